@@ -1,0 +1,115 @@
+// Loads the native addon and describes its surface. Everything the shell does
+// to ports and poll threads goes through NativeEngine; no packet crosses here.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { RingsideError } from '../session/errors.js';
+
+export interface LinkInfo { up: boolean; speedMbps: number; fullDuplex: boolean }
+
+export interface PortInfo {
+  id: number;
+  name: string;          // net_ring0
+  driver: string;        // net_ring
+  devargs: string;       // as given to attach
+  ifName: string;        // kernel interface, '' for virtual ports
+  ifIndex: number;       // 0 for virtual ports
+  mac: string;           // XX:XX:XX:XX:XX:XX
+  mtu: number; minMtu: number; maxMtu: number;
+  promiscuous: boolean;
+  link: LinkInfo;
+  started: boolean;
+  closed: boolean;
+  nbRxQueues: number; nbTxQueues: number;
+  maxRxQueues: number; maxTxQueues: number;
+  countsBytes: boolean;  // false for net_ring (pointers only, as DPDK's)
+  extra: [string, string][]; // driver facts: files, interface, ...
+}
+
+export interface QueueCounters { packets: number; bytes: number; errors: number }
+
+export interface PortCounters {
+  id: number;
+  rxPackets: number; rxBytes: number; rxErrors: number; rxMissed: number; rxNombuf: number;
+  txPackets: number; txBytes: number; txErrors: number;
+  rxq: QueueCounters[]; txq: QueueCounters[];
+}
+
+export interface StreamCounters {
+  rxPort: number; rxQueue: number; txPort: number; txQueue: number;
+  rxPackets: number; txPackets: number; fwdDropped: number;
+}
+
+export interface PoolCounters { name: string; size: number; available: number; inUse: number; allocFailures: number }
+
+export interface Snapshot {
+  timeNs: number;        // CLOCK_MONOTONIC at the snapshot
+  forwarding: boolean;
+  ports: PortCounters[];
+  streams: StreamCounters[];
+  pool: PoolCounters;
+}
+
+export interface LcoreInfo { lcore: number; cpu: number; streams: number[] }
+export interface NamedHelp { name: string; help: string }
+export interface DriverHelp extends NamedHelp { keys: string[] }
+
+export interface EngineOptions { totalNumMbufs?: number; mbufSize?: number }
+
+export interface NativeEngine {
+  attach(devargs: string): number;
+  detach(port: number): void;
+  portIds(): number[];
+  portInfo(port: number): PortInfo;
+  portStart(port: number): void;
+  portStop(port: number): void;
+  portClose(port: number): void;
+  portSetQueues(port: number, nbRx: number, nbTx: number): void; // -1 keeps
+  portSetMtu(port: number, mtu: number): void;
+  portSetMac(port: number, mac: string): void;
+  portSetPromiscuous(port: number, on: boolean): void;
+  portSetLink(port: number, up: boolean): void;
+  portAddIp(port: number, cidr: string): void;
+  portIps(port: number): string[];
+  clearPortStats(port: number): void;
+
+  setFwdMode(name: string): void;
+  fwdMode(): string;
+  setNbCores(n: number): void;
+  nbCores(): number;
+  setBurst(n: number): void;
+  burst(): number;
+  setTopology(name: 'paired' | 'chained' | 'loop'): void;
+  topology(): 'paired' | 'chained' | 'loop';
+  setTxpkts(segments: number[]): void;
+  txpkts(): number[];
+  setEthPeer(port: number, mac: string): void;
+  ethPeer(port: number): string;
+
+  streams(): StreamCounters[];
+  lcores(): LcoreInfo[];
+  start(txFirstBursts: number): void;
+  stop(): StreamCounters[];
+  forwarding(): boolean;
+  clearFwdStats(): void;
+  snapshot(): Snapshot;
+  shutdown(): void;
+}
+
+export interface Addon {
+  Engine: new (opts?: EngineOptions) => NativeEngine;
+  fwdModes(): NamedHelp[];
+  drivers(): DriverHelp[];
+  setErrorClass(cls: typeof RingsideError): void;
+}
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function load(): Addon {
+  const addon = require(path.join(root, 'build', 'Release', 'ringside.node')) as Addon;
+  addon.setErrorClass(RingsideError);
+  return addon;
+}
+
+export const addon: Addon = load();

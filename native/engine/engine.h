@@ -1,0 +1,116 @@
+// The engine: owns the mbuf pool, the ports, the forwarding configuration and
+// the poll threads. Used by the addon and by the C++ test binary alike; no
+// N-API in here. Control-path methods throw rs::Error; all run on one control
+// thread.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+#include "error.h"
+#include "fwd/fwd_engine.h"
+#include "mempool.h"
+#include "port.h"
+
+namespace rs {
+
+enum class Topology { Paired, Chained, Loop };
+const char* topology_name(Topology t);
+
+struct EngineOptions {
+  uint32_t total_num_mbufs = 16384;
+  uint16_t mbuf_data_room = Mempool::kDefaultDataRoom;
+};
+
+// One poll thread's share of the streams, for `show config fwd`.
+struct LcoreAssignment {
+  unsigned lcore;  // 1-based like testpmd's forwarding lcores
+  int cpu;         // CPU it is pinned to
+  std::vector<uint16_t> streams;  // indexes into streams()
+};
+
+struct StreamStats {
+  uint16_t rx_port, rx_queue, tx_port, tx_queue;
+  uint64_t rx_packets, tx_packets, fwd_dropped;
+};
+
+struct PoolStats {
+  std::string name;
+  uint32_t size, available, in_use;
+  uint64_t alloc_failures;
+};
+
+class Engine {
+ public:
+  explicit Engine(const EngineOptions& opts = {});
+  ~Engine();  // shutdown()
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Ports. Ids are assigned in attach order and not reused while attached.
+  uint16_t attach(const std::string& devargs);   // creates, configures with default queues
+  void detach(uint16_t port);                    // closes first
+  Port& port(uint16_t id);                       // throws EPORT_RANGE
+  std::vector<uint16_t> port_ids() const;        // attached ports, ascending
+  void port_start(uint16_t id);
+  void port_stop(uint16_t id);
+  void port_close(uint16_t id);
+  void port_set_queues(uint16_t id, int nb_rx, int nb_tx);  // -1 keeps; port must be stopped
+  void port_add_ip(uint16_t id, const std::string& cidr);   // "192.168.1.1/24"; EINVAL_IP
+  std::vector<std::string> port_ips(uint16_t id) const;
+
+  // Forwarding configuration (refused with EBUSY_FORWARDING while running,
+  // except where noted).
+  void set_fwd_mode(const std::string& name);  // EFWD_MODE lists valid modes
+  const FwdEngine& fwd_mode() const { return *fwd_; }
+  void set_nb_cores(unsigned n);
+  unsigned nb_cores() const { return nb_cores_; }
+  void set_burst(uint16_t n);                   // 1..kMaxBurst
+  uint16_t burst() const { return settings_.burst; }
+  void set_topology(Topology t);
+  Topology topology() const { return topology_; }
+  void set_txpkts(const std::vector<uint16_t>& segs);  // sum within 42..data room
+  const std::vector<uint16_t>& txpkts() const { return settings_.txpkts; }
+  void set_eth_peer(uint16_t port, const MacAddr& mac);
+  MacAddr eth_peer(uint16_t port) const;
+
+  // The stream table the next start would use (or the running one).
+  std::vector<StreamStats> streams() const;
+  std::vector<LcoreAssignment> lcores() const;
+
+  // Start forwarding on all started ports. tx_first_bursts > 0 first sends
+  // that many txonly bursts on every stream (testpmd's start tx_first [N]).
+  void start(unsigned tx_first_bursts = 0);
+  // Stop poll threads, drain port-held packets back to the pool, and return
+  // per-stream counters of this run.
+  std::vector<StreamStats> stop();
+  bool forwarding() const { return forwarding_; }
+
+  PoolStats pool_stats() const;
+  void clear_fwd_stats();
+  // Stops forwarding, closes every port, frees everything. Idempotent.
+  void shutdown();
+
+ private:
+  void require_stopped(const char* what) const;
+  void build_streams();
+  void run_lcore(unsigned index);
+
+  EngineOptions opts_;
+  std::unique_ptr<Mempool> pool_;
+  std::vector<std::unique_ptr<Port>> ports_;  // index = port id; null when detached
+  std::vector<std::unique_ptr<FwdStream>> streams_;
+  std::vector<LcoreAssignment> lcores_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_flag_{false};
+  const FwdEngine* fwd_;
+  FwdSettings settings_;
+  unsigned nb_cores_ = 1;
+  Topology topology_ = Topology::Paired;
+  unsigned tx_first_bursts_ = 0;
+  bool forwarding_ = false;
+};
+
+}  // namespace rs

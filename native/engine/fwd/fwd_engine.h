@@ -1,0 +1,74 @@
+// Forwarding engines: one file each, listed in one table (table.cpp). An
+// engine is a name, a help line and a packet_fwd function that moves one burst
+// on one stream, as in testpmd's struct fwd_engine.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "../barrier.h"
+#include "../mempool.h"
+#include "../port.h"
+
+namespace rs {
+
+constexpr uint16_t kMaxBurst = 512;
+constexpr uint16_t kMaxPorts = 64;
+
+struct PortIp {  // `port config N ip ADDR/LEN`; network byte order
+  uint32_t addr;
+  uint8_t prefix_len;
+};
+
+// Settings fixed at `start` and read-only while poll threads run.
+struct FwdSettings {
+  uint16_t burst = 32;
+  std::vector<uint16_t> txpkts{64};          // segment lengths; packet = their sum
+  std::vector<MacAddr> eth_peer;             // per port id: destination MAC for mac/txonly
+  std::vector<std::vector<PortIp>> port_ips; // per port id: addresses icmpecho answers for
+  Mempool* pool = nullptr;                   // where txonly allocates
+  uint32_t txonly_src_ip = 0xC0A80001;       // 192.168.0.1, host byte order (testpmd's)
+  uint32_t txonly_dst_ip = 0xC0A80002;       // 192.168.0.2
+  uint16_t txonly_src_port = 9, txonly_dst_port = 9;
+};
+
+struct FwdStream {
+  uint16_t rx_port = 0, rx_queue = 0, tx_port = 0, tx_queue = 0;
+  Port* rx = nullptr;
+  Port* tx = nullptr;
+  // Written only by the owning poll thread.
+  Counter rx_packets, tx_packets, fwd_dropped;
+  // Engine-private state prepared by stream_init (e.g. a packet template).
+  alignas(8) uint8_t scratch[256];
+};
+
+struct FwdEngine {
+  const char* name;
+  const char* help;
+  // Optional: prepare stream scratch before poll threads start.
+  void (*stream_init)(FwdStream& fs, const FwdSettings& s);
+  void (*packet_fwd)(FwdStream& fs, const FwdSettings& s);
+};
+
+const std::vector<const FwdEngine*>& fwd_engine_table();
+const FwdEngine* find_fwd_engine(const std::string& name);
+
+// Shared by engines: send n packets, count what left, free and count the rest
+// as forward drops (testpmd's "TX-dropped"), so packets are always conserved.
+inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
+  if (n == 0) return;
+  uint16_t sent = fs.tx->tx_burst(fs.tx_queue, pkts, n);
+  fs.tx_packets.add(sent);
+  if (sent < n) {
+    fs.fwd_dropped.add(n - sent);
+    mbuf_free_bulk(pkts + sent, n - sent);
+  }
+}
+
+// Shared by engines that receive: one rx burst, counted on the stream.
+inline uint16_t fwd_rx(FwdStream& fs, Mbuf** pkts, uint16_t n) {
+  uint16_t got = fs.rx->rx_burst(fs.rx_queue, pkts, n);
+  fs.rx_packets.add(got);
+  return got;
+}
+
+}  // namespace rs

@@ -1,0 +1,175 @@
+// One port interface for every driver (net_null, net_ring, net_pcap, ...).
+// Drivers implement the protected do_* hooks; the public non-virtual wrappers
+// check state and keep the per-queue counters, so every driver counts alike.
+//
+// Threading: configure/start/stop/close run on the control thread while no
+// poll thread uses the port. rx_burst on one queue and tx_burst on one queue
+// are each called by at most one poll thread at a time.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+#include "barrier.h"
+#include "mbuf.h"
+#include "mempool.h"
+
+namespace rs {
+
+using MacAddr = std::array<uint8_t, 6>;
+std::string mac_to_string(const MacAddr& m);
+bool parse_mac(const std::string& s, MacAddr* out);
+
+struct QueueStats {
+  Counter packets, bytes, errors;
+};
+
+struct PortStats {  // summed over queues, plus port-level counters
+  uint64_t rx_packets = 0, rx_bytes = 0, rx_errors = 0, rx_missed = 0, rx_nombuf = 0;
+  uint64_t tx_packets = 0, tx_bytes = 0, tx_errors = 0;
+  std::vector<uint64_t> rxq_packets, rxq_bytes, rxq_errors;
+  std::vector<uint64_t> txq_packets, txq_bytes, txq_errors;
+};
+
+struct LinkInfo {
+  bool up = false;
+  uint32_t speed_mbps = 0;
+  bool full_duplex = true;
+};
+
+// key=value options from devargs such as "net_pcap0,rx_pcap=in.pcap".
+struct DevArgs {
+  std::string name;    // "net_pcap0"
+  std::string driver;  // "net_pcap"
+  std::map<std::string, std::string> kv;
+  std::string raw;
+  // Throws rs::Error(EDEVARGS) with the offending part named.
+  static DevArgs parse(const std::string& s);
+};
+
+class Port {
+ public:
+  static constexpr uint16_t kMaxQueues = 16;
+
+  virtual ~Port() = default;
+
+  // Identity and facts for `show port info`.
+  uint16_t id() const { return id_; }
+  const std::string& name() const { return args_.name; }
+  const std::string& driver() const { return args_.driver; }
+  const DevArgs& devargs() const { return args_; }
+  virtual std::string if_name() const { return ""; }
+  virtual int if_index() const { return 0; }
+  virtual uint16_t max_rx_queues() const { return kMaxQueues; }
+  virtual uint16_t max_tx_queues() const { return kMaxQueues; }
+  virtual uint32_t min_mtu() const { return 68; }
+  virtual uint32_t max_mtu() const;  // from the pool's data room
+  // Whether the driver counts bytes (net_ring, like DPDK's, moves pointers only).
+  virtual bool counts_bytes() const { return true; }
+  // Extra "key: value" facts for `show port info` (files, interface, ...).
+  virtual std::vector<std::pair<std::string, std::string>> info() const { return {}; }
+
+  // Control path (throws rs::Error). configure only while stopped.
+  void configure(uint16_t nb_rx, uint16_t nb_tx);
+  void start();
+  void stop();
+  void close();  // stop, then release driver resources
+  bool started() const { return started_; }
+  bool closed() const { return closed_; }
+  uint16_t nb_rx_queues() const { return nb_rx_; }
+  uint16_t nb_tx_queues() const { return nb_tx_; }
+
+  LinkInfo link() const;
+  void set_link(bool up);  // set link-up / set link-down
+  uint32_t mtu() const { return mtu_; }
+  void set_mtu(uint32_t mtu);
+  MacAddr mac() const { return mac_; }
+  void set_mac(const MacAddr& m);
+  bool promiscuous() const { return promisc_; }
+  void set_promiscuous(bool on);
+
+  // Fast path. Returns the number of packets received/sent; unsent packets
+  // stay with the caller (who frees and counts them as tx drops).
+  inline uint16_t rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
+    if (!load_relaxed(running_)) return 0;
+    uint16_t got = do_rx_burst(q, pkts, n);
+    if (got) rxq_[q].packets.add(got);
+    return got;
+  }
+  inline uint16_t tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
+    if (!load_relaxed(running_)) return 0;
+    uint64_t bytes = 0;
+    if (counts_bytes_)
+      for (uint16_t i = 0; i < n; i++) bytes += pkts[i]->data_len;
+    uint16_t sent = do_tx_burst(q, pkts, n);
+    if (sent) {
+      txq_[q].packets.add(sent);
+      if (counts_bytes_) {
+        for (uint16_t i = sent; i < n; i++) bytes -= pkts[i]->data_len;
+        txq_[q].bytes.add(bytes);
+      }
+    }
+    return sent;
+  }
+  // Drivers count received bytes themselves (they touch the data anyway).
+  inline void count_rx_bytes(uint16_t q, uint64_t b) { rxq_[q].bytes.add(b); }
+  inline void count_rx_error(uint16_t q, uint64_t n = 1) { rxq_[q].errors.add(n); }
+  inline void count_tx_error(uint16_t q, uint64_t n = 1) { txq_[q].errors.add(n); }
+  inline void count_rx_missed(uint64_t n) { rx_missed_.v.fetch_add(n, std::memory_order_relaxed); }
+  inline void count_rx_nombuf(uint64_t n) { rx_nombuf_.v.fetch_add(n, std::memory_order_relaxed); }
+
+  // Free whatever the driver holds inside (ring contents) so every mbuf goes
+  // back to its pool; counted as rx_missed. Called with no poll thread running.
+  void drain();
+
+  PortStats stats() const;
+  void clear_stats();
+
+ protected:
+  Port(uint16_t id, DevArgs args, Mempool* pool);
+  Mempool* pool() const { return pool_; }
+  virtual void do_configure(uint16_t nb_rx, uint16_t nb_tx) { (void)nb_rx; (void)nb_tx; }
+  virtual void do_start() {}
+  virtual void do_stop() {}
+  virtual void do_close() {}
+  virtual void do_set_mtu(uint32_t) {}
+  virtual void do_set_mac(const MacAddr&) {}
+  virtual void do_set_promiscuous(bool) {}
+  virtual void do_set_link(bool) {}
+  virtual uint32_t do_drain() { return 0; }  // returns packets freed
+  virtual LinkInfo do_link() const { return LinkInfo{true, 10000, true}; }
+  virtual uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) = 0;
+  virtual uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) = 0;
+
+  MacAddr mac_{};
+
+ private:
+  uint16_t id_;
+  DevArgs args_;
+  Mempool* pool_;
+  uint16_t nb_rx_ = 1, nb_tx_ = 1;
+  bool started_ = false, closed_ = false, configured_ = false, admin_up_ = true;
+  bool counts_bytes_ = true;
+  std::atomic<bool> running_{false};  // started and link administratively up
+  uint32_t mtu_ = 1500;
+  bool promisc_ = true;
+  std::array<QueueStats, kMaxQueues> rxq_, txq_;
+  Counter rx_missed_, rx_nombuf_;
+  PortStats baseline_;  // raw counters at the last clear_stats()
+  PortStats raw_stats() const;
+};
+
+// Driver table: one entry per file in drivers/, looked up by devargs prefix.
+struct DriverInfo {
+  const char* name;  // "net_null"
+  const char* help;  // one line, with its keys
+  const char* keys;  // comma-separated devargs keys, for completion
+  std::unique_ptr<Port> (*create)(uint16_t id, const DevArgs& args, Mempool* pool);
+};
+const std::vector<DriverInfo>& driver_table();
+const DriverInfo* find_driver(const std::string& name);
+
+}  // namespace rs

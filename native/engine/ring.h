@@ -1,0 +1,148 @@
+// Lock-free power-of-two ring of pointers, after DPDK's rte_ring: producer and
+// consumer each own a head (reservation) and a tail (publication) on separate
+// cache lines. Single-producer/consumer sides skip the CAS.
+//
+// Bulk operations move exactly n or nothing; burst operations move as many as
+// fit (up to n). All return the number moved.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include "barrier.h"
+
+namespace rs {
+
+enum class Sync : uint8_t { Single, Multi };
+
+class Ring {
+ public:
+  // capacity must be a power of two >= 2; usable slots = capacity - 1 is NOT
+  // imposed: like rte_ring with RING_F_EXACT_SZ unset we use all capacity slots.
+  static Ring* create(uint32_t capacity, Sync prod, Sync cons) {
+    if (capacity < 2 || (capacity & (capacity - 1)) != 0) return nullptr;
+    void* mem = std::aligned_alloc(kCacheLine, sizeof(Ring) + round_up(sizeof(void*) * capacity));
+    if (!mem) return nullptr;
+    return new (mem) Ring(capacity, prod, cons);
+  }
+  static void destroy(Ring* r) {
+    if (!r) return;
+    r->~Ring();
+    std::free(r);
+  }
+
+  uint32_t capacity() const { return mask_ + 1; }
+  // Approximate when other threads are active, exact when quiescent.
+  uint32_t count() const {
+    // acquire pairs with the release-stores of both tails so that the values
+    // seen are at least as new as any slot contents observed earlier.
+    uint32_t pt = prod_.tail.load(std::memory_order_acquire);
+    uint32_t ct = cons_.tail.load(std::memory_order_acquire);
+    uint32_t n = pt - ct;
+    return n > capacity() ? capacity() : n;
+  }
+  uint32_t free_count() const { return capacity() - count(); }
+
+  inline uint32_t enqueue_bulk(void* const* objs, uint32_t n) { return enqueue(objs, n, true); }
+  inline uint32_t enqueue_burst(void* const* objs, uint32_t n) { return enqueue(objs, n, false); }
+  inline uint32_t dequeue_bulk(void** objs, uint32_t n) { return dequeue(objs, n, true); }
+  inline uint32_t dequeue_burst(void** objs, uint32_t n) { return dequeue(objs, n, false); }
+
+ private:
+  struct alignas(kCacheLine) HeadTail {
+    std::atomic<uint32_t> head{0};
+    std::atomic<uint32_t> tail{0};
+    Sync sync{Sync::Single};
+  };
+
+  Ring(uint32_t capacity, Sync prod, Sync cons) : mask_(capacity - 1) {
+    prod_.sync = prod;
+    cons_.sync = cons;
+  }
+  static std::size_t round_up(std::size_t n) { return (n + kCacheLine - 1) & ~(kCacheLine - 1); }
+  void** slots() { return reinterpret_cast<void**>(this + 1); }
+
+  inline uint32_t enqueue(void* const* objs, uint32_t n, bool exact) {
+    uint32_t head, next, free_slots;
+    if (prod_.sync == Sync::Single) {
+      head = prod_.head.load(std::memory_order_relaxed);
+      // acquire pairs with the consumer's release-store of cons_.tail: slots it
+      // has released are not overwritten before the consumer finished reading.
+      free_slots = capacity() + cons_.tail.load(std::memory_order_acquire) - head;
+      if (n > free_slots) { if (exact) return 0; n = free_slots; }
+      if (n == 0) return 0;
+      next = head + n;
+      prod_.head.store(next, std::memory_order_relaxed);
+    } else {
+      head = prod_.head.load(std::memory_order_relaxed);
+      do {
+        // acquire: as above, pairs with the consumer's release of cons_.tail.
+        free_slots = capacity() + cons_.tail.load(std::memory_order_acquire) - head;
+        uint32_t want = n;
+        if (want > free_slots) { if (exact) return 0; want = free_slots; }
+        if (want == 0) return 0;
+        next = head + want;
+        // relaxed CAS is enough for the reservation: publication happens
+        // through the tail below; on failure head is reloaded.
+        if (prod_.head.compare_exchange_weak(head, next, std::memory_order_relaxed,
+                                             std::memory_order_relaxed)) {
+          n = want;
+          break;
+        }
+      } while (true);
+    }
+    void** s = slots();
+    for (uint32_t i = 0; i < n; i++) s[(head + i) & mask_] = objs[i];
+    if (prod_.sync == Sync::Multi) {
+      // Producers publish in reservation order: wait for earlier ones.
+      while (prod_.tail.load(std::memory_order_relaxed) != head) cpu_relax();
+    }
+    // release pairs with the consumer's acquire-load of prod_.tail: slot writes
+    // above become visible before the new tail does.
+    prod_.tail.store(next, std::memory_order_release);
+    return n;
+  }
+
+  inline uint32_t dequeue(void** objs, uint32_t n, bool exact) {
+    uint32_t head, next, avail;
+    if (cons_.sync == Sync::Single) {
+      head = cons_.head.load(std::memory_order_relaxed);
+      // acquire pairs with the producer's release-store of prod_.tail.
+      avail = prod_.tail.load(std::memory_order_acquire) - head;
+      if (n > avail) { if (exact) return 0; n = avail; }
+      if (n == 0) return 0;
+      next = head + n;
+      cons_.head.store(next, std::memory_order_relaxed);
+    } else {
+      head = cons_.head.load(std::memory_order_relaxed);
+      do {
+        // acquire: as above, pairs with the producer's release of prod_.tail.
+        avail = prod_.tail.load(std::memory_order_acquire) - head;
+        uint32_t want = n;
+        if (want > avail) { if (exact) return 0; want = avail; }
+        if (want == 0) return 0;
+        next = head + want;
+        if (cons_.head.compare_exchange_weak(head, next, std::memory_order_relaxed,
+                                             std::memory_order_relaxed)) {
+          n = want;
+          break;
+        }
+      } while (true);
+    }
+    void** s = slots();
+    for (uint32_t i = 0; i < n; i++) objs[i] = s[(head + i) & mask_];
+    if (cons_.sync == Sync::Multi) {
+      while (cons_.tail.load(std::memory_order_relaxed) != head) cpu_relax();
+    }
+    // release pairs with the producer's acquire-load of cons_.tail: our slot
+    // reads complete before the producer may overwrite those slots.
+    cons_.tail.store(next, std::memory_order_release);
+    return n;
+  }
+
+  alignas(kCacheLine) const uint32_t mask_;
+  HeadTail prod_;
+  HeadTail cons_;
+};
+
+}  // namespace rs
