@@ -35,9 +35,11 @@ class Ring {
   // Approximate when other threads are active, exact when quiescent.
   uint32_t count() const {
     // acquire pairs with the release-stores of both tails so that the values
-    // seen are at least as new as any slot contents observed earlier.
-    uint32_t pt = prod_.tail.load(std::memory_order_acquire);
+    // seen are at least as new as any slot contents observed earlier. The
+    // consumer tail is read first: read second, it could pass the older
+    // producer tail and make a nearly empty ring look full.
     uint32_t ct = cons_.tail.load(std::memory_order_acquire);
+    uint32_t pt = prod_.tail.load(std::memory_order_acquire);
     uint32_t n = pt - ct;
     return n > capacity() ? capacity() : n;
   }
@@ -74,7 +76,10 @@ class Ring {
       next = head + n;
       prod_.head.store(next, std::memory_order_relaxed);
     } else {
-      head = prod_.head.load(std::memory_order_relaxed);
+      // acquire (here and on CAS failure) keeps the head read before the
+      // cons_.tail read below: a head newer than the tail it is compared with
+      // could make free_slots wrap around and overwrite unread slots.
+      head = prod_.head.load(std::memory_order_acquire);
       do {
         // acquire: as above, pairs with the consumer's release of cons_.tail.
         free_slots = capacity() + cons_.tail.load(std::memory_order_acquire) - head;
@@ -82,10 +87,10 @@ class Ring {
         if (want > free_slots) { if (exact) return 0; want = free_slots; }
         if (want == 0) return 0;
         next = head + want;
-        // relaxed CAS is enough for the reservation: publication happens
-        // through the tail below; on failure head is reloaded.
+        // relaxed success is enough for the reservation: publication happens
+        // through the tail below; on failure head is reloaded (acquire, above).
         if (prod_.head.compare_exchange_weak(head, next, std::memory_order_relaxed,
-                                             std::memory_order_relaxed)) {
+                                             std::memory_order_acquire)) {
           n = want;
           break;
         }
@@ -95,7 +100,11 @@ class Ring {
     for (uint32_t i = 0; i < n; i++) s[(head + i) & mask_] = objs[i];
     if (prod_.sync == Sync::Multi) {
       // Producers publish in reservation order: wait for earlier ones.
-      while (prod_.tail.load(std::memory_order_relaxed) != head) cpu_relax();
+      // acquire pairs with the earlier producer's release-store of prod_.tail,
+      // so its slot writes happen-before our release below and a consumer
+      // that acquires our tail sees them too (a plain store does not extend
+      // the earlier producer's release sequence).
+      while (prod_.tail.load(std::memory_order_acquire) != head) cpu_relax();
     }
     // release pairs with the consumer's acquire-load of prod_.tail: slot writes
     // above become visible before the new tail does.
@@ -114,7 +123,9 @@ class Ring {
       next = head + n;
       cons_.head.store(next, std::memory_order_relaxed);
     } else {
-      head = cons_.head.load(std::memory_order_relaxed);
+      // acquire (here and on CAS failure): head read before prod_.tail, as
+      // on the producer side.
+      head = cons_.head.load(std::memory_order_acquire);
       do {
         // acquire: as above, pairs with the producer's release of prod_.tail.
         avail = prod_.tail.load(std::memory_order_acquire) - head;
@@ -123,7 +134,7 @@ class Ring {
         if (want == 0) return 0;
         next = head + want;
         if (cons_.head.compare_exchange_weak(head, next, std::memory_order_relaxed,
-                                             std::memory_order_relaxed)) {
+                                             std::memory_order_acquire)) {
           n = want;
           break;
         }
@@ -132,7 +143,10 @@ class Ring {
     void** s = slots();
     for (uint32_t i = 0; i < n; i++) objs[i] = s[(head + i) & mask_];
     if (cons_.sync == Sync::Multi) {
-      while (cons_.tail.load(std::memory_order_relaxed) != head) cpu_relax();
+      // Consumers release in reservation order. acquire pairs with the earlier
+      // consumer's release-store of cons_.tail, so its slot reads happen-before
+      // a producer that acquires our tail overwrites those slots.
+      while (cons_.tail.load(std::memory_order_acquire) != head) cpu_relax();
     }
     // release pairs with the producer's acquire-load of cons_.tail: our slot
     // reads complete before the producer may overwrite those slots.
