@@ -11,12 +11,23 @@ std::string mac_to_string(const MacAddr& m) {
 }
 
 bool parse_mac(const std::string& s, MacAddr* out) {
-  unsigned b[6];
-  char tail;
-  if (std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
-    return false;
+  // Exactly "hh:hh:hh:hh:hh:hh". Checked by hand: sscanf's %x would also take
+  // signs, spaces and single digits ("-1:..." or " 1:...").
   if (s.size() != 17) return false;
-  for (int i = 0; i < 6; i++) (*out)[i] = static_cast<uint8_t>(b[i]);
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  MacAddr m;
+  for (int i = 0; i < 6; i++) {
+    int hi = hex(s[i * 3]), lo = hex(s[i * 3 + 1]);
+    if (hi < 0 || lo < 0) return false;
+    if (i < 5 && s[i * 3 + 2] != ':') return false;
+    m[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  *out = m;
   return true;
 }
 
@@ -160,20 +171,38 @@ static void subtract(std::vector<uint64_t>& v, const std::vector<uint64_t>& base
 PortStats Port::stats() const {
   PortStats s = raw_stats();
   const PortStats& b = baseline_;
-  s.rx_packets -= b.rx_packets; s.rx_bytes -= b.rx_bytes; s.rx_errors -= b.rx_errors;
-  s.rx_missed -= b.rx_missed; s.rx_nombuf -= b.rx_nombuf;
-  s.tx_packets -= b.tx_packets; s.tx_bytes -= b.tx_bytes; s.tx_errors -= b.tx_errors;
   subtract(s.rxq_packets, b.rxq_packets); subtract(s.rxq_bytes, b.rxq_bytes); subtract(s.rxq_errors, b.rxq_errors);
   subtract(s.txq_packets, b.txq_packets); subtract(s.txq_bytes, b.txq_bytes); subtract(s.txq_errors, b.txq_errors);
+  // Totals from the per-queue differences: the baseline covers every queue,
+  // the current configuration maybe fewer.
+  s.rx_packets = s.rx_bytes = s.rx_errors = s.tx_packets = s.tx_bytes = s.tx_errors = 0;
+  for (std::size_t q = 0; q < s.rxq_packets.size(); q++) {
+    s.rx_packets += s.rxq_packets[q]; s.rx_bytes += s.rxq_bytes[q]; s.rx_errors += s.rxq_errors[q];
+  }
+  for (std::size_t q = 0; q < s.txq_packets.size(); q++) {
+    s.tx_packets += s.txq_packets[q]; s.tx_bytes += s.txq_bytes[q]; s.tx_errors += s.txq_errors[q];
+  }
+  s.rx_missed -= b.rx_missed; s.rx_nombuf -= b.rx_nombuf;
   return s;
 }
 
 // The counters have a single writer (a poll thread), so clearing keeps a
-// baseline instead of racing with it.
+// baseline instead of racing with it. Every queue is snapshotted, not only the
+// configured ones: a later configure with more queues must not bring back
+// counts from before the clear.
 void Port::clear_stats() {
-  baseline_ = raw_stats();
-  baseline_.rxq_packets.resize(kMaxQueues); baseline_.rxq_bytes.resize(kMaxQueues); baseline_.rxq_errors.resize(kMaxQueues);
-  baseline_.txq_packets.resize(kMaxQueues); baseline_.txq_bytes.resize(kMaxQueues); baseline_.txq_errors.resize(kMaxQueues);
+  PortStats b;
+  for (uint16_t q = 0; q < kMaxQueues; q++) {
+    b.rxq_packets.push_back(rxq_[q].packets.get());
+    b.rxq_bytes.push_back(rxq_[q].bytes.get());
+    b.rxq_errors.push_back(rxq_[q].errors.get());
+    b.txq_packets.push_back(txq_[q].packets.get());
+    b.txq_bytes.push_back(txq_[q].bytes.get());
+    b.txq_errors.push_back(txq_[q].errors.get());
+  }
+  b.rx_missed = rx_missed_.get();
+  b.rx_nombuf = rx_nombuf_.get();
+  baseline_ = std::move(b);
 }
 
 }  // namespace rs

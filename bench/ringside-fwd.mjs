@@ -1,0 +1,27 @@
+// One forwarding measurement in a fresh process (so every run starts from the
+// same state): attach the vdevs, start, wait for warm-up, then take the rate
+// from two snapshots by wall clock. Prints one JSON line.
+//   node bench/ringside-fwd.mjs MODE TX_FIRST VDEV [VDEV...]
+import { addon } from '../dist/native/addon.js';
+import { sleep } from './lib.mjs';
+
+const [mode, txFirst, ...vdevs] = process.argv.slice(2);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 2000);
+
+const engine = new addon.Engine({ totalNumMbufs: 16384 });
+for (const v of vdevs) engine.attach(v);
+engine.setFwdMode(mode);
+engine.start(Number(txFirst));
+await sleep(WARMUP_MS);
+const a = engine.snapshot();
+await sleep(WINDOW_MS);
+const b = engine.snapshot();
+engine.stop();
+const seconds = (b.timeNs - a.timeNs) / 1e9;
+const perPort = b.ports.map((p, i) => ({
+  rxMpps: (p.rxPackets - a.ports[i].rxPackets) / seconds / 1e6,
+  txMpps: (p.txPackets - a.ports[i].txPackets) / seconds / 1e6,
+}));
+engine.shutdown();
+console.log(JSON.stringify({ seconds, perPort }));

@@ -1,0 +1,64 @@
+// Drives dpdk-testpmd (Debian's dpdk package) through its interactive prompt
+// and measures its per-port rate by wall clock between two
+// `show port stats all`, after its ~3 s start-up, as the issue prescribes.
+import { spawn, spawnSync } from 'node:child_process';
+import { sleep } from './lib.mjs';
+
+export function testpmdPath() {
+  const r = spawnSync('sh', ['-c', 'command -v dpdk-testpmd'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+export function ensureTestpmd() {
+  if (testpmdPath()) return testpmdPath();
+  console.log('# installing Debian package dpdk for dpdk-testpmd ...');
+  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk'], { stdio: 'inherit' });
+  return testpmdPath();
+}
+
+function rxPackets(text) {
+  // Each "NIC statistics for port N" block has "RX-packets: X"; keep them in order.
+  return [...text.matchAll(/NIC statistics for port (\d+)[\s\S]*?RX-packets:\s+(\d+)[\s\S]*?TX-packets:\s+(\d+)/g)]
+    .map((m) => ({ port: Number(m[1]), rx: Number(m[2]), tx: Number(m[3]) }));
+}
+
+export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmupMs = 1000, windowMs = 2000 } = {}) {
+  const args = ['--no-huge', '-m', '1024', '--no-pci', '-l', '0,1', `--file-prefix=rsbench${process.pid}`,
+    ...vdevs.map((v) => `--vdev=${v}`), '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384'];
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d.toString(); });
+  child.stderr.on('data', (d) => { out += d.toString(); });
+  const waitFor = async (re, from, ms = 30000) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const m = re.exec(out.slice(from));
+      if (m) return m;
+      await sleep(20);
+    }
+    throw new Error(`testpmd did not print ${re} in time; output:\n${out.slice(-2000)}`);
+  };
+  try {
+    await waitFor(/testpmd> $/m, 0);
+    child.stdin.write(`set fwd ${fwd}\n`);
+    child.stdin.write(txFirst ? 'start tx_first\n' : 'start\n');
+    await sleep(warmupMs);
+    let mark = out.length;
+    const t0 = process.hrtime.bigint();
+    child.stdin.write('show port stats all\n');
+    await waitFor(/#{20,}\s*\n[\s\S]*#{20,}[\s\S]*#{20,}\s*\n[\s\S]*#{20,}/, mark);
+    const a = rxPackets(out.slice(mark));
+    await sleep(windowMs);
+    mark = out.length;
+    const t1 = process.hrtime.bigint();
+    child.stdin.write('show port stats all\n');
+    await waitFor(/#{20,}\s*\n[\s\S]*#{20,}[\s\S]*#{20,}\s*\n[\s\S]*#{20,}/, mark);
+    const b = rxPackets(out.slice(mark));
+    const seconds = Number(t1 - t0) / 1e9;
+    child.stdin.write('stop\nquit\n');
+    return { seconds, perPort: b.map((p, i) => ({ rxMpps: (p.rx - a[i].rx) / seconds / 1e6, txMpps: (p.tx - a[i].tx) / seconds / 1e6 })) };
+  } finally {
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    await new Promise((r) => child.on('close', r));
+  }
+}

@@ -1,0 +1,15 @@
+// Every forwarding engine, one per file in fwd/; table.cpp lists them.
+#pragma once
+#include "fwd_engine.h"
+
+namespace rs {
+
+extern const FwdEngine fwd_io;
+extern const FwdEngine fwd_mac;
+extern const FwdEngine fwd_macswap;
+extern const FwdEngine fwd_rxonly;
+extern const FwdEngine fwd_txonly;
+extern const FwdEngine fwd_icmpecho;
+extern const FwdEngine fwd_5tswap;
+
+}  // namespace rs

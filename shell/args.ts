@@ -1,0 +1,311 @@
+// Command-line parsing, testpmd's shape: `ringside [--vdev DEVARGS]... [-- app options]`.
+// Options are data (one table per part); parsing, validation and the usage
+// text all come from the tables. Pure: no I/O, no process access.
+import { DEFAULT_OPTIONS, type SessionOptions } from '../session/options.js';
+import { RingsideError } from '../session/errors.js';
+
+export const EXIT_USAGE = 2;
+
+export class ArgsError extends RingsideError {
+  readonly option: string;
+  readonly exitCode = EXIT_USAGE;
+  constructor(option: string, message: string) {
+    super('EARGS', message);
+    this.option = option;
+    this.name = 'ArgsError';
+  }
+}
+
+export interface ParsedArgs {
+  options: SessionOptions;
+  help: boolean;          // --help / -h: print usage() and exit 0
+  warnings: string[];     // DPDK EAL options accepted for compatibility and ignored
+}
+
+export interface ParseContext {
+  // Forwarding modes the engine knows (from the addon's table). When absent,
+  // any mode name is accepted here and the session checks it.
+  fwdModes?: string[];
+}
+
+// ---------------------------------------------------------------- the tables
+
+type Apply = (o: SessionOptions, value: string, name: string, ctx: ParseContext) => void;
+
+interface OptionSpec {
+  name: string;           // long name without dashes
+  short?: string;         // one letter, used as -x
+  arg?: string;           // value placeholder; absent = flag
+  help: string;
+  apply: Apply;
+}
+
+const MAX_QUEUES = 1024;
+const MAX_CORES = 1024;
+const MAX_BURST = 512;        // testpmd's MAX_PKT_BURST
+const MAX_PEER_PORT = 31;     // testpmd: 0 <= X < 32
+const MAX_SEGS = 64;          // testpmd: RTE_MAX_SEGS_PER_PKT
+const TOPOLOGIES = ['paired', 'chained', 'loop'] as const;
+
+function intIn(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) {
+    throw new ArgsError(name, `invalid value '${value}' for --${name}: expected an integer ${min}..${max}`);
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ArgsError(name, `invalid value ${value} for --${name}: must be ${min}..${max}`);
+  }
+  return n;
+}
+
+const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+const APP_OPTIONS: OptionSpec[] = [
+  { name: 'interactive', short: 'i', help: 'run in interactive mode (the default on a terminal).',
+    apply: (o) => { o.interactive = true; } },
+  { name: 'cmdline-file', arg: 'FILE', help: 'execute the commands in FILE before the prompt.',
+    apply: (o, v, n) => {
+      if (v === '') throw new ArgsError(n, `--${n} needs a file name`);
+      o.cmdlineFile = v;
+    } },
+  { name: 'auto-start', short: 'a', help: 'start forwarding on init.',
+    apply: (o) => { o.autoStart = true; } },
+  { name: 'tx-first', help: 'start forwarding, sending a burst first.',
+    apply: (o) => { o.txFirst = true; } },
+  { name: 'stats-period', arg: 'PERIOD', help: 'show port statistics every PERIOD seconds (0 = off).',
+    apply: (o, v, n) => { o.statsPeriod = intIn(n, v, 0, 86400); } },
+  { name: 'nb-cores', arg: 'N', help: `set the number of forwarding cores (1 <= N <= ${MAX_CORES}).`,
+    apply: (o, v, n) => { o.nbCores = intIn(n, v, 1, MAX_CORES); } },
+  { name: 'rxq', arg: 'N', help: `set the number of RX queues per port to N (1 <= N <= ${MAX_QUEUES}).`,
+    apply: (o, v, n) => { o.rxq = intIn(n, v, 1, MAX_QUEUES); } },
+  { name: 'txq', arg: 'N', help: `set the number of TX queues per port to N (1 <= N <= ${MAX_QUEUES}).`,
+    apply: (o, v, n) => { o.txq = intIn(n, v, 1, MAX_QUEUES); } },
+  { name: 'burst', arg: 'N', help: `set the number of packets per burst to N (1 <= N <= ${MAX_BURST}).`,
+    apply: (o, v, n) => { o.burst = intIn(n, v, 1, MAX_BURST); } },
+  { name: 'forward-mode', arg: 'MODE', help: 'set forwarding mode (see `set fwd` in the shell for the list).',
+    apply: (o, v, n, ctx) => {
+      const modes = ctx.fwdModes;
+      if (modes && modes.length > 0) {
+        if (!modes.includes(v)) {
+          throw new ArgsError(n, `invalid forwarding mode '${v}' for --${n}: valid modes are ${modes.join('|')}`);
+        }
+      } else if (!/^[a-z0-9_-]+$/i.test(v)) {
+        throw new ArgsError(n, `invalid forwarding mode '${v}' for --${n}`);
+      }
+      o.forwardMode = v;
+    } },
+  { name: 'port-topology', arg: '<paired|chained|loop>', help: 'set port topology (paired is default).',
+    apply: (o, v, n) => {
+      if (!(TOPOLOGIES as readonly string[]).includes(v)) {
+        throw new ArgsError(n, `invalid port topology '${v}' for --${n}: valid values are ${TOPOLOGIES.join('|')}`);
+      }
+      o.portTopology = v as SessionOptions['portTopology'];
+    } },
+  { name: 'txpkts', arg: 'X[,Y]*', help: 'set TX segment sizes or total packet length.',
+    apply: (o, v, n) => {
+      const parts = v.split(',');
+      if (parts.length > MAX_SEGS) {
+        throw new ArgsError(n, `too many segments in --${n}: at most ${MAX_SEGS}`);
+      }
+      const segs = parts.map((p) => intIn(n, p, 1, 65535));
+      const total = segs.reduce((a, b) => a + b, 0);
+      if (total < 14 || total > 65535) {
+        throw new ArgsError(n, `invalid --${n} ${v}: total packet length ${total} must be 14..65535`);
+      }
+      o.txpkts = segs;
+    } },
+  { name: 'eth-peer', arg: 'X,M:M:M:M:M:M', help: `set the MAC address of the X peer port (0 <= X <= ${MAX_PEER_PORT}).`,
+    apply: (o, v, n) => {
+      const comma = v.indexOf(',');
+      if (comma < 0) {
+        throw new ArgsError(n, `invalid --${n} '${v}': expected PORT,MAC such as 0,02:00:00:00:00:01`);
+      }
+      const port = intIn(n, v.slice(0, comma), 0, MAX_PEER_PORT);
+      const mac = v.slice(comma + 1);
+      if (!MAC_RE.test(mac)) {
+        throw new ArgsError(n, `invalid MAC address '${mac}' for --${n}: expected six hex pairs such as 02:00:00:00:00:01`);
+      }
+      o.ethPeers = [...o.ethPeers.filter((p) => p.port !== port), { port, mac: mac.toLowerCase() }];
+    } },
+  { name: 'total-num-mbufs', arg: 'N', help: 'set the number of mbufs to be allocated in the mbuf pool (N > 1024).',
+    apply: (o, v, n) => { o.totalNumMbufs = intIn(n, v, 1025, 1 << 24); } },
+  { name: 'mbuf-size', arg: 'N', help: 'set the data size of mbuf to N bytes (64 <= N <= 65535).',
+    apply: (o, v, n) => { o.mbufSize = intIn(n, v, 64, 65535); } },
+  { name: 'help', short: 'h', help: 'display this message and quit.',
+    apply: () => { /* handled by the parser */ } },
+];
+
+// EAL part (before `--`). Only --vdev means something; a few common DPDK EAL
+// options are accepted so a testpmd command line can be pasted, and ignored.
+interface EalSpec { name: string; short?: boolean; takesValue: boolean; why: string }
+const EAL_IGNORED: EalSpec[] = [
+  { name: 'no-huge', takesValue: false, why: 'ringside needs no hugepages' },
+  { name: 'no-pci', takesValue: false, why: 'ringside has no PCI devices' },
+  { name: 'in-memory', takesValue: false, why: 'ringside keeps everything in memory' },
+  { name: 'no-shconf', takesValue: false, why: 'ringside has no shared config' },
+  { name: 'no-telemetry', takesValue: false, why: 'ringside has no telemetry socket' },
+  { name: 'file-prefix', takesValue: true, why: 'ringside has no runtime directory' },
+  { name: 'log-level', takesValue: true, why: 'ringside has no EAL log' },
+  { name: 'l', short: true, takesValue: true, why: 'poll threads are placed with --nb-cores' },
+  { name: 'c', short: true, takesValue: true, why: 'poll threads are placed with --nb-cores' },
+  { name: 'n', short: true, takesValue: true, why: 'ringside has no memory channels' },
+];
+
+// ------------------------------------------------------------------- parsing
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function suggest(name: string): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const spec of APP_OPTIONS) {
+    const dist = editDistance(name, spec.name);
+    if (dist < bestD) { bestD = dist; best = spec.name; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${best}?)` : '';
+}
+
+function findApp(arg: string): { spec: OptionSpec; inline?: string } | undefined {
+  if (arg.startsWith('--')) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const spec = APP_OPTIONS.find((s) => s.name === name);
+    return spec ? { spec, inline: eq < 0 ? undefined : arg.slice(eq + 1) } : undefined;
+  }
+  if (/^-[A-Za-z]$/.test(arg)) {
+    const spec = APP_OPTIONS.find((s) => s.short === arg[1]);
+    return spec ? { spec } : undefined;
+  }
+  return undefined;
+}
+
+function optionName(arg: string): string {
+  const eq = arg.indexOf('=');
+  return eq < 0 ? arg : arg.slice(0, eq);
+}
+
+function parseEal(args: string[], o: SessionOptions, warnings: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--vdev' || arg.startsWith('--vdev=')) {
+      let v: string | undefined;
+      if (arg === '--vdev') {
+        v = args[++i];
+        if (v === undefined) throw new ArgsError('vdev', '--vdev needs a value: --vdev DEVARGS (for example --vdev net_ring0)');
+      } else {
+        v = arg.slice('--vdev='.length);
+      }
+      if (v === '' || v.startsWith('-')) {
+        throw new ArgsError('vdev', `invalid --vdev '${v}': expected DEVARGS such as net_null0 or net_ring0,peer=net_ring1`);
+      }
+      o.vdevs = [...o.vdevs, v];
+      continue;
+    }
+    if (arg === '--help' || arg === '-h') {
+      throw new HelpRequest();
+    }
+    const eal = EAL_IGNORED.find((s) => s.short ? arg === `-${s.name}` || (arg.startsWith(`-${s.name}`) && !arg.startsWith('--'))
+      : arg === `--${s.name}` || arg.startsWith(`--${s.name}=`));
+    if (eal) {
+      const attached = eal.short ? arg.length > 2 : arg.includes('=');
+      if (eal.takesValue && !attached) {
+        if (args[i + 1] === undefined) throw new ArgsError(eal.name, `${arg} needs a value`);
+        i++;
+      }
+      warnings.push(`EAL option ${optionName(arg)} ignored: ${eal.why}`);
+      continue;
+    }
+    if (findApp(arg)) {
+      throw new ArgsError(optionName(arg).replace(/^-+/, ''),
+        `${optionName(arg)} is an application option: put it after '--', as in: ringside [--vdev DEVARGS]... -- ${arg}`);
+    }
+    if (arg.startsWith('-')) {
+      throw new ArgsError(optionName(arg).replace(/^-+/, ''),
+        `unknown EAL option '${optionName(arg)}': before '--' only --vdev DEVARGS is valid`);
+    }
+    throw new ArgsError(arg, `unexpected argument '${arg}': devices are given as --vdev ${arg}`);
+  }
+}
+
+class HelpRequest extends Error {}
+
+function parseApp(args: string[], o: SessionOptions, ctx: ParseContext): boolean {
+  let help = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const found = findApp(arg);
+    if (!found) {
+      const name = optionName(arg);
+      if (arg.startsWith('-')) {
+        throw new ArgsError(name.replace(/^-+/, ''), `unknown option '${name}'${suggest(name.replace(/^-+/, ''))}`);
+      }
+      throw new ArgsError(arg, `unexpected argument '${arg}'`);
+    }
+    const { spec, inline } = found;
+    if (spec.name === 'help') { help = true; continue; }
+    if (!spec.arg) {
+      if (inline !== undefined) throw new ArgsError(spec.name, `--${spec.name} takes no value`);
+      spec.apply(o, '', spec.name, ctx);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      value = args[i + 1];
+      if (value === undefined) {
+        throw new ArgsError(spec.name, `--${spec.name} needs a value: --${spec.name}=${spec.arg}`);
+      }
+      i++;
+    }
+    spec.apply(o, value, spec.name, ctx);
+  }
+  return help;
+}
+
+// argv: the arguments after the program name (process.argv.slice(2)).
+export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): ParsedArgs {
+  const options: SessionOptions = { ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [] };
+  const warnings: string[] = [];
+  const sep = argv.indexOf('--');
+  const eal = sep < 0 ? [...argv] : argv.slice(0, sep);
+  const app = sep < 0 ? [] : argv.slice(sep + 1);
+  try {
+    parseEal(eal, options, warnings);
+  } catch (e) {
+    if (e instanceof HelpRequest) return { options, help: true, warnings };
+    throw e;
+  }
+  const help = parseApp(app, options, ctx);
+  return { options, help, warnings };
+}
+
+// ------------------------------------------------------------------- usage
+
+export function usage(program = 'ringside'): string {
+  const lines = [
+    `Usage: ${program} [--vdev DEVARGS]... [-- ${program} options]`,
+    '',
+    'EAL options:',
+    '  --vdev=DEVARGS: add a port (repeatable), e.g. net_null0, net_ring0,peer=net_ring1,',
+    '      net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap, net_tap0,iface=tap0,',
+    '      net_af_packet0,iface=eth0,qpairs=2, net_af_xdp0,iface=eth0,start_queue=0,queue_count=1.',
+    '      Without --vdev, two net_null ports are created.',
+    '',
+    `${program} options:`,
+  ];
+  for (const s of APP_OPTIONS) {
+    const short = s.short ? ` (-${s.short})` : '';
+    const form = s.arg ? (s.arg.startsWith('<') ? ` ${s.arg}` : `=${s.arg}`) : '';
+    lines.push(`  --${s.name}${form}${short}: ${s.help}`);
+  }
+  lines.push('', 'Values may be given as --opt=V or --opt V.');
+  return lines.join('\n') + '\n';
+}
