@@ -87,9 +87,10 @@ class Ring {
         if (want > free_slots) { if (exact) return 0; want = free_slots; }
         if (want == 0) return 0;
         next = head + want;
-        // relaxed success is enough for the reservation: publication happens
-        // through the tail below; on failure head is reloaded (acquire, above).
-        if (prod_.head.compare_exchange_weak(head, next, std::memory_order_relaxed,
+        // Publication happens through the tail below; acquire on both paths
+        // only keeps the reloaded head ordered before the next cons_.tail read
+        // (the failure order may not be stronger than the success one).
+        if (prod_.head.compare_exchange_weak(head, next, std::memory_order_acquire,
                                              std::memory_order_acquire)) {
           n = want;
           break;
@@ -133,7 +134,7 @@ class Ring {
         if (want > avail) { if (exact) return 0; want = avail; }
         if (want == 0) return 0;
         next = head + want;
-        if (cons_.head.compare_exchange_weak(head, next, std::memory_order_relaxed,
+        if (cons_.head.compare_exchange_weak(head, next, std::memory_order_acquire,
                                              std::memory_order_acquire)) {
           n = want;
           break;

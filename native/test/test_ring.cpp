@@ -206,26 +206,26 @@ constexpr uint32_t kScale = 1;
 #if __has_feature(address_sanitizer)
 constexpr uint32_t kScale = 1;
 #else
-constexpr uint32_t kScale = 4;
+constexpr uint32_t kScale = 2;
 #endif
 #else
-constexpr uint32_t kScale = 4;
+constexpr uint32_t kScale = 2;
 #endif
 
 }  // namespace
 
 TEST(ring_stress_spsc) {
-  ring_stress({Sync::Single, Sync::Single, 1, 1, 500000 * kScale, 256});
+  ring_stress({Sync::Single, Sync::Single, 1, 1, 2000000 * kScale, 256});
 }
 
 TEST(ring_stress_mpmc) {
-  ring_stress({Sync::Multi, Sync::Multi, 4, 4, 60000 * kScale, 256});
+  ring_stress({Sync::Multi, Sync::Multi, 4, 4, 250000 * kScale, 256});
 }
 
 TEST(ring_stress_mpsc) {
-  ring_stress({Sync::Multi, Sync::Single, 4, 1, 100000 * kScale, 256});
+  ring_stress({Sync::Multi, Sync::Single, 4, 1, 500000 * kScale, 256});
 }
 
 TEST(ring_stress_spmc) {
-  ring_stress({Sync::Single, Sync::Multi, 1, 4, 300000 * kScale, 256});
+  ring_stress({Sync::Single, Sync::Multi, 1, 4, 2000000 * kScale, 256});
 }

@@ -1,0 +1,111 @@
+// Reads the engine into the typed values results carry (forwarding config,
+// rx/tx config, forward statistics). Shared by handlers and Session.
+import type { NativeEngine, PortCounters, StreamCounters } from '../native/addon.js';
+import type { FwdConfig, FwdStats, RxtxConfig } from './results.js';
+
+// Modes that generate packets and so show "packet len=... - nb packet segments=...".
+const GENERATING = new Set(['txonly', 'flowgen']);
+
+function fwdPorts(engine: NativeEngine, streams: StreamCounters[]): number[] {
+  const set = new Set<number>();
+  for (const s of streams) { set.add(s.rxPort); set.add(s.txPort); }
+  if (set.size === 0) for (const id of engine.portIds()) set.add(id);
+  return [...set].sort((a, b) => a - b);
+}
+
+export function collectFwdConfig(engine: NativeEngine): FwdConfig {
+  const streams = engine.streams();
+  const lcores = engine.lcores();
+  const peers = new Map<number, string>();
+  const peer = (port: number): string => {
+    if (!peers.has(port)) {
+      let mac = '00:00:00:00:00:00';
+      try { mac = engine.ethPeer(port); } catch { /* port gone */ }
+      peers.set(port, mac.toUpperCase());
+    }
+    return peers.get(port)!;
+  };
+  return {
+    mode: engine.fwdMode(),
+    nbPorts: fwdPorts(engine, streams).length,
+    nbCores: lcores.length,
+    nbStreams: streams.length,
+    lcores: lcores.map((lc) => ({
+      lcore: lc.lcore,
+      cpu: lc.cpu,
+      streams: lc.streams.filter((i) => i < streams.length).map((i) => {
+        const s = streams[i];
+        return { rxPort: s.rxPort, rxQueue: s.rxQueue, txPort: s.txPort, txQueue: s.txQueue, peer: peer(s.txPort) };
+      }),
+    })),
+  };
+}
+
+export function collectRxtxConfig(engine: NativeEngine): RxtxConfig {
+  const mode = engine.fwdMode();
+  const streams = engine.streams();
+  const ports = fwdPorts(engine, streams).flatMap((id) => {
+    try {
+      const info = engine.portInfo(id);
+      return [{ id, nbRxQueues: info.nbRxQueues, nbTxQueues: info.nbTxQueues }];
+    } catch { return []; }
+  });
+  return {
+    mode,
+    burst: engine.burst(),
+    txpkts: GENERATING.has(mode) ? engine.txpkts() : null,
+    nbCores: engine.lcores().length || engine.nbCores(),
+    nbPorts: ports.length,
+    ports,
+  };
+}
+
+// Per-port forward statistics from stream counters: RX from streams whose rx
+// port is N, TX and TX-dropped from streams whose tx port is N; RX-dropped is
+// the port's rx_missed since forwarding started (baseline subtracted).
+export function collectFwdStats(
+  streams: StreamCounters[],
+  ports: PortCounters[],
+  missedBaseline: Map<number, number>,
+): FwdStats {
+  const byId = new Map<number, { rxPackets: number; txPackets: number; txDropped: number }>();
+  const ids = new Set<number>();
+  for (const s of streams) { ids.add(s.rxPort); ids.add(s.txPort); }
+  if (ids.size === 0) for (const p of ports) ids.add(p.id);
+  for (const id of ids) byId.set(id, { rxPackets: 0, txPackets: 0, txDropped: 0 });
+  for (const s of streams) {
+    byId.get(s.rxPort)!.rxPackets += s.rxPackets;
+    const tx = byId.get(s.txPort)!;
+    tx.txPackets += s.txPackets;
+    tx.txDropped += s.fwdDropped;
+  }
+  const missed = new Map(ports.map((p) => [p.id, p.rxMissed]));
+  const out = [...ids].sort((a, b) => a - b).map((id) => {
+    const c = byId.get(id)!;
+    const now = missed.get(id) ?? 0;
+    const base = missedBaseline.get(id) ?? 0;
+    return { id, rxPackets: c.rxPackets, rxDropped: now > base ? now - base : 0, txPackets: c.txPackets, txDropped: c.txDropped };
+  });
+  return { ports: out, streams, showStreams: streams.length > out.length };
+}
+
+// testpmd's extended stats names for what a port counts.
+export function xstatsOf(c: PortCounters): [string, number][] {
+  const out: [string, number][] = [
+    ['rx_good_packets', c.rxPackets],
+    ['tx_good_packets', c.txPackets],
+    ['rx_good_bytes', c.rxBytes],
+    ['tx_good_bytes', c.txBytes],
+    ['rx_missed_errors', c.rxMissed],
+    ['rx_errors', c.rxErrors],
+    ['tx_errors', c.txErrors],
+    ['rx_mbuf_allocation_errors', c.rxNombuf],
+  ];
+  c.rxq.forEach((q, i) => {
+    out.push([`rx_q${i}_packets`, q.packets], [`rx_q${i}_bytes`, q.bytes], [`rx_q${i}_errors`, q.errors]);
+  });
+  c.txq.forEach((q, i) => {
+    out.push([`tx_q${i}_packets`, q.packets], [`tx_q${i}_bytes`, q.bytes]);
+  });
+  return out;
+}

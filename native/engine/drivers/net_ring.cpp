@@ -1,0 +1,241 @@
+// net_ring, after DPDK's: in-memory rings, one per rx queue. Packets move as
+// pointers only (no header or data access), so a pair of cores can exchange
+// well over 100 Mpps. Tx queue q enqueues into rx ring q of its target:
+//   - this port itself (a lone port loops back to itself), or
+//   - with peer=net_ringK, port net_ringK; and net_ringK, if it names no peer
+//     of its own, sends back to this port: two ports wired back to back.
+// Each rx ring is single-producer/single-consumer, so start refuses a wiring
+// in which two started ports would feed the same port's rings.
+//
+// The target is resolved by name at start, because the peer may be attached
+// after this port. Ports find each other through a process-wide registry kept
+// in this file (control thread only; guarded by a mutex for the test binary).
+#include <map>
+#include <mutex>
+#include <string>
+#include "drivers.h"
+#include "error.h"
+
+namespace rs {
+namespace {
+
+constexpr uint32_t kRingSlots = 1024;
+
+class RingPort;
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, RingPort*> ports;  // attached (not closed) ports by name
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+Ring* new_ring(const std::string& port) {
+  Ring* r = Ring::create(kRingSlots, Sync::Single, Sync::Single);
+  if (!r) throw Error("ENOMEM", port + ": cannot allocate a " + std::to_string(kRingSlots) + "-slot ring");
+  return r;
+}
+
+uint32_t drain_ring(Ring* r) {
+  Mbuf* b[64];
+  uint32_t total = 0;
+  while (uint32_t n = r->dequeue_burst(reinterpret_cast<void**>(b), 64)) {
+    mbuf_free_bulk(b, n);
+    total += n;
+  }
+  return total;
+}
+
+class RingPort final : public Port {
+ public:
+  RingPort(uint16_t id, const DevArgs& args, Mempool* pool, std::string peer)
+      : Port(id, args, pool), peer_(std::move(peer)) {
+    // Rings for the default single queue exist from creation so a sender can
+    // resolve this port even if it was never configured explicitly.
+    rx_[0] = new_ring(name());
+    nb_rings_ = 1;
+  }
+
+  ~RingPort() override {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    unlink_locked();
+  }
+
+  // Adds this port to the registry; throws if the name is taken.
+  void register_name() {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    auto [it, inserted] = registry().ports.emplace(name(), this);
+    if (!inserted)
+      throw Error("EEXIST", "a port named " + name() + " is already attached: detach it or use another number");
+    registered_ = true;
+  }
+
+  bool counts_bytes() const override { return false; }
+
+  std::vector<std::pair<std::string, std::string>> info() const override {
+    std::string to = target_ ? target_->name() : std::string("(resolved at start)");
+    return {{"rings", std::to_string(nb_rings_) + " rx rings of " + std::to_string(kRingSlots) + " slots"},
+            {"peer", peer_.empty() ? std::string("none") : peer_},
+            {"tx into", to}};
+  }
+
+ protected:
+  void do_configure(uint16_t nb_rx, uint16_t) override {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    // Adding rings is harmless; removing one a started sender uses is not.
+    if (RingPort* s = sender_locked(); s && nb_rx < s->nb_tx_queues())
+      throw Error("EBUSY_STARTED", s->name() + " is started and sends into " + name() + "'s rx queues 0.." +
+                                       std::to_string(s->nb_tx_queues() - 1) + ": stop " + s->name() +
+                                       " before removing them");
+    uint32_t dropped = 0;
+    for (uint16_t q = nb_rx; q < nb_rings_; q++) {
+      dropped += drain_ring(rx_[q]);
+      Ring::destroy(rx_[q]);
+      rx_[q] = nullptr;
+    }
+    for (uint16_t q = nb_rings_; q < nb_rx; q++) {
+      try {
+        rx_[q] = new_ring(name());
+      } catch (...) {
+        nb_rings_ = q;
+        throw;
+      }
+    }
+    nb_rings_ = nb_rx;
+    if (dropped) count_rx_missed(dropped);
+  }
+
+  void do_start() override {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    auto& ports = registry().ports;
+    RingPort* t = this;
+    if (!peer_.empty()) {
+      auto it = ports.find(peer_);
+      if (it == ports.end())
+        throw Error("EPEER", name() + ": peer " + peer_ + " is not attached: attach " + peer_ +
+                                 " first or drop peer= to loop back to itself");
+      t = it->second;
+    } else {
+      for (auto& [n, p] : ports)
+        if (p != this && p->peer_ == name()) { t = p; break; }  // the back-to-back reverse direction
+    }
+    if (nb_tx_queues() > t->nb_rings_)
+      throw Error("EQUEUE_RANGE", name() + " has " + std::to_string(nb_tx_queues()) + " tx queues but " + t->name() +
+                                      " has " + std::to_string(t->nb_rings_) +
+                                      " rx queues: tx queue q feeds rx queue q, so configure at least as many rx "
+                                      "queues on " + t->name());
+    for (auto& [n, p] : ports) {
+      if (p == this || p->target_ != t) continue;
+      std::string who = p == t ? p->name() + " itself (it loops back)" : p->name();
+      throw Error("EPEER", name() + " cannot send into " + t->name() + ": started port " + who +
+                               " already does, and a ring takes one sender. Stop " + p->name() + ", start " + name() +
+                               ", then start " + p->name() + " again so the wiring is resolved in that order");
+    }
+    target_ = t;
+    for (uint16_t q = 0; q < nb_tx_queues(); q++) tx_[q] = t->rx_[q];
+  }
+
+  void do_stop() override {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    clear_tx();
+  }
+
+  void do_close() override {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    unlink_locked();
+  }
+
+  uint32_t do_drain() override {
+    uint32_t n = 0;
+    for (uint16_t q = 0; q < nb_rings_; q++) n += drain_ring(rx_[q]);
+    return n;
+  }
+
+  uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
+    return static_cast<uint16_t>(rx_[q]->dequeue_burst(reinterpret_cast<void**>(pkts), n));
+  }
+
+  uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
+    Ring* r = tx_[q];
+    if (!r) return 0;  // the target was closed under us: the caller drops
+    return static_cast<uint16_t>(r->enqueue_burst(reinterpret_cast<void* const*>(pkts), n));
+  }
+
+ private:
+  void clear_tx() {
+    target_ = nullptr;
+    tx_.fill(nullptr);
+  }
+
+  // A started port other than this one whose tx goes into our rings.
+  RingPort* sender_locked() const {
+    for (auto& [n, p] : registry().ports)
+      if (p != this && p->target_ == this) return p;
+    return nullptr;
+  }
+
+  // Leave the registry and free the rings. Ports still sending here lose
+  // their target (their tx returns 0) instead of writing into freed memory;
+  // the engine only closes ports while no poll thread runs.
+  void unlink_locked() {
+    for (auto& [n, p] : registry().ports)
+      if (p != this && p->target_ == this) p->clear_tx();
+    if (registered_) {
+      registry().ports.erase(name());
+      registered_ = false;
+    }
+    clear_tx();
+    uint32_t dropped = 0;
+    for (uint16_t q = 0; q < nb_rings_; q++) {
+      dropped += drain_ring(rx_[q]);
+      Ring::destroy(rx_[q]);
+      rx_[q] = nullptr;
+    }
+    nb_rings_ = 0;
+    if (dropped) count_rx_missed(dropped);
+  }
+
+  std::string peer_;
+  bool registered_ = false;
+  uint16_t nb_rings_ = 0;
+  std::array<Ring*, kMaxQueues> rx_{};  // owned, one per rx queue
+  std::array<Ring*, kMaxQueues> tx_{};  // borrowed: the target's rx rings, while started
+  RingPort* target_ = nullptr;          // while started
+};
+
+bool is_ring_name(const std::string& s) {
+  const std::string prefix = "net_ring";
+  if (s.size() <= prefix.size() || s.compare(0, prefix.size(), prefix) != 0) return false;
+  for (std::size_t i = prefix.size(); i < s.size(); i++)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
+  check_devargs(args, net_ring_driver());
+  std::string peer;
+  if (auto it = args.kv.find("peer"); it != args.kv.end()) {
+    peer = it->second;
+    if (!is_ring_name(peer))
+      throw Error("EDEVARGS", args.name + ": peer=" + peer + " is not a net_ring port name: write peer=net_ring1");
+    if (peer == args.name)
+      throw Error("EDEVARGS", args.name + ": a port cannot be its own peer: drop peer= and it loops back to itself");
+  }
+  auto port = std::make_unique<RingPort>(id, args, pool, peer);
+  port->register_name();
+  return port;
+}
+
+}  // namespace
+
+const DriverInfo& net_ring_driver() {
+  static const DriverInfo d{"net_ring",
+                            "net_ringN[,peer=net_ringM]: in-memory rings; tx queue q feeds rx queue q of this port, "
+                            "or of net_ringM (which sends back) with peer=",
+                            "peer", create};
+  return d;
+}
+
+}  // namespace rs
