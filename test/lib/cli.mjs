@@ -1,0 +1,32 @@
+// Runs the ringside command line as a user would, with commands on stdin.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MAIN = path.join(root, 'dist', 'shell', 'main.js');
+
+// Resolves { code, stdout, stderr } once the process exits (killed after timeoutMs).
+export function ringside(args, input = '', { timeoutMs = 20_000, env = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: '1', HOME: process.env.RINGSIDE_TEST_HOME ?? process.env.HOME, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`ringside ${args.join(' ')} did not exit within ${timeoutMs} ms; output:\n${stdout}\n${stderr}`)); }, timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdin.end(input);
+  });
+}
+
+// Figures from testpmd's "Forward statistics for port N" blocks, in order.
+export function fwdStats(text) {
+  return [...text.matchAll(/Forward statistics for port (\d+)\s+-+\s+RX-packets: (\d+)\s+RX-dropped: (\d+)\s+RX-total: (\d+)\s+TX-packets: (\d+)\s+TX-dropped: (\d+)\s+TX-total: (\d+)/g)]
+    .map((m) => ({ port: +m[1], rx: +m[2], rxDropped: +m[3], rxTotal: +m[4], tx: +m[5], txDropped: +m[6], txTotal: +m[7] }));
+}
+
+export function nicStats(text) {
+  return [...text.matchAll(/NIC statistics for port (\d+)\s+#+\s+RX-packets: (\d+)\s+RX-missed: (\d+)\s+RX-bytes:\s+(\d+)\s+RX-errors: (\d+)\s+RX-nombuf:\s+(\d+)\s+TX-packets: (\d+)\s+TX-errors: (\d+)\s+TX-bytes:\s+(\d+)/g)]
+    .map((m) => ({ port: +m[1], rx: +m[2], missed: +m[3], rxBytes: +m[4], rxErrors: +m[5], nombuf: +m[6], tx: +m[7], txErrors: +m[8], txBytes: +m[9] }));
+}
