@@ -1,4 +1,4 @@
-// Drives dpdk-testpmd (Debian's dpdk package) through its interactive prompt
+// Drives dpdk-testpmd (Debian's dpdk-dev package) through its interactive prompt
 // and measures its per-port rate by wall clock between two
 // `show port stats all`, after its ~3 s start-up, as the issue prescribes.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,8 +11,8 @@ export function testpmdPath() {
 
 export function ensureTestpmd() {
   if (testpmdPath()) return testpmdPath();
-  console.log('# installing Debian package dpdk for dpdk-testpmd ...');
-  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk'], { stdio: 'inherit' });
+  console.log('# installing Debian package dpdk-dev for dpdk-testpmd ...');
+  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk-dev'], { stdio: 'inherit' });
   return testpmdPath();
 }
 
@@ -25,7 +25,8 @@ function rxPackets(text) {
 export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmupMs = 1000, windowMs = 2000 } = {}) {
   const args = ['--no-huge', '-m', '1024', '--no-pci', '-l', '0,1', `--file-prefix=rsbench${process.pid}`,
     ...vdevs.map((v) => `--vdev=${v}`), '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384'];
-  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // testpmd's stdout is block-buffered on a pipe: stdbuf makes it line-buffered.
+  const child = spawn('stdbuf', ['-oL', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d.toString(); });
   child.stderr.on('data', (d) => { out += d.toString(); });

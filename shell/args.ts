@@ -151,6 +151,15 @@ const EAL_IGNORED: EalSpec[] = [
   { name: 'n', short: true, takesValue: true, why: 'ringside has no memory channels' },
 ];
 
+// testpmd options ringside does not have: named as such rather than "unknown".
+const TESTPMD_ONLY = new Set([
+  'rxd', 'txd', 'portmask', 'portlist', 'coremask', 'nb-ports', 'numa', 'no-numa', 'socket-num',
+  'mbcache', 'max-pkt-len', 'disable-rss', 'rss-ip', 'rss-udp', 'display-xstats', 'hairpinq',
+  'enable-scatter', 'enable-lro', 'enable-rx-cksum', 'no-flush-rx', 'disable-link-check',
+  'eth-peers-configfile', 'tx-ip', 'tx-udp', 'txonly-multi-flow', 'flowgen-flows', 'flowgen-clones',
+  'record-core-cycles', 'record-burst-stats', 'mp-alloc', 'num-procs', 'proc-id', 'rxpkts', 'rxoffs',
+]);
+
 // ------------------------------------------------------------------- parsing
 
 function editDistance(a: string, b: string): number {
@@ -246,7 +255,11 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext): boolean
     if (!found) {
       const name = optionName(arg);
       if (arg.startsWith('-')) {
-        throw new ArgsError(name.replace(/^-+/, ''), `unknown option '${name}'${suggest(name.replace(/^-+/, ''))}`);
+        const bare = name.replace(/^-+/, '');
+        if (TESTPMD_ONLY.has(bare)) {
+          throw new ArgsError(bare, `${name} is a testpmd option that ringside does not support (see --help for ours)`);
+        }
+        throw new ArgsError(bare, `unknown option '${name}'${suggest(bare)}`);
       }
       throw new ArgsError(arg, `unexpected argument '${arg}'`);
     }
@@ -303,7 +316,7 @@ export function usage(program = 'ringside'): string {
   ];
   for (const s of APP_OPTIONS) {
     const short = s.short ? ` (-${s.short})` : '';
-    const form = s.arg ? (s.arg.startsWith('<') ? ` ${s.arg}` : `=${s.arg}`) : '';
+    const form = s.arg ? `=${s.arg}` : '';
     lines.push(`  --${s.name}${form}${short}: ${s.help}`);
   }
   lines.push('', 'Values may be given as --opt=V or --opt V.');

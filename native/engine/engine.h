@@ -3,6 +3,7 @@
 // N-API in here. Control-path methods throw rs::Error; all run on one control
 // thread.
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -111,6 +112,17 @@ class Engine {
   Topology topology_ = Topology::Paired;
   unsigned tx_first_bursts_ = 0;
   bool forwarding_ = false;
+  // Per-stream raw counters (rx, tx, dropped) at the last clear_fwd_stats();
+  // the counters have single writers, so clearing keeps a baseline.
+  std::vector<std::array<uint64_t, 3>> stream_base_;
+  // Ports whose start at attach was refused for wiring (EPEER: a net_ring
+  // peer not attached yet); retried after each later attach, like testpmd
+  // starting every port once all vdevs exist.
+  std::vector<uint16_t> pending_start_;
+  std::vector<StreamStats> snapshot_streams() const;
+  void retry_pending_starts();
+  void forget_pending(uint16_t id);
+  void require_not_forwarding_port(uint16_t id, const char* what) const;
 };
 
 }  // namespace rs

@@ -8,7 +8,8 @@ namespace rs {
 Mempool::Mempool(std::string name, uint32_t count, uint16_t data_room, uint16_t headroom)
     : name_(std::move(name)), count_(count), data_room_(data_room), headroom_(headroom) {
   if (count < 1) throw Error("EINVAL", "mbuf pool needs at least one mbuf");
-  uint32_t cap = 1;
+  if (count > (1u << 31)) throw Error("EINVAL", "mbuf pool of " + std::to_string(count) + " mbufs is too large");
+  uint32_t cap = 2;  // smallest ring; a pool of one mbuf is valid
   while (cap < count) cap <<= 1;  // the free ring must hold every mbuf
   elt_size_ = static_cast<uint32_t>((sizeof(Mbuf) + headroom + data_room + kCacheLine - 1) & ~(kCacheLine - 1));
   mem_ = static_cast<uint8_t*>(std::aligned_alloc(kCacheLine, static_cast<std::size_t>(elt_size_) * count));

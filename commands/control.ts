@@ -1,0 +1,96 @@
+// Control forwarding: start, stop, quit, plus help and load.
+import fs from 'node:fs';
+import type { Session } from '../session/session.js';
+import type { CommandSpec, HandlerContext } from './spec.js';
+import { p, w } from './spec.js';
+import { filePath, rest, uint } from './params.js';
+import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from './collect.js';
+import { errorResult } from './results.js';
+import type { ScriptResult, ScriptStep } from './results.js';
+import type { CommandResult } from './types.js';
+import { L, message } from './util.js';
+import { helpFor, helpTopics } from './help.js';
+
+const MAX_LOAD_DEPTH = 8;
+
+function start(session: Session, txFirstBursts: number): CommandResult {
+  const { engine } = session;
+  if (engine.forwarding()) return message(L('Packet forwarding already started', 'warning'));
+  session.markFwdStart();
+  engine.start(txFirstBursts);
+  return { kind: 'fwdStart', fwd: collectFwdConfig(engine), rxtx: collectRxtxConfig(engine) };
+}
+
+async function load(file: string, ctx: HandlerContext): Promise<CommandResult> {
+  if (ctx.depth >= MAX_LOAD_DEPTH) {
+    return errorResult('ELOAD_DEPTH', `load ${file}: files nest more than ${MAX_LOAD_DEPTH} deep (does it load itself?)`);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return errorResult('ELOAD_FILE', `cannot read '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  }
+  const steps: ScriptStep[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const result = await ctx.execute(line);
+    steps.push({ lineNo: i + 1, line, result });
+    if (result.kind === 'quit') {
+      const { render } = await import('./render.js');
+      const done: ScriptResult = { kind: 'script', file, steps: steps.slice(0, -1) };
+      return { kind: 'quit', lines: [...render(done).slice(0, -1), L(`ringside> ${line}`, 'dim'), ...render(result)] };
+    }
+    if (result.kind === 'error' || (result.kind === 'script' && (result as unknown as ScriptResult).failed)) {
+      return { kind: 'script', file, steps, failed: { lineNo: i + 1, line } } satisfies ScriptResult;
+    }
+  }
+  return { kind: 'script', file, steps } satisfies ScriptResult;
+}
+
+export const control: CommandSpec[] = [
+  {
+    tokens: [w('start')],
+    help: 'Start packet forwarding with current configuration.',
+    section: 'control',
+    handler: (s) => start(s, 0),
+  },
+  {
+    tokens: [w('start'), w('tx_first'), p('bursts', uint('bursts', 'number of bursts sent first on every stream', 1, 1 << 20), true)],
+    help: 'Start packet forwarding with current config after sending N (default one) bursts of packets.',
+    section: 'control',
+    handler: (s, a) => start(s, (a.bursts as number | undefined) ?? 1),
+  },
+  {
+    tokens: [w('stop')],
+    help: 'Stop packet forwarding, and display accumulated statistics.',
+    section: 'control',
+    handler: (s) => {
+      const { engine } = s;
+      if (!engine.forwarding()) return message(L('Packet forwarding not started', 'warning'));
+      const streams = engine.stop();
+      return { kind: 'fwdStop', stats: collectFwdStats(streams, engine.snapshot().ports, s.missedBaseline) };
+    },
+  },
+  {
+    tokens: [w('quit')],
+    help: 'Stop forwarding, stop and close all ports, and leave ringside.',
+    section: 'control',
+    handler: (s) => ({ kind: 'quit', lines: s.shutdown() }),
+  },
+  {
+    tokens: [w('load'), p('file', filePath)],
+    help: "Run the commands in a file, one a line ('#' starts a comment); stops at the first error.",
+    section: 'control',
+    handler: (_s, a, ctx) => load(a.file as string, ctx),
+  },
+  {
+    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports), all, or a command word', helpTopics), true)],
+    help: 'Show help: sections, a section, all commands, or the commands starting with a word.',
+    section: 'control',
+    handler: (s, a, ctx) => helpFor(ctx.table, s, a.topic as string | undefined),
+  },
+];

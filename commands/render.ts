@@ -1,0 +1,72 @@
+// Turns any CommandResult into StyledLines. The shell (Ink and line mode), the
+// scenario runner and --json all start from the same typed results.
+import type { CommandResult, StyledLine } from './types.js';
+import type {
+  ConfigCoresResult, ConfigFwdResult, ConfigRxtxResult, FwdStartResult, FwdStatsResult, FwdStopResult,
+  HelpResult, PortInfoResult, PortStatsResult, PortSummaryResult, PortXstatsResult, PortsClearedResult, ScriptResult,
+} from './results.js';
+import { renderFwdStats, renderFwdStop, renderPortStats, renderPortStatsCleared, renderXstats } from './render-stats.js';
+import { renderCores, renderFwdConfig, renderRxtxConfig } from './render-config.js';
+import { renderPortInfo, renderPortSummary } from './render-port.js';
+
+const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
+
+export function renderError(r: { code: string; message: string; hint?: string }): StyledLine[] {
+  const out = [L(`Error ${r.code}: ${r.message}`, 'error')];
+  if (r.hint) out.push(L(r.hint, 'dim'));
+  return out;
+}
+
+export function renderHelp(r: HelpResult): StyledLine[] {
+  const out: StyledLine[] = [];
+  if (r.sections) {
+    out.push(L(''), L('Help is available for the following sections:'), L(''));
+    for (const s of r.sections) out.push(L(`    help ${s.name.padEnd(27)}: ${s.help}`));
+    out.push(L(''));
+  }
+  for (const g of r.groups ?? []) {
+    out.push(L(''), L(g.title, 'heading'), L('-'.repeat(g.title.length), 'heading'), L(''));
+    for (const e of g.entries) out.push(L(e.syntax, 'ok'), L(`    ${e.help}`), L(''));
+  }
+  return out;
+}
+
+export function renderScript(r: ScriptResult, prompt = 'ringside> '): StyledLine[] {
+  const out: StyledLine[] = [];
+  for (const step of r.steps) {
+    out.push(L(`${prompt}${step.line}`, 'dim'));
+    out.push(...render(step.result));
+  }
+  if (r.failed) {
+    out.push(L(`load: stopped at ${r.file}:${r.failed.lineNo} ('${r.failed.line}'): the command failed`, 'error'));
+  } else {
+    out.push(L(`Read CLI commands from ${r.file}`, 'ok'));
+  }
+  return out;
+}
+
+export function render(result: CommandResult, _opts?: { color?: boolean }): StyledLine[] {
+  switch (result.kind) {
+    case 'none': return [];
+    case 'message':
+    case 'quit': return (result as { lines: StyledLine[] }).lines;
+    case 'error': return renderError(result as { code: string; message: string; hint?: string });
+    case 'portStats': return renderPortStats(result as PortStatsResult);
+    case 'portStatsCleared': return renderPortStatsCleared(result as PortsClearedResult);
+    case 'portXstats': return renderXstats(result as PortXstatsResult);
+    case 'portInfo': return renderPortInfo(result as PortInfoResult);
+    case 'portSummary': return renderPortSummary(result as PortSummaryResult);
+    case 'fwdStats': return renderFwdStats((result as FwdStatsResult).stats);
+    case 'fwdStop': return renderFwdStop((result as FwdStopResult).stats);
+    case 'configFwd': return renderFwdConfig((result as ConfigFwdResult).fwd);
+    case 'configRxtx': return renderRxtxConfig((result as ConfigRxtxResult).rxtx);
+    case 'configCores': return renderCores((result as ConfigCoresResult).lcores);
+    case 'fwdStart': {
+      const r = result as FwdStartResult;
+      return [...renderFwdConfig(r.fwd), ...renderRxtxConfig(r.rxtx)];
+    }
+    case 'help': return renderHelp(result as HelpResult);
+    case 'script': return renderScript(result as ScriptResult);
+    default: return [L(JSON.stringify(result))];
+  }
+}

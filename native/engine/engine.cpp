@@ -1,0 +1,566 @@
+// Engine: ports, forwarding configuration, stream table and poll threads.
+// Everything here runs on the control thread except run_lcore(), the body of
+// each poll thread. While forwarding, the streams, lcore table, settings and
+// engine choice are frozen (config changes are refused), so poll threads read
+// them without synchronisation beyond thread creation and join.
+#include "engine.h"
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <system_error>
+#include "fwd/engines.h"
+
+namespace rs {
+
+const char* topology_name(Topology t) {
+  switch (t) {
+    case Topology::Paired: return "paired";
+    case Topology::Chained: return "chained";
+    case Topology::Loop: return "loop";
+  }
+  return "?";
+}
+
+namespace {
+
+// "0..1", "0, 2..4": the attached ids, for error messages.
+std::string id_ranges(const std::vector<uint16_t>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) j++;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(ids[i]);
+    if (j > i) out += ".." + std::to_string(ids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::vector<uint16_t> attached_ids(const std::vector<std::unique_ptr<Port>>& ports) {
+  std::vector<uint16_t> ids;
+  for (std::size_t i = 0; i < ports.size(); i++)
+    if (ports[i]) ids.push_back(static_cast<uint16_t>(i));
+  return ids;
+}
+
+Port* find_port(const std::vector<std::unique_ptr<Port>>& ports, uint16_t id) {
+  if (id < ports.size() && ports[id]) return ports[id].get();
+  auto ids = attached_ids(ports);
+  if (ids.empty())
+    throw Error("EPORT_RANGE", "port " + std::to_string(id) +
+                                   " does not exist: no ports are attached (use 'port attach net_ring0')");
+  throw Error("EPORT_RANGE", "port " + std::to_string(id) + " does not exist: valid ports are " + id_ranges(ids));
+}
+
+// CPUs this process may run on, read once: lcore i goes to the (i % n)-th of
+// them, so lcore 1 avoids the first CPU, where Node's main thread usually is.
+const std::vector<int>& allowed_cpus() {
+  static const std::vector<int> cpus = [] {
+    std::vector<int> v;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+      for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set)) v.push_back(c);
+    if (v.empty()) v.push_back(0);
+    return v;
+  }();
+  return cpus;
+}
+
+// The stream table and lcore split a start would use; pure function of the
+// ports and settings so `show config fwd` can preview it.
+struct StreamPlan {
+  uint16_t rx_port, rx_queue, tx_port, tx_queue;
+  Port* rx;
+  Port* tx;
+};
+struct Plan {
+  std::vector<StreamPlan> streams;
+  std::vector<LcoreAssignment> lcores;
+  std::string err_code, err_msg;  // set when queues would be shared across lcores
+};
+
+std::size_t peer_index(std::size_t i, std::size_t n, Topology t) {
+  switch (t) {
+    case Topology::Paired: return (i % 2 == 0) ? (i + 1 < n ? i + 1 : i) : i - 1;
+    case Topology::Chained: return (i + 1) % n;
+    case Topology::Loop: return i;
+  }
+  return i;
+}
+
+Plan make_plan(const std::vector<std::unique_ptr<Port>>& ports, Topology topo, unsigned nb_cores) {
+  Plan plan;
+  std::vector<Port*> fwd;  // forwarding ports: attached and started, by id
+  for (const auto& p : ports)
+    if (p && p->started()) fwd.push_back(p.get());
+  // Port-major order (all queues of port 0, then port 1, ...): contiguous
+  // lcore blocks then keep one port's queues together, so ports with fewer tx
+  // than rx queues still split cleanly over cores.
+  for (std::size_t i = 0; i < fwd.size(); i++) {
+    Port* rx = fwd[i];
+    Port* tx = fwd[peer_index(i, fwd.size(), topo)];
+    uint16_t nq = std::max(rx->nb_rx_queues(), tx->nb_tx_queues());
+    for (uint16_t q = 0; q < nq; q++)
+      plan.streams.push_back({rx->id(), static_cast<uint16_t>(q % rx->nb_rx_queues()), tx->id(),
+                              static_cast<uint16_t>(q % tx->nb_tx_queues()), rx, tx});
+  }
+  // testpmd's setup_fwd_config_of_each_lcore: contiguous blocks, the last
+  // (nb_streams % nb_lcores) lcores take one stream more; never more lcores
+  // than streams.
+  std::size_t ns = plan.streams.size();
+  std::size_t nl = std::min<std::size_t>(nb_cores, ns);
+  if (nl == 0) return plan;
+  std::size_t per = ns / nl, extra = ns % nl, first_big = nl - extra;
+  const auto& cpus = allowed_cpus();
+  std::size_t s = 0;
+  for (std::size_t l = 0; l < nl; l++) {
+    LcoreAssignment a;
+    a.lcore = static_cast<unsigned>(l + 1);
+    a.cpu = cpus[a.lcore % cpus.size()];
+    std::size_t cnt = per + (l >= first_big ? 1 : 0);
+    for (std::size_t k = 0; k < cnt; k++) a.streams.push_back(static_cast<uint16_t>(s++));
+    plan.lcores.push_back(std::move(a));
+  }
+  // A queue is driven by one thread at a time (port.h); refuse tables in
+  // which two lcores would share one.
+  std::map<std::pair<uint16_t, uint16_t>, unsigned> txq_owner, rxq_owner;
+  for (const auto& a : plan.lcores) {
+    for (uint16_t si : a.streams) {
+      const StreamPlan& sp = plan.streams[si];
+      auto [tx_it, tx_new] = txq_owner.emplace(std::make_pair(sp.tx_port, sp.tx_queue), a.lcore);
+      if (!tx_new && tx_it->second != a.lcore && plan.err_code.empty()) {
+        plan.err_code = "ETXQ_SHARED";
+        plan.err_msg = "tx queue " + std::to_string(sp.tx_queue) + " of port " + std::to_string(sp.tx_port) +
+                       " would be used by lcores " + std::to_string(tx_it->second) + " and " +
+                       std::to_string(a.lcore) + ": configure as many tx queues as rx queues ('port config all txq " +
+                       std::to_string(sp.rx->nb_rx_queues()) + "') or use fewer cores ('set nbcore N')";
+      }
+      auto [rx_it, rx_new] = rxq_owner.emplace(std::make_pair(sp.rx_port, sp.rx_queue), a.lcore);
+      if (!rx_new && rx_it->second != a.lcore && plan.err_code.empty()) {
+        plan.err_code = "ERXQ_SHARED";
+        plan.err_msg = "rx queue " + std::to_string(sp.rx_queue) + " of port " + std::to_string(sp.rx_port) +
+                       " would be polled by lcores " + std::to_string(rx_it->second) + " and " +
+                       std::to_string(a.lcore) + ": configure as many rx queues as tx queues ('port config all rxq " +
+                       std::to_string(sp.tx->nb_tx_queues()) + "') or use fewer cores ('set nbcore N')";
+      }
+    }
+  }
+  return plan;
+}
+
+// "10.0.0.1/24" (or a bare address, taken as /32) into network order.
+PortIp parse_cidr(const std::string& s) {
+  auto bad = [&] {
+    return Error("EINVAL_IP", "'" + s + "' is not an IPv4 address with prefix length: write e.g. 192.168.1.1/24");
+  };
+  std::size_t slash = s.find('/');
+  std::string addr = s.substr(0, slash);
+  int len = 32;
+  if (slash != std::string::npos) {
+    std::string l = s.substr(slash + 1);
+    if (l.empty() || l.size() > 2 || !std::all_of(l.begin(), l.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw bad();
+    len = std::stoi(l);
+    if (len > 32) throw bad();
+  }
+  in_addr a{};
+  if (inet_pton(AF_INET, addr.c_str(), &a) != 1) throw bad();
+  return PortIp{a.s_addr, static_cast<uint8_t>(len)};
+}
+
+std::string format_ip(const PortIp& ip) {
+  char buf[INET_ADDRSTRLEN];
+  in_addr a{};
+  a.s_addr = ip.addr;
+  inet_ntop(AF_INET, &a, buf, sizeof buf);
+  return std::string(buf) + "/" + std::to_string(ip.prefix_len);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- lifecycle
+
+Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("io")) {
+  pool_ = std::make_unique<Mempool>("mb_pool_0", opts.total_num_mbufs, opts.mbuf_data_room);
+  settings_.pool = pool_.get();
+  settings_.eth_peer.resize(kMaxPorts);
+  // testpmd's default peers: 02:00:00:00:00:<port id>.
+  for (uint16_t i = 0; i < kMaxPorts; i++) settings_.eth_peer[i] = MacAddr{0x02, 0, 0, 0, 0, static_cast<uint8_t>(i)};
+  settings_.port_ips.resize(kMaxPorts);
+}
+
+Engine::~Engine() {
+  try {
+    shutdown();
+  } catch (...) {
+    // A destructor must not throw; shutdown() already closed what it could.
+  }
+}
+
+void Engine::shutdown() {
+  if (forwarding_) stop();
+  // Ports before the pool: closing drains the mbufs they hold back into it.
+  for (auto& p : ports_) {
+    if (!p) continue;
+    try {
+      p->close();
+    } catch (const Error&) {
+      // Keep closing the others; the port is destroyed below regardless.
+    }
+  }
+  ports_.clear();
+  pending_start_.clear();
+  streams_.clear();
+  stream_base_.clear();
+  lcores_.clear();
+  settings_.pool = nullptr;
+  pool_.reset();
+}
+
+void Engine::require_stopped(const char* what) const {
+  if (forwarding_)
+    throw Error("EBUSY_FORWARDING", std::string("cannot ") + what + " while forwarding: stop forwarding first ('stop')");
+}
+
+void Engine::require_not_forwarding_port(uint16_t id, const char* what) const {
+  if (!forwarding_) return;
+  for (const auto& fs : streams_)
+    if (fs->rx_port == id || fs->tx_port == id)
+      throw Error("EBUSY_FORWARDING", std::string("cannot ") + what + " port " + std::to_string(id) +
+                                          " while it forwards: stop forwarding first ('stop')");
+}
+
+// -------------------------------------------------------------------- ports
+
+uint16_t Engine::attach(const std::string& devargs) {
+  if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
+  DevArgs args = DevArgs::parse(devargs);
+  const DriverInfo* drv = find_driver(args.driver);
+  if (!drv) {
+    std::string names;
+    for (const auto& d : driver_table()) names += (names.empty() ? "" : ", ") + std::string(d.name);
+    throw Error("EDRIVER", "unknown driver '" + args.driver + "' in '" + args.name + "': valid drivers are " + names);
+  }
+  if (ports_.size() >= kMaxPorts)
+    throw Error("EPORT_LIMIT", "no port id left: " + std::to_string(kMaxPorts) +
+                                   " ports were attached in this session and ids are not reused");
+  uint16_t id = static_cast<uint16_t>(ports_.size());
+  std::unique_ptr<Port> port = drv->create(id, args, pool_.get());
+  bool pending = false;
+  try {
+    port->configure(1, 1);
+    port->start();
+  } catch (const Error& e) {
+    if (e.code() != "EPEER") {
+      port->close();
+      throw;
+    }
+    pending = true;  // wiring to a port not attached yet: retried below
+  }
+  ports_.push_back(std::move(port));
+  if (pending) pending_start_.push_back(id);
+  else retry_pending_starts();
+  return id;
+}
+
+void Engine::retry_pending_starts() {
+  std::vector<uint16_t> still;
+  for (uint16_t id : pending_start_) {
+    try {
+      ports_[id]->start();
+    } catch (const Error&) {
+      still.push_back(id);  // its peer is still missing; `port start` tells why
+    }
+  }
+  pending_start_ = std::move(still);
+}
+
+void Engine::forget_pending(uint16_t id) {
+  pending_start_.erase(std::remove(pending_start_.begin(), pending_start_.end(), id), pending_start_.end());
+}
+
+void Engine::detach(uint16_t id) {
+  Port& p = port(id);
+  require_not_forwarding_port(id, "detach");
+  forget_pending(id);
+  p.close();
+  ports_[id].reset();
+  settings_.port_ips[id].clear();
+  // The last run's streams point at the port just destroyed: forget them.
+  for (const auto& fs : streams_) {
+    if (fs->rx_port == id || fs->tx_port == id) {
+      streams_.clear();
+      stream_base_.clear();
+      lcores_.clear();
+      break;
+    }
+  }
+}
+
+Port& Engine::port(uint16_t id) { return *find_port(ports_, id); }
+
+std::vector<uint16_t> Engine::port_ids() const { return attached_ids(ports_); }
+
+void Engine::port_start(uint16_t id) {
+  Port& p = port(id);
+  forget_pending(id);
+  p.start();  // a port that was not forwarding joins at the next `start`
+}
+
+void Engine::port_stop(uint16_t id) {
+  Port& p = port(id);
+  require_not_forwarding_port(id, "stop");
+  forget_pending(id);
+  p.stop();
+}
+
+void Engine::port_close(uint16_t id) {
+  Port& p = port(id);
+  require_not_forwarding_port(id, "close");
+  forget_pending(id);
+  p.close();
+}
+
+void Engine::port_set_queues(uint16_t id, int nb_rx, int nb_tx) {
+  Port& p = port(id);
+  if (p.started())
+    throw Error("EBUSY_STARTED", "port " + std::to_string(id) + " is started: run 'port stop " + std::to_string(id) +
+                                     "' first");
+  auto check = [&](int n, const char* dir, uint16_t max) {
+    if (n != -1 && (n < 1 || n > max))
+      throw Error("EQUEUE_RANGE", "port " + std::to_string(id) + " supports 1.." + std::to_string(max) + " " + dir +
+                                      " queues, not " + std::to_string(n));
+  };
+  check(nb_rx, "rx", p.max_rx_queues());
+  check(nb_tx, "tx", p.max_tx_queues());
+  p.configure(nb_rx < 0 ? p.nb_rx_queues() : static_cast<uint16_t>(nb_rx),
+              nb_tx < 0 ? p.nb_tx_queues() : static_cast<uint16_t>(nb_tx));
+}
+
+void Engine::port_add_ip(uint16_t id, const std::string& cidr) {
+  port(id);
+  require_stopped("add a port address");
+  PortIp ip = parse_cidr(cidr);
+  auto& list = settings_.port_ips[id];
+  for (PortIp& have : list) {
+    if (have.addr == ip.addr) {  // same address again: only the prefix may change
+      have.prefix_len = ip.prefix_len;
+      return;
+    }
+  }
+  list.push_back(ip);
+}
+
+std::vector<std::string> Engine::port_ips(uint16_t id) const {
+  find_port(ports_, id);
+  std::vector<std::string> out;
+  for (const PortIp& ip : settings_.port_ips[id]) out.push_back(format_ip(ip));
+  return out;
+}
+
+// --------------------------------------------------------- forwarding config
+
+void Engine::set_fwd_mode(const std::string& name) {
+  require_stopped("change the forwarding mode");
+  const FwdEngine* e = find_fwd_engine(name);
+  if (!e) {
+    std::string names;
+    for (const FwdEngine* f : fwd_engine_table()) names += (names.empty() ? "" : ", ") + std::string(f->name);
+    throw Error("EFWD_MODE", "unknown forwarding mode '" + name + "': valid modes are " + names);
+  }
+  fwd_ = e;
+}
+
+void Engine::set_nb_cores(unsigned n) {
+  require_stopped("change the number of cores");
+  if (n < 1 || n > kMaxLcores - 1)
+    throw Error("ECORE_RANGE", "number of forwarding cores must be 1.." + std::to_string(kMaxLcores - 1) + ", not " +
+                                   std::to_string(n));
+  nb_cores_ = n;
+}
+
+void Engine::set_burst(uint16_t n) {
+  require_stopped("change the burst size");
+  if (n < 1 || n > kMaxBurst)
+    throw Error("EBURST_RANGE", "burst must be 1.." + std::to_string(kMaxBurst) + ", not " + std::to_string(n));
+  settings_.burst = n;
+}
+
+void Engine::set_topology(Topology t) {
+  require_stopped("change the port topology");
+  topology_ = t;
+}
+
+void Engine::set_txpkts(const std::vector<uint16_t>& segs) {
+  require_stopped("change txpkts");
+  uint32_t room = pool_ ? pool_->data_room() : opts_.mbuf_data_room;
+  uint32_t sum = 0;
+  for (uint16_t s : segs) sum += s;
+  if (segs.empty() || sum < 42 || sum > room)
+    throw Error("ETXPKTS", "txpkts must add up to 42 (Ethernet+IPv4+UDP headers) .. " + std::to_string(room) +
+                               " (the mbuf data room) bytes, not " + std::to_string(sum));
+  settings_.txpkts = segs;
+}
+
+void Engine::set_eth_peer(uint16_t id, const MacAddr& mac) {
+  find_port(ports_, id);
+  require_stopped("change an eth-peer");
+  settings_.eth_peer[id] = mac;
+}
+
+MacAddr Engine::eth_peer(uint16_t id) const {
+  find_port(ports_, id);
+  return settings_.eth_peer[id];
+}
+
+// ------------------------------------------------------------------ streams
+
+std::vector<StreamStats> Engine::snapshot_streams() const {
+  std::vector<StreamStats> out;
+  out.reserve(streams_.size());
+  for (std::size_t i = 0; i < streams_.size(); i++) {
+    const FwdStream& fs = *streams_[i];
+    const auto& b = stream_base_[i];
+    out.push_back({fs.rx_port, fs.rx_queue, fs.tx_port, fs.tx_queue, fs.rx_packets.get() - b[0],
+                   fs.tx_packets.get() - b[1], fs.fwd_dropped.get() - b[2]});
+  }
+  return out;
+}
+
+std::vector<StreamStats> Engine::streams() const {
+  if (forwarding_) return snapshot_streams();
+  // Preview of the next start. When it matches the last run's table, show the
+  // last run's counters (as testpmd keeps them until the next start).
+  Plan plan = make_plan(ports_, topology_, nb_cores_);
+  std::vector<StreamStats> last = snapshot_streams();
+  bool same = last.size() == plan.streams.size();
+  std::vector<StreamStats> out;
+  for (std::size_t i = 0; i < plan.streams.size(); i++) {
+    const StreamPlan& sp = plan.streams[i];
+    same = same && last[i].rx_port == sp.rx_port && last[i].rx_queue == sp.rx_queue &&
+           last[i].tx_port == sp.tx_port && last[i].tx_queue == sp.tx_queue;
+    out.push_back(same ? last[i] : StreamStats{sp.rx_port, sp.rx_queue, sp.tx_port, sp.tx_queue, 0, 0, 0});
+  }
+  return out;
+}
+
+std::vector<LcoreAssignment> Engine::lcores() const {
+  if (forwarding_) return lcores_;
+  return make_plan(ports_, topology_, nb_cores_).lcores;
+}
+
+void Engine::build_streams() {
+  Plan plan = make_plan(ports_, topology_, nb_cores_);
+  if (plan.streams.empty())
+    throw Error("ENO_PORTS", "no started port to forward on: attach one ('port attach net_ring0') or start one "
+                             "('port start all')");
+  if (!plan.err_code.empty()) throw Error(plan.err_code, plan.err_msg);
+  streams_.clear();
+  for (const StreamPlan& sp : plan.streams) {
+    auto fs = std::make_unique<FwdStream>();
+    fs->rx_port = sp.rx_port;
+    fs->rx_queue = sp.rx_queue;
+    fs->tx_port = sp.tx_port;
+    fs->tx_queue = sp.tx_queue;
+    fs->rx = sp.rx;
+    fs->tx = sp.tx;
+    streams_.push_back(std::move(fs));
+  }
+  stream_base_.assign(streams_.size(), {0, 0, 0});
+  lcores_ = std::move(plan.lcores);
+}
+
+// --------------------------------------------------------------- forwarding
+
+void Engine::start(unsigned tx_first_bursts) {
+  if (forwarding_) throw Error("EBUSY_FORWARDING", "forwarding is already running: run 'stop' first");
+  if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
+  build_streams();
+  settings_.pool = pool_.get();
+  for (auto& fs : streams_)
+    if (fwd_->stream_init) fwd_->stream_init(*fs, settings_);
+  tx_first_bursts_ = tx_first_bursts;
+  // Relaxed: std::thread's constructor orders this store (and all the set-up
+  // above) before anything the new threads do.
+  stop_flag_.store(false, std::memory_order_relaxed);
+  try {
+    for (unsigned i = 0; i < lcores_.size(); i++) threads_.emplace_back(&Engine::run_lcore, this, i);
+  } catch (const std::system_error& e) {
+    stop_flag_.store(true, std::memory_order_relaxed);
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    throw Error("ETHREAD", std::string("cannot start a poll thread: ") + e.what() + ": use fewer cores ('set nbcore N')");
+  }
+  forwarding_ = true;
+}
+
+void Engine::run_lcore(unsigned index) {
+  const LcoreAssignment& lc = lcores_[index];
+  set_this_lcore(lc.lcore);  // selects this thread's mempool cache
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(lc.cpu, &set);
+  // Pinning is best effort: a refused affinity only costs performance.
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+
+  std::vector<FwdStream*> mine;
+  for (uint16_t si : lc.streams) mine.push_back(streams_[si].get());
+
+  if (tx_first_bursts_) {
+    // testpmd's `start tx_first`: prime the loop with txonly bursts. txonly's
+    // template shares the stream scratch with the mode's own state, so the
+    // mode's stream_init runs again afterwards.
+    for (FwdStream* fs : mine) {
+      if (fwd_ != &fwd_txonly) fwd_txonly.stream_init(*fs, settings_);
+      for (unsigned b = 0; b < tx_first_bursts_; b++) fwd_txonly.packet_fwd(*fs, settings_);
+      if (fwd_ != &fwd_txonly && fwd_->stream_init) fwd_->stream_init(*fs, settings_);
+    }
+  }
+
+  auto packet_fwd = fwd_->packet_fwd;
+  // Relaxed load, checked once per pass over the streams: the flag carries no
+  // data with it (everything the control thread reads afterwards is ordered
+  // by join()), so it only needs to become visible eventually.
+  while (!stop_flag_.load(std::memory_order_relaxed))
+    for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
+
+  pool_->flush_cache(lc.lcore);
+}
+
+std::vector<StreamStats> Engine::stop() {
+  if (!forwarding_) throw Error("ENOT_FORWARDING", "packet forwarding is not started");
+  // Relaxed: see run_lcore; join() below is the synchronisation point.
+  stop_flag_.store(true, std::memory_order_relaxed);
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  forwarding_ = false;
+  // Packets parked inside forwarding ports (ring contents) go back to the
+  // pool, counted by the port as rx_missed, so the pool is whole again.
+  std::set<Port*> fwd_ports;
+  for (auto& fs : streams_) {
+    fwd_ports.insert(fs->rx);
+    fwd_ports.insert(fs->tx);
+  }
+  for (Port* p : fwd_ports) p->drain();
+  return snapshot_streams();
+}
+
+void Engine::clear_fwd_stats() {
+  for (std::size_t i = 0; i < streams_.size(); i++)
+    stream_base_[i] = {streams_[i]->rx_packets.get(), streams_[i]->tx_packets.get(), streams_[i]->fwd_dropped.get()};
+}
+
+PoolStats Engine::pool_stats() const {
+  if (!pool_) return PoolStats{"mb_pool_0", 0, 0, 0, 0};
+  uint32_t avail = pool_->available();
+  return PoolStats{pool_->name(), pool_->size(), avail, pool_->size() - avail, pool_->alloc_failures()};
+}
+
+}  // namespace rs

@@ -1,0 +1,180 @@
+// One Session per ringside run: the native engine plus the little state the
+// shell keeps beside it (verbose level, the previous counters for
+// "Throughput (since last show)", the rx_missed baseline of the current run).
+import { addon } from '../native/addon.js';
+import type { DriverHelp, NamedHelp, NativeEngine, PortCounters } from '../native/addon.js';
+import { EMBEDDED_DEFAULT_VDEVS } from './options.js';
+import type { SessionOptions } from './options.js';
+import type { StyledLine } from '../commands/types.js';
+import type { Throughput } from '../commands/results.js';
+import { collectFwdStats } from '../commands/collect.js';
+import { renderFwdStop } from '../commands/render-stats.js';
+
+interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
+
+const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
+
+export class Session {
+  readonly engine: NativeEngine;
+  readonly options: SessionOptions;
+  readonly startupLines: StyledLine[] = [];
+  verbose = 0;
+  // rx_missed of each port when forwarding last started (or fwd stats were cleared).
+  readonly missedBaseline = new Map<number, number>();
+  private readonly prev = new Map<number, PrevCounters>();
+  private readonly logFn?: (lines: StyledLine[]) => void;
+  private fwdModesCache?: NamedHelp[];
+  private driversCache?: DriverHelp[];
+  private closed = false;
+  private starting = true;
+
+  private constructor(engine: NativeEngine, opts: SessionOptions, log?: (lines: StyledLine[]) => void) {
+    this.engine = engine;
+    this.options = opts;
+    this.logFn = log;
+  }
+
+  // Builds the engine, attaches the ports and applies the start-up options the
+  // way testpmd does, collecting its start-up lines. Throws RingsideError (with
+  // the engine freed) if a vdev or an option is refused.
+  static create(opts: SessionOptions, log?: (lines: StyledLine[]) => void): Session {
+    const engine = new addon.Engine({ totalNumMbufs: opts.totalNumMbufs, mbufSize: opts.mbufSize });
+    const s = new Session(engine, opts, log);
+    try {
+      s.setUp();
+      s.starting = false;
+    } catch (e) {
+      try { engine.shutdown(); } catch { /* already failing */ }
+      s.closed = true;
+      throw e;
+    }
+    return s;
+  }
+
+  private setUp(): void {
+    const { engine, options: o } = this;
+    if (o.interactive) this.log([L('Interactive-mode selected')]);
+    try {
+      const pool = engine.snapshot().pool;
+      this.log([L(`ringside: create a new mbuf pool <${pool.name}>: n=${pool.size}, size=${o.mbufSize}, socket=0`)]);
+    } catch { /* the pool line is informative only */ }
+
+    const vdevs = o.vdevs.length > 0 ? o.vdevs : EMBEDDED_DEFAULT_VDEVS;
+    const ids = vdevs.map((d) => engine.attach(d));
+
+    for (const id of ids) {
+      const info = engine.portInfo(id);
+      if (info.nbRxQueues !== o.rxq || info.nbTxQueues !== o.txq) {
+        if (info.started) engine.portStop(id);
+        engine.portSetQueues(id, o.rxq, o.txq);
+      }
+    }
+    engine.setNbCores(o.nbCores);
+    engine.setBurst(o.burst);
+    engine.setFwdMode(o.forwardMode);
+    engine.setTopology(o.portTopology);
+    if (o.txpkts && o.txpkts.length > 0) engine.setTxpkts(o.txpkts);
+    for (const peer of o.ethPeers) engine.setEthPeer(peer.port, peer.mac);
+
+    for (const id of ids) {
+      this.log([L(`Configuring Port ${id} (socket 0)`)]);
+      if (!engine.portInfo(id).started) engine.portStart(id);
+      this.log([L(`Port ${id}: ${engine.portInfo(id).mac.toUpperCase()}`)]);
+    }
+    this.log([L('Checking link statuses...'), L('Done')]);
+  }
+
+  // Start-up lines go both to startupLines and, as they happen, to the log callback.
+  log(lines: StyledLine[]): void {
+    if (this.starting) this.startupLines.push(...lines);
+    this.logFn?.(lines);
+  }
+
+  // Read from the addon's tables, once.
+  fwdModes(): NamedHelp[] {
+    this.fwdModesCache ??= addon.fwdModes();
+    return this.fwdModesCache;
+  }
+
+  drivers(): DriverHelp[] {
+    this.driversCache ??= addon.drivers();
+    return this.driversCache;
+  }
+
+  get isShutdown(): boolean { return this.closed; }
+
+  // testpmd's "Throughput (since last show)": rates over the time since this
+  // port was last shown; 0 on the first show and for counters that went back
+  // (cleared).
+  throughput(c: PortCounters, timeNs: number): Throughput {
+    const prev = this.prev.get(c.id);
+    const diffNs = prev && prev.timeNs !== 0 ? timeNs - prev.timeNs : 0;
+    const diff = (now: number, before: number | undefined): number => (before !== undefined && now > before ? now - before : 0);
+    const rate = (d: number): number => (diffNs > 0 ? Math.floor((d * 1e9) / diffNs) : 0);
+    const t: Throughput = {
+      rxPps: rate(diff(c.rxPackets, prev?.rxPackets)),
+      txPps: rate(diff(c.txPackets, prev?.txPackets)),
+      rxBps: rate(diff(c.rxBytes, prev?.rxBytes)) * 8,
+      txBps: rate(diff(c.txBytes, prev?.txBytes)) * 8,
+    };
+    if (!prev) {
+      // testpmd starts from zero counters: the first show measures nothing.
+      t.rxPps = t.txPps = t.rxBps = t.txBps = 0;
+    }
+    this.prev.set(c.id, { timeNs, rxPackets: c.rxPackets, txPackets: c.txPackets, rxBytes: c.rxBytes, txBytes: c.txBytes });
+    return t;
+  }
+
+  // Called when forwarding starts and when fwd stats are cleared: RX-dropped
+  // (rx_missed) is counted from here.
+  markFwdStart(): void {
+    this.missedBaseline.clear();
+    try {
+      for (const p of this.engine.snapshot().ports) this.missedBaseline.set(p.id, p.rxMissed);
+    } catch { /* no ports */ }
+  }
+
+  // Stops forwarding, stops and closes every port, frees the engine; returns
+  // testpmd's quit lines. Idempotent: later calls return no lines.
+  shutdown(): StyledLine[] {
+    if (this.closed) return [];
+    this.closed = true;
+    const { engine } = this;
+    const out: StyledLine[] = [];
+    const step = (fn: () => void): void => {
+      try { fn(); } catch (e) {
+        const err = e as { code?: string; message?: string };
+        out.push(L(`Error ${err.code ?? 'EINTERNAL'}: ${err.message ?? String(e)}`, 'error'));
+      }
+    };
+    try {
+      if (engine.forwarding()) {
+        const streams = engine.stop();
+        let ports: PortCounters[] = [];
+        try { ports = engine.snapshot().ports; } catch { /* counters gone */ }
+        out.push(...renderFwdStop(collectFwdStats(streams, ports, this.missedBaseline)));
+      }
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      out.push(L(`Error ${err.code ?? 'EINTERNAL'}: ${err.message ?? String(e)}`, 'error'));
+    }
+    let ids: number[] = [];
+    try { ids = engine.portIds(); } catch { ids = []; }
+    for (const id of ids) {
+      out.push(L(''), L(`Stopping port ${id}...`), L('Stopping ports...'));
+      step(() => { if (engine.portInfo(id).started) engine.portStop(id); });
+      out.push(L('Done'));
+    }
+    for (const id of ids) {
+      out.push(L(''), L(`Shutting down port ${id}...`), L('Closing ports...'));
+      step(() => {
+        if (!engine.portInfo(id).closed) engine.portClose(id);
+        out.push(L(`Port ${id} is closed`));
+      });
+      out.push(L('Done'));
+    }
+    step(() => engine.shutdown());
+    out.push(L(''), L('Bye...'));
+    return out;
+  }
+}

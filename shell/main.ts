@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// ringside's entry point: parse the command line, create the session, run the
+// start-up work (--cmdline-file, --auto-start/--tx-first, --stats-period), then
+// either mount the Ink shell (a terminal) or read commands line by line (a pipe).
+import fs from 'node:fs';
+import readline from 'node:readline';
+import type { CommandLayer, StyledLine } from '../commands/types.js';
+import type { Session } from '../session/session.js';
+import type { SessionOptions } from '../session/options.js';
+import { ArgsError, EXIT_USAGE, parseArgs, usage, type ParsedArgs } from './args.js';
+import { colorEnabled, toAnsi } from './style.js';
+import { OutputBus } from './output.js';
+import { runLine } from './runner.js';
+
+const EXIT_STARTUP = 1;
+const outColor = colorEnabled(process.stdout);
+const errColor = colorEnabled(process.stderr);
+
+function write(stream: NodeJS.WriteStream, lines: StyledLine[], color: boolean): void {
+  if (lines.length === 0) return;
+  stream.write(lines.map((l) => toAnsi(l, color) + '\n').join(''));
+}
+const out = (lines: StyledLine[]): void => write(process.stdout, lines, outColor);
+const err = (lines: StyledLine[]): void => write(process.stderr, lines, errColor);
+
+function exit(code: number): never {
+  // stdout/stderr writes to pipes, files and terminals are synchronous on Linux,
+  // so nothing is lost by leaving at once.
+  process.exit(code);
+}
+
+function fail(code: number, message: string, withUsage = false): never {
+  err([{ text: `ringside: ${message}`, style: 'error' }]);
+  if (withUsage) process.stderr.write('\n' + usage());
+  return exit(code);
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+// ------------------------------------------------------------- start-up
+
+function parseCommandLine(argv: string[], fwdModes?: string[]): ParsedArgs {
+  try {
+    return parseArgs(argv, { fwdModes });
+  } catch (e) {
+    if (e instanceof ArgsError) fail(EXIT_USAGE, e.message, true);
+    throw e;
+  }
+}
+
+function readCmdlineFile(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split(/\r?\n/);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : errorMessage(e);
+    return fail(EXIT_STARTUP, `cannot read --cmdline-file ${file}: ${why}`);
+  }
+}
+
+interface Loaded { Session: typeof import('../session/session.js').Session; layer: CommandLayer; fwdModes: string[] }
+
+async function load(): Promise<Loaded> {
+  // Loaded late so --help and argument errors work without the native addon.
+  const [{ addon }, { Session }, { commandLayer }] = await Promise.all([
+    import('../native/addon.js'), import('../session/session.js'), import('../commands/index.js'),
+  ]);
+  return { Session, layer: commandLayer, fwdModes: addon.fwdModes().map((m) => m.name) };
+}
+
+// ------------------------------------------------------------- the shell
+
+class Shell {
+  private shutDown = false;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private unmountInk: (() => Promise<void>) | undefined;
+
+  constructor(readonly session: Session, readonly layer: CommandLayer, readonly output: OutputBus,
+              readonly color: boolean) {}
+
+  run(line: string) { return runLine(this.layer, this.session, line, this.color); }
+
+  // Ends the session: prints `lines` (the quit command's), the session's own
+  // shutdown lines, and exits 0. Safe to call more than once.
+  async quit(lines: StyledLine[] = []): Promise<never> {
+    if (this.shutDown) return new Promise<never>(() => { /* already leaving */ });
+    this.shutDown = true;
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.unmountInk) await this.unmountInk();
+    out(lines);
+    try {
+      out(this.session.shutdown() ?? []);
+    } catch (e) {
+      err([{ text: `ringside: shutdown: ${errorMessage(e)}`, style: 'error' }]);
+    }
+    return exit(0);
+  }
+
+  // testpmd's --cmdline-file: run each line, print its output, stop at the
+  // first failure (the session goes on).
+  async runFile(file: string, lines: string[]): Promise<void> {
+    for (let i = 0; i < lines.length; i++) {
+      const cmd = lines[i].trim();
+      if (cmd === '' || cmd.startsWith('#')) continue;
+      out([{ text: `ringside> ${cmd}`, style: 'dim' }]);
+      const res = await this.run(cmd);
+      out(res.lines);
+      if (res.quit) await this.quit();
+      if (res.failed) {
+        out([{ text: `${file}:${i + 1}: '${cmd}' failed${res.message ? `: ${res.message}` : ''}; the rest of the file was not run`, style: 'error' }]);
+        return;
+      }
+    }
+    out([{ text: `Read CLI commands from ${file}` }]);
+  }
+
+  async startForwarding(opts: SessionOptions): Promise<void> {
+    const cmd = opts.txFirst ? 'start tx_first' : 'start';
+    const res = await this.run(cmd);
+    this.output.emit(res.lines);
+  }
+
+  startStats(seconds: number): void {
+    let pending = false;
+    this.statsTimer = setInterval(() => {
+      if (pending || this.shutDown) return;
+      pending = true;
+      void this.run('show port stats all').then((res) => {
+        pending = false;
+        if (!this.shutDown) this.output.emit(res.lines);
+      });
+    }, seconds * 1000);
+  }
+
+  async lineMode(): Promise<never> {
+    const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+    process.on('SIGINT', () => { rl.close(); void this.quit(); });
+    for await (const line of rl) {
+      if (this.shutDown) break;
+      if (line.trim() === '') continue;
+      const res = await this.run(line);
+      if (res.quit) return this.quit(res.lines);
+      out(res.lines);
+    }
+    // EOF behaves as `quit`.
+    const res = await this.run('quit');
+    return this.quit(res.quit ? res.lines : []);
+  }
+
+  async inkMode(history: import('./history.js').HistoryFile): Promise<void> {
+    const [{ render }, { createElement }, { App }] = await Promise.all([
+      import('ink'), import('react'), import('./App.js'),
+    ]);
+    const instance = render(createElement(App, {
+      session: this.session,
+      layer: this.layer,
+      color: this.color,
+      history: [...history.entries],
+      onCommand: (line: string) => history.append(line),
+      output: this.output,
+      isForwarding: () => this.session.engine.forwarding(),
+      onQuit: (lines: StyledLine[]) => { void this.quit(lines); },
+    }), { exitOnCtrlC: false });
+    this.unmountInk = async () => {
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => undefined);
+    };
+  }
+}
+
+// ------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let parsed = parseCommandLine(argv);
+  if (parsed.help) {
+    process.stdout.write(usage());
+    return exit(0);
+  }
+  for (const w of parsed.warnings) err([{ text: `ringside: ${w}`, style: 'warning' }]);
+  const fileLines = parsed.options.cmdlineFile ? readCmdlineFile(parsed.options.cmdlineFile) : undefined;
+
+  let loaded: Loaded;
+  try {
+    loaded = await load();
+  } catch (e) {
+    return fail(EXIT_STARTUP, `cannot load the engine: ${errorMessage(e)}`);
+  }
+  // Check --forward-mode against the engine's own table of modes.
+  parsed = parseCommandLine(argv, loaded.fwdModes);
+
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const output = new OutputBus(out);
+
+  // Start-up lines are printed as the session logs them (so the lines before
+  // a failed attach are seen too); session.startupLines holds the same lines.
+  let session: Session;
+  try {
+    session = await loaded.Session.create(parsed.options, (lines: StyledLine[]) => output.emit(lines));
+  } catch (e) {
+    return fail(EXIT_STARTUP, errorMessage(e));
+  }
+  const shell = new Shell(session, loaded.layer, output, outColor);
+  process.on('SIGTERM', () => { void shell.quit(); });
+  if (interactive) process.on('SIGINT', () => { void shell.quit(); });  // raw mode: only `kill -INT` gets here
+  process.on('SIGHUP', () => { void shell.quit(); });
+
+  if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
+  if (parsed.options.autoStart || parsed.options.txFirst) await shell.startForwarding(parsed.options);
+  if (parsed.options.statsPeriod > 0) shell.startStats(parsed.options.statsPeriod);
+
+  if (!interactive) {
+    await shell.lineMode();
+    return;
+  }
+  const { HistoryFile, historyPath } = await import('./history.js');
+  const history = new HistoryFile(historyPath(), (msg) => output.emit([{ text: msg, style: 'warning' }]));
+  history.load();
+  await shell.inkMode(history);
+}
+
+main().catch((e: unknown) => {
+  fail(EXIT_STARTUP, `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+});

@@ -1,0 +1,166 @@
+// shell/args.js: testpmd-style command line -> SessionOptions.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseArgs, usage, ArgsError, EXIT_USAGE } from '../dist/shell/args.js';
+import { DEFAULT_OPTIONS } from '../dist/session/options.js';
+
+const opts = (...argv) => parseArgs(argv).options;
+
+function rejects(argv, option, pattern, ctx) {
+  try {
+    parseArgs(argv, ctx);
+  } catch (e) {
+    assert.instance(e, ArgsError, `${argv.join(' ')}: ArgsError`);
+    assert.is(e.code, 'EARGS');
+    assert.is(e.exitCode, EXIT_USAGE);
+    assert.is(e.option, option, `${argv.join(' ')}: names option`);
+    if (pattern) assert.match(e.message, pattern);
+    return e;
+  }
+  assert.unreachable(`${argv.join(' ')} should be rejected`);
+}
+
+test('no arguments: defaults, embedded vdevs left to the session', () => {
+  const r = parseArgs([]);
+  assert.equal(r.options, DEFAULT_OPTIONS);
+  assert.is(r.help, false);
+  assert.equal(r.warnings, []);
+});
+
+test('defaults are not shared between calls', () => {
+  const a = opts('--vdev', 'net_ring0', '--', '--eth-peer=0,02:00:00:00:00:01');
+  assert.equal(DEFAULT_OPTIONS.vdevs, []);
+  assert.equal(DEFAULT_OPTIONS.ethPeers, []);
+  assert.equal(a.vdevs, ['net_ring0']);
+});
+
+test('--vdev X and --vdev=X, repeatable, in order', () => {
+  assert.equal(opts('--vdev', 'net_ring0,peer=net_ring1', '--vdev=net_ring1', '--vdev', 'net_null0').vdevs,
+    ['net_ring0,peer=net_ring1', 'net_ring1', 'net_null0']);
+});
+
+test('app options: --opt=V and --opt V', () => {
+  const o = opts('--', '--rxq=2', '--txq', '3', '--nb-cores=2', '--burst', '64',
+    '--forward-mode=mac', '--port-topology', 'chained', '--stats-period=5',
+    '--cmdline-file', 'cmds.txt', '--total-num-mbufs=4096', '--mbuf-size', '4096');
+  assert.is(o.rxq, 2);
+  assert.is(o.txq, 3);
+  assert.is(o.nbCores, 2);
+  assert.is(o.burst, 64);
+  assert.is(o.forwardMode, 'mac');
+  assert.is(o.portTopology, 'chained');
+  assert.is(o.statsPeriod, 5);
+  assert.is(o.cmdlineFile, 'cmds.txt');
+  assert.is(o.totalNumMbufs, 4096);
+  assert.is(o.mbufSize, 4096);
+});
+
+test('flags: -i --interactive -a --auto-start --tx-first', () => {
+  assert.is(opts('--', '-i').interactive, true);
+  assert.is(opts('--', '--interactive').interactive, true);
+  assert.is(opts('--', '-a').autoStart, true);
+  assert.is(opts('--', '--auto-start').autoStart, true);
+  const o = opts('--', '--tx-first');
+  assert.is(o.txFirst, true);
+  assert.is(o.autoStart, false);
+});
+
+test('--txpkts list', () => {
+  assert.equal(opts('--', '--txpkts=64').txpkts, [64]);
+  assert.equal(opts('--', '--txpkts', '14,50,64').txpkts, [14, 50, 64]);
+});
+
+test('--eth-peer repeatable; the last one for a port wins; MAC lower-cased', () => {
+  assert.equal(opts('--', '--eth-peer=0,02:00:00:00:00:01', '--eth-peer', '1,AA:BB:CC:DD:EE:FF',
+    '--eth-peer=0,02:00:00:00:00:09').ethPeers,
+  [{ port: 1, mac: 'aa:bb:cc:dd:ee:ff' }, { port: 0, mac: '02:00:00:00:00:09' }]);
+});
+
+test('--help and -h, before or after --', () => {
+  assert.is(parseArgs(['--help']).help, true);
+  assert.is(parseArgs(['-h']).help, true);
+  assert.is(parseArgs(['--', '--help']).help, true);
+  assert.is(parseArgs(['--vdev', 'net_ring0', '--', '-h']).help, true);
+});
+
+test('a value that looks like an option is still a value (--opt V)', () => {
+  assert.is(opts('--', '--cmdline-file', '-weird-name').cmdlineFile, '-weird-name');
+});
+
+test('DPDK EAL options are ignored with a warning', () => {
+  const r = parseArgs(['--no-huge', '-l', '0-1', '--file-prefix=x', '--vdev', 'net_ring0', '--', '-i']);
+  assert.equal(r.options.vdevs, ['net_ring0']);
+  assert.is(r.warnings.length, 3);
+  assert.match(r.warnings[0], /--no-huge ignored/);
+});
+
+test('--forward-mode checked against the engine modes when given', () => {
+  const ctx = { fwdModes: ['io', 'mac', 'rxonly'] };
+  assert.is(parseArgs(['--', '--forward-mode=rxonly'], ctx).options.forwardMode, 'rxonly');
+  rejects(['--', '--forward-mode=bogus'], 'forward-mode', /valid modes are io\|mac\|rxonly/, ctx);
+});
+
+test('bad numbers name the option and the valid range', () => {
+  rejects(['--', '--rxq=abc'], 'rxq', /--rxq.*1\.\.1024/);
+  rejects(['--', '--rxq=0'], 'rxq', /1\.\.1024/);
+  rejects(['--', '--txq', '-1'], 'txq');
+  rejects(['--', '--burst=513'], 'burst', /1\.\.512/);
+  rejects(['--', '--nb-cores=0'], 'nb-cores');
+  rejects(['--', '--stats-period=1.5'], 'stats-period');
+  rejects(['--', '--total-num-mbufs=1024'], 'total-num-mbufs', /1025/);
+  rejects(['--', '--mbuf-size=10'], 'mbuf-size');
+  rejects(['--', '--rxq=2x'], 'rxq');
+  rejects(['--', '--rxq='], 'rxq');
+});
+
+test('bad enumerations list the valid values', () => {
+  rejects(['--', '--port-topology=ring'], 'port-topology', /paired\|chained\|loop/);
+});
+
+test('bad --txpkts and --eth-peer', () => {
+  rejects(['--', '--txpkts=64,,64'], 'txpkts');
+  rejects(['--', '--txpkts=10'], 'txpkts', /14\.\.65535/);
+  rejects(['--', '--txpkts=a'], 'txpkts');
+  rejects(['--', '--eth-peer=0'], 'eth-peer', /PORT,MAC/);
+  rejects(['--', '--eth-peer=32,02:00:00:00:00:01'], 'eth-peer', /0\.\.31/);
+  rejects(['--', '--eth-peer=0,02:00:00:00:00'], 'eth-peer', /MAC address/);
+});
+
+test('missing values', () => {
+  rejects(['--', '--rxq'], 'rxq', /needs a value/);
+  rejects(['--vdev'], 'vdev', /needs a value/);
+  rejects(['--vdev='], 'vdev');
+  rejects(['--', '--cmdline-file='], 'cmdline-file');
+});
+
+test('flags take no value', () => {
+  rejects(['--', '--auto-start=1'], 'auto-start', /takes no value/);
+});
+
+test('unknown options', () => {
+  rejects(['--', '--bogus'], 'bogus', /unknown option '--bogus'/);
+  rejects(['--', '--forward-mod=io'], 'forward-mod', /did you mean --forward-mode/);
+  rejects(['--', '--rxd=512'], 'rxd', /testpmd option that ringside does not support/);
+  rejects(['--', 'stray'], 'stray', /unexpected argument/);
+  rejects(['--', '-z'], 'z');
+});
+
+test('EAL part: app options before -- are pointed after it', () => {
+  rejects(['-i'], 'i', /after '--'/);
+  rejects(['--rxq=2'], 'rxq', /after '--'/);
+  rejects(['--bogus'], 'bogus', /only --vdev/);
+  rejects(['net_ring0'], 'net_ring0', /--vdev net_ring0/);
+});
+
+test('usage lists every option, testpmd style', () => {
+  const u = usage();
+  assert.match(u, /^Usage: ringside \[--vdev DEVARGS\]\.\.\. \[-- ringside options\]/);
+  for (const o of ['--vdev=DEVARGS', '--interactive', '--rxq=N', '--txq=N', '--nb-cores=N', '--burst=N',
+    '--forward-mode=', '--port-topology=<paired|chained|loop>', '--auto-start', '--tx-first',
+    '--stats-period=', '--cmdline-file=', '--txpkts=', '--eth-peer=', '--total-num-mbufs=N',
+    '--mbuf-size=N', '--help']) {
+    assert.ok(u.includes(o), `usage mentions ${o}`);
+  }
+});
+
+test.run();
