@@ -10,6 +10,7 @@ import type { ScriptResult, ScriptStep } from './results.js';
 import type { CommandResult } from './types.js';
 import { L, message } from './util.js';
 import { helpFor, helpTopics } from './help.js';
+import { render } from './render.js';
 
 const MAX_LOAD_DEPTH = 8;
 
@@ -40,9 +41,8 @@ async function load(file: string, ctx: HandlerContext): Promise<CommandResult> {
     const result = await ctx.execute(line);
     steps.push({ lineNo: i + 1, line, result });
     if (result.kind === 'quit') {
-      const { render } = await import('./render.js');
-      const done: ScriptResult = { kind: 'script', file, steps: steps.slice(0, -1) };
-      return { kind: 'quit', lines: [...render(done).slice(0, -1), L(`ringside> ${line}`, 'dim'), ...render(result)] };
+      // quit inside a file ends the session: the shell sees kind 'quit'.
+      return { kind: 'quit', lines: render({ kind: 'script', file, steps, quitting: true } satisfies ScriptResult) };
     }
     if (result.kind === 'error' || (result.kind === 'script' && (result as unknown as ScriptResult).failed)) {
       return { kind: 'script', file, steps, failed: { lineNo: i + 1, line } } satisfies ScriptResult;

@@ -66,8 +66,10 @@ export const portSel: ParamType = {
   complete: (ctx) => [{ word: 'all', help: 'every port' }, ...portChoices(ctx)],
 };
 
-export function uint(label: string, help: string, min = 0, max = Number.MAX_SAFE_INTEGER): ParamType {
-  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
+// Without a max the engine checks the upper limit (it knows it: kMaxBurst, queues, ...).
+const U32_MAX = 4294967295;
+export function uint(label: string, help: string, min = 0, max = U32_MAX): ParamType {
+  const range = max === U32_MAX ? `>= ${min}` : `${min}..${max}`;
   return {
     label,
     help: `${help} (${range})`,

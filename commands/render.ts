@@ -37,6 +37,7 @@ export function renderScript(r: ScriptResult, prompt = 'ringside> '): StyledLine
     out.push(L(`${prompt}${step.line}`, 'dim'));
     out.push(...render(step.result));
   }
+  if (r.quitting) return out;
   if (r.failed) {
     out.push(L(`load: stopped at ${r.file}:${r.failed.lineNo} ('${r.failed.line}'): the command failed`, 'error'));
   } else {
@@ -45,28 +46,34 @@ export function renderScript(r: ScriptResult, prompt = 'ringside> '): StyledLine
   return out;
 }
 
+// Every result kind this layer produces, for narrowing in the switch below.
+type Known =
+  | { kind: 'none' } | { kind: 'message' | 'quit'; lines: StyledLine[] }
+  | { kind: 'error'; code: string; message: string; hint?: string }
+  | PortStatsResult | PortsClearedResult | PortXstatsResult | PortInfoResult | PortSummaryResult
+  | FwdStatsResult | FwdStopResult | ConfigFwdResult | ConfigRxtxResult | ConfigCoresResult | FwdStartResult
+  | HelpResult | ScriptResult;
+
 export function render(result: CommandResult, _opts?: { color?: boolean }): StyledLine[] {
-  switch (result.kind) {
+  const r = result as unknown as Known;
+  switch (r.kind) {
     case 'none': return [];
     case 'message':
-    case 'quit': return (result as { lines: StyledLine[] }).lines;
-    case 'error': return renderError(result as { code: string; message: string; hint?: string });
-    case 'portStats': return renderPortStats(result as PortStatsResult);
-    case 'portStatsCleared': return renderPortStatsCleared(result as PortsClearedResult);
-    case 'portXstats': return renderXstats(result as PortXstatsResult);
-    case 'portInfo': return renderPortInfo(result as PortInfoResult);
-    case 'portSummary': return renderPortSummary(result as PortSummaryResult);
-    case 'fwdStats': return renderFwdStats((result as FwdStatsResult).stats);
-    case 'fwdStop': return renderFwdStop((result as FwdStopResult).stats);
-    case 'configFwd': return renderFwdConfig((result as ConfigFwdResult).fwd);
-    case 'configRxtx': return renderRxtxConfig((result as ConfigRxtxResult).rxtx);
-    case 'configCores': return renderCores((result as ConfigCoresResult).lcores);
-    case 'fwdStart': {
-      const r = result as FwdStartResult;
-      return [...renderFwdConfig(r.fwd), ...renderRxtxConfig(r.rxtx)];
-    }
-    case 'help': return renderHelp(result as HelpResult);
-    case 'script': return renderScript(result as ScriptResult);
+    case 'quit': return r.lines;
+    case 'error': return renderError(r);
+    case 'portStats': return renderPortStats(r);
+    case 'portStatsCleared': return renderPortStatsCleared(r);
+    case 'portXstats': return renderXstats(r);
+    case 'portInfo': return renderPortInfo(r);
+    case 'portSummary': return renderPortSummary(r);
+    case 'fwdStats': return renderFwdStats(r.stats);
+    case 'fwdStop': return renderFwdStop(r.stats);
+    case 'configFwd': return renderFwdConfig(r.fwd);
+    case 'configRxtx': return renderRxtxConfig(r.rxtx);
+    case 'configCores': return renderCores(r.lcores);
+    case 'fwdStart': return [...renderFwdConfig(r.fwd), ...renderRxtxConfig(r.rxtx)];
+    case 'help': return renderHelp(r);
+    case 'script': return renderScript(r);
     default: return [L(JSON.stringify(result))];
   }
 }

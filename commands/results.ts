@@ -55,6 +55,7 @@ export interface ScriptResult {
   file: string;
   steps: ScriptStep[];
   failed?: { lineNo: number; line: string };
+  quitting?: boolean;          // the file ran quit: no trailer
 }
 
 export type ErrorResult = { kind: 'error'; code: string; message: string; hint?: string };

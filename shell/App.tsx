@@ -48,6 +48,7 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
   const [blocks, setBlocks] = useState<Block[]>([]);
   const [view, setView] = useState<PromptState>(() => initialPrompt(history));
   const [busy, setBusy] = useState(false);
+  const [quitLines, setQuitLines] = useState<StyledLine[] | undefined>(undefined);
   // Keys in one input chunk are handled before React re-renders, so the
   // prompt state and the queue live in refs and the view mirrors them.
   const state = useRef(view);
@@ -69,6 +70,7 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
   const echo = (suffix = ''): StyledLine => ({ text: PROMPT + state.current.text + suffix });
 
   useEffect(() => output.attach(print), [output]);
+  useEffect(() => { if (quitLines) onQuit(quitLines); }, [quitLines]);
 
   const run = (line: string, echoLine: StyledLine): void => {
     busyRef.current = true;
@@ -79,7 +81,7 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
     void runLine(layer, session, line, color).then((out) => {
       if (out.quit) {
         done.current = true;
-        onQuit(out.lines);
+        setQuitLines(out.lines);   // onQuit runs once the echo above is on screen
         return;
       }
       print(out.lines);
@@ -186,7 +188,7 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
           </Box>
         )}
       </Static>
-      <Prompt state={view} color={color} busy={busy} />
+      {quitLines ? null : <Prompt state={view} color={color} busy={busy} />}
     </>
   );
 }

@@ -73,6 +73,9 @@ async function load(): Promise<Loaded> {
 
 // ------------------------------------------------------------- the shell
 
+type UiModules = [typeof import('ink'), typeof import('react'), typeof import('./App.js')];
+const loadUi = (): Promise<UiModules> => Promise.all([import('ink'), import('react'), import('./App.js')]);
+
 class Shell {
   private shutDown = false;
   private statsTimer: NodeJS.Timeout | undefined;
@@ -99,8 +102,9 @@ class Shell {
     return exit(0);
   }
 
-  // testpmd's --cmdline-file: run each line, print its output, stop at the
-  // first failure (the session goes on).
+  // testpmd's --cmdline-file: run each line, print its output as it comes,
+  // stop at the first failure (the session goes on). Same output as the `load`
+  // command, but any path works (load's argument cannot hold spaces).
   async runFile(file: string, lines: string[]): Promise<void> {
     for (let i = 0; i < lines.length; i++) {
       const cmd = lines[i].trim();
@@ -110,11 +114,11 @@ class Shell {
       out(res.lines);
       if (res.quit) await this.quit();
       if (res.failed) {
-        out([{ text: `${file}:${i + 1}: '${cmd}' failed${res.message ? `: ${res.message}` : ''}; the rest of the file was not run`, style: 'error' }]);
+        out([{ text: `--cmdline-file: stopped at ${file}:${i + 1} ('${cmd}'): the command failed; the rest of the file was not run`, style: 'error' }]);
         return;
       }
     }
-    out([{ text: `Read CLI commands from ${file}` }]);
+    out([{ text: `Read CLI commands from ${file}`, style: 'ok' }]);
   }
 
   async startForwarding(opts: SessionOptions): Promise<void> {
@@ -137,7 +141,6 @@ class Shell {
 
   async lineMode(): Promise<never> {
     const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-    process.on('SIGINT', () => { rl.close(); void this.quit(); });
     for await (const line of rl) {
       if (this.shutDown) break;
       if (line.trim() === '') continue;
@@ -150,10 +153,13 @@ class Shell {
     return this.quit(res.quit ? res.lines : []);
   }
 
-  async inkMode(history: import('./history.js').HistoryFile): Promise<void> {
-    const [{ render }, { createElement }, { App }] = await Promise.all([
-      import('ink'), import('react'), import('./App.js'),
-    ]);
+  async inkMode(history: import('./history.js').HistoryFile, ui: Promise<UiModules>): Promise<void> {
+    const [{ render }, { createElement }, { App }] = await ui;
+    // A pseudo-terminal nobody sized (script(1) fed from a pipe) reports 0x0;
+    // Ink would then redraw the whole screen on every frame.
+    const tty = process.stdout as NodeJS.WriteStream & { rows: number; columns: number };
+    if (!tty.rows) tty.rows = Number(process.env.LINES) || 24;
+    if (!tty.columns) tty.columns = Number(process.env.COLUMNS) || 80;
     const instance = render(createElement(App, {
       session: this.session,
       layer: this.layer,
@@ -183,6 +189,11 @@ async function main(): Promise<void> {
   for (const w of parsed.warnings) err([{ text: `ringside: ${w}`, style: 'warning' }]);
   const fileLines = parsed.options.cmdlineFile ? readCmdlineFile(parsed.options.cmdlineFile) : undefined;
 
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // Ink takes a while to load: start now, while the engine comes up.
+  const ui = interactive ? loadUi() : undefined;
+  ui?.catch(() => undefined);
+
   let loaded: Loaded;
   try {
     loaded = await load();
@@ -192,7 +203,6 @@ async function main(): Promise<void> {
   // Check --forward-mode against the engine's own table of modes.
   parsed = parseCommandLine(argv, loaded.fwdModes);
 
-  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const output = new OutputBus(out);
 
   // Start-up lines are printed as the session logs them (so the lines before
@@ -205,7 +215,9 @@ async function main(): Promise<void> {
   }
   const shell = new Shell(session, loaded.layer, output, outColor);
   process.on('SIGTERM', () => { void shell.quit(); });
-  if (interactive) process.on('SIGINT', () => { void shell.quit(); });  // raw mode: only `kill -INT` gets here
+  // SIGINT: Ctrl-C in line mode; in the Ink shell the terminal is raw, so
+  // Ctrl-C arrives as a key and only `kill -INT` gets here.
+  process.on('SIGINT', () => { void shell.quit(); });
   process.on('SIGHUP', () => { void shell.quit(); });
 
   if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
@@ -219,7 +231,7 @@ async function main(): Promise<void> {
   const { HistoryFile, historyPath } = await import('./history.js');
   const history = new HistoryFile(historyPath(), (msg) => output.emit([{ text: msg, style: 'warning' }]));
   history.load();
-  await shell.inkMode(history);
+  await shell.inkMode(history, ui!);
 }
 
 main().catch((e: unknown) => {

@@ -248,7 +248,7 @@ bool PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32
   h[3] = origlen ? origlen : len;
   uint8_t* p = buf_.get() + len_;
   std::memcpy(p, h, sizeof h);
-  std::memcpy(p + sizeof h, data, caplen);
+  if (caplen) std::memcpy(p + sizeof h, data, caplen);  // data may be null when empty
   len_ += need;
   records_++;
   bytes_ += need;

@@ -1,0 +1,88 @@
+// Display: port info/stats/xstats/summary, fwd stats, config.
+import type { Session } from '../session/session.js';
+import type { CommandSpec } from './spec.js';
+import { choice, p, w } from './spec.js';
+import { portSel } from './params.js';
+import { collectFwdConfig, collectFwdStats, collectRxtxConfig, xstatsOf } from './collect.js';
+import type { CommandResult } from './types.js';
+import { NONE, selectPorts } from './util.js';
+
+function showPort(session: Session, what: string, sel: unknown): CommandResult {
+  const { engine } = session;
+  const ids = selectPorts(session, sel);
+  if (what === 'info') {
+    return { kind: 'portInfo', ports: ids.map((id) => ({ ...engine.portInfo(id), ips: engine.portIps(id) })) };
+  }
+  const snap = engine.snapshot();
+  const counters = ids.map((id) => snap.ports.find((c) => c.id === id)).filter((c) => c !== undefined);
+  if (what === 'xstats') return { kind: 'portXstats', ports: counters.map((c) => ({ id: c.id, stats: xstatsOf(c) })) };
+  return { kind: 'portStats', ports: counters.map((c) => ({ counters: c, throughput: session.throughput(c, snap.timeNs) })) };
+}
+
+export const display: CommandSpec[] = [
+  {
+    tokens: [w('show'), w('port'), choice('item', [
+      { word: 'info', help: 'port facts: MAC, driver, link, MTU, queues' },
+      { word: 'stats', help: 'NIC statistics and throughput since the last show' },
+      { word: 'xstats', help: 'extended statistics, per queue' },
+    ]), p('port', portSel)],
+    help: 'Display information for port_id, or all.',
+    section: 'display',
+    handler: (s, a) => showPort(s, a.item as string, a.port),
+  },
+  {
+    tokens: [w('show'), w('port'), w('summary'), w('all')],
+    help: 'Display a one-line summary of every port.',
+    section: 'display',
+    handler: (s) => ({ kind: 'portSummary', ports: s.engine.portIds().map((id) => s.engine.portInfo(id)) }),
+  },
+  {
+    tokens: [w('clear'), w('port'), choice('item', [
+      { word: 'stats', help: 'clear NIC statistics' },
+      { word: 'xstats', help: 'clear extended statistics (the same counters)' },
+    ]), p('port', portSel)],
+    help: 'Clear statistics for port_id, or all.',
+    section: 'display',
+    handler: (s, a) => {
+      const ids = selectPorts(s, a.port);
+      for (const id of ids) s.engine.clearPortStats(id);
+      return a.item === 'stats' ? { kind: 'portStatsCleared', ports: ids } : NONE;
+    },
+  },
+  {
+    tokens: [w('show'), w('config'), choice('item', [
+      { word: 'rxtx', help: 'burst, cores, ports and queues' },
+      { word: 'cores', help: 'the forwarding lcores' },
+      { word: 'fwd', help: 'the forwarding streams of each lcore' },
+    ])],
+    help: 'Display the given configuration.',
+    section: 'display',
+    handler: (s, a) => {
+      if (a.item === 'rxtx') return { kind: 'configRxtx', rxtx: collectRxtxConfig(s.engine) };
+      if (a.item === 'cores') {
+        const lcores = s.engine.lcores().map((l) => l.lcore);
+        return { kind: 'configCores', lcores: lcores.length ? lcores : Array.from({ length: s.engine.nbCores() }, (_, i) => i + 1) };
+      }
+      return { kind: 'configFwd', fwd: collectFwdConfig(s.engine) };
+    },
+  },
+  {
+    tokens: [w('show'), w('fwd'), w('stats'), w('all')],
+    help: 'Display statistics for all fwd engines.',
+    section: 'display',
+    handler: (s) => {
+      const snap = s.engine.snapshot();
+      return { kind: 'fwdStats', stats: collectFwdStats(snap.streams, snap.ports, s.missedBaseline) };
+    },
+  },
+  {
+    tokens: [w('clear'), w('fwd'), w('stats'), w('all')],
+    help: 'Clear statistics for all fwd engines.',
+    section: 'display',
+    handler: (s) => {
+      s.engine.clearFwdStats();
+      s.markFwdStart();
+      return NONE;
+    },
+  },
+];

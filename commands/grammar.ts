@@ -1,0 +1,14 @@
+// The one command table: parsing, help, completion, '?' and "did you mean"
+// all come from it. Importing it needs no addon: forwarding modes and drivers
+// are read through the session only when a line is parsed or completed.
+import type { CommandSpec } from './spec.js';
+import { control } from './control.js';
+import { display } from './display.js';
+import { config } from './config.js';
+import { ports } from './ports.js';
+import { registerTable } from './help.js';
+
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports]);
+registerTable(TABLE);
+
+export { SECTIONS } from './help.js';

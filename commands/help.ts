@@ -1,0 +1,75 @@
+// `help [section|all|command words]`, derived from the table.
+import type { Choice, CommandSpec, GrammarContext, Section } from './spec.js';
+import { syntaxOf } from './spec.js';
+import { errorResult } from './results.js';
+import type { HelpResult } from './results.js';
+import type { CommandResult } from './types.js';
+import { nearest, tokenize } from './parse.js';
+
+export const SECTIONS: { name: Section; title: string; help: string }[] = [
+  { name: 'control', title: 'Control forwarding:', help: 'Start and stop forwarding.' },
+  { name: 'display', title: 'Display:', help: 'Displaying port, stats and config information.' },
+  { name: 'config', title: 'Configuration:', help: 'Configuration information.' },
+  { name: 'ports', title: 'Port Operations:', help: 'Configuring ports.' },
+];
+
+// grammar.ts registers the table here, so help completion needs no import cycle.
+let registered: readonly CommandSpec[] = [];
+export function registerTable(table: readonly CommandSpec[]): void { registered = table; }
+
+export function helpTopics(_ctx: GrammarContext, prefix: string): Choice[] {
+  if (prefix.includes(' ')) return [];
+  const out: Choice[] = SECTIONS.map((s) => ({ word: s.name, help: s.help }));
+  out.push({ word: 'all', help: 'All of the above sections.' });
+  const firsts = new Map<string, number>();
+  for (const spec of registered) {
+    const t = spec.tokens[0];
+    if (t.kind === 'word' && !SECTIONS.some((s) => s.name === t.word)) firsts.set(t.word, (firsts.get(t.word) ?? 0) + 1);
+  }
+  for (const [word, n] of firsts) out.push({ word, help: `the ${n} command${n > 1 ? 's' : ''} starting with '${word}'` });
+  return out.filter((c) => c.word.startsWith(prefix));
+}
+
+// Loose match of topic words against a command's tokens: literals and fixed
+// choices must match, parameters take anything.
+function matchesTopic(spec: CommandSpec, words: string[]): boolean {
+  if (words.length > spec.tokens.length) return false;
+  return words.every((word, i) => {
+    const t = spec.tokens[i];
+    if (t.kind === 'word') return t.word === word;
+    if (t.kind === 'choice') return t.fixed ? t.fixed.some((c) => c.word === word) : true;
+    return true;
+  });
+}
+
+function group(table: readonly CommandSpec[], ctx: GrammarContext, section: Section, filter: (s: CommandSpec) => boolean) {
+  const meta = SECTIONS.find((s) => s.name === section)!;
+  return {
+    section,
+    title: meta.title,
+    entries: table.filter((s) => s.section === section && filter(s)).map((s) => ({ syntax: syntaxOf(s, ctx), help: s.help })),
+  };
+}
+
+export function helpFor(table: readonly CommandSpec[], ctx: GrammarContext, topic: string | undefined): CommandResult {
+  const words = tokenize(topic ?? '').map((w) => w.text);
+  if (words.length === 0) {
+    return {
+      kind: 'help',
+      sections: [...SECTIONS.map((s) => ({ name: s.name, help: s.help })), { name: 'all', help: 'All of the above sections.' }],
+    } satisfies HelpResult;
+  }
+  if (words.length === 1 && words[0] === 'all') {
+    return { kind: 'help', groups: SECTIONS.map((s) => group(table, ctx, s.name, () => true)) } satisfies HelpResult;
+  }
+  const section = SECTIONS.find((s) => s.name === words[0]);
+  if (words.length === 1 && section) {
+    return { kind: 'help', groups: [group(table, ctx, section.name, () => true)] } satisfies HelpResult;
+  }
+  const groups = SECTIONS.map((s) => group(table, ctx, s.name, (spec) => matchesTopic(spec, words))).filter((g) => g.entries.length > 0);
+  if (groups.length > 0) return { kind: 'help', groups } satisfies HelpResult;
+  const firsts = [...SECTIONS.map((s) => s.name), 'all', ...table.flatMap((s) => (s.tokens[0].kind === 'word' ? [s.tokens[0].word] : []))];
+  const near = nearest(words[0], firsts);
+  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, all, or a command word`,
+    near.length ? `did you mean 'help ${near[0]}'?` : "type 'help' for the sections");
+}
