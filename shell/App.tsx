@@ -134,8 +134,11 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
     const wasTab = lastWasTab.current;
     lastWasTab.current = false;
     if (ev.type === 'text') {
-      if (ev.text === '?') describe();
-      else apply({ type: 'insert', text: ev.text });
+      // '?' is never inserted: like testpmd, it lists what may come next.
+      ev.text.split(/(\?)/).forEach((part) => {
+        if (part === '?') describe();
+        else if (part !== '') apply({ type: 'insert', text: part });
+      });
       return;
     }
     switch (ev.name) {

@@ -114,7 +114,7 @@ class Shell {
       out(res.lines);
       if (res.quit) await this.quit();
       if (res.failed) {
-        out([{ text: `--cmdline-file: stopped at ${file}:${i + 1} ('${cmd}'): the command failed; the rest of the file was not run`, style: 'error' }]);
+        out([{ text: `--cmdline-file: stopped at line ${i + 1} of ${file} ('${cmd}'): the command failed; the rest of the file was not run`, style: 'error' }]);
         return;
       }
     }

@@ -11,6 +11,8 @@ namespace rs {
 const DriverInfo& net_null_driver();
 const DriverInfo& net_ring_driver();
 const DriverInfo& net_pcap_driver();
+const DriverInfo& net_tap_driver();
+const DriverInfo& net_af_packet_driver();
 
 // Throws EDEVARGS when args names another driver or holds a key the driver
 // does not take; the message lists the keys it does take.

@@ -7,7 +7,8 @@
 namespace rs {
 
 const std::vector<DriverInfo>& driver_table() {
-  static const std::vector<DriverInfo> table{net_null_driver(), net_ring_driver(), net_pcap_driver()};
+  static const std::vector<DriverInfo> table{net_null_driver(), net_ring_driver(), net_pcap_driver(), net_tap_driver(),
+                                                net_af_packet_driver()};
   return table;
 }
 

@@ -1,0 +1,535 @@
+// net_af_packet, after DPDK's af_packet PMD but with TPACKET_V3 rx rings:
+//
+//   net_af_packetN,iface=NAME[,qpairs=N][,blocksz=B][,framesz=F][,framecnt=C]
+//
+// Each queue is one AF_PACKET socket bound to the interface with an rx ring
+// and a tx ring in one shared mapping: no system call per packet on rx (none
+// at all while packets are waiting), one sendto() kick per tx burst.
+//
+//  - rx (TPACKET_V3): the kernel fills blocks of B bytes with variable-size
+//    packets and hands a block over (TP_STATUS_USER) when it is full or its
+//    retire timer (1 ms) fires. We walk the block's packets (tp_next_offset),
+//    copy each into an mbuf, and give the block back (TP_STATUS_KERNEL) when
+//    every packet in it is consumed.
+//  - tx: C fixed frames of F bytes. A free frame (TP_STATUS_AVAILABLE) is
+//    filled and marked TP_STATUS_SEND_REQUEST; one sendto(NULL, 0) per burst
+//    makes the kernel send every requested frame and mark it available again.
+//  - qpairs=N is the most queues the port can be configured with; N rx
+//    sockets join one PACKET_FANOUT group (hash, with defragmentation) so the
+//    kernel spreads flows over the rx queues. A tx queue with no rx queue of
+//    the same number gets a socket bound with protocol 0: it sends, never
+//    receives.
+//
+// Sockets are made at start and closed at stop, so queue changes (done while
+// stopped) need no special path. PACKET_QDISC_BYPASS sends straight to the
+// driver, like a NIC queue. MTU, MAC and link follow the interface.
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include "drivers.h"
+#include "error.h"
+#include "netdev.h"
+
+namespace rs {
+namespace {
+
+constexpr uint32_t kDefaultBlockSize = 1u << 18;  // 256 KiB: 16 blocks in the default 4 MiB ring
+constexpr uint32_t kDefaultFrameSize = 2048;      // a 1500-byte MTU frame plus the tpacket header
+constexpr uint32_t kDefaultFrameCount = 2048;     // 4 MiB per direction per queue
+constexpr uint32_t kRetireTimeoutMs = 1;          // a partly filled block waits at most this long
+constexpr uint16_t kDefaultQpairs = 1;
+
+// Where the kernel puts (rx) and reads (tx, without PACKET_TX_HAS_OFF) the
+// frame: right after the aligned V3 header; the sockaddr_ll sits there on rx.
+constexpr uint32_t kTxDataOff = TPACKET_ALIGN(sizeof(tpacket3_hdr));
+constexpr uint32_t kHdrRoom = 18;  // Ethernet header + one VLAN tag beyond the MTU
+
+struct Geometry {
+  uint32_t block_size, frame_size, frame_count;
+  uint32_t block_nr() const { return static_cast<uint32_t>(uint64_t{frame_size} * frame_count / block_size); }
+  size_t ring_bytes() const { return size_t{block_size} * block_nr(); }
+};
+
+// One socket: its rings and where we are in them. Padded so two poll threads
+// on neighbouring queues never share a cache line.
+struct alignas(kCacheLine) Queue {
+  int fd = -1;
+  uint8_t* map = nullptr;
+  size_t map_len = 0;
+  bool has_rx = false, has_tx = false;
+  // rx ring
+  uint8_t* rx = nullptr;
+  uint32_t block = 0;        // current block index
+  uint32_t pkts_left = 0;    // packets not yet taken from the current block
+  uint8_t* next = nullptr;   // next packet's tpacket3_hdr in the current block
+  // tx ring
+  uint8_t* tx = nullptr;
+  uint32_t tx_head = 0;      // next frame to fill
+};
+
+inline tpacket_block_desc* block_at(const Queue& r, const Geometry& g, uint32_t i) {
+  return reinterpret_cast<tpacket_block_desc*>(r.rx + size_t{i} * g.block_size);
+}
+
+int fanout_arg(uint16_t id, uint16_t flags) {
+  return static_cast<int>(id | (static_cast<uint32_t>(PACKET_FANOUT_HASH | flags) << 16));
+}
+
+class AfPacketPort final : public Port {
+ public:
+  AfPacketPort(uint16_t id, const DevArgs& args, Mempool* pool, std::string iface, uint16_t qpairs, Geometry g)
+      : Port(id, args, pool), iface_(std::move(iface)), qpairs_(qpairs), geo_(g) {}
+
+  ~AfPacketPort() override { close_sockets(); }
+
+  void sync_from_device() {
+    mac_ = netdev::mac(iface_);
+    uint32_t kmtu = netdev::mtu(iface_);
+    if (kmtu != mtu() && kmtu >= min_mtu() && kmtu <= max_mtu()) set_mtu(kmtu);  // do_set_mtu sees it equal
+  }
+
+  std::string if_name() const override { return iface_; }
+  int if_index() const override {
+    try {
+      return netdev::if_index(iface_);
+    } catch (const Error&) {
+      return 0;
+    }
+  }
+  uint16_t max_rx_queues() const override { return qpairs_; }
+  uint16_t max_tx_queues() const override { return qpairs_; }
+  uint32_t max_mtu() const override {
+    uint32_t m = std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kHdrRoom);
+    try {
+      m = std::min(m, netdev::facts(iface_).max_mtu);
+    } catch (const Error&) {
+    }
+    return m;
+  }
+
+  std::vector<std::pair<std::string, std::string>> info() const override {
+    std::vector<std::pair<std::string, std::string>> v;
+    try {
+      netdev::LinkFacts f = netdev::facts(iface_);
+      v.push_back({"interface", iface_ + " (if_index " + std::to_string(f.index) +
+                                    (f.kind.empty() ? "" : ", " + f.kind) + ")"});
+      v.push_back({"kernel state", std::string((f.flags & IFF_UP) ? "UP" : "DOWN") + ", operstate " +
+                                       netdev::operstate_name(f.operstate) + ", carrier " +
+                                       (f.carrier ? "on" : "off")});
+      v.push_back({"kernel MTU", std::to_string(f.mtu) + " (range " + std::to_string(f.min_mtu) + ".." +
+                                     std::to_string(f.max_mtu) + ")"});
+      v.push_back({"device queues", std::to_string(f.rx_queues) + " rx, " + std::to_string(f.tx_queues) + " tx"});
+    } catch (const Error& e) {
+      v.push_back({"interface", iface_ + ": " + e.what()});
+    }
+    v.push_back({"rings", "TPACKET_V3; rx " + std::to_string(geo_.block_nr()) + " blocks of " +
+                              std::to_string(geo_.block_size) + " B (retire " + std::to_string(kRetireTimeoutMs) +
+                              " ms); tx " + std::to_string(geo_.frame_count) + " frames of " +
+                              std::to_string(geo_.frame_size) + " B; per queue"});
+    v.push_back({"qpairs", std::to_string(qpairs_) + " (max queues)"});
+    if (fanout_id_ >= 0)
+      v.push_back({"fanout", "group " + std::to_string(fanout_id_) + " (hash, defrag) over " +
+                                 std::to_string(nb_rx_queues()) + " rx sockets"});
+    return v;
+  }
+
+ protected:
+  void do_start() override {
+    if (admin_up_ && !netdev::is_up(iface_)) {
+      netdev::set_up(iface_, true);
+      brought_up_ = true;
+    }
+    sync_from_device();
+    store_relaxed(tx_mtu_, netdev::mtu(iface_));  // the kernel's, even if outside the port's range
+    ifindex_ = netdev::if_index(iface_);
+    nb_q_ = std::max(nb_rx_queues(), nb_tx_queues());
+    try {
+      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < nb_rx_queues(), q < nb_tx_queues());
+      if (nb_rx_queues() > 1) join_fanout();
+    } catch (...) {
+      close_sockets();
+      throw;
+    }
+  }
+
+  void do_stop() override {
+    close_sockets();
+    if (brought_up_) {
+      brought_up_ = false;
+      try {
+        netdev::set_up(iface_, false);
+      } catch (const Error&) {
+      }
+    }
+  }
+
+  void do_close() override { close_sockets(); }
+
+  void do_set_mtu(uint32_t mtu) override {
+    if (netdev::mtu(iface_) != mtu) netdev::set_mtu(iface_, mtu);
+    store_relaxed(tx_mtu_, mtu);
+  }
+  void do_set_mac(const MacAddr& m) override {
+    if (netdev::mac(iface_) != m) netdev::set_mac(iface_, m);
+  }
+  void do_set_link(bool up) override {
+    netdev::set_up(iface_, up);
+    admin_up_ = up;
+    brought_up_ = false;
+  }
+  void do_set_promiscuous(bool on) override {
+    for (uint16_t q = 0; q < nb_q_; q++)
+      if (queues_[q].has_rx) set_promisc(queues_[q].fd, on);
+  }
+  LinkInfo do_link() const override {
+    bool running = false;
+    try {
+      running = netdev::carrier(iface_);
+    } catch (const Error&) {
+    }
+    return LinkInfo{running, running ? 10000u : 0u, true};
+  }
+
+  uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
+    Queue& r = queues_[q];
+    uint16_t got = 0;
+    uint64_t bytes = 0;
+    while (got < n) {
+      if (r.pkts_left == 0 && !open_block(r)) break;
+      uint16_t want = static_cast<uint16_t>(std::min<uint32_t>(n - got, r.pkts_left));
+      if (pool()->alloc_bulk(pkts + got, want) == 0) {
+        count_rx_nombuf(want);  // the packets stay in the ring for the next call
+        break;
+      }
+      uint16_t kept = 0;  // mbufs filled in this chunk
+      for (uint16_t i = 0; i < want; i++) {
+        auto* h = reinterpret_cast<tpacket3_hdr*>(r.next);
+        r.next = h->tp_next_offset ? r.next + h->tp_next_offset : nullptr;
+        r.pkts_left--;
+        if (check_outgoing_ &&
+            reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<uint8_t*>(h) + kTxDataOff)->sll_pkttype ==
+                PACKET_OUTGOING)
+          continue;  // the kernel's own transmissions on the interface are not port rx
+        Mbuf* m = pkts[got + kept];
+        if (!copy_packet(h, m)) {
+          count_rx_error(q);
+          continue;
+        }
+        m->port = id();
+        m->queue = q;
+        bytes += m->data_len;
+        kept++;
+      }
+      if (kept < want) mbuf_free_bulk(pkts + got + kept, want - kept);
+      got += kept;
+      if (r.pkts_left == 0) release_block(r);
+    }
+    if (bytes) count_rx_bytes(q, bytes);
+    return got;
+  }
+
+  uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
+    Queue& t = queues_[q];
+    const uint32_t max_len = geo_.frame_size - kTxDataOff;
+    uint16_t i = 0, queued = 0;
+    uint32_t oversize = 0;
+    for (; i < n; i++) {
+      auto* h = reinterpret_cast<tpacket3_hdr*>(t.tx + size_t{t.tx_head} * geo_.frame_size);
+      // Acquire: pairs with the kernel's store of TP_STATUS_AVAILABLE after it
+      // finished reading the frame, so our writes below cannot overtake it.
+      uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+      if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) break;  // ring full: the rest stay with the caller
+      const Mbuf* m = pkts[i];
+      if (m->data_len > max_len || m->data_len > load_relaxed(tx_mtu_) + kHdrRoom) {
+        oversize++;  // the kernel would refuse the frame: drop it here, counted
+        continue;
+      }
+      std::memcpy(reinterpret_cast<uint8_t*>(h) + kTxDataOff, m->data(), m->data_len);
+      h->tp_len = m->data_len;
+      h->tp_snaplen = m->data_len;
+      h->tp_next_offset = 0;  // V3 tx frames are fixed-size: the kernel requires 0
+      // Release: the frame's contents and length must be visible before the
+      // kernel can see the request (it reads the status, then the frame).
+      __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+      t.tx_head = t.tx_head + 1 == geo_.frame_count ? 0 : t.tx_head + 1;
+      queued++;
+    }
+    if (queued) {
+      // One kick for the whole burst. ENOBUFS/EAGAIN: the driver queue is
+      // full; the frames stay requested and go out with the next kick.
+      if (::sendto(t.fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN && errno != ENOBUFS &&
+          errno != EINTR)
+        count_tx_error(q);
+    }
+    if (oversize) count_tx_error(q, oversize);
+    mbuf_free_bulk(pkts, i);
+    return i;
+  }
+
+ private:
+  // The next block, if the kernel has handed it over. No system call.
+  bool open_block(Queue& r) {
+    tpacket_block_desc* b = block_at(r, geo_, r.block);
+    // Acquire: pairs with the kernel's write of TP_STATUS_USER after it has
+    // filled the block; the packet headers and data read next are complete.
+    uint32_t st = __atomic_load_n(&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE);
+    if (!(st & TP_STATUS_USER)) return false;
+    r.pkts_left = b->hdr.bh1.num_pkts;
+    r.next = reinterpret_cast<uint8_t*>(b) + b->hdr.bh1.offset_to_first_pkt;
+    if (r.pkts_left == 0) {  // a retired empty block: give it straight back
+      release_block(r);
+      return false;
+    }
+    return true;
+  }
+
+  void release_block(Queue& r) {
+    tpacket_block_desc* b = block_at(r, geo_, r.block);
+    // Release: our reads of the block's packets happen before the kernel may
+    // reuse it; once it sees TP_STATUS_KERNEL it overwrites the block.
+    __atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    r.block = r.block + 1 == geo_.block_nr() ? 0 : r.block + 1;
+    r.next = nullptr;
+  }
+
+  // Copies one ring packet into m, putting back a VLAN tag the kernel took
+  // out into metadata (veth and most NICs strip it on rx). False if it does
+  // not fit an mbuf.
+  bool copy_packet(const tpacket3_hdr* h, Mbuf* m) {
+    const uint8_t* src = reinterpret_cast<const uint8_t*>(h) + h->tp_mac;
+    uint32_t len = h->tp_snaplen;
+    bool vlan = (h->tp_status & TP_STATUS_VLAN_VALID) && len >= 12;
+    uint32_t total = len + (vlan ? 4 : 0);
+    if (total > m->tailroom() || len < h->tp_len) return false;  // too big or truncated by the ring
+    uint8_t* dst = m->data();
+    if (vlan) {
+      uint16_t tpid = htons((h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid : ETH_P_8021Q);
+      uint16_t tci = htons(static_cast<uint16_t>(h->hv1.tp_vlan_tci));
+      std::memcpy(dst, src, 12);
+      std::memcpy(dst + 12, &tpid, 2);
+      std::memcpy(dst + 14, &tci, 2);
+      std::memcpy(dst + 16, src + 12, len - 12);
+    } else {
+      std::memcpy(dst, src, len);
+    }
+    m->data_len = static_cast<uint16_t>(total);
+    m->timestamp = uint64_t{h->tp_sec} * 1000000000ull + h->tp_nsec;
+    return true;
+  }
+
+  [[noreturn]] void fail(const std::string& action, int err) {
+    if (err == EPERM || err == EACCES)
+      throw Error("EPERM_NETADMIN", name() + ": cannot " + action + " on '" + iface_ +
+                                        "': needs CAP_NET_RAW (packet sockets): run as root or grant the capability "
+                                        "(setcap cap_net_raw,cap_net_admin+ep on node)");
+    if (err == ENOMEM)
+      throw Error("ENOMEM", name() + ": cannot " + action + ": not enough memory for the rings; lower framecnt= or "
+                                     "blocksz=");
+    netdev::throw_errno(err, iface_, action);
+  }
+
+  void setopt(int fd, int opt, int val, const char* what) {
+    if (::setsockopt(fd, SOL_PACKET, opt, &val, sizeof val) < 0) fail(what, errno);
+  }
+
+  void set_promisc(int fd, bool on) {
+    packet_mreq mr{};
+    mr.mr_ifindex = ifindex_;
+    mr.mr_type = PACKET_MR_PROMISC;
+    // Memberships are counted per socket and dropped when it closes, so the
+    // interface is promiscuous exactly while a started port wants it.
+    if (::setsockopt(fd, SOL_PACKET, on ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP, &mr, sizeof mr) < 0 &&
+        !(errno == EADDRNOTAVAIL && !on))
+      fail(on ? "enable promiscuous mode" : "disable promiscuous mode", errno);
+  }
+
+  void open_queue(uint16_t q, bool rx, bool tx) {
+    Queue& r = queues_[q];
+    r = Queue{};
+    // Protocol 0: receive nothing until bind names the interface.
+    r.fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (r.fd < 0) fail("open a packet socket", errno);
+    r.has_rx = rx;
+    r.has_tx = tx;
+    setopt(r.fd, PACKET_VERSION, TPACKET_V3, "select TPACKET_V3");
+    setopt(r.fd, PACKET_QDISC_BYPASS, 1, "bypass the qdisc");
+    // Malformed frames are skipped rather than halting the tx ring.
+    setopt(r.fd, PACKET_LOSS, 1, "set PACKET_LOSS");
+    int one = 1;
+    check_outgoing_ = check_outgoing_ ||
+                      ::setsockopt(r.fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0;  // < 4.20
+
+    tpacket_req3 req{};
+    if (rx) {
+      req.tp_block_size = geo_.block_size;
+      req.tp_block_nr = geo_.block_nr();
+      req.tp_frame_size = geo_.frame_size;
+      req.tp_frame_nr = geo_.block_nr() * (geo_.block_size / geo_.frame_size);
+      req.tp_retire_blk_tov = kRetireTimeoutMs;
+      if (::setsockopt(r.fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0) fail("set up the rx ring", errno);
+    }
+    if (tx) {
+      tpacket_req3 treq{};  // tx ignores (and requires zero) the V3 rx-only fields
+      treq.tp_block_size = geo_.block_size;
+      treq.tp_block_nr = geo_.block_nr();
+      treq.tp_frame_size = geo_.frame_size;
+      treq.tp_frame_nr = geo_.block_nr() * (geo_.block_size / geo_.frame_size);
+      if (::setsockopt(r.fd, SOL_PACKET, PACKET_TX_RING, &treq, sizeof treq) < 0) fail("set up the tx ring", errno);
+    }
+    // One mapping holds both rings: rx first, then tx.
+    size_t rx_len = rx ? geo_.ring_bytes() : 0, tx_len = tx ? geo_.ring_bytes() : 0;
+    r.map_len = rx_len + tx_len;
+    void* m = ::mmap(nullptr, r.map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r.fd, 0);
+    if (m == MAP_FAILED) {
+      r.map_len = 0;
+      fail("map the rings", errno);
+    }
+    r.map = static_cast<uint8_t*>(m);
+    r.rx = rx ? r.map : nullptr;
+    r.tx = tx ? r.map + rx_len : nullptr;
+
+    sockaddr_ll sll{};
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = rx ? htons(ETH_P_ALL) : 0;  // a tx-only socket receives nothing
+    sll.sll_ifindex = ifindex_;
+    if (::bind(r.fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
+    if (rx && promiscuous()) set_promisc(r.fd, true);
+  }
+
+  // All rx sockets into one fanout group. The kernel picks an id no other
+  // group in this namespace has (FLAG_UNIQUEID), so two ports (or two
+  // processes) never share a group by accident; the others join by that id.
+  void join_fanout() {
+    const uint16_t flags = PACKET_FANOUT_FLAG_DEFRAG;
+    int fd0 = queues_[0].fd;
+    int first = fanout_arg(0, flags | PACKET_FANOUT_FLAG_UNIQUEID);
+    if (::setsockopt(fd0, SOL_PACKET, PACKET_FANOUT, &first, sizeof first) < 0) fail("create a fanout group", errno);
+    int val = 0;
+    socklen_t len = sizeof val;
+    if (::getsockopt(fd0, SOL_PACKET, PACKET_FANOUT, &val, &len) < 0) fail("read the fanout group id", errno);
+    fanout_id_ = val & 0xffff;
+    for (uint16_t q = 1; q < nb_rx_queues(); q++) {
+      int arg = fanout_arg(static_cast<uint16_t>(fanout_id_), flags);
+      if (::setsockopt(queues_[q].fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0)
+        fail("join fanout group " + std::to_string(fanout_id_), errno);
+    }
+  }
+
+  // Counts what the kernel dropped (ring full) and what is still in the ring,
+  // then unmaps and closes. Control thread, no poll thread running.
+  void close_sockets() {
+    uint64_t missed = 0;
+    for (uint16_t q = 0; q < nb_q_; q++) {
+      Queue& r = queues_[q];
+      if (r.fd < 0) continue;
+      if (r.has_rx && r.map) {
+        tpacket_stats_v3 st{};
+        socklen_t len = sizeof st;
+        if (::getsockopt(r.fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) missed += st.tp_drops;
+        missed += r.pkts_left;
+        if (r.pkts_left) release_block(r);
+        for (uint32_t i = 0; i < geo_.block_nr(); i++) {
+          tpacket_block_desc* b = block_at(r, geo_, (r.block + i) % geo_.block_nr());
+          if (!(__atomic_load_n(&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) break;
+          missed += b->hdr.bh1.num_pkts;
+        }
+      }
+      if (r.map) ::munmap(r.map, r.map_len);
+      ::close(r.fd);
+      r = Queue{};
+    }
+    nb_q_ = 0;
+    fanout_id_ = -1;
+    if (missed) count_rx_missed(missed);
+  }
+
+  std::string iface_;
+  uint16_t qpairs_;
+  Geometry geo_;
+  int ifindex_ = 0;
+  uint16_t nb_q_ = 0;  // sockets open (started)
+  int fanout_id_ = -1;
+  bool check_outgoing_ = false;  // PACKET_IGNORE_OUTGOING unavailable: filter in rx
+  bool admin_up_ = true, brought_up_ = false;
+  // The MTU for the tx length check, read by poll threads while the control
+  // thread may change it: relaxed is enough, a stale value for one burst is harmless.
+  std::atomic<uint32_t> tx_mtu_{1500};
+  std::array<Queue, kMaxQueues> queues_{};
+};
+
+bool parse_key(const DevArgs& args, const char* key, uint64_t lo, uint64_t hi, uint64_t* out, const char* hint) {
+  auto it = args.kv.find(key);
+  if (it == args.kv.end()) return false;
+  if (!parse_uint(it->second, hi, out) || *out < lo)
+    throw Error("EDEVARGS", args.name + ": " + key + "=" + it->second + " is not valid: " + hint);
+  return true;
+}
+
+std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
+  check_devargs(args, net_af_packet_driver());
+  auto it = args.kv.find("iface");
+  if (it == args.kv.end())
+    throw Error("EDEVARGS", args.name + ": iface= is required: name the interface to bind, e.g. " + args.name +
+                                ",iface=eth1 ('ip link' lists them)");
+  std::string iface = it->second;
+  netdev::check_name(iface, args.name + ": iface");
+
+  uint64_t v = 0;
+  uint16_t qpairs = kDefaultQpairs;
+  if (parse_key(args, "qpairs", 1, Port::kMaxQueues, &v, "give 1..16 queue pairs")) qpairs = static_cast<uint16_t>(v);
+  Geometry g{kDefaultBlockSize, kDefaultFrameSize, kDefaultFrameCount};
+  long page = ::sysconf(_SC_PAGESIZE);
+  if (parse_key(args, "blocksz", static_cast<uint64_t>(page), 1u << 30, &v,
+                "give a block size in bytes, a power of two of at least one page (4096)"))
+    g.block_size = static_cast<uint32_t>(v);
+  if (parse_key(args, "framesz", 128, 1u << 20, &v, "give a frame size in bytes from 128, a multiple of 16"))
+    g.frame_size = static_cast<uint32_t>(v);
+  if (parse_key(args, "framecnt", 1, 1u << 20, &v, "give a frame count of at least 1"))
+    g.frame_count = static_cast<uint32_t>(v);
+  if ((g.block_size & (g.block_size - 1)) || g.block_size % page)
+    throw Error("EDEVARGS", args.name + ": blocksz=" + std::to_string(g.block_size) +
+                                " must be a power of two and a multiple of the page size (" + std::to_string(page) + ")");
+  if (g.frame_size % TPACKET_ALIGNMENT || g.block_size % g.frame_size)
+    throw Error("EDEVARGS", args.name + ": framesz=" + std::to_string(g.frame_size) + " must be a multiple of " +
+                                std::to_string(TPACKET_ALIGNMENT) + " that divides blocksz=" +
+                                std::to_string(g.block_size));
+  if (uint64_t{g.frame_size} * g.frame_count % g.block_size || g.block_nr() == 0)
+    throw Error("EDEVARGS", args.name + ": framesz x framecnt (" + std::to_string(uint64_t{g.frame_size} * g.frame_count) +
+                                " B) must be a whole number of blocks of blocksz=" + std::to_string(g.block_size));
+
+  netdev::if_index(iface);  // ENODEV_IFACE now, not at start
+  // A packet socket needs CAP_NET_RAW: say so at attach, not at start.
+  int probe = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (probe < 0) {
+    int err = errno;
+    if (err == EPERM || err == EACCES)
+      throw Error("EPERM_NETADMIN", args.name + ": packet sockets need CAP_NET_RAW: run as root or grant the "
+                                                "capability (setcap cap_net_raw,cap_net_admin+ep on node)");
+    netdev::throw_errno(err, iface, "open a packet socket");
+  }
+  ::close(probe);
+  auto port = std::make_unique<AfPacketPort>(id, args, pool, iface, qpairs, g);
+  port->sync_from_device();
+  return port;
+}
+
+}  // namespace
+
+const DriverInfo& net_af_packet_driver() {
+  static const DriverInfo d{"net_af_packet",
+                            "net_af_packetN,iface=NAME[,qpairs=N][,blocksz=B][,framesz=F][,framecnt=C]: AF_PACKET "
+                            "TPACKET_V3 mmap rings on a kernel interface; N rx queues by PACKET_FANOUT; needs "
+                            "CAP_NET_RAW",
+                            "iface,qpairs,blocksz,framesz,framecnt", create};
+  return d;
+}
+
+}  // namespace rs
