@@ -6,9 +6,11 @@ import { control } from './control.js';
 import { display } from './display.js';
 import { config } from './config.js';
 import { ports } from './ports.js';
+import { shellcmds } from './shellcmds.js';
+import { scenario } from './scenario.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

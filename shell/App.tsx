@@ -1,16 +1,22 @@
 // The interactive shell: finished output goes once into Ink's <Static>
-// scrollback; the live area below it is the prompt line.
+// scrollback; the live area below it is the prompt line and a one-line status
+// (ports up, forwarding mode, running or stopped, total rx/tx pps). Both live
+// lines are kept within the terminal's width, so the live area is always two
+// rows and resizing can erase it exactly. `monitor` hands the screen to the
+// dashboard process while this component keeps the keyboard and forwards it.
 import { useEffect, useRef, useState } from 'react';
-import { Box, Static, Text } from 'ink';
+import { Box, Static, Text, useStdout } from 'ink';
 import type { CommandLayer, StyledLine } from '../commands/types.js';
 import type { Session } from '../session/session.js';
 import { inkStyle } from './style.js';
-import { runLine } from './runner.js';
+import { Runner } from './runner.js';
 import type { OutputBus } from './output.js';
-import { Prompt, PROMPT } from './prompt/Prompt.js';
+import { Prompt, PROMPT, promptView } from './prompt/Prompt.js';
 import { initialPrompt, promptReducer, type PromptAction, type PromptState } from './prompt/reducer.js';
 import { useKeys } from './prompt/useKeys.js';
 import type { KeyEvent, KeyName } from './prompt/keys.js';
+import { formatStatus, StatusSampler } from './status.js';
+import type { MonitorHandle } from './monitor/host.js';
 
 export interface AppProps {
   session: Session;
@@ -21,6 +27,9 @@ export interface AppProps {
   output: OutputBus;                       // asynchronous lines from elsewhere
   isForwarding: () => boolean;
   onQuit: (lines: StyledLine[]) => void;   // print these after unmount, then shut down
+  runner?: Runner;                         // text or JSON output; one is made if absent
+  statusMs?: number;                       // status line refresh period; 0 = no status line
+  openMonitor?: (intervalMs: number) => MonitorHandle; // absent: `monitor` prints why it cannot run
 }
 
 interface Block { id: number; lines: StyledLine[] }
@@ -33,7 +42,12 @@ const EDIT_KEYS: Partial<Record<KeyName, PromptAction>> = {
   ctrlW: { type: 'killWordBack' }, ctrlU: { type: 'killToStart' }, ctrlK: { type: 'killToEnd' },
   ctrlY: { type: 'yank' },
   up: { type: 'historyPrev' }, down: { type: 'historyNext' }, ctrlP: { type: 'historyPrev' }, ctrlN: { type: 'historyNext' },
+  ctrlR: { type: 'searchStart' }, ctrlG: { type: 'searchCancel' },
 };
+
+// Give the last Static write and the live area's erase time to reach the
+// terminal before the dashboard switches to the alternate screen.
+const MONITOR_HANDOVER_MS = 80;
 
 function StyledText({ line, color }: { line: StyledLine; color: boolean }) {
   return <Text {...inkStyle(line.style, color)}>{line.text === '' ? ' ' : line.text}</Text>;
@@ -44,11 +58,55 @@ function formatChoices(choices: { word: string; help: string }[]): StyledLine[] 
   return choices.map((c) => ({ text: c.help ? `  ${c.word.padEnd(width)}  ${c.help}` : `  ${c.word}` }));
 }
 
-export function App({ session, layer, color, history, onCommand, output, isForwarding, onQuit }: AppProps) {
+// The terminal's width, following resizes.
+function useColumns(): number {
+  const { stdout } = useStdout();
+  const [columns, setColumns] = useState(() => stdout.columns || 80);
+  useEffect(() => {
+    const onResize = (): void => setColumns(stdout.columns || 80);
+    stdout.on('resize', onResize);
+    return () => { stdout.off('resize', onResize); };
+  }, [stdout]);
+  return columns;
+}
+
+// Before Ink redraws for a narrower terminal, erase the live area as the
+// terminal has re-wrapped it (a line of L cells takes ceil(L / columns) rows
+// after reflow), then put the cursor where Ink expects to start its own
+// erase, so no half-line of the old prompt or status is left behind.
+function useResizeErase(liveWidths: React.MutableRefObject<number[]>): void {
+  const { stdout } = useStdout();
+  useEffect(() => {
+    let last = stdout.columns || 80;
+    const onResize = (): void => {
+      const now = stdout.columns || 80;
+      const widths = liveWidths.current;
+      if (now < last && widths.length > 0 && stdout.isTTY) {
+        const rows = widths.reduce((a, w) => a + Math.max(1, Math.ceil(w / now)), 0);
+        // rows+1: the cursor sits on the row below the live area.
+        let seq = '';
+        for (let i = 0; i <= rows; i++) seq += '\x1b[2K' + (i < rows ? '\x1b[1A' : '');
+        seq += '\x1b[G' + `\x1b[${widths.length}B`;
+        stdout.write(seq);
+      }
+      last = now;
+    };
+    stdout.prependListener('resize', onResize);
+    return () => { stdout.off('resize', onResize); };
+  }, [stdout]);
+}
+
+export function App(props: AppProps) {
+  const { session, layer, color, history, onCommand, output, isForwarding, onQuit, openMonitor } = props;
+  const statusMs = props.statusMs ?? 1000;
+  const runner = useRef(props.runner ?? new Runner(layer, session, color)).current;
   const [blocks, setBlocks] = useState<Block[]>([]);
   const [view, setView] = useState<PromptState>(() => initialPrompt(history));
   const [busy, setBusy] = useState(false);
   const [quitLines, setQuitLines] = useState<StyledLine[] | undefined>(undefined);
+  const [status, setStatus] = useState('');
+  const [monitorOpen, setMonitorOpen] = useState(false);
+  const columns = useColumns();
   // Keys in one input chunk are handled before React re-renders, so the
   // prompt state and the queue live in refs and the view mirrors them.
   const state = useRef(view);
@@ -57,11 +115,21 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
   const lastWasTab = useRef(false);
   const nextId = useRef(0);
   const done = useRef(false);
+  // While the dashboard is up: keys go to it, output waits here.
+  const monitor = useRef<{ handle?: MonitorHandle; pendingKeys: string[]; held: StyledLine[][] } | null>(null);
+  const liveWidths = useRef<number[]>([]);
+  useResizeErase(liveWidths);
 
-  const print = (lines: StyledLine[]): void => {
+  const show = (lines: StyledLine[]): void => {
     if (lines.length === 0) return;
     const block = { id: nextId.current++, lines };
     setBlocks((b) => [...b, block]);
+  };
+  const print = (lines: StyledLine[]): void => {
+    if (lines.length === 0) return;
+    const m = monitor.current;
+    if (m) { m.held.push(lines); m.handle?.event(lines); return; }
+    show(lines);
   };
   const apply = (a: PromptAction): void => {
     state.current = promptReducer(state.current, a);
@@ -69,8 +137,60 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
   };
   const echo = (suffix = ''): StyledLine => ({ text: PROMPT + state.current.text + suffix });
 
-  useEffect(() => output.attach(print), [output]);
+  useEffect(() => output.attach((lines) => print(runner.log(lines))), [output]);
   useEffect(() => { if (quitLines) onQuit(quitLines); }, [quitLines]);
+
+  // The status line: sampled from engine snapshots, paused while the dashboard is up.
+  useEffect(() => {
+    if (statusMs <= 0 || monitorOpen) return;
+    const sampler = new StatusSampler(session.engine);
+    const tick = (): void => {
+      if (session.isShutdown) return;
+      const info = sampler.sample();
+      if (info) setStatus(formatStatus(info));
+    };
+    tick();
+    const timer = setInterval(tick, statusMs);
+    return () => clearInterval(timer);
+  }, [statusMs, monitorOpen, session]);
+
+  const startMonitor = (intervalMs: number): void => {
+    monitor.current = { pendingKeys: [], held: [] };
+    setMonitorOpen(true);
+    setTimeout(() => {
+      const m = monitor.current;
+      if (!m || !openMonitor) return;
+      let handle: MonitorHandle;
+      try {
+        handle = openMonitor(intervalMs);
+      } catch (e) {
+        monitor.current = null;
+        setMonitorOpen(false);
+        show([{ text: `monitor: ${e instanceof Error ? e.message : String(e)}`, style: 'error' }]);
+        finish();
+        return;
+      }
+      m.handle = handle;
+      for (const k of m.pendingKeys) handle.keys(k);
+      m.pendingKeys = [];
+      void handle.closed.then((why) => {
+        monitor.current = null;
+        setMonitorOpen(false);
+        // Output that arrived meanwhile goes to the scrollback now, in order.
+        for (const lines of m.held) show(lines);
+        if (why) show([{ text: why, style: 'error' }]);
+        finish();
+      });
+    }, MONITOR_HANDOVER_MS);
+  };
+
+  const onRaw = (raw: string): boolean => {
+    const m = monitor.current;
+    if (!m) return false;
+    if (m.handle) m.handle.keys(raw);
+    else m.pendingKeys.push(raw);
+    return true;
+  };
 
   const run = (line: string, echoLine: StyledLine): void => {
     busyRef.current = true;
@@ -78,10 +198,14 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
     print([echoLine]);
     if (line.trim() === '') { finish(); return; }
     onCommand?.(line.trim());
-    void runLine(layer, session, line, color).then((out) => {
+    void runner.run(line).then((out) => {
       if (out.quit) {
         done.current = true;
         setQuitLines(out.lines);   // onQuit runs once the echo above is on screen
+        return;
+      }
+      if (out.action?.type === 'monitor' && openMonitor) {
+        startMonitor(out.action.intervalMs);
         return;
       }
       print(out.lines);
@@ -134,6 +258,8 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
     const wasTab = lastWasTab.current;
     lastWasTab.current = false;
     if (ev.type === 'text') {
+      // During Ctrl-R everything typed is the query.
+      if (state.current.search) { apply({ type: 'insert', text: ev.text }); return; }
       // '?' is never inserted: like testpmd, it lists what may come next.
       ev.text.split(/(\?)/).forEach((part) => {
         if (part === '?') describe();
@@ -143,6 +269,7 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
     }
     switch (ev.name) {
       case 'enter': {
+        if (state.current.search) apply({ type: 'searchAccept' });
         const line = state.current.text;
         const echoLine = echo();
         apply({ type: 'submit' });
@@ -150,10 +277,12 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
         return;
       }
       case 'tab':
+        if (state.current.search) apply({ type: 'searchAccept' });
         lastWasTab.current = wasTab;
         complete();
         return;
       case 'ctrlC': {
+        if (state.current.search) { apply({ type: 'searchCancel' }); return; }
         let forwarding = false;
         try { forwarding = isForwarding(); } catch { /* engine gone */ }
         if (forwarding) {
@@ -168,6 +297,7 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
         return;
       }
       case 'ctrlD':
+        if (state.current.search) apply({ type: 'searchAccept' });
         if (state.current.text === '') run('quit', { text: PROMPT + 'quit' });
         else apply({ type: 'delete' });
         return;
@@ -180,7 +310,16 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
     }
   };
 
-  useKeys(handle);
+  useKeys(handle, true, onRaw);
+
+  const live = !quitLines && !monitorOpen;
+  const { stdout } = useStdout();
+  const showStatus = live && statusMs > 0 && status !== '' && (stdout.rows === undefined || stdout.rows === 0 || stdout.rows > 3);
+  const statusText = showStatus ? status.slice(0, Math.max(1, columns - 1)) : '';
+  liveWidths.current = !live ? [] : [
+    busy ? 1 : promptView(view, columns).width,
+    ...(showStatus ? [statusText.length] : []),
+  ];
 
   return (
     <>
@@ -191,7 +330,8 @@ export function App({ session, layer, color, history, onCommand, output, isForwa
           </Box>
         )}
       </Static>
-      {quitLines ? null : <Prompt state={view} color={color} busy={busy} />}
+      {live ? <Prompt state={view} color={color} busy={busy} columns={columns} /> : null}
+      {showStatus ? <Text dimColor={color} wrap="truncate-end">{statusText}</Text> : null}
     </>
   );
 }

@@ -18,6 +18,8 @@ export class ArgsError extends RingsideError {
 
 export interface ParsedArgs {
   options: SessionOptions;
+  json: boolean;          // --json: every result as one JSON object per line
+  commands?: string[];    // -c "cmd; cmd": run these, then exit (non-zero if any failed)
   help: boolean;          // --help / -h: print usage() and exit 0
   warnings: string[];     // DPDK EAL options accepted for compatibility and ignored
 }
@@ -160,6 +162,42 @@ const TESTPMD_ONLY = new Set([
   'record-core-cycles', 'record-burst-stats', 'mp-alloc', 'num-procs', 'proc-id', 'rxpkts', 'rxoffs',
 ]);
 
+// Shell options: ringside's own, accepted before or after '--'. `-c` is also
+// DPDK's EAL coremask: a hex value (-c 0x3, -c f) is taken as that and ignored.
+interface ShellArgs { json: boolean; commands?: string[] }
+const SHELL_OPTIONS: { name: string; short?: string; arg?: string; help: string }[] = [
+  { name: 'json', help: 'print every result as one JSON object per line (also: set output json).' },
+  { name: 'command', short: 'c', arg: '"CMD; CMD; ..."', help: 'run these commands and exit; the status is non-zero if any failed.' },
+];
+const HEX_MASK = /^(0x)?[0-9a-fA-F]+$/;
+
+function splitCommands(v: string): string[] {
+  return v.split(/[;\n]/).map((c) => c.trim()).filter((c) => c !== '');
+}
+
+// Consumes a shell option at args[i]; returns the index of its last word, or -1.
+function shellOption(args: string[], i: number, sh: ShellArgs): number {
+  const arg = args[i];
+  if (arg === '--json') { sh.json = true; return i; }
+  if (arg.startsWith('--json=')) throw new ArgsError('json', '--json takes no value');
+  let value: string | undefined;
+  let last = i;
+  if (arg === '--command' || arg === '-c') {
+    value = args[i + 1];
+    if (arg === '-c' && value !== undefined && HEX_MASK.test(value)) return -1;   // EAL coremask
+    if (value === undefined) throw new ArgsError('command', `${arg} needs a value: ${arg} "show port info all; show port stats all"`);
+    last = i + 1;
+  } else if (arg.startsWith('--command=')) {
+    value = arg.slice('--command='.length);
+  } else {
+    return -1;
+  }
+  const cmds = splitCommands(value);
+  if (cmds.length === 0) throw new ArgsError('command', `${arg} needs at least one command, e.g. -c "show port info all"`);
+  sh.commands = [...(sh.commands ?? []), ...cmds];
+  return last;
+}
+
 // ------------------------------------------------------------------- parsing
 
 function editDistance(a: string, b: string): number {
@@ -202,9 +240,11 @@ function optionName(arg: string): string {
   return eq < 0 ? arg : arg.slice(0, eq);
 }
 
-function parseEal(args: string[], o: SessionOptions, warnings: string[]): void {
+function parseEal(args: string[], o: SessionOptions, warnings: string[], sh: ShellArgs): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    const used = shellOption(args, i, sh);
+    if (used >= 0) { i = used; continue; }
     if (arg === '--vdev' || arg.startsWith('--vdev=')) {
       let v: string | undefined;
       if (arg === '--vdev') {
@@ -247,10 +287,12 @@ function parseEal(args: string[], o: SessionOptions, warnings: string[]): void {
 
 class HelpRequest extends Error {}
 
-function parseApp(args: string[], o: SessionOptions, ctx: ParseContext): boolean {
+function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: ShellArgs): boolean {
   let help = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    const used = shellOption(args, i, sh);
+    if (used >= 0) { i = used; continue; }
     const found = findApp(arg);
     if (!found) {
       const name = optionName(arg);
@@ -287,17 +329,18 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext): boolean
 export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): ParsedArgs {
   const options: SessionOptions = { ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [] };
   const warnings: string[] = [];
+  const sh: ShellArgs = { json: false };
   const sep = argv.indexOf('--');
   const eal = sep < 0 ? [...argv] : argv.slice(0, sep);
   const app = sep < 0 ? [] : argv.slice(sep + 1);
   try {
-    parseEal(eal, options, warnings);
+    parseEal(eal, options, warnings, sh);
   } catch (e) {
-    if (e instanceof HelpRequest) return { options, help: true, warnings };
+    if (e instanceof HelpRequest) return { options, help: true, warnings, ...sh };
     throw e;
   }
-  const help = parseApp(app, options, ctx);
-  return { options, help, warnings };
+  const help = parseApp(app, options, ctx, sh);
+  return { options, help, warnings, ...sh };
 }
 
 // ------------------------------------------------------------------- usage
@@ -317,6 +360,12 @@ export function usage(program = 'ringside'): string {
   for (const s of APP_OPTIONS) {
     const short = s.short ? ` (-${s.short})` : '';
     const form = s.arg ? `=${s.arg}` : '';
+    lines.push(`  --${s.name}${form}${short}: ${s.help}`);
+  }
+  lines.push('', `Shell options (before or after '--'):`);
+  for (const s of SHELL_OPTIONS) {
+    const short = s.short ? ` (-${s.short})` : '';
+    const form = s.arg ? ` ${s.arg}` : '';
     lines.push(`  --${s.name}${form}${short}: ${s.help}`);
   }
   lines.push('', 'Values may be given as --opt=V or --opt V.');

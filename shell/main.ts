@@ -10,7 +10,9 @@ import type { SessionOptions } from '../session/options.js';
 import { ArgsError, EXIT_USAGE, parseArgs, usage, type ParsedArgs } from './args.js';
 import { colorEnabled, toAnsi } from './style.js';
 import { OutputBus } from './output.js';
-import { runLine } from './runner.js';
+import { Runner } from './runner.js';
+import { logJson } from '../commands/render-json.js';
+import type { OutputMode } from '../commands/shellcmds.js';
 
 const EXIT_STARTUP = 1;
 const outColor = colorEnabled(process.stdout);
@@ -80,26 +82,46 @@ class Shell {
   private shutDown = false;
   private statsTimer: NodeJS.Timeout | undefined;
   private unmountInk: (() => Promise<void>) | undefined;
+  private closeMonitor: (() => Promise<void>) | undefined;
+  readonly runner: Runner;
 
   constructor(readonly session: Session, readonly layer: CommandLayer, readonly output: OutputBus,
-              readonly color: boolean) {}
+              readonly color: boolean, mode: OutputMode) {
+    this.runner = new Runner(layer, session, color, mode);
+  }
 
-  run(line: string) { return runLine(this.layer, this.session, line, this.color); }
+  run(line: string) { return this.runner.run(line); }
 
   // Ends the session: prints `lines` (the quit command's), the session's own
-  // shutdown lines, and exits 0. Safe to call more than once.
-  async quit(lines: StyledLine[] = []): Promise<never> {
+  // shutdown lines, and exits `code`. Safe to call more than once. `quiet`
+  // (-c) prints only the shutdown lines that report an error.
+  async quit(lines: StyledLine[] = [], code = 0, quiet = false): Promise<never> {
     if (this.shutDown) return new Promise<never>(() => { /* already leaving */ });
     this.shutDown = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.closeMonitor) await this.closeMonitor();
     if (this.unmountInk) await this.unmountInk();
     out(lines);
     try {
-      out(this.session.shutdown() ?? []);
+      const bye = this.session.shutdown() ?? [];
+      out(this.runner.log(quiet ? bye.filter((l) => l.style === 'error') : bye));
     } catch (e) {
       err([{ text: `ringside: shutdown: ${errorMessage(e)}`, style: 'error' }]);
     }
-    return exit(0);
+    return exit(code);
+  }
+
+  // -c "cmd; cmd": run each, print its result, carry on after a failure;
+  // exit 1 if any failed (0 otherwise). `quit` ends the list early.
+  async runCommands(cmds: string[]): Promise<never> {
+    let failed = false;
+    for (const cmd of cmds) {
+      const res = await this.run(cmd);
+      if (res.quit) return this.quit(this.runner.mode === 'json' ? res.lines : [], failed ? 1 : 0, true);
+      out(res.lines);
+      if (res.failed) failed = true;
+    }
+    return this.quit([], failed ? 1 : 0, true);
   }
 
   // testpmd's --cmdline-file: run each line, print its output as it comes,
@@ -109,16 +131,16 @@ class Shell {
     for (let i = 0; i < lines.length; i++) {
       const cmd = lines[i].trim();
       if (cmd === '' || cmd.startsWith('#')) continue;
-      out([{ text: `ringside> ${cmd}`, style: 'dim' }]);
+      out(this.runner.log([{ text: `ringside> ${cmd}`, style: 'dim' }]));
       const res = await this.run(cmd);
       out(res.lines);
       if (res.quit) await this.quit();
       if (res.failed) {
-        out([{ text: `--cmdline-file: stopped at line ${i + 1} of ${file} ('${cmd}'): the command failed; the rest of the file was not run`, style: 'error' }]);
+        out(this.runner.log([{ text: `--cmdline-file: stopped at line ${i + 1} of ${file} ('${cmd}'): the command failed; the rest of the file was not run`, style: 'error' }]));
         return;
       }
     }
-    out([{ text: `Read CLI commands from ${file}`, style: 'ok' }]);
+    out(this.runner.log([{ text: `Read CLI commands from ${file}`, style: 'ok' }]));
   }
 
   async startForwarding(opts: SessionOptions): Promise<void> {
@@ -155,6 +177,8 @@ class Shell {
 
   async inkMode(history: import('./history.js').HistoryFile, ui: Promise<UiModules>): Promise<void> {
     const [{ render }, { createElement }, { App }] = await ui;
+    const host = await import('./monitor/host.js');
+    this.closeMonitor = () => host.closeActiveMonitor();
     // A pseudo-terminal nobody sized (script(1) fed from a pipe) reports 0x0;
     // Ink would then redraw the whole screen on every frame.
     const tty = process.stdout as NodeJS.WriteStream & { rows: number; columns: number };
@@ -169,6 +193,8 @@ class Shell {
       output: this.output,
       isForwarding: () => this.session.engine.forwarding(),
       onQuit: (lines: StyledLine[]) => { void this.quit(lines); },
+      runner: this.runner,
+      openMonitor: (intervalMs: number) => host.openMonitor(this.session.engine, intervalMs),
     }), { exitOnCtrlC: false });
     this.unmountInk = async () => {
       instance.unmount();
@@ -181,6 +207,8 @@ class Shell {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  // `ringside run FILE...`: scenarios, without a terminal (scenarios/cli.ts).
+  if (argv[0] === 'run') return exit(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
   let parsed = parseCommandLine(argv);
   if (parsed.help) {
     process.stdout.write(usage());
@@ -204,16 +232,27 @@ async function main(): Promise<void> {
   parsed = parseCommandLine(argv, loaded.fwdModes);
 
   const output = new OutputBus(out);
+  // Lines that are not results (start-up, events): JSON objects in JSON mode.
+  // -c prints only its commands' results (and errors).
+  let shellRef: Shell | undefined;
+  const mode = (): OutputMode => shellRef?.runner.mode ?? (parsed.json ? 'json' : 'text');
+  const logLines = (lines: StyledLine[]): StyledLine[] =>
+    mode() === 'json' ? lines.map((l) => ({ text: logJson(l) })) : lines;
+  const quietStartup = parsed.commands !== undefined;
 
   // Start-up lines are printed as the session logs them (so the lines before
   // a failed attach are seen too); session.startupLines holds the same lines.
   let session: Session;
   try {
-    session = await loaded.Session.create(parsed.options, (lines: StyledLine[]) => output.emit(lines));
+    session = await loaded.Session.create(parsed.options, (lines: StyledLine[]) => {
+      if (quietStartup && session === undefined) return;
+      output.emit(logLines(lines));
+    });
   } catch (e) {
     return fail(EXIT_STARTUP, errorMessage(e));
   }
-  const shell = new Shell(session, loaded.layer, output, outColor);
+  const shell = new Shell(session, loaded.layer, output, outColor, parsed.json ? 'json' : 'text');
+  shellRef = shell;
   process.on('SIGTERM', () => { void shell.quit(); });
   // SIGINT: Ctrl-C in line mode; in the Ink shell the terminal is raw, so
   // Ctrl-C arrives as a key and only `kill -INT` gets here.
@@ -224,6 +263,10 @@ async function main(): Promise<void> {
   if (parsed.options.autoStart || parsed.options.txFirst) await shell.startForwarding(parsed.options);
   if (parsed.options.statsPeriod > 0) shell.startStats(parsed.options.statsPeriod);
 
+  if (parsed.commands) {
+    await shell.runCommands(parsed.commands);
+    return;
+  }
   if (!interactive) {
     await shell.lineMode();
     return;

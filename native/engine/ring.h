@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <sched.h>
 #include "barrier.h"
 
 namespace rs {
@@ -64,6 +65,22 @@ class Ring {
   static std::size_t round_up(std::size_t n) { return (n + kCacheLine - 1) & ~(kCacheLine - 1); }
   void** slots() { return reinterpret_cast<void**>(this + 1); }
 
+  // Multi-thread sides publish in reservation order: wait until the tail
+  // reaches our reservation. Spin briefly, then yield: when threads outnumber
+  // CPUs the thread we wait for may be preempted, and spinning out our whole
+  // time slice would stall every later reservation behind it for a tick.
+  static inline void wait_tail(const std::atomic<uint32_t>& tail, uint32_t head) {
+    unsigned spins = 0;
+    while (tail.load(std::memory_order_acquire) != head) {  // see callers for pairing
+      if (++spins < 128) {
+        cpu_relax();
+      } else {
+        sched_yield();
+        spins = 0;
+      }
+    }
+  }
+
   inline uint32_t enqueue(void* const* objs, uint32_t n, bool exact) {
     uint32_t head, next, free_slots;
     if (prod_.sync == Sync::Single) {
@@ -105,7 +122,7 @@ class Ring {
       // so its slot writes happen-before our release below and a consumer
       // that acquires our tail sees them too (a plain store does not extend
       // the earlier producer's release sequence).
-      while (prod_.tail.load(std::memory_order_acquire) != head) cpu_relax();
+      wait_tail(prod_.tail, head);
     }
     // release pairs with the consumer's acquire-load of prod_.tail: slot writes
     // above become visible before the new tail does.
@@ -147,7 +164,7 @@ class Ring {
       // Consumers release in reservation order. acquire pairs with the earlier
       // consumer's release-store of cons_.tail, so its slot reads happen-before
       // a producer that acquires our tail overwrites those slots.
-      while (cons_.tail.load(std::memory_order_acquire) != head) cpu_relax();
+      wait_tail(cons_.tail, head);
     }
     // release pairs with the producer's acquire-load of cons_.tail: our slot
     // reads complete before the producer may overwrite those slots.

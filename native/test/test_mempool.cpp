@@ -211,8 +211,15 @@ TEST(mempool_stress_lcores_pass_mbufs) {
   CHECK_EQ(p.alloc_bulk(addrs.data(), kCount), kCount);
   p.put_bulk(addrs.data(), kCount);
   std::sort(addrs.begin(), addrs.end());
+  // The pool is one array of equal elements: index by address arithmetic.
+  const auto base = reinterpret_cast<uintptr_t>(addrs[0]);
+  const uintptr_t stride = reinterpret_cast<uintptr_t>(addrs[1]) - base;
+  bool evenly_spaced = true;
+  for (uint32_t i = 0; i < kCount; i++) evenly_spaced &= reinterpret_cast<uintptr_t>(addrs[i]) == base + i * stride;
+  CHECK(evenly_spaced);
+  if (!evenly_spaced) return;
   std::vector<std::atomic<uint8_t>> held(kCount);
-  auto index = [&](Mbuf* m) { return std::lower_bound(addrs.begin(), addrs.end(), m) - addrs.begin(); };
+  auto index = [&](Mbuf* m) { return (reinterpret_cast<uintptr_t>(m) - base) / stride; };
   std::atomic<uint64_t> double_alloc{0}, double_free{0}, bad_tag{0}, passed{0}, allocated{0};
 
   auto worker = [&](unsigned lc) {

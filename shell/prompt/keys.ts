@@ -5,7 +5,7 @@ export type KeyName =
   | 'enter' | 'tab' | 'backspace' | 'delete' | 'left' | 'right' | 'up' | 'down'
   | 'home' | 'end' | 'wordLeft' | 'wordRight'
   | 'ctrlA' | 'ctrlC' | 'ctrlD' | 'ctrlE' | 'ctrlK' | 'ctrlL' | 'ctrlU' | 'ctrlW' | 'ctrlY'
-  | 'ctrlB' | 'ctrlF' | 'ctrlP' | 'ctrlN';
+  | 'ctrlB' | 'ctrlF' | 'ctrlP' | 'ctrlN' | 'ctrlR' | 'ctrlG';
 
 export type KeyEvent = { type: 'text'; text: string } | { type: 'key'; name: KeyName };
 
@@ -27,7 +27,7 @@ const CONTROLS: Record<string, KeyName> = {
   '\x7f': 'backspace', '\b': 'backspace',
   '\x01': 'ctrlA', '\x02': 'ctrlB', '\x03': 'ctrlC', '\x04': 'ctrlD', '\x05': 'ctrlE',
   '\x06': 'ctrlF', '\x0b': 'ctrlK', '\x0c': 'ctrlL', '\x0e': 'ctrlN', '\x10': 'ctrlP',
-  '\x15': 'ctrlU', '\x17': 'ctrlW', '\x19': 'ctrlY',
+  '\x15': 'ctrlU', '\x17': 'ctrlW', '\x19': 'ctrlY', '\x12': 'ctrlR', '\x07': 'ctrlG',
 };
 
 export function decodeKeys(raw: string): KeyEvent[] {

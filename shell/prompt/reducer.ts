@@ -1,5 +1,9 @@
 // The prompt line's state and every edit to it, as a pure reducer: no I/O,
 // no React. Emacs/readline keys; history recall puts the cursor at the end.
+// Ctrl-R is readline's reverse incremental search: while it is active, typed
+// text and Backspace edit the query, Ctrl-R again finds an older match, Ctrl-G
+// (or Ctrl-C) puts back the line as it was, and any other edit or Enter
+// accepts the match (the cursor at its end) and then acts on it.
 export const HISTORY_LIMIT = 1000;
 
 export interface PromptState {
@@ -9,6 +13,14 @@ export interface PromptState {
   histIndex: number | null;    // entry being shown, null = the line being typed
   draft: string;               // the line being typed, saved while browsing history
   killed: string;              // last text removed by Ctrl-W/U/K, for Ctrl-Y
+  search: SearchState | null;  // Ctrl-R reverse search, when active
+}
+
+export interface SearchState {
+  query: string;
+  match: number | null;        // history index of the entry shown, null = none yet
+  failed: boolean;             // the query matches nothing (older than the last match)
+  saved: { text: string; cursor: number; histIndex: number | null }; // restored by Ctrl-G
 }
 
 export type PromptAction =
@@ -29,10 +41,13 @@ export type PromptAction =
   | { type: 'historyNext' }            // Down
   | { type: 'replace'; start: number; end: number; text: string } // completion
   | { type: 'clear' }                  // Ctrl-C on a line
+  | { type: 'searchStart' }            // Ctrl-R: start, or find the next older match
+  | { type: 'searchCancel' }           // Ctrl-G: leave the search, the line as before
+  | { type: 'searchAccept' }           // keep the match as the line, leave the search
   | { type: 'submit' };                // Enter: line goes to history, prompt empties
 
 export function initialPrompt(history: readonly string[] = []): PromptState {
-  return { text: '', cursor: 0, history: history.slice(-HISTORY_LIMIT), histIndex: null, draft: '', killed: '' };
+  return { text: '', cursor: 0, history: history.slice(-HISTORY_LIMIT), histIndex: null, draft: '', killed: '', search: null };
 }
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t';
@@ -65,8 +80,73 @@ function showEntry(s: PromptState, index: number | null): PromptState {
   return { ...s, histIndex: index, text, cursor: text.length };
 }
 
-export function promptReducer(s: PromptState, a: PromptAction): PromptState {
+// The newest entry at or before `from` that contains `query`.
+function findOlder(history: readonly string[], query: string, from: number): number | null {
+  for (let i = Math.min(from, history.length - 1); i >= 0; i--) {
+    if (history[i].includes(query)) return i;
+  }
+  return null;
+}
+
+function searchFrom(s: PromptState, search: SearchState, query: string, from: number): PromptState {
+  const found = query === '' ? null : findOlder(s.history, query, from);
+  if (found === null) {
+    // Nothing (older) matches: keep showing the last match, flag the failure.
+    return { ...s, search: { ...search, query, failed: query !== '' } };
+  }
+  const text = s.history[found];
+  return { ...s, text, cursor: text.length, histIndex: found, search: { ...search, query, match: found, failed: false } };
+}
+
+function searchReducer(s: PromptState, search: SearchState, a: PromptAction): PromptState | undefined {
   switch (a.type) {
+    case 'searchStart': {
+      if (search.query === '') return s;
+      const from = search.match === null ? s.history.length - 1 : search.match - 1;
+      return searchFrom(s, search, search.query, from);
+    }
+    case 'insert': {
+      const t = printable(a.text);
+      if (t === '') return s;
+      const query = search.query + t;
+      // A longer query still matches from the current entry.
+      return searchFrom(s, search, query, search.match ?? s.history.length - 1);
+    }
+    case 'backspace': {
+      if (search.query === '') return s;
+      const query = search.query.slice(0, -1);
+      if (query === '') {
+        const { saved } = search;
+        return { ...s, text: saved.text, cursor: saved.cursor, histIndex: saved.histIndex,
+          search: { ...search, query, match: null, failed: false } };
+      }
+      return searchFrom(s, { ...search, match: null }, query, s.history.length - 1);
+    }
+    case 'searchCancel':
+    case 'clear': {
+      const { saved } = search;
+      return { ...s, text: saved.text, cursor: saved.cursor, histIndex: saved.histIndex, search: null };
+    }
+    case 'searchAccept':
+      return { ...s, cursor: s.text.length, search: null };
+    default:
+      return undefined;   // accept, then apply the action to the line
+  }
+}
+
+export function promptReducer(s: PromptState, a: PromptAction): PromptState {
+  if (s.search) {
+    const handled = searchReducer(s, s.search, a);
+    if (handled) return handled;
+    s = { ...s, cursor: s.text.length, search: null };
+  }
+  switch (a.type) {
+    case 'searchStart':
+      return { ...s, draft: s.histIndex === null ? s.text : s.draft, search: { query: '', match: null, failed: false,
+        saved: { text: s.text, cursor: s.cursor, histIndex: s.histIndex } } };
+    case 'searchCancel':
+    case 'searchAccept':
+      return s;
     case 'insert': {
       const t = printable(a.text);
       if (t === '') return s;

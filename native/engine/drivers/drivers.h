@@ -11,6 +11,7 @@ namespace rs {
 const DriverInfo& net_null_driver();
 const DriverInfo& net_ring_driver();
 const DriverInfo& net_pcap_driver();
+const DriverInfo& net_af_xdp_driver();
 const DriverInfo& net_tap_driver();
 const DriverInfo& net_af_packet_driver();
 

@@ -79,6 +79,8 @@ class ProdRing {
     return n;
   }
   Desc& at(uint32_t idx) { return descs_[idx & mask_]; }
+  // Takes back the last n reserved slots unwritten (nothing was published).
+  void unreserve(uint32_t n) { cached_prod_ -= n; }
 
   // Publishes everything reserved so far.
   void submit() {

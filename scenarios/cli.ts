@@ -1,0 +1,203 @@
+// `ringside run FILE... [--keep-going] [--json] [--junit PATH] [--var NAME=VALUE]`
+// and the interactive shell's `run FILE`. Every file is checked before any
+// runs; each runs in its own session; clean-up happens on every exit path,
+// including SIGINT, SIGTERM and SIGHUP.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { StyledLine } from '../commands/types.js';
+import type { CommandResult } from '../commands/types.js';
+import type { Session } from '../session/session.js';
+import { DEFAULT_OPTIONS } from '../session/options.js';
+import { parseScenario, type Scenario, type SyntaxIssue } from './parse.js';
+import { runScenario, type FileReport, type RunHooks } from './runner.js';
+import { issueJson, issueLines, jsonHooks, junit, textHooks } from './report.js';
+import { NS_PREFIX } from './topology.js';
+
+export const EXIT_PASS = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+const EXIT_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+export const RUN_USAGE = `Usage: ringside run FILE... [--keep-going] [--json] [--junit PATH] [--var NAME=VALUE]... [--verbose]
+
+Runs scenario files (.rsc) without a terminal: each step is printed with its
+result and duration; the exit status is 0 when every expectation held, 1 when
+one failed, 2 for usage or syntax errors (reported before anything runs),
+130 when interrupted. What a scenario creates (ports, namespaces, links, its
+work directory) is removed on every exit path.
+
+  --keep-going      run every step and every file even after a failure
+  --json            print JSON lines (one object per step and per scenario)
+  --verbose         show the whole output of every command and program
+  --junit PATH      write a JUnit XML report to PATH
+  --var NAME=VALUE  define \${NAME} (wins over 'set var' in the file)
+
+See scenarios/README.md for the language.
+`;
+
+interface CliOptions { files: string[]; keepGoing: boolean; json: boolean; verbose: boolean; junit?: string; vars: Map<string, string> }
+
+function parseCli(argv: string[]): CliOptions | string {
+  const o: CliOptions = { files: [], keepGoing: false, json: false, verbose: false, vars: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (name: string): string | undefined => {
+      if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+      return argv[++i];
+    };
+    if (a === '--keep-going' || a === '-k') o.keepGoing = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--verbose' || a === '-v') o.verbose = true;
+    else if (a === '--junit' || a.startsWith('--junit=')) {
+      const v = value('--junit');
+      if (!v) return '--junit needs a PATH';
+      o.junit = path.resolve(v);
+    } else if (a === '--var' || a.startsWith('--var=')) {
+      const v = value('--var');
+      const m = v ? /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(v) : null;
+      if (!m) return `--var needs NAME=VALUE, got '${v ?? ''}'`;
+      o.vars.set(m[1], m[2]);
+    } else if (a === '--') {
+      o.files.push(...argv.slice(i + 1));
+      break;
+    } else if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
+    else o.files.push(a);
+  }
+  if (o.files.length === 0) return 'no scenario file given';
+  return o;
+}
+
+function workdirFor(index: number): string {
+  return path.join(os.tmpdir(), `ringside-sc-${process.pid}-${index}`);
+}
+
+function parseAll(files: string[], vars: Map<string, string>): { scenarios: Scenario[]; issues: SyntaxIssue[]; workdirs: string[] } {
+  const scenarios: Scenario[] = [];
+  const issues: SyntaxIssue[] = [];
+  const workdirs: string[] = [];
+  files.forEach((file, k) => {
+    const workdir = workdirFor(k);
+    const r = parseScenario(file, { vars, workdir, nsPrefix: `${NS_PREFIX}${process.pid}-${k}-` });
+    scenarios.push(r.scenario);
+    issues.push(...r.issues);
+    workdirs.push(workdir);
+  });
+  return { scenarios, issues, workdirs };
+}
+
+const plain = (lines: StyledLine[], color: boolean, toAnsi: (l: StyledLine, c: boolean) => string): string =>
+  lines.map((l) => toAnsi(l, color) + '\n').join('');
+
+export async function runCli(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(RUN_USAGE);
+    return EXIT_PASS;
+  }
+  const { colorEnabled, toAnsi } = await import('../shell/style.js');
+  const color = colorEnabled(process.stdout);
+  const out = (lines: StyledLine[]): void => { if (lines.length) process.stdout.write(plain(lines, color, toAnsi)); };
+  const err = (lines: StyledLine[]): void => { if (lines.length) process.stderr.write(plain(lines, colorEnabled(process.stderr), toAnsi)); };
+
+  const o = parseCli(argv);
+  if (typeof o === 'string') {
+    err([{ text: `ringside run: ${o}`, style: 'error' }]);
+    process.stderr.write('\n' + RUN_USAGE);
+    return EXIT_USAGE;
+  }
+  const writeJson = (obj: object): void => { process.stdout.write(JSON.stringify(obj) + '\n'); };
+
+  let parsed;
+  try {
+    parsed = parseAll(o.files, o.vars);
+  } catch (e) {
+    err([{ text: `ringside run: cannot load the engine: ${(e as Error).message}`, style: 'error' }]);
+    return EXIT_USAGE;
+  }
+  if (parsed.issues.length > 0) {
+    for (const i of parsed.issues) {
+      if (o.json) writeJson(issueJson(i));
+      else err(issueLines(i));
+    }
+    const n = parsed.issues.length;
+    if (!o.json) err([{ text: `ringside run: ${n} syntax error${n === 1 ? '' : 's'}; nothing was run`, style: 'error' }]);
+    if (o.junit) fs.writeFileSync(o.junit, junit([], parsed.issues));
+    return EXIT_USAGE;
+  }
+
+  const controller = new AbortController();
+  let caught: string | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (caught) return;
+    caught = sig;
+    if (!o.json) err([{ text: `ringside run: ${sig}: stopping and cleaning up...`, style: 'warning' }]);
+    controller.abort(sig);
+  };
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of sigs) process.on(s, onSignal);
+
+  const { Session } = await import('../session/session.js');
+  const hooks: RunHooks = o.json ? jsonHooks(writeJson) : textHooks(out, o.verbose);
+  const reports: FileReport[] = [];
+  try {
+    for (let k = 0; k < parsed.scenarios.length; k++) {
+      if (controller.signal.aborted) break;
+      const r = await runScenario(parsed.scenarios[k], {
+        keepGoing: o.keepGoing,
+        signal: controller.signal,
+        hooks,
+        workdir: parsed.workdirs[k],
+        createSession: (opts) => Session.create({ ...opts, interactive: false }),
+        makeOptions: () => ({ ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], interactive: false }),
+      });
+      reports.push(r);
+      if (r.status !== 'pass' && !o.keepGoing) break;
+    }
+  } finally {
+    for (const s of sigs) process.off(s, onSignal);
+  }
+  const passed = reports.filter((r) => r.status === 'pass').length;
+  const failed = reports.filter((r) => r.status === 'fail').length;
+  const notRun = o.files.length - reports.length;
+  const status = caught ? 'interrupted' : failed > 0 ? 'fail' : 'pass';
+  if (o.json) writeJson({ type: 'summary', status, scenarios: o.files.length, passed, failed, notRun });
+  else if (o.files.length > 1 || caught) {
+    const parts = [`${passed} passed`, `${failed} failed`];
+    if (notRun) parts.push(`${notRun} not run`);
+    out([{ text: `${o.files.length} scenario${o.files.length === 1 ? '' : 's'}: ${parts.join(', ')}${caught ? ` (interrupted by ${caught})` : ''}`, style: status === 'pass' ? 'ok' : 'error' }]);
+  }
+  if (o.junit) {
+    try { fs.writeFileSync(o.junit, junit(reports)); } catch (e) {
+      err([{ text: `ringside run: cannot write --junit ${o.junit}: ${(e as Error).message}`, style: 'error' }]);
+      return EXIT_FAIL;
+    }
+  }
+  if (caught) return EXIT_SIGNAL[caught] ?? 130;
+  return status === 'pass' ? EXIT_PASS : EXIT_FAIL;
+}
+
+// The interactive shell's `run FILE`: progress goes to the session's log as
+// it happens; the result is a one-line summary, or an error when it failed.
+let interactiveRuns = 0;
+export async function runInSession(session: Session, file: string, emit: (lines: StyledLine[]) => void): Promise<CommandResult> {
+  const k = interactiveRuns++;
+  const workdir = path.join(os.tmpdir(), `ringside-sc-${process.pid}-i${k}`);
+  const { scenario, issues } = parseScenario(file, { workdir, nsPrefix: `${NS_PREFIX}${process.pid}-i${k}-` });
+  if (issues.length > 0) {
+    emit(issues.flatMap(issueLines));
+    return { kind: 'error', code: 'ESCENARIO_SYNTAX', message: `${file}: ${issues.length} syntax error${issues.length === 1 ? '' : 's'}; nothing was run` };
+  }
+  const r = await runScenario(scenario, {
+    keepGoing: false,
+    signal: new AbortController().signal,
+    hooks: textHooks(emit),
+    workdir,
+    session,
+  });
+  if (r.status === 'pass') return { kind: 'none' };
+  const first = r.steps.find((s) => s.status === 'fail');
+  return {
+    kind: 'error', code: 'ESCENARIO_FAILED',
+    message: `scenario ${file} failed${first ? ` at ${first.file}:${first.line} (${first.source})` : ''}`,
+  };
+}

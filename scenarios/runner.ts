@@ -1,0 +1,362 @@
+// Runs a parsed scenario against a session: topology up, start-up line,
+// every step with its result and duration, then clean-up on every exit path
+// (forwarding stopped, ports closed, namespaces removed, work dir deleted).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Session } from '../session/session.js';
+import type { SessionOptions } from '../session/options.js';
+import { EMBEDDED_DEFAULT_VDEVS } from '../session/options.js';
+import { execute, render } from '../commands/index.js';
+import type { ScriptResult } from '../commands/results.js';
+import type { Loc, Scenario, Step } from './parse.js';
+import { evaluate, type Condition, type EvalContext, type Evaluation } from './conditions.js';
+import { TopologyError, isEmpty, up, type TopologyHandle } from './topology.js';
+import { formatDuration } from './words.js';
+
+export type StepKind = Step['kind'] | 'topology' | 'startup' | 'cleanup';
+export type StepStatus = 'ok' | 'fail';
+
+export interface StepReport {
+  file: string;
+  line: number;
+  source: string;           // the line as written (continuations joined)
+  kind: StepKind;
+  status: StepStatus;
+  durationMs: number;
+  expectation: boolean;     // expect / wait until
+  detail?: string;          // shown beside an ok step: the actual value
+  message?: string;         // why it failed
+  expected?: string;
+  actual?: string;
+  output?: string[];        // command or program output
+}
+
+export type FileStatus = 'pass' | 'fail' | 'interrupted';
+
+export interface FileReport {
+  file: string;
+  status: FileStatus;
+  steps: StepReport[];
+  notRun: number;           // steps left when the scenario stopped
+  durationMs: number;
+  expectations: { passed: number; failed: number };
+}
+
+export interface RunHooks {
+  fileStart?(sc: Scenario): void;
+  step?(r: StepReport): void;
+  fileEnd?(r: FileReport): void;
+}
+
+export interface RunOptions {
+  keepGoing: boolean;
+  signal: AbortSignal;
+  hooks: RunHooks;
+  workdir?: string;
+  // Given: run in this session (the interactive shell). Absent: create one
+  // from the scenario's `ringside` line and shut it down at the end.
+  session?: Session;
+  createSession?: (opts: SessionOptions) => Session;
+  makeOptions?: () => SessionOptions;
+}
+
+const POLL_MS = 20;
+const MAX_OUTPUT_LINES = 500;
+
+export const oneLine = (loc: Loc): string => loc.text.replace(/\s*\\?\s*\n\s*/g, ' ');
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function trimOutput(text: string): string[] {
+  const lines = text.replace(/\n+$/, '').split('\n');
+  if (text.trim() === '') return [];
+  if (lines.length <= MAX_OUTPUT_LINES) return lines;
+  return [...lines.slice(0, MAX_OUTPUT_LINES), `... (${lines.length - MAX_OUTPUT_LINES} more lines)`];
+}
+
+interface ShellOutcome { status: number | null; signal: string | null; text: string; error?: string; timedOut: boolean }
+
+function runProgram(argv: string[], netns: string | undefined, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ShellOutcome> {
+  const full = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  return new Promise((resolve) => {
+    let text = '';
+    let timedOut = false;
+    let settled = false;
+    const child = spawn(full[0], full.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try { if (child.pid) process.kill(-child.pid, sig); } catch { /* gone */ }
+    };
+    const onAbort = (): void => { killGroup('SIGTERM'); setTimeout(() => killGroup('SIGKILL'), 1000).unref(); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => { timedOut = true; onAbort(); }, timeoutMs);
+    child.stdout.on('data', (d) => { text += d; });
+    child.stderr.on('data', (d) => { text += d; });
+    const finish = (o: Omit<ShellOutcome, 'text' | 'timedOut'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve({ ...o, text, timedOut });
+    };
+    child.on('error', (e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      finish({ status: null, signal: null, error: code === 'ENOENT' ? `program '${full[0]}' not found` : e.message });
+    });
+    child.on('close', (status, sig) => finish({ status, signal: sig }));
+  });
+}
+
+// Session clean-up for the interactive shell: what the scenario attached is
+// detached, and ports a start-up line replaced are attached again.
+interface SessionState { devargs: string[]; started: Set<string>; fwdMode: string; nbCores: number; burst: number; topology: 'paired' | 'chained' | 'loop' }
+
+function captureState(s: Session): SessionState {
+  const e = s.engine;
+  const infos = e.portIds().map((id) => e.portInfo(id)).filter((i) => !i.closed);
+  return {
+    devargs: infos.map((i) => i.devargs), started: new Set(infos.filter((i) => i.started).map((i) => i.devargs)),
+    fwdMode: e.fwdMode(), nbCores: e.nbCores(), burst: e.burst(), topology: e.topology(),
+  };
+}
+
+function detachAll(s: Session, keep: (devargs: string) => boolean): void {
+  const e = s.engine;
+  if (e.forwarding()) e.stop();
+  for (const id of e.portIds()) {
+    const info = e.portInfo(id);
+    if (keep(info.devargs)) continue;
+    if (info.started) e.portStop(id);
+    e.detach(id);
+  }
+}
+
+function applyStartup(s: Session, o: SessionOptions): void {
+  const e = s.engine;
+  const vdevs = o.vdevs.length > 0 ? o.vdevs : EMBEDDED_DEFAULT_VDEVS;
+  const ids = vdevs.map((d) => e.attach(d));
+  for (const id of ids) {
+    const info = e.portInfo(id);
+    if (info.nbRxQueues !== o.rxq || info.nbTxQueues !== o.txq) {
+      if (info.started) e.portStop(id);
+      e.portSetQueues(id, o.rxq, o.txq);
+    }
+  }
+  e.setNbCores(o.nbCores);
+  e.setBurst(o.burst);
+  e.setFwdMode(o.forwardMode);
+  e.setTopology(o.portTopology);
+  if (o.txpkts && o.txpkts.length > 0) e.setTxpkts(o.txpkts);
+  for (const peer of o.ethPeers) e.setEthPeer(peer.port, peer.mac);
+  for (const id of ids) if (!e.portInfo(id).started) e.portStart(id);
+}
+
+function restoreState(s: Session, st: SessionState, replaced: boolean): void {
+  const e = s.engine;
+  detachAll(s, (d) => !replaced && st.devargs.includes(d));
+  if (!replaced) return;
+  for (const d of st.devargs) {
+    try {
+      const id = e.attach(d);
+      if (st.started.has(d) && !e.portInfo(id).started) e.portStart(id);
+    } catch { /* reported by the caller's port listing */ }
+  }
+  e.setFwdMode(st.fwdMode);
+  e.setNbCores(st.nbCores);
+  e.setBurst(st.burst);
+  e.setTopology(st.topology);
+}
+
+export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileReport> {
+  const t0 = performance.now();
+  const steps: StepReport[] = [];
+  const expectations = { passed: 0, failed: 0 };
+  let failed = false;
+  let notRun = 0;
+  const report = (r: StepReport): void => {
+    steps.push(r);
+    if (r.expectation) { if (r.status === 'ok') expectations.passed++; else expectations.failed++; }
+    if (r.status === 'fail') failed = true;
+    opts.hooks.step?.(r);
+  };
+  const base = (loc: Loc, kind: StepKind): Pick<StepReport, 'file' | 'line' | 'source' | 'kind'> =>
+    ({ file: loc.file, line: loc.line, source: oneLine(loc), kind });
+
+  opts.hooks.fileStart?.(sc);
+  const oldCwd = process.cwd();
+  let topo: TopologyHandle | undefined;
+  let session: Session | undefined = opts.session;
+  const own = !opts.session;
+  let state: SessionState | undefined;
+  let lastOutput: EvalContext['lastOutput'];
+
+  try {
+    if (opts.workdir) fs.mkdirSync(opts.workdir, { recursive: true });
+    process.chdir(sc.dir);
+
+    // The topology: made before anything else.
+    if (!isEmpty(sc.topology)) {
+      const loc = sc.topology.netns[0]?.loc ?? sc.topology.veths[0]?.loc ?? { file: sc.file, line: 0, text: 'topology' };
+      const start = performance.now();
+      try {
+        topo = up(sc.topology);
+        report({ ...base({ ...loc, text: 'topology' }, 'topology'), status: 'ok', durationMs: performance.now() - start, expectation: false, output: topo.description });
+      } catch (e) {
+        const at = e instanceof TopologyError ? e.loc : loc;
+        report({ ...base(at, 'topology'), status: 'fail', durationMs: performance.now() - start, expectation: false, message: (e as Error).message });
+        throw new StopRun();
+      }
+    }
+    if (opts.signal.aborted) throw new StopRun();
+
+    // The session: from the `ringside` line, or the shell's.
+    {
+      const start = performance.now();
+      const loc = sc.startup?.loc ?? { file: sc.file, line: 0, text: 'ringside' };
+      try {
+        if (own) {
+          const o = sc.startup?.options ?? opts.makeOptions!();
+          session = opts.createSession!(o);
+        } else {
+          state = captureState(session!);
+          if (sc.startup) { detachAll(session!, () => false); applyStartup(session!, sc.startup.options); }
+        }
+        if (sc.startup || own) {
+          const ports = session!.engine.portIds().map((id) => session!.engine.portInfo(id).name);
+          report({ ...base(loc, 'startup'), source: sc.startup ? oneLine(loc) : 'ringside (embedded default ports)', status: 'ok', durationMs: performance.now() - start, expectation: false, detail: `ports ${ports.map((n, i) => `${session!.engine.portIds()[i]}=${n}`).join(' ')}` });
+        }
+        if (sc.startup?.start) {
+          const r = await execute(session!, sc.startup.start);
+          if (r.kind === 'error') throw new Error(`${sc.startup.start}: ${(r as { message: string }).message}`);
+        }
+      } catch (e) {
+        const err = e as { code?: string; message?: string };
+        report({ ...base(loc, 'startup'), status: 'fail', durationMs: performance.now() - start, expectation: false, message: `start-up failed: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}` });
+        throw new StopRun();
+      }
+    }
+    const s = session!;
+
+    for (let i = 0; i < sc.steps.length; i++) {
+      if (opts.signal.aborted || (failed && !opts.keepGoing)) { notRun = sc.steps.length - i; break; }
+      const step = sc.steps[i];
+      const start = performance.now();
+      const b = base(step.loc, step.kind);
+      const dur = (): number => performance.now() - start;
+      switch (step.kind) {
+        case 'command': {
+          const result = await execute(s, step.command);
+          const lines = render(result).map((l) => l.text);
+          lastOutput = { text: lines.join('\n'), status: null, what: `'${step.command}'` };
+          const bad = result.kind === 'error' || (result.kind === 'script' && (result as unknown as ScriptResult).failed);
+          if (bad) {
+            const msg = result.kind === 'error' ? `Error ${String(result.code)}: ${String(result.message)}` : 'the loaded file failed';
+            report({ ...b, status: 'fail', durationMs: dur(), expectation: false, message: `command failed: ${msg}`, output: result.kind === 'error' ? [] : trimOutput(lastOutput.text) });
+          } else {
+            report({ ...b, status: 'ok', durationMs: dur(), expectation: false, output: trimOutput(lastOutput.text) });
+          }
+          break;
+        }
+        case 'sleep':
+          await sleep(step.ms, opts.signal);
+          report({ ...b, status: 'ok', durationMs: dur(), expectation: false });
+          break;
+        case 'echo':
+          report({ ...b, status: 'ok', durationMs: dur(), expectation: false, detail: step.text });
+          break;
+        case 'expect':
+        case 'wait': {
+          const ctx = { engine: s.engine, missedBaseline: s.missedBaseline, lastOutput };
+          const within = step.kind === 'wait' ? step.withinMs : step.withinMs;
+          const ev = await check(step.cond, ctx, within, opts.signal);
+          const interrupted = !ev.ok && opts.signal.aborted;
+          if (ev.ok) {
+            report({ ...b, status: 'ok', durationMs: dur(), expectation: true, detail: ev.detail ?? ev.actual, expected: ev.expected, actual: ev.actual });
+          } else {
+            const what = interrupted ? 'interrupted while waiting' : step.kind === 'wait'
+              ? `wait until: not true within ${formatDuration(within!)}`
+              : within !== undefined ? `expectation failed: not true within ${formatDuration(within)}` : 'expectation failed';
+            report({ ...b, status: 'fail', durationMs: dur(), expectation: true, message: what, expected: ev.expected, actual: ev.actual });
+          }
+          break;
+        }
+        case 'shell': {
+          const r = await runProgram(step.argv, step.netns, sc.dir, step.timeoutMs, opts.signal);
+          lastOutput = { text: r.text, status: r.status, what: `'${step.argv.join(' ')}'` };
+          const output = trimOutput(r.text);
+          const where = step.netns ? ` (in netns ${step.netns})` : '';
+          let problem: string | undefined;
+          if (r.error) problem = `cannot run${where}: ${r.error}`;
+          else if (opts.signal.aborted) problem = 'interrupted';
+          else if (r.timedOut) problem = `no exit within ${formatDuration(step.timeoutMs)}: ended it`;
+          else if (r.signal) problem = `ended by ${r.signal}${where}`;
+          else if (r.status !== 0 && !step.allowFail) problem = `exit status ${r.status}${where} (write 'shell!' to allow failure)`;
+          if (problem) report({ ...b, status: 'fail', durationMs: dur(), expectation: false, message: `'${step.argv.join(' ')}': ${problem}`, output });
+          else report({ ...b, status: 'ok', durationMs: dur(), expectation: false, detail: `exit status ${r.status}`, output });
+          break;
+        }
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof StopRun)) {
+      report({ file: sc.file, line: 0, source: '', kind: 'cleanup', status: 'fail', durationMs: 0, expectation: false, message: `internal error: ${(e as Error).stack ?? String(e)}` });
+    }
+  } finally {
+    // Clean-up, on every path.
+    const start = performance.now();
+    const problems: string[] = [];
+    const done: string[] = [];
+    if (session) {
+      try {
+        if (own) {
+          if (!session.isShutdown) {
+            const n = session.engine.portIds().length;
+            for (const l of session.shutdown()) if (l.style === 'error') problems.push(l.text);
+            done.push(`${n} port${n === 1 ? '' : 's'} closed`);
+          }
+        } else if (state) {
+          restoreState(session, state, !!sc.startup);
+          done.push(sc.startup ? 'ports of the session restored' : 'ports the scenario attached detached');
+        }
+      } catch (e) { problems.push(`session: ${(e as Error).message}`); }
+    }
+    if (topo) {
+      problems.push(...topo.down());
+      done.push(`namespaces ${sc.topology.netns.map((n) => n.real).join(', ') || '(none)'} removed`);
+    }
+    if (opts.workdir) {
+      try { fs.rmSync(opts.workdir, { recursive: true, force: true }); } catch (e) { problems.push(`work dir: ${(e as Error).message}`); }
+    }
+    try { process.chdir(oldCwd); } catch { /* the old directory is gone */ }
+    const loc = { file: sc.file, line: 0, text: 'cleanup' };
+    if (problems.length > 0) report({ ...base(loc, 'cleanup'), status: 'fail', durationMs: performance.now() - start, expectation: false, message: `clean-up problems: ${problems.join('; ')}` });
+    else if (done.length > 0) report({ ...base(loc, 'cleanup'), status: 'ok', durationMs: performance.now() - start, expectation: false, detail: done.join(', ') });
+  }
+  const fr: FileReport = {
+    file: sc.file,
+    status: opts.signal.aborted ? 'interrupted' : failed ? 'fail' : 'pass',
+    steps, notRun, durationMs: performance.now() - t0, expectations,
+  };
+  opts.hooks.fileEnd?.(fr);
+  return fr;
+}
+
+class StopRun extends Error {}
+
+async function check(cond: Condition, ctx: Omit<EvalContext, 'snapshot'>, withinMs: number | undefined, signal: AbortSignal): Promise<Evaluation> {
+  let ev = evaluate(cond, ctx);
+  if (ev.ok || withinMs === undefined) return ev;
+  const end = performance.now() + withinMs;
+  while (!ev.ok && performance.now() < end && !signal.aborted) {
+    await sleep(Math.min(POLL_MS, Math.max(1, end - performance.now())), signal);
+    ev = evaluate(cond, ctx);
+  }
+  return ev;
+}
