@@ -383,6 +383,7 @@ function parseExpr(words: string[]): Expr {
       i += 2 + args.length;
     }
     if (i >= words.length) break;
+    if (/^[=!<>]+$/.test(words[i])) throw new ScenarioSyntaxError(`unknown operator '${words[i]}': operators are ${OPS.join(' ')}`);
     if (words[i] !== '+' && words[i] !== '-') {
       throw new ScenarioSyntaxError(`unexpected '${words[i]}' after '${terms[terms.length - 1].text}': expected + or - (or an operator ${OPS.join(' ')})`);
     }

@@ -20,11 +20,12 @@ function label(r: StepReport): string {
 }
 
 // The lines a step prints.
-export function stepLines(r: StepReport, verbose = false): StyledLine[] {
+export function stepLines(r: StepReport, verbose = false, scenarioFile?: string): StyledLine[] {
   const out: StyledLine[] = [];
   const ok = r.status === 'ok';
   const tag = ok ? 'ok  ' : 'FAIL';
-  const line = r.line > 0 ? String(r.line).padStart(4) : '    ';
+  // Steps from an included file name it.
+  const line = r.line <= 0 ? '    ' : scenarioFile !== undefined && r.file !== scenarioFile ? `${r.file}:${r.line}` : String(r.line).padStart(4);
   const detail = ok && r.detail ? `  [${r.detail}]` : '';
   out.push(L(`  ${tag} ${line}  ${label(r)}${detail}  (${formatDuration(r.durationMs)})`, ok ? (r.expectation ? 'ok' : 'normal') : 'error'));
   if (!ok) {
@@ -70,9 +71,10 @@ export function fileSummary(r: FileReport): StyledLine {
 
 // Live text: a heading per scenario, a line per step, a summary line.
 export function textHooks(emit: (lines: StyledLine[]) => void, verbose = false): RunHooks {
+  let current: string | undefined;
   return {
-    fileStart: (sc: Scenario) => emit([L(`scenario ${sc.file}`, 'heading')]),
-    step: (r) => emit(stepLines(r, verbose)),
+    fileStart: (sc: Scenario) => { current = sc.file; emit([L(`scenario ${sc.file}`, 'heading')]); },
+    step: (r) => emit(stepLines(r, verbose, current)),
     fileEnd: (r) => emit([fileSummary(r), L('')]),
   };
 }
@@ -83,7 +85,7 @@ export function jsonHooks(write: (obj: object) => void): RunHooks {
     fileStart: (sc) => write({ type: 'scenario', file: sc.file, steps: sc.steps.length }),
     step: (r) => write({ type: 'step', ...r, durationMs: Math.round(r.durationMs * 1000) / 1000 }),
     fileEnd: (r) => write({
-      type: 'result', file: r.file, status: r.status, durationMs: Math.round(r.durationMs),
+      type: 'result', file: r.file, status: r.status, summary: fileSummary(r).text, durationMs: Math.round(r.durationMs),
       expectations: r.expectations, notRun: r.notRun,
       failures: r.steps.filter((s) => s.status === 'fail').map((s) => ({ line: s.line, source: s.source, message: s.message, expected: s.expected, actual: s.actual })),
     }),

@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Session } from '../session/session.js';
 import type { SessionOptions } from '../session/options.js';
-import { EMBEDDED_DEFAULT_VDEVS } from '../session/options.js';
 import { execute, render } from '../commands/index.js';
 import type { ScriptResult } from '../commands/results.js';
 import type { Loc, Scenario, Step } from './parse.js';
@@ -54,11 +53,10 @@ export interface RunOptions {
   signal: AbortSignal;
   hooks: RunHooks;
   workdir?: string;
-  // Given: run in this session (the interactive shell). Absent: create one
-  // from the scenario's `ringside` line and shut it down at the end.
-  session?: Session;
-  createSession?: (opts: SessionOptions) => Session;
-  makeOptions?: () => SessionOptions;
+  // The session is made from the scenario's `ringside` line (or the default
+  // options) and shut down at the end.
+  createSession: (opts: SessionOptions) => Session;
+  makeOptions: () => SessionOptions;
 }
 
 const POLL_MS = 20;
@@ -108,70 +106,10 @@ function runProgram(argv: string[], netns: string | undefined, cwd: string, time
     };
     child.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code;
-      finish({ status: null, signal: null, error: code === 'ENOENT' ? `program '${full[0]}' not found` : e.message });
+      finish({ status: null, signal: null, error: code === 'ENOENT' ? `program '${full[0]}' not found` : code === 'EACCES' ? `program '${full[0]}' not found or not executable (permission denied)` : e.message });
     });
     child.on('close', (status, sig) => finish({ status, signal: sig }));
   });
-}
-
-// Session clean-up for the interactive shell: what the scenario attached is
-// detached, and ports a start-up line replaced are attached again.
-interface SessionState { devargs: string[]; started: Set<string>; fwdMode: string; nbCores: number; burst: number; topology: 'paired' | 'chained' | 'loop' }
-
-function captureState(s: Session): SessionState {
-  const e = s.engine;
-  const infos = e.portIds().map((id) => e.portInfo(id)).filter((i) => !i.closed);
-  return {
-    devargs: infos.map((i) => i.devargs), started: new Set(infos.filter((i) => i.started).map((i) => i.devargs)),
-    fwdMode: e.fwdMode(), nbCores: e.nbCores(), burst: e.burst(), topology: e.topology(),
-  };
-}
-
-function detachAll(s: Session, keep: (devargs: string) => boolean): void {
-  const e = s.engine;
-  if (e.forwarding()) e.stop();
-  for (const id of e.portIds()) {
-    const info = e.portInfo(id);
-    if (keep(info.devargs)) continue;
-    if (info.started) e.portStop(id);
-    e.detach(id);
-  }
-}
-
-function applyStartup(s: Session, o: SessionOptions): void {
-  const e = s.engine;
-  const vdevs = o.vdevs.length > 0 ? o.vdevs : EMBEDDED_DEFAULT_VDEVS;
-  const ids = vdevs.map((d) => e.attach(d));
-  for (const id of ids) {
-    const info = e.portInfo(id);
-    if (info.nbRxQueues !== o.rxq || info.nbTxQueues !== o.txq) {
-      if (info.started) e.portStop(id);
-      e.portSetQueues(id, o.rxq, o.txq);
-    }
-  }
-  e.setNbCores(o.nbCores);
-  e.setBurst(o.burst);
-  e.setFwdMode(o.forwardMode);
-  e.setTopology(o.portTopology);
-  if (o.txpkts && o.txpkts.length > 0) e.setTxpkts(o.txpkts);
-  for (const peer of o.ethPeers) e.setEthPeer(peer.port, peer.mac);
-  for (const id of ids) if (!e.portInfo(id).started) e.portStart(id);
-}
-
-function restoreState(s: Session, st: SessionState, replaced: boolean): void {
-  const e = s.engine;
-  detachAll(s, (d) => !replaced && st.devargs.includes(d));
-  if (!replaced) return;
-  for (const d of st.devargs) {
-    try {
-      const id = e.attach(d);
-      if (st.started.has(d) && !e.portInfo(id).started) e.portStart(id);
-    } catch { /* reported by the caller's port listing */ }
-  }
-  e.setFwdMode(st.fwdMode);
-  e.setNbCores(st.nbCores);
-  e.setBurst(st.burst);
-  e.setTopology(st.topology);
 }
 
 export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileReport> {
@@ -192,9 +130,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
   opts.hooks.fileStart?.(sc);
   const oldCwd = process.cwd();
   let topo: TopologyHandle | undefined;
-  let session: Session | undefined = opts.session;
-  const own = !opts.session;
-  let state: SessionState | undefined;
+  let session: Session | undefined;
   let lastOutput: EvalContext['lastOutput'];
 
   try {
@@ -221,17 +157,10 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
       const start = performance.now();
       const loc = sc.startup?.loc ?? { file: sc.file, line: 0, text: 'ringside' };
       try {
-        if (own) {
-          const o = sc.startup?.options ?? opts.makeOptions!();
-          session = opts.createSession!(o);
-        } else {
-          state = captureState(session!);
-          if (sc.startup) { detachAll(session!, () => false); applyStartup(session!, sc.startup.options); }
-        }
-        if (sc.startup || own) {
-          const ports = session!.engine.portIds().map((id) => session!.engine.portInfo(id).name);
-          report({ ...base(loc, 'startup'), source: sc.startup ? oneLine(loc) : 'ringside (embedded default ports)', status: 'ok', durationMs: performance.now() - start, expectation: false, detail: `ports ${ports.map((n, i) => `${session!.engine.portIds()[i]}=${n}`).join(' ')}` });
-        }
+        session = opts.createSession(sc.startup?.options ?? opts.makeOptions());
+        const ids = session.engine.portIds();
+        report({ ...base(loc, 'startup'), source: sc.startup ? oneLine(loc) : 'ringside (embedded default ports)', status: 'ok', durationMs: performance.now() - start, expectation: false,
+          detail: `ports ${ids.map((id) => `${id}=${session!.engine.portInfo(id).name}`).join(' ')}` });
         if (sc.startup?.start) {
           const r = await execute(session!, sc.startup.start);
           if (r.kind === 'error') throw new Error(`${sc.startup.start}: ${(r as { message: string }).message}`);
@@ -269,7 +198,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
           report({ ...b, status: 'ok', durationMs: dur(), expectation: false });
           break;
         case 'echo':
-          report({ ...b, status: 'ok', durationMs: dur(), expectation: false, detail: step.text });
+          report({ ...b, status: 'ok', durationMs: dur(), expectation: false });
           break;
         case 'expect':
         case 'wait': {
@@ -315,15 +244,10 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
     const done: string[] = [];
     if (session) {
       try {
-        if (own) {
-          if (!session.isShutdown) {
-            const n = session.engine.portIds().length;
-            for (const l of session.shutdown()) if (l.style === 'error') problems.push(l.text);
-            done.push(`${n} port${n === 1 ? '' : 's'} closed`);
-          }
-        } else if (state) {
-          restoreState(session, state, !!sc.startup);
-          done.push(sc.startup ? 'ports of the session restored' : 'ports the scenario attached detached');
+        if (!session.isShutdown) {
+          const n = session.engine.portIds().length;
+          for (const l of session.shutdown()) if (l.style === 'error') problems.push(l.text);
+          done.push(`${n} port${n === 1 ? '' : 's'} closed`);
         }
       } catch (e) { problems.push(`session: ${(e as Error).message}`); }
     }

@@ -14,7 +14,7 @@ import type { OutputBus } from './output.js';
 import { Prompt, PROMPT, promptView } from './prompt/Prompt.js';
 import { initialPrompt, promptReducer, type PromptAction, type PromptState } from './prompt/reducer.js';
 import { useKeys } from './prompt/useKeys.js';
-import type { KeyEvent, KeyName } from './prompt/keys.js';
+import { decodeKeys, type KeyEvent, type KeyName } from './prompt/keys.js';
 import { formatStatus, StatusSampler } from './status.js';
 import type { MonitorHandle } from './monitor/host.js';
 
@@ -45,12 +45,27 @@ const EDIT_KEYS: Partial<Record<KeyName, PromptAction>> = {
   ctrlR: { type: 'searchStart' }, ctrlG: { type: 'searchCancel' },
 };
 
+// The end of the first key in `raw` that closes the dashboard, or -1.
+export function closingKeyEnd(raw: string): number {
+  if (raw === '\x1b') return 1;
+  if (raw.startsWith('\x1b')) return -1;            // arrows and other sequences
+  const i = raw.search(/[qQ\x03\x04]/);
+  return i < 0 ? -1 : i + 1;
+}
+
 // Give the last Static write and the live area's erase time to reach the
 // terminal before the dashboard switches to the alternate screen.
 const MONITOR_HANDOVER_MS = 80;
 
+// A scrollback line is written whole, never broken by Ink: the terminal wraps
+// it softly (so a long JSON line copies as one line and re-wraps on resize).
 function StyledText({ line, color }: { line: StyledLine; color: boolean }) {
-  return <Text {...inkStyle(line.style, color)}>{line.text === '' ? ' ' : line.text}</Text>;
+  const text = line.text === '' ? ' ' : line.text;
+  return (
+    <Box width={text.length} flexShrink={0}>
+      <Text {...inkStyle(line.style, color)} wrap="truncate">{text}</Text>
+    </Box>
+  );
 }
 
 function formatChoices(choices: { word: string; help: string }[]): StyledLine[] {
@@ -116,7 +131,7 @@ export function App(props: AppProps) {
   const nextId = useRef(0);
   const done = useRef(false);
   // While the dashboard is up: keys go to it, output waits here.
-  const monitor = useRef<{ handle?: MonitorHandle; pendingKeys: string[]; held: StyledLine[][] } | null>(null);
+  const monitor = useRef<{ handle?: MonitorHandle; pendingKeys: string[]; held: StyledLine[][]; closing: boolean; after: string[] } | null>(null);
   const liveWidths = useRef<number[]>([]);
   useResizeErase(liveWidths);
 
@@ -155,14 +170,14 @@ export function App(props: AppProps) {
   }, [statusMs, monitorOpen, session]);
 
   const startMonitor = (intervalMs: number): void => {
-    monitor.current = { pendingKeys: [], held: [] };
+    monitor.current = { pendingKeys: [], held: [], closing: false, after: [] };
     setMonitorOpen(true);
     setTimeout(() => {
       const m = monitor.current;
       if (!m || !openMonitor) return;
-      let handle: MonitorHandle;
+      let h: MonitorHandle;
       try {
-        handle = openMonitor(intervalMs);
+        h = openMonitor(intervalMs);
       } catch (e) {
         monitor.current = null;
         setMonitorOpen(false);
@@ -170,34 +185,47 @@ export function App(props: AppProps) {
         finish();
         return;
       }
-      m.handle = handle;
-      for (const k of m.pendingKeys) handle.keys(k);
+      m.handle = h;
+      for (const k of m.pendingKeys) h.keys(k);
       m.pendingKeys = [];
-      void handle.closed.then((why) => {
+      void h.closed.then((why) => {
         monitor.current = null;
         setMonitorOpen(false);
         // Output that arrived meanwhile goes to the scrollback now, in order.
         for (const lines of m.held) show(lines);
         if (why) show([{ text: why, style: 'error' }]);
         finish();
+        // Keys typed after the closing key belong to the prompt.
+        for (const raw of m.after) for (const ev of decodeKeys(raw)) handle(ev);
       });
     }, MONITOR_HANDOVER_MS);
   };
 
+  // While the dashboard is up every key goes to it, up to and including a
+  // closing key (q, Esc, Ctrl-C, Ctrl-D); what follows is kept for the prompt,
+  // so nothing typed while the dashboard leaves is lost or doubled.
   const onRaw = (raw: string): boolean => {
     const m = monitor.current;
     if (!m) return false;
-    if (m.handle) m.handle.keys(raw);
-    else m.pendingKeys.push(raw);
+    if (m.closing) { m.after.push(raw); return true; }
+    const cut = closingKeyEnd(raw);
+    const mine = cut < 0 ? raw : raw.slice(0, cut);
+    if (m.handle) m.handle.keys(mine);
+    else m.pendingKeys.push(mine);
+    if (cut >= 0) {
+      m.closing = true;
+      if (cut < raw.length) m.after.push(raw.slice(cut));
+    }
     return true;
   };
 
-  const run = (line: string, echoLine: StyledLine): void => {
+  // `record`: typed commands go to history; Ctrl-C's stop and Ctrl-D's quit do not.
+  const run = (line: string, echoLine: StyledLine, record = true): void => {
     busyRef.current = true;
     setBusy(true);
     print([echoLine]);
     if (line.trim() === '') { finish(); return; }
-    onCommand?.(line.trim());
+    if (record) onCommand?.(line.trim());
     void runner.run(line).then((out) => {
       if (out.quit) {
         done.current = true;
@@ -287,7 +315,7 @@ export function App(props: AppProps) {
         try { forwarding = isForwarding(); } catch { /* engine gone */ }
         if (forwarding) {
           apply({ type: 'clear' });
-          run('stop', { text: PROMPT + 'stop', style: 'dim' });
+          run('stop', { text: PROMPT + 'stop', style: 'dim' }, false);
         } else if (state.current.text !== '') {
           print([echo('^C')]);
           apply({ type: 'clear' });
@@ -298,7 +326,7 @@ export function App(props: AppProps) {
       }
       case 'ctrlD':
         if (state.current.search) apply({ type: 'searchAccept' });
-        if (state.current.text === '') run('quit', { text: PROMPT + 'quit' });
+        if (state.current.text === '') run('quit', { text: PROMPT + 'quit' }, false);
         else apply({ type: 'delete' });
         return;
       case 'ctrlL':

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -177,6 +178,7 @@ LinkFacts facts(const std::string& name) {
   ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
   if (n < 0) throw_errno(errno, name, "read the rtnetlink answer");
   LinkFacts f;
+  bool max_given = false;
   f.index = index;
   f.name = name;
   for (auto* nh = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(nh, static_cast<unsigned>(n));
@@ -196,7 +198,8 @@ LinkFacts facts(const std::string& name) {
         case IFLA_IFNAME: f.name = static_cast<const char*>(RTA_DATA(a)); break;
         case IFLA_MTU: f.mtu = u32(); break;
         case IFLA_MIN_MTU: f.min_mtu = u32(); break;
-        case IFLA_MAX_MTU: if (u32()) f.max_mtu = u32(); break;  // 0 means "no limit given"
+        case IFLA_MAX_MTU: if (u32()) { f.max_mtu = u32(); max_given = true; } break;  // 0: no limit given
+        case IFLA_PROMISCUITY: f.promiscuity = u32(); break;
         case IFLA_NUM_TX_QUEUES: f.tx_queues = u32(); break;
         case IFLA_NUM_RX_QUEUES: f.rx_queues = u32(); break;
         case IFLA_OPERSTATE: f.operstate = *static_cast<uint8_t*>(RTA_DATA(a)); break;
@@ -217,6 +220,7 @@ LinkFacts facts(const std::string& name) {
       }
     }
   }
+  if (!max_given) f.max_mtu = std::max(f.max_mtu, f.mtu);  // lo runs at 65536 and gives no maximum
   return f;
 }
 

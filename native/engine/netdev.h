@@ -27,6 +27,7 @@ struct LinkFacts {
   bool has_mac = false;
   uint8_t operstate = 0;  // IF_OPER_* (RFC 2863)
   bool carrier = false;
+  uint32_t promiscuity = 0;  // IFLA_PROMISCUITY: users wanting promiscuous mode (IFF_PROMISC shows only `ip`'s)
   uint32_t rx_queues = 1, tx_queues = 1;  // IFLA_NUM_RX_QUEUES / IFLA_NUM_TX_QUEUES
   std::string kind;  // IFLA_INFO_KIND: "veth", "tun", ... (empty for physical devices)
 };

@@ -565,3 +565,47 @@ TEST(af_xdp_no_capabilities) {
     CHECK(msg.find("CAP_NET_ADMIN") != std::string::npos);
   });
 }
+
+// The netlink fallback (used on kernels without XDP links) attaches in
+// driver mode on veth and is removed when the Attachment goes away.
+TEST(af_xdp_netlink_fallback_detaches) {
+  in_veth_ns("af_xdp_netlink_fallback_detaches", 1, [] {
+    int ifindex = static_cast<int>(if_nametoindex("xa"));
+    rs::xdp::Fd map = rs::xdp::create_xskmap(1);
+    rs::xdp::Fd prog = rs::xdp::load_redirect_prog(map.get(), 0, 1);
+    {
+      auto at = rs::xdp::Attachment::attach_netlink(prog.get(), ifindex, "xa", "test");
+      CHECK(at.how() == rs::xdp::AttachHow::NetlinkDrv);
+      rs::xdp::XdpState st = rs::xdp::query_xdp(ifindex, "xa");
+      CHECK_EQ(int(st.attached), int(XDP_ATTACHED_DRV));
+      CHECK_EQ(st.prog_id, rs::xdp::prog_id(prog.get()));
+      // A second attach meets the first: a clear EXDP_BUSY, not a replace.
+      CHECK_THROWS_CODE(rs::xdp::Attachment::attach(prog.get(), ifindex, "xa"), "EXDP_BUSY");
+    }
+    CHECK(!xdp_attached("xa"));
+  });
+}
+
+// One XDP program per interface: a second port on the same interface is
+// refused with the reason, and the first keeps working.
+TEST(af_xdp_second_port_same_iface) {
+  in_veth_ns("af_xdp_second_port_same_iface", 2, [] {
+    rs::Mempool pool("x", 2048);
+    auto a = make("net_af_xdp0,iface=xa,start_queue=0", &pool);
+    a->start();
+    auto b = make("net_af_xdp1,iface=xa,start_queue=1", &pool);
+    std::string msg;
+    try {
+      b->start();
+    } catch (const rs::Error& e) {
+      CHECK_EQ(e.code(), std::string("EXDP_BUSY"));
+      msg = e.what();
+    }
+    CHECK(msg.find("another net_af_xdp port") != std::string::npos);
+    CHECK(xdp_attached("xa"));
+    b->close();
+    CHECK(xdp_attached("xa"));  // b's failure did not take a's program away
+    a->close();
+    CHECK(!xdp_attached("xa"));
+  });
+}

@@ -14,7 +14,14 @@ import { formatPps } from '../status.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const require = createRequire(import.meta.url);
 const blessed = require('blessed') as any;
-const contrib = require('blessed-contrib') as any;
+// The widgets one by one: blessed-contrib's index also loads maps and images.
+const contrib = {
+  grid: require('blessed-contrib/lib/layout/grid') as any,
+  line: require('blessed-contrib/lib/widget/charts/line') as any,
+  table: require('blessed-contrib/lib/widget/table') as any,
+  gauge: require('blessed-contrib/lib/widget/gauge') as any,
+  log: require('blessed-contrib/lib/widget/log') as any,
+};
 
 const WINDOW_S = 60;                       // charts show the last minute
 const PAGE = 4;                            // ports per chart page

@@ -376,6 +376,13 @@ Attachment Attachment::attach(int prog_fd, int ifindex, const std::string& ifnam
               err == ENOSPC || err == ERANGE ? " (veth: the peer needs no more tx queues than this side has rx "
                                                "queues, and an MTU that fits a page)"
                                              : "");
+  return attach_netlink(prog_fd, ifindex, ifname, "bpf_link unsupported: " + errno_text(err));
+}
+
+Attachment Attachment::attach_netlink(int prog_fd, int ifindex, const std::string& ifname, const std::string& why) {
+  Attachment at;
+  at.ifindex_ = ifindex;
+  std::string where = "attach the XDP program to '" + ifname + "'";
   std::string msg;
   int r = netlink_set_xdp(ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_DRV_MODE, &msg);
   if (r == 0) {
@@ -392,7 +399,7 @@ Attachment Attachment::attach(int prog_fd, int ifindex, const std::string& ifnam
   if (r == -EPERM) throw_bpf(EPERM, "rtnetlink IFLA_XDP: " + where);
   if (r == -EBUSY || r == -EEXIST)
     throw Error("EXDP_BUSY", "cannot " + where + ": another XDP program is attached (" + msg + ")");
-  throw_bpf(-r, "rtnetlink IFLA_XDP (bpf_link unsupported: " + errno_text(err) + "): " + where,
+  throw_bpf(-r, "rtnetlink IFLA_XDP (" + why + "): " + where,
             (drv_msg.empty() ? "" : "; driver mode: " + drv_msg) + (msg.empty() ? "" : "; generic mode: " + msg));
 }
 
@@ -411,8 +418,9 @@ std::string remove_stale(int ifindex, const std::string& ifname) {
   int r = netlink_set_xdp(ifindex, -1, mode, &msg);
   if (r == -EBUSY)
     // Held by a bpf_link: its owner is alive (links die with their process).
-    throw Error("EXDP_BUSY", "'" + ifname + "' is in use by another running ringside (XDP program " + id +
-                                 " held by its bpf_link): detach the port there first");
+    throw Error("EXDP_BUSY", "'" + ifname + "' is in use by another net_af_xdp port, in this or another running "
+                                 "ringside (XDP program " + id + " held by its bpf_link; one port per interface): "
+                                 "detach that port first, or give it more queues with queue_count=");
   if (r) throw_bpf(-r, "remove stale XDP program " + id + " from '" + ifname + "'", msg.empty() ? "" : " (" + msg + ")");
   return "removed stale XDP program " + id + " (" + kProgName + ", " + attach_mode_name(st.attached) +
          " mode) left attached through netlink by an earlier ringside";

@@ -96,6 +96,9 @@ class Attachment {
   // BPF_LINK_CREATE (attach type BPF_XDP); only when the kernel does not
   // support XDP links, rtnetlink IFLA_XDP in driver mode, then generic mode.
   static Attachment attach(int prog_fd, int ifindex, const std::string& ifname);
+  // The fallback alone (driver mode, then generic); public so tests can run
+  // it on a kernel that has links. `why` says why links were not used.
+  static Attachment attach_netlink(int prog_fd, int ifindex, const std::string& ifname, const std::string& why);
 
  private:
   AttachHow how_ = AttachHow::None;
