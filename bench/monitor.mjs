@@ -28,7 +28,7 @@ if (spawnSync('tmux', ['-V']).status !== 0) {
 }
 
 const sock = `ringside-bench-${process.pid}`;
-const tm = (...a) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...a], { encoding: 'utf8' });
+const tm = (...a) => execFileSync('tmux', ['-L', sock, '-f', '/dev/null', ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const dir = fs.mkdtempSync(path.join(tmpdir(), 'ringside-monitor-bench-'));
 
 const engine = new addon.Engine({ totalNumMbufs: 16384 });

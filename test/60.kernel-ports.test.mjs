@@ -65,3 +65,5 @@ test('net_af_packet on a missing interface is refused with ENODEV_IFACE and no p
   assert.match(all, /ip link/);
   assert.not.match(r.stdout, /net_af_packet0/, 'no port was created');
 });
+
+test.run();
