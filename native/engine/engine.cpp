@@ -527,9 +527,11 @@ void Engine::run_lcore(unsigned index) {
   auto packet_fwd = fwd_->packet_fwd;
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
-  // by join()), so it only needs to become visible eventually.
-  while (!stop_flag_.load(std::memory_order_relaxed))
+  // by join()), so it only needs to become visible eventually. At least one
+  // pass runs, so a `start` at once followed by `stop` still polls every stream.
+  do {
     for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
+  } while (!stop_flag_.load(std::memory_order_relaxed));
 
   pool_->flush_cache(lc.lcore);
 }

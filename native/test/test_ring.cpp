@@ -227,5 +227,5 @@ TEST(ring_stress_mpsc) {
 }
 
 TEST(ring_stress_spmc) {
-  ring_stress({Sync::Single, Sync::Multi, 1, 4, 2000000 * kScale, 256});
+  ring_stress({Sync::Single, Sync::Multi, 1, 4, 1000000 * kScale, 256});
 }

@@ -46,23 +46,27 @@ const grid = new contrib.grid({ rows: 12, cols: 12, screen });
 const fg = (c: string): string => (noColor ? 'white' : c);
 
 const ppsChart = grid.set(0, 0, 5, 6, contrib.line, {
-  label: ' packets/s ', showLegend: true, legend: { width: 16 }, wholeNumbersOnly: false,
+  label: ' packets/s ', showLegend: true, legend: { width: 9 }, wholeNumbersOnly: false,
   style: { line: fg('green'), text: fg('white'), baseline: fg('white') }, xLabelPadding: 2, xPadding: 3,
 });
 const bpsChart = grid.set(0, 6, 5, 6, contrib.line, {
-  label: ' Mbit/s ', showLegend: true, legend: { width: 16 }, wholeNumbersOnly: false,
+  label: ' Mbit/s ', showLegend: true, legend: { width: 9 }, wholeNumbersOnly: false,
   style: { line: fg('cyan'), text: fg('white'), baseline: fg('white') }, xLabelPadding: 2, xPadding: 3,
 });
-const counters = grid.set(5, 0, 4, 9, contrib.table, {
+// Column widths fit the terminal's width at start (the table scrolls with the keys).
+const COLS = [5, 10, 8, 12, 12, 13, 13, 7, 7, 12, 12];
+const room = Math.max(60, (screen.width as number) - 4 - COLS.length);
+const scale = Math.min(1, room / COLS.reduce((a, b) => a + b, 0));
+const counters = grid.set(5, 0, 4, 12, contrib.table, {
   label: ' ports ', keys: true, interactive: true, vi: true, fg: fg('white'),
-  selectedFg: noColor ? 'black' : 'black', selectedBg: noColor ? 'white' : 'cyan',
-  columnSpacing: 2, columnWidth: [4, 12, 7, 12, 12, 14, 14, 7, 7, 8, 8, 11, 11],
+  selectedFg: 'black', selectedBg: noColor ? 'white' : 'cyan',
+  columnSpacing: 1, columnWidth: COLS.map((w, i) => (i < 3 || i > 8 ? w : Math.max(6, Math.floor(w * scale)))),
 });
-const poolGauge = grid.set(5, 9, 2, 3, contrib.gauge, { label: ' mbuf pool in use ', stroke: fg('green'), fill: 'white' });
-const queues = grid.set(7, 9, 2, 3, contrib.table, {
+const log = grid.set(9, 0, 3, 6, contrib.log, { label: ' events ', fg: fg('white'), selectedFg: fg('white'), bufferLength: 200 });
+const queues = grid.set(9, 6, 3, 3, contrib.table, {
   label: ' occupancy ', keys: false, interactive: false, fg: fg('white'), columnSpacing: 1, columnWidth: [14, 14],
 });
-const log = grid.set(9, 0, 3, 12, contrib.log, { label: ' events ', fg: fg('white'), selectedFg: fg('white'), bufferLength: 200 });
+const poolGauge = grid.set(9, 9, 3, 3, contrib.gauge, { label: ' mbuf pool in use ', stroke: fg('green'), fill: 'white' });
 
 const xLabels = Array.from({ length: points }, (_, i) => {
   const s = Math.round(((points - 1 - i) * intervalMs) / 1000);
@@ -125,13 +129,13 @@ function draw(): void {
 
   counters.setLabel(` ports: fwd ${m.mode}, ${m.forwarding ? 'running' : 'stopped'} | q/Esc: back to the shell `);
   counters.setData({
-    headers: ['port', 'name', 'state', 'rx-packets', 'tx-packets', 'rx-bytes', 'tx-bytes', 'rx-err', 'tx-err', 'missed', 'nombuf', 'rx-rate', 'tx-rate'],
+    headers: ['port', 'name', 'state', 'rx-packets', 'tx-packets', 'rx-bytes', 'tx-bytes', 'errors', 'drops', 'rx-rate', 'tx-rate'],
     data: m.ports.map((p) => {
       const c = p.counters;
       const r = rates.get(p.id);
       return [n(p.id), p.name, stateOf(p), n(c.rxPackets), n(c.txPackets),
         p.countsBytes ? n(c.rxBytes) : '-', p.countsBytes ? n(c.txBytes) : '-',
-        n(c.rxErrors), n(c.txErrors), n(c.rxMissed), n(c.rxNombuf),
+        n(c.rxErrors + c.txErrors), n(c.rxMissed + c.rxNombuf),
         formatPps(r?.rxPps ?? 0), formatPps(r?.txPps ?? 0)];
     }),
   });
