@@ -4,7 +4,7 @@
       "target_name": "ringside",
       "sources": [
         "<!@(ls -1 native/engine/*.cpp native/engine/drivers/*.cpp native/engine/fwd/*.cpp native/engine/xdp/*.cpp)",
-        "native/binding/addon.cpp"
+        "<!@(ls -1 native/binding/*.cpp)"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/engine"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],

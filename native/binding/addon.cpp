@@ -1,81 +1,11 @@
 // The thin N-API layer: converts arguments and results, and turns rs::Error
 // into the JS RingsideError class (handed over once by setErrorClass). All
 // behaviour lives in the engine; nothing here touches packets.
-#include <napi.h>
 #include <time.h>
-#include <set>
-#include "engine.h"
+#include "binding.h"
 
+namespace rsb {
 namespace {
-
-struct AddonData {
-  Napi::FunctionReference error_class;
-  Napi::FunctionReference engine_ctor;
-  std::set<rs::Engine*> engines;  // live engines, shut down by the cleanup hook
-};
-
-AddonData& data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
-
-[[noreturn]] void throw_ringside(Napi::Env env, const std::string& code, const std::string& message) {
-  AddonData& d = data(env);
-  if (!d.error_class.IsEmpty()) {
-    Napi::Object err = d.error_class.New({Napi::String::New(env, code), Napi::String::New(env, message)});
-    throw Napi::Error(env, err);
-  }
-  Napi::Error e = Napi::Error::New(env, message);
-  e.Set("code", Napi::String::New(env, code));
-  throw e;
-}
-
-// Runs f, mapping engine errors to RingsideError. Every method goes through it.
-template <typename F>
-auto guarded(Napi::Env env, F f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const rs::Error& e) {
-    throw_ringside(env, e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    throw_ringside(env, "ENOMEM", "out of memory in the engine");
-  }
-}
-
-uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (info.Length() <= i || !info[i].IsNumber())
-    throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a number");
-  double v = info[i].As<Napi::Number>().DoubleValue();
-  if (v < 0 || v > 4294967295.0 || v != static_cast<double>(static_cast<uint32_t>(v)))
-    throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a non-negative integer");
-  return static_cast<uint32_t>(v);
-}
-int32_t arg_i32(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (info.Length() <= i || !info[i].IsNumber())
-    throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a number");
-  return info[i].As<Napi::Number>().Int32Value();
-}
-uint16_t arg_port(const Napi::CallbackInfo& info, size_t i = 0) {
-  uint32_t p = arg_u32(info, i, "port id");
-  if (p > 0xffff) throw_ringside(info.Env(), "EPORT_RANGE", "port id " + std::to_string(p) + " is out of range");
-  return static_cast<uint16_t>(p);
-}
-std::string arg_str(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (info.Length() <= i || !info[i].IsString())
-    throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a string");
-  return info[i].As<Napi::String>().Utf8Value();
-}
-bool arg_bool(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (info.Length() <= i || !info[i].IsBoolean())
-    throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be true or false");
-  return info[i].As<Napi::Boolean>().Value();
-}
-rs::MacAddr arg_mac(const Napi::CallbackInfo& info, size_t i) {
-  std::string s = arg_str(info, i, "MAC address");
-  rs::MacAddr m;
-  if (!rs::parse_mac(s, &m))
-    throw_ringside(info.Env(), "EINVAL_MAC", "'" + s + "' is not a MAC address: write XX:XX:XX:XX:XX:XX");
-  return m;
-}
-
-Napi::Number num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
 
 Napi::Array queue_array(Napi::Env env, const std::vector<uint64_t>& p, const std::vector<uint64_t>& b,
                         const std::vector<uint64_t>& e) {
@@ -105,12 +35,6 @@ Napi::Object stream_object(Napi::Env env, const rs::StreamStats& s) {
 Napi::Array stream_array(Napi::Env env, const std::vector<rs::StreamStats>& v) {
   Napi::Array a = Napi::Array::New(env, v.size());
   for (size_t i = 0; i < v.size(); i++) a.Set(i, stream_object(env, v[i]));
-  return a;
-}
-
-Napi::Array string_array(Napi::Env env, const std::vector<std::string>& v) {
-  Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); i++) a.Set(i, Napi::String::New(env, v[i]));
   return a;
 }
 
@@ -180,6 +104,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     data(env).engines.insert(engine_.get());
   }
   ~EngineWrap() override { release(); }
+
+  rs::Engine& engine(const Napi::CallbackInfo& info) { return eng(info); }
 
  private:
   void release() {
@@ -463,6 +389,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(d);
   env.AddCleanupHook(Cleanup, d);
   Napi::Function ctor = EngineWrap::Define(env);
+  // Feature files add their methods to Engine.prototype (see binding.h).
+  Napi::Object proto = ctor.Get("prototype").As<Napi::Object>();
+  for (const MethodTable* table : feature_method_tables())
+    for (const auto& [name, callback] : *table) proto.Set(name, Napi::Function::New(env, callback, name));
   d->engine_ctor = Napi::Persistent(ctor);
   exports.Set("Engine", ctor);
   exports.Set("fwdModes", Napi::Function::New(env, FwdModes));
@@ -473,4 +403,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace
 
-NODE_API_MODULE(ringside, Init)
+rs::Engine& engine_of(const Napi::CallbackInfo& info) {
+  if (!info.This().IsObject()) throw_ringside(info.Env(), "EINVAL_ARG", "an Engine method was called without its engine");
+  return EngineWrap::Unwrap(info.This().As<Napi::Object>())->engine(info);
+}
+
+}  // namespace rsb
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return rsb::Init(env, exports); }
+
+NODE_API_MODULE(ringside, InitAddon)

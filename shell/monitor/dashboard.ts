@@ -60,7 +60,7 @@ const scale = Math.min(1, room / COLS.reduce((a, b) => a + b, 0));
 const counters = grid.set(5, 0, 4, 12, contrib.table, {
   label: ' ports ', keys: true, interactive: true, vi: true, fg: fg('white'),
   selectedFg: 'black', selectedBg: noColor ? 'white' : 'cyan',
-  columnSpacing: 1, columnWidth: COLS.map((w, i) => (i < 3 || i > 8 ? w : Math.max(6, Math.floor(w * scale)))),
+  columnSpacing: 1, columnWidth: COLS.map((w, i) => (i < 3 || i > 8 ? w : Math.max(7, Math.floor(w * scale)))),
 });
 const log = grid.set(9, 0, 3, 6, contrib.log, { label: ' events ', fg: fg('white'), selectedFg: fg('white'), bufferLength: 200 });
 const queues = grid.set(9, 6, 3, 3, contrib.table, {

@@ -1,0 +1,53 @@
+// Shared by every binding file: error mapping, argument parsing and the way a
+// feature adds methods to Engine without touching addon.cpp beyond one line.
+#pragma once
+#include <napi.h>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+#include "engine.h"
+
+namespace rsb {
+
+struct AddonData {
+  Napi::FunctionReference error_class;
+  Napi::FunctionReference engine_ctor;
+  std::set<rs::Engine*> engines;  // live engines, shut down by the cleanup hook
+};
+AddonData& data(Napi::Env env);
+
+// Throws the JS RingsideError (code + message) registered by setErrorClass.
+[[noreturn]] void throw_ringside(Napi::Env env, const std::string& code, const std::string& message);
+
+// Runs f, mapping engine errors to RingsideError. Every method goes through it.
+template <typename F>
+auto guarded(Napi::Env env, F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const rs::Error& e) {
+    throw_ringside(env, e.code(), e.what());
+  } catch (const std::bad_alloc&) {
+    throw_ringside(env, "ENOMEM", "out of memory in the engine");
+  }
+}
+
+uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* what);
+int32_t arg_i32(const Napi::CallbackInfo& info, size_t i, const char* what);
+uint16_t arg_port(const Napi::CallbackInfo& info, size_t i = 0);
+std::string arg_str(const Napi::CallbackInfo& info, size_t i, const char* what);
+bool arg_bool(const Napi::CallbackInfo& info, size_t i, const char* what);
+rs::MacAddr arg_mac(const Napi::CallbackInfo& info, size_t i);
+
+Napi::Number num(Napi::Env env, double v);
+Napi::Array string_array(Napi::Env env, const std::vector<std::string>& v);
+
+// The engine behind `this` of an Engine method (throws ESHUTDOWN after shutdown).
+rs::Engine& engine_of(const Napi::CallbackInfo& info);
+
+// A feature's Engine methods: one file per feature defines its table and adds
+// it to feature_method_tables() in features.cpp.
+using MethodTable = std::vector<std::pair<const char*, Napi::Function::Callback>>;
+const std::vector<const MethodTable*>& feature_method_tables();
+
+}  // namespace rsb
