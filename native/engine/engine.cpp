@@ -338,7 +338,8 @@ void Engine::port_set_queues(uint16_t id, int nb_rx, int nb_tx) {
       throw Error("EQUEUE_RANGE", "port " + std::to_string(id) + " supports 1.." + std::to_string(max) + " " + dir +
                                       " queues, not " + std::to_string(n));
   };
-  check(nb_rx, "rx", p.max_rx_queues());
+  // rx beyond the driver's queues: Port::configure checks it (software queues).
+  check(nb_rx, "rx", Port::kMaxQueues);
   check(nb_tx, "tx", p.max_tx_queues());
   p.configure(nb_rx < 0 ? p.nb_rx_queues() : static_cast<uint16_t>(nb_rx),
               nb_tx < 0 ? p.nb_tx_queues() : static_cast<uint16_t>(nb_tx));

@@ -8,6 +8,9 @@ namespace rs {
 
 class Mempool;
 
+constexpr uint16_t kMbufFlagRssHash = 1 << 0;  // hash holds the RSS hash
+constexpr uint16_t kMbufFlagMark = 1 << 1;     // mark holds a flow rule's MARK id
+
 struct alignas(64) Mbuf {
   Mempool* pool;       // owner; free returns here
   uint16_t data_off;   // offset of packet start from buf()
@@ -18,6 +21,8 @@ struct alignas(64) Mbuf {
   uint32_t buf_len;    // headroom + data room
   uint64_t timestamp;  // rx time in ns (CLOCK_REALTIME) when the driver knows it
   uint64_t seqn;       // free for engines (sequence numbers)
+  uint32_t mark;       // flow rule MARK id, valid when flags has kMbufFlagMark
+  uint16_t flags;      // kMbufFlag*; reset by the pool at alloc
 
   uint8_t* buf() { return reinterpret_cast<uint8_t*>(this + 1); }
   const uint8_t* buf() const { return reinterpret_cast<const uint8_t*>(this + 1); }

@@ -50,7 +50,7 @@ class Mempool {
     std::atomic<uint32_t> published_len{0};  // len mirrored for available()
     Mbuf* objs[kCacheSize * 3];  // room for a full spill threshold plus one burst
   };
-  inline void reset(Mbuf* m) { m->data_off = headroom_; m->data_len = 0; m->hash = 0; m->timestamp = 0; m->seqn = 0; }
+  inline void reset(Mbuf* m) { m->data_off = headroom_; m->data_len = 0; m->hash = 0; m->timestamp = 0; m->seqn = 0; m->flags = 0; }
 
   std::string name_;
   uint32_t count_;

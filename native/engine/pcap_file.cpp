@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "error.h"
@@ -10,7 +11,6 @@ namespace rs {
 
 namespace {
 
-constexpr std::size_t kReadBuffer = 256 * 1024;  // stdio buffer: a few large reads, not one per record
 constexpr uint64_t kNsPerSec = 1000000000ull;
 
 std::string errno_text(int e) { return std::strerror(e); }
@@ -33,134 +33,397 @@ std::string hex4(const uint8_t* p) {
 
 // ---------------------------------------------------------------- reader
 
-uint32_t PcapReader::u32(const uint8_t* p) const {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return swap_ ? __builtin_bswap32(v) : v;
+namespace {
+
+constexpr uint32_t kBlockIdb = 1, kBlockOpb = 2, kBlockSpb = 3, kBlockIsb = 5, kBlockEpb = 6;
+
+std::string at(uint64_t off) { return "at byte offset " + std::to_string(off); }
+
+const char* block_name(uint32_t type) {
+  switch (type) {
+    case kPcapngMagic: return "section header block";
+    case kBlockIdb: return "interface description block";
+    case kBlockOpb: return "packet block";
+    case kBlockSpb: return "simple packet block";
+    case kBlockIsb: return "interface statistics block";
+    case kBlockEpb: return "enhanced packet block";
+    default: return "block";
+  }
+}
+
+}  // namespace
+
+bool PcapReader::nanosecond() const {
+  if (format_ == PcapFormat::Pcap) return nsec_;
+  return !ifaces_.empty() && ifaces_[0].tsresol == 9;
+}
+uint32_t PcapReader::snaplen() const {
+  if (format_ == PcapFormat::Pcap) return snaplen_;
+  return ifaces_.empty() ? 0 : ifaces_[0].snaplen;
+}
+uint32_t PcapReader::linktype() const {
+  if (format_ == PcapFormat::Pcap) return linktype_;
+  return ifaces_.empty() ? kLinktypeEthernet : ifaces_[0].linktype;
 }
 
 void PcapReader::open(const std::string& path) {
   close();
   path_ = path;
   records_ = 0;
-  offset_ = kPcapFileHeaderLen;
   problem_.clear();
   status_ = Status::End;
 
-  std::FILE* f = std::fopen(path.c_str(), "rbe");  // 'e': O_CLOEXEC, so tap/ip children do not inherit it
-  if (!f) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);  // O_CLOEXEC: tap/ip children do not inherit it
+  if (fd < 0) {
     int e = errno;
     throw Error("EPCAP_OPEN", "cannot open pcap file '" + path + "': " + errno_text(e) + open_hint(e));
   }
   struct stat st;
-  if (::fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-    std::fclose(f);
-    throw Error("EPCAP_OPEN", "'" + path + "' is a directory: name a pcap file");
-  }
-  auto iobuf = std::make_unique<char[]>(kReadBuffer);
-  std::setvbuf(f, iobuf.get(), _IOFBF, kReadBuffer);
-
-  uint8_t h[kPcapFileHeaderLen];
-  std::size_t got = std::fread(h, 1, sizeof h, f);
-  if (got < sizeof h && std::ferror(f)) {
+  if (::fstat(fd, &st) != 0) {
     int e = errno;
-    std::fclose(f);
+    ::close(fd);
     throw Error("EPCAP_OPEN", "cannot read pcap file '" + path + "': " + errno_text(e));
   }
-  auto fail = [&](const char* code, const std::string& msg) {
-    std::fclose(f);
-    throw Error(code, msg);
-  };
-  if (got >= 4) {
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw Error("EPCAP_OPEN", "'" + path + "' is a directory: name a pcap file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("EPCAP_OPEN", "'" + path + "' is not a regular file: name a pcap or pcapng file");
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+  map_ = nullptr;
+  if (size_ > 0) {
+    // Populated up front for files that fit comfortably: replay then takes no
+    // page fault on its paced path.
+    int flags = MAP_PRIVATE | (size_ <= (256ull << 20) ? MAP_POPULATE : 0);
+    void* m = ::mmap(nullptr, size_, PROT_READ, flags, fd, 0);
+    if (m == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      throw Error("EPCAP_OPEN", "cannot map pcap file '" + path + "': " + errno_text(e));
+    }
+    ::madvise(m, size_, MADV_SEQUENTIAL);
+    map_ = static_cast<const uint8_t*>(m);
+  }
+  fd_ = fd;
+  try {
+    parse_header();
+  } catch (...) {
+    close();
+    throw;
+  }
+  status_ = Status::Ok;
+}
+
+void PcapReader::close() {
+  if (map_) ::munmap(const_cast<uint8_t*>(map_), size_);
+  map_ = nullptr;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void PcapReader::rewind() {
+  if (fd_ < 0) return;
+  records_ = 0;
+  problem_.clear();
+  last_ts_ = 0;
+  parse_header();  // succeeded at open: cannot throw now
+  status_ = Status::Ok;
+}
+
+void PcapReader::parse_header() {
+  const std::string name = "'" + path_ + "'";
+  const uint8_t* h = map_;
+  if (size_ >= 4) {
     uint32_t m;
     std::memcpy(&m, h, 4);
+    if (m == kPcapngMagic) {
+      format_ = PcapFormat::Pcapng;
+      ifaces_.clear();
+      sections_ = 0;
+      pos_ = 0;
+      std::string err;
+      if (!section_header(0, &err)) throw Error(status_ == Status::Truncated ? "EPCAP_TRUNCATED" : "EPCAP_FORMAT", err);
+      first_swap_ = swap_;
+      first_ = pos_;
+      return;
+    }
+    format_ = PcapFormat::Pcap;
     if (m == kPcapMagicUsec || m == kPcapMagicNsec) {
       swap_ = false;
     } else if (__builtin_bswap32(m) == kPcapMagicUsec || __builtin_bswap32(m) == kPcapMagicNsec) {
       swap_ = true;
       m = __builtin_bswap32(m);
-    } else if (m == kPcapngMagic) {
-      fail("EPCAP_FORMAT", "'" + path + "' is a pcapng file; this reader takes classic pcap: convert it with 'editcap -F pcap " +
-                               path + " out.pcap'");
     } else {
-      fail("EPCAP_FORMAT", "'" + path + "' is not a pcap file: it starts with bytes " + hex4(h) +
-                               ", a pcap file starts with a1 b2 c3 d4 or a1 b2 3c 4d (either byte order)");
+      throw Error("EPCAP_FORMAT", name + " is not a pcap or pcapng file: " + at(0) + " it starts with bytes " +
+                                      hex4(h) +
+                                      "; a pcap file starts with a1 b2 c3 d4 or a1 b2 3c 4d (either byte order), "
+                                      "a pcapng file with 0a 0d 0d 0a");
     }
     nsec_ = m == kPcapMagicNsec;
   }
-  if (got < sizeof h)
-    fail("EPCAP_TRUNCATED", "'" + path + "' is " + std::to_string(got) + " bytes long, shorter than the " +
-                                std::to_string(kPcapFileHeaderLen) +
-                                "-byte pcap file header: the capture was cut off before anything was written");
-  uint16_t vmaj, vmin;
-  std::memcpy(&vmaj, h + 4, 2);
-  std::memcpy(&vmin, h + 6, 2);
-  ver_major_ = swap_ ? __builtin_bswap16(vmaj) : vmaj;
-  ver_minor_ = swap_ ? __builtin_bswap16(vmin) : vmin;
+  if (size_ < kPcapFileHeaderLen)
+    throw Error("EPCAP_TRUNCATED", name + " is " + std::to_string(size_) + " bytes long, shorter than the " +
+                                       std::to_string(kPcapFileHeaderLen) +
+                                       "-byte pcap file header (truncated header at byte offset " +
+                                       std::to_string(size_) + "): the capture was cut off before anything was written");
+  ver_major_ = u16(h + 4);
+  ver_minor_ = u16(h + 6);
   if (ver_major_ != 2)
-    fail("EPCAP_FORMAT", "'" + path + "' has pcap version " + std::to_string(ver_major_) + "." +
-                             std::to_string(ver_minor_) + "; only version 2.x exists in practice: the file is damaged");
+    throw Error("EPCAP_FORMAT", name + " has pcap version " + std::to_string(ver_major_) + "." +
+                                    std::to_string(ver_minor_) + " " + at(4) +
+                                    "; only version 2.x exists in practice: the file is damaged");
   snaplen_ = u32(h + 16);
   linktype_ = u32(h + 20) & 0xffff;  // upper bits carry FCS information, not the type
-
-  f_ = f;
-  iobuf_ = std::move(iobuf);
-  status_ = Status::Ok;
+  ifaces_.assign(1, PcapInterface{linktype_, snaplen_, static_cast<uint8_t>(nsec_ ? 9 : 6), 0, ""});
+  sections_ = 1;
+  first_ = pos_ = kPcapFileHeaderLen;
 }
 
-void PcapReader::close() {
-  if (f_) std::fclose(f_);
-  f_ = nullptr;
-  iobuf_.reset();  // only after fclose: stdio may still use it until then
+bool PcapReader::fail(Status s, const std::string& why) {
+  status_ = s;
+  problem_ = why;
+  return false;
 }
 
 bool PcapReader::next(PcapRecord& rec) {
-  if (!f_ || status_ != Status::Ok) return false;
-  uint8_t h[kPcapRecordHeaderLen];
-  std::size_t got = std::fread(h, 1, sizeof h, f_);
-  if (got < sizeof h) {
-    if (std::ferror(f_)) {
-      status_ = Status::IoError;
-      problem_ = errno_text(errno);
-    } else if (got == 0) {
-      status_ = Status::End;
-    } else {
-      status_ = Status::Truncated;
-      problem_ = "record " + std::to_string(records_ + 1) + " at byte offset " + std::to_string(offset_) +
-                 " has only " + std::to_string(got) + " of its " + std::to_string(kPcapRecordHeaderLen) +
-                 " header bytes";
-    }
-    return false;
-  }
+  if (fd_ < 0 || status_ != Status::Ok) return false;
+  return format_ == PcapFormat::Pcap ? next_pcap(rec) : next_pcapng(rec);
+}
+
+bool PcapReader::next_pcap(PcapRecord& rec) {
+  uint64_t left = size_ - pos_;
+  if (left == 0) { status_ = Status::End; return false; }
+  std::string which = "record " + std::to_string(records_ + 1) + " " + at(pos_);
+  if (left < kPcapRecordHeaderLen)
+    return fail(Status::Truncated, which + " has only " + std::to_string(left) + " of its " +
+                                       std::to_string(kPcapRecordHeaderLen) + " header bytes (truncated record)");
+  const uint8_t* h = map_ + pos_;
   uint32_t sec = u32(h), frac = u32(h + 4), caplen = u32(h + 8), origlen = u32(h + 12);
-  if (caplen > kPcapMaxRecordLen) {
-    status_ = Status::Corrupt;
-    problem_ = "record " + std::to_string(records_ + 1) + " at byte offset " + std::to_string(offset_) +
-               " claims " + std::to_string(caplen) + " captured bytes (more than " +
-               std::to_string(kPcapMaxRecordLen) + ")";
-    return false;
-  }
-  if (data_.size() < caplen) data_.resize(caplen);  // grows to the largest record only
-  got = caplen ? std::fread(data_.data(), 1, caplen, f_) : 0;
-  if (got < caplen) {
-    if (std::ferror(f_)) {
-      status_ = Status::IoError;
-      problem_ = errno_text(errno);
-    } else {
-      status_ = Status::Truncated;
-      problem_ = "record " + std::to_string(records_ + 1) + " at byte offset " + std::to_string(offset_) +
-                 " should hold " + std::to_string(caplen) + " bytes but only " + std::to_string(got) +
-                 " are left";
-    }
-    return false;
-  }
+  if (caplen > kPcapMaxRecordLen)
+    return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes (more than " +
+                                     std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
+  if (snaplen_ != 0 && caplen > snaplen_)
+    return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) +
+                                     " captured bytes, more than the file's snaplen of " + std::to_string(snaplen_));
+  if (caplen == 0 && origlen == 0)
+    return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes): the file "
+                                         "is padded with zeros or damaged");
+  if (left - kPcapRecordHeaderLen < caplen)
+    return fail(Status::Truncated, which + " should hold " + std::to_string(caplen) + " bytes but only " +
+                                       std::to_string(left - kPcapRecordHeaderLen) + " are left (truncated record)");
   rec.ts_ns = static_cast<uint64_t>(sec) * kNsPerSec + (nsec_ ? frac : static_cast<uint64_t>(frac) * 1000);
   rec.caplen = caplen;
   rec.origlen = origlen;
-  rec.data = data_.data();
-  offset_ += kPcapRecordHeaderLen + caplen;
+  rec.data = h + kPcapRecordHeaderLen;
+  rec.iface = 0;
+  rec.direction = kDirUnknown;
+  rec.offset = pos_;
+  pos_ += kPcapRecordHeaderLen + caplen;
   records_++;
   return true;
+}
+
+// The SHB at `off`: its byte-order magic decides how the rest of the section reads.
+bool PcapReader::section_header(uint64_t off, std::string* err) {
+  const std::string name = "'" + path_ + "'";
+  uint64_t left = size_ - off;
+  auto bad = [&](Status s, const std::string& why) {
+    fail(s, why);
+    if (err) *err = name + " is " + (s == Status::Truncated ? "truncated" : "not a valid pcapng file") + ": " + why;
+    return false;
+  };
+  if (left < 28)
+    return bad(Status::Truncated, "the section header block " + at(off) + " has only " + std::to_string(left) +
+                                      " of its at least 28 bytes (truncated header)");
+  const uint8_t* b = map_ + off;
+  uint32_t bom;
+  std::memcpy(&bom, b + 8, 4);
+  if (bom == kPcapngByteOrderMagic) swap_ = false;
+  else if (bom == __builtin_bswap32(kPcapngByteOrderMagic)) swap_ = true;
+  else
+    return bad(Status::Corrupt, "the section header block " + at(off + 8) + " has byte-order magic " + hex4(b + 8) +
+                                    "; pcapng needs 1a 2b 3c 4d or 4d 3c 2b 1a (bad byte-order magic)");
+  uint32_t len = u32(b + 4);
+  if (len < 28 || len % 4 != 0)
+    return bad(Status::Corrupt, "the section header block " + at(off) + " has total length " + std::to_string(len) +
+                                    " (wrong block length: must be a multiple of 4 and at least 28)");
+  if (len > left)
+    return bad(Status::Truncated, "the section header block " + at(off) + " is " + std::to_string(len) +
+                                      " bytes long but only " + std::to_string(left) + " are left (truncated block)");
+  uint32_t trail = u32(b + len - 4);
+  if (trail != len)
+    return bad(Status::Corrupt, "the section header block " + at(off) + " has total length " + std::to_string(len) +
+                                    " but its trailing length " + at(off + len - 4) + " says " + std::to_string(trail) +
+                                    " (wrong block length)");
+  ver_major_ = u16(b + 12);
+  ver_minor_ = u16(b + 14);
+  if (ver_major_ != 1)
+    return bad(Status::Corrupt, "the section header block " + at(off + 12) + " has version " +
+                                    std::to_string(ver_major_) + "." + std::to_string(ver_minor_) +
+                                    "; only pcapng 1.x is defined");
+  ifaces_.clear();  // interface ids restart with every section
+  sections_++;
+  pos_ = off + len;
+  return true;
+}
+
+bool PcapReader::interface_block(const uint8_t* body, uint32_t body_len, uint64_t off) {
+  if (body_len < 8)
+    return fail(Status::Corrupt, "the interface description block " + at(off) + " has a body of " +
+                                     std::to_string(body_len) + " bytes, less than the 8 it needs (wrong block length)");
+  PcapInterface i;
+  i.linktype = u16(body);
+  i.snaplen = u32(body + 4);
+  uint32_t o = 8;
+  while (o + 4 <= body_len) {
+    uint16_t code = u16(body + o), olen = u16(body + o + 2);
+    if (code == 0) break;
+    uint32_t padded = (olen + 3u) & ~3u;
+    if (o + 4 + padded > body_len) break;  // a bad option ends the options, not the file
+    const uint8_t* v = body + o + 4;
+    if (code == 2) i.name.assign(reinterpret_cast<const char*>(v), olen);
+    else if (code == 9 && olen >= 1) i.tsresol = v[0];
+    else if (code == 14 && olen == 8) {
+      uint64_t x;
+      std::memcpy(&x, v, 8);
+      i.tsoffset = static_cast<int64_t>(swap_ ? __builtin_bswap64(x) : x);
+    }
+    o += 4 + padded;
+  }
+  if ((i.tsresol & 0x80) == 0 && i.tsresol > 19)
+    return fail(Status::Corrupt, "the interface description block " + at(off) + " has if_tsresol 10^-" +
+                                     std::to_string(i.tsresol) + ", finer than any clock (damaged option)");
+  ifaces_.push_back(std::move(i));
+  return true;
+}
+
+uint64_t PcapReader::to_ns(const PcapInterface& i, uint64_t ts) const {
+  unsigned __int128 ns;
+  if (i.tsresol & 0x80) {
+    unsigned e = i.tsresol & 0x7f;
+    ns = e >= 64 ? 0 : (static_cast<unsigned __int128>(ts) * kNsPerSec) >> e;
+  } else {
+    unsigned e = i.tsresol;
+    unsigned __int128 p = 1;
+    if (e <= 9) {
+      for (unsigned k = e; k < 9; k++) p *= 10;
+      ns = static_cast<unsigned __int128>(ts) * p;
+    } else {
+      for (unsigned k = 9; k < e; k++) p *= 10;
+      ns = ts / p;
+    }
+  }
+  ns += static_cast<unsigned __int128>(static_cast<__int128>(i.tsoffset) * static_cast<__int128>(kNsPerSec));
+  return static_cast<uint64_t>(ns);
+}
+
+bool PcapReader::next_pcapng(PcapRecord& rec) {
+  for (;;) {
+    uint64_t left = size_ - pos_;
+    if (left == 0) { status_ = Status::End; return false; }
+    if (left < 12)
+      return fail(Status::Truncated, "a block " + at(pos_) + " has only " + std::to_string(left) +
+                                         " of its at least 12 bytes (truncated block)");
+    const uint8_t* b = map_ + pos_;
+    uint32_t type;
+    std::memcpy(&type, b, 4);  // the SHB type reads the same in both byte orders
+    if (type == kPcapngMagic) {
+      if (!section_header(pos_, nullptr)) return false;
+      continue;
+    }
+    type = u32(b);
+    uint32_t len = u32(b + 4);
+    std::string which = std::string("the ") + block_name(type) + " " + at(pos_);
+    if (len < 12 || len % 4 != 0)
+      return fail(Status::Corrupt, which + " (type " + std::to_string(type) + ") has total length " +
+                                       std::to_string(len) + " (wrong block length: must be a multiple of 4 and at least 12)");
+    if (len > left)
+      return fail(Status::Truncated, which + " is " + std::to_string(len) + " bytes long but only " +
+                                         std::to_string(left) + " are left (truncated block)");
+    uint32_t trail = u32(b + len - 4);
+    if (trail != len)
+      return fail(Status::Corrupt, which + " has total length " + std::to_string(len) + " but its trailing length " +
+                                       at(pos_ + len - 4) + " says " + std::to_string(trail) + " (wrong block length)");
+    const uint8_t* body = b + 8;
+    uint32_t body_len = len - 12;
+    uint64_t off = pos_;
+    if (type == kBlockIdb) {
+      if (!interface_block(body, body_len, off)) return false;
+      pos_ += len;
+      continue;
+    }
+    if (type != kBlockEpb && type != kBlockSpb && type != kBlockOpb) {
+      pos_ += len;  // NRB, ISB, DSB, custom and unknown blocks
+      continue;
+    }
+    uint32_t iface, caplen, origlen, hdr;
+    uint64_t ts;
+    uint8_t dir = kDirUnknown;
+    if (type == kBlockSpb) {
+      if (body_len < 4)
+        return fail(Status::Corrupt, which + " has a body of " + std::to_string(body_len) +
+                                         " bytes, less than the 4 it needs (wrong block length)");
+      iface = 0;
+      origlen = u32(body);
+      hdr = 4;
+      if (ifaces_.empty())
+        return fail(Status::Corrupt, which + " comes before any interface description block in its section");
+      uint32_t snap = ifaces_[0].snaplen;
+      caplen = (snap != 0 && origlen > snap) ? snap : origlen;
+      if (caplen > body_len - hdr) caplen = body_len - hdr;  // SPB data fills the block
+      ts = 0;
+    } else {
+      hdr = 20;
+      if (body_len < hdr)
+        return fail(Status::Corrupt, which + " has a body of " + std::to_string(body_len) + " bytes, less than the " +
+                                         std::to_string(hdr) + " its header needs (wrong block length)");
+      iface = type == kBlockOpb ? u16(body) : u32(body);
+      ts = (static_cast<uint64_t>(u32(body + 4)) << 32) | u32(body + 8);
+      caplen = u32(body + 12);
+      origlen = u32(body + 16);
+    }
+    if (iface >= ifaces_.size())
+      return fail(Status::Corrupt, which + " refers to interface " + std::to_string(iface) + " but its section describes " +
+                                       std::to_string(ifaces_.size()) + " interface" + (ifaces_.size() == 1 ? "" : "s"));
+    const PcapInterface& ifc = ifaces_[iface];
+    if (caplen > kPcapMaxRecordLen)
+      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes (more than " +
+                                       std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
+    if (ifc.snaplen != 0 && caplen > ifc.snaplen)
+      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
+                                       std::to_string(iface) + "'s snaplen of " + std::to_string(ifc.snaplen));
+    if (caplen > body_len - hdr)
+      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
+                                       std::to_string(body_len - hdr) + " (wrong block length)");
+    if (caplen == 0 && origlen == 0)
+      return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes)");
+    if (type == kBlockEpb) {
+      // Options after the padded data: epb_flags (2) carries the direction.
+      uint32_t o = hdr + ((caplen + 3u) & ~3u);
+      while (o + 4 <= body_len) {
+        uint16_t code = u16(body + o), olen = u16(body + o + 2);
+        if (code == 0) break;
+        uint32_t padded = (olen + 3u) & ~3u;
+        if (o + 4 + padded > body_len) break;
+        if (code == 2 && olen == 4) dir = static_cast<uint8_t>(u32(body + o + 4) & 3);
+        o += 4 + padded;
+      }
+    }
+    rec.ts_ns = type == kBlockSpb ? last_ts_ : to_ns(ifc, ts);
+    last_ts_ = rec.ts_ns;
+    rec.caplen = caplen;
+    rec.origlen = origlen;
+    rec.data = body + hdr;
+    rec.iface = iface;
+    rec.direction = dir;
+    rec.offset = off;
+    pos_ += len;
+    records_++;
+    return true;
+  }
 }
 
 void PcapReader::throw_if_error() const {
@@ -285,6 +548,192 @@ void PcapWriter::flush() {
 }
 
 void PcapWriter::close() {
+  if (fd_ < 0) return;
+  if (!err_) drain();
+  if (::close(fd_) != 0 && !err_) err_ = errno;
+  fd_ = -1;
+  buf_.reset();
+  throw_if_failed();
+}
+
+// ---------------------------------------------------------------- pcapng writer
+
+namespace {
+
+// Appends little helpers to a block under construction (host byte order: the
+// SHB's byte-order magic tells readers which).
+struct BlockBuf {
+  uint8_t* p;
+  std::size_t n = 0;
+  void u16(uint16_t v) { std::memcpy(p + n, &v, 2); n += 2; }
+  void u32(uint32_t v) { std::memcpy(p + n, &v, 4); n += 4; }
+  void u64(uint64_t v) { std::memcpy(p + n, &v, 8); n += 8; }
+  void bytes(const void* d, std::size_t len) {
+    if (len) std::memcpy(p + n, d, len);
+    n += len;
+    while (n % 4) p[n++] = 0;
+  }
+  void option(uint16_t code, const void* d, uint16_t len) { u16(code); u16(len); bytes(d, len); }
+  void end_options() { u16(0); u16(0); }
+  void ts(uint64_t ns) { u32(static_cast<uint32_t>(ns >> 32)); u32(static_cast<uint32_t>(ns)); }
+  void finish() {  // total length at offset 4 and at the end
+    uint32_t total = static_cast<uint32_t>(n + 4);
+    std::memcpy(p + 4, &total, 4);
+    u32(total);
+  }
+};
+
+constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t(3); }
+
+}  // namespace
+
+PcapngWriter::~PcapngWriter() {
+  try {
+    close();
+  } catch (...) {
+    // Destructors must not throw; callers who care call close() themselves.
+  }
+}
+
+void PcapngWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, const std::string& if_name,
+                        const std::string& app) {
+  close();
+  path_ = path;
+  snaplen_ = (snaplen == 0 || snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : snaplen;
+  records_ = bytes_ = 0;
+  err_ = 0;
+  len_ = 0;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
+    throw Error("EPCAP_OPEN", "cannot create pcapng file '" + path + "': " + errno_text(e) + hint);
+  }
+  fd_ = fd;
+  buf_ = std::make_unique<uint8_t[]>(kBufferSize);
+  std::string app_s = app.substr(0, 200), name_s = if_name.substr(0, 200);
+
+  BlockBuf shb{buf_.get()};
+  shb.u32(kPcapngMagic);
+  shb.u32(0);  // total length, set by finish()
+  shb.u32(kPcapngByteOrderMagic);
+  shb.u16(1);
+  shb.u16(0);
+  shb.u64(~0ull);  // section length not known
+  if (!app_s.empty()) shb.option(4, app_s.data(), static_cast<uint16_t>(app_s.size()));  // shb_userappl
+  shb.end_options();
+  shb.finish();
+  len_ = shb.n;
+
+  BlockBuf idb{buf_.get() + len_};
+  idb.u32(1);
+  idb.u32(0);
+  idb.u16(static_cast<uint16_t>(linktype));
+  idb.u16(0);
+  idb.u32(snaplen_);
+  if (!name_s.empty()) idb.option(2, name_s.data(), static_cast<uint16_t>(name_s.size()));  // if_name
+  uint8_t tsresol = 9;                                                                       // nanoseconds
+  idb.option(9, &tsresol, 1);
+  idb.end_options();
+  idb.finish();
+  len_ += idb.n;
+  bytes_ = len_;
+  if (!drain()) {
+    int e = err_;
+    ::close(fd_);
+    fd_ = -1;
+    buf_.reset();
+    throw Error("EPCAP_OPEN", "cannot write to pcapng file '" + path + "': " + errno_text(e));
+  }
+}
+
+bool PcapngWriter::room(std::size_t need) {
+  if (len_ + need > kBufferSize) return drain();
+  return true;
+}
+
+bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen, uint8_t direction,
+                         int32_t queue) {
+  if (fd_ < 0 || err_) return false;
+  uint32_t caplen = len < snaplen_ ? len : snaplen_;
+  // header 28 + data + flags 8 + queue 12 + end 4 + trailer 4
+  std::size_t need = 28 + pad4(caplen) + 8 + 12 + 4 + 4;
+  if (!room(need)) return false;
+  BlockBuf b{buf_.get() + len_};
+  b.u32(6);
+  b.u32(0);
+  b.u32(0);  // interface 0
+  b.ts(ts_ns);
+  b.u32(caplen);
+  b.u32(origlen ? origlen : len);
+  b.bytes(data, caplen);
+  if (direction != kDirUnknown) {
+    uint32_t flags = direction & 3u;
+    b.option(2, &flags, 4);  // epb_flags
+  }
+  if (queue >= 0) {
+    uint64_t q = static_cast<uint64_t>(queue);
+    b.option(6, &q, 8);  // epb_queue
+  }
+  b.end_options();
+  b.finish();
+  len_ += b.n;
+  bytes_ += b.n;
+  records_++;
+  return true;
+}
+
+bool PcapngWriter::write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_ns, uint64_t ifrecv, uint64_t ifdrop) {
+  if (fd_ < 0 || err_) return false;
+  if (!room(128)) return false;
+  BlockBuf b{buf_.get() + len_};
+  b.u32(5);
+  b.u32(0);
+  b.u32(0);
+  b.ts(ts_ns);
+  uint32_t t[2] = {static_cast<uint32_t>(start_ns >> 32), static_cast<uint32_t>(start_ns)};
+  b.option(2, t, 8);  // isb_starttime
+  t[0] = static_cast<uint32_t>(end_ns >> 32);
+  t[1] = static_cast<uint32_t>(end_ns);
+  b.option(3, t, 8);        // isb_endtime
+  b.option(4, &ifrecv, 8);  // isb_ifrecv
+  b.option(5, &ifdrop, 8);  // isb_ifdrop
+  b.end_options();
+  b.finish();
+  len_ += b.n;
+  bytes_ += b.n;
+  return true;
+}
+
+bool PcapngWriter::drain() {
+  std::size_t off = 0;
+  while (off < len_) {
+    ssize_t n = ::write(fd_, buf_.get() + off, len_ - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err_ = errno;
+      len_ = 0;
+      return false;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  len_ = 0;
+  return true;
+}
+
+void PcapngWriter::throw_if_failed() const {
+  if (!err_) return;
+  throw Error("EPCAP_WRITE", "writing pcapng file '" + path_ + "' failed: " + errno_text(err_) +
+                                 " (the blocks written before the error are readable)");
+}
+
+void PcapngWriter::flush() {
+  if (fd_ < 0) return;
+  if (!err_) drain();
+  throw_if_failed();
+}
+
+void PcapngWriter::close() {
   if (fd_ < 0) return;
   if (!err_) drain();
   if (::close(fd_) != 0 && !err_) err_ = errno;

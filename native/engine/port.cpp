@@ -1,4 +1,5 @@
 #include "port.h"
+#include <algorithm>
 #include <cstdio>
 #include "error.h"
 
@@ -61,6 +62,7 @@ DevArgs DevArgs::parse(const std::string& s) {
 Port::Port(uint16_t id, DevArgs args, Mempool* pool) : id_(id), args_(std::move(args)), pool_(pool) {
   // Locally administered, unique per port: 02:52:53 ("RS") then the port id.
   mac_ = MacAddr{0x02, 0x52, 0x53, 0x00, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
+  cls_.configure(id, 1, 1);
 }
 
 uint32_t Port::max_mtu() const {
@@ -71,13 +73,24 @@ uint32_t Port::max_mtu() const {
 void Port::configure(uint16_t nb_rx, uint16_t nb_tx) {
   if (closed_) throw Error("EPORT_CLOSED", "port " + std::to_string(id_) + " is closed: attach it again");
   if (started_) throw Error("EBUSY_STARTED", "port " + std::to_string(id_) + " is started: run 'port stop " + std::to_string(id_) + "' first");
-  if (nb_rx < 1 || nb_rx > max_rx_queues())
-    throw Error("EQUEUE_RANGE", "port " + std::to_string(id_) + " supports 1.." + std::to_string(max_rx_queues()) + " rx queues, not " + std::to_string(nb_rx));
+  // Beyond the driver's queues, software queues once RSS or flow rules can feed them.
+  uint16_t rx_limit = cls_.wants_soft_queues() ? kMaxQueues : max_rx_queues();
+  if (nb_rx < 1 || nb_rx > rx_limit)
+    throw Error("EQUEUE_RANGE", "port " + std::to_string(id_) + " supports 1.." + std::to_string(rx_limit) + " rx queues, not " + std::to_string(nb_rx) +
+                                    (nb_rx <= kMaxQueues && rx_limit < kMaxQueues
+                                         ? ": more are software queues, fed by RSS or flow rules: enable RSS first ('port config " + std::to_string(id_) + " rss ip')"
+                                         : ""));
+  if (cls_.highest_rule_queue() >= nb_rx)
+    throw Error("EFLOW_QUEUE", "port " + std::to_string(id_) + " has flow rules sending to rx queue " + std::to_string(cls_.highest_rule_queue()) +
+                                   ": destroy them first ('flow flush " + std::to_string(id_) + "')");
   if (nb_tx < 1 || nb_tx > max_tx_queues())
     throw Error("EQUEUE_RANGE", "port " + std::to_string(id_) + " supports 1.." + std::to_string(max_tx_queues()) + " tx queues, not " + std::to_string(nb_tx));
-  do_configure(nb_rx, nb_tx);
+  uint16_t hw_rx = std::min(nb_rx, max_rx_queues());
+  do_configure(hw_rx, nb_tx);
   nb_rx_ = nb_rx;
+  hw_rx_ = hw_rx;
   nb_tx_ = nb_tx;
+  if (uint32_t freed = cls_.configure(id_, nb_rx, hw_rx)) count_rx_missed(freed);
   configured_ = true;
 }
 
@@ -96,6 +109,7 @@ void Port::stop() {
   store_relaxed(running_, false);
   do_stop();
   started_ = false;
+  if (uint32_t n = cls_.drain()) count_rx_missed(n);  // software queues give their packets back
 }
 
 void Port::close() {
@@ -137,8 +151,25 @@ void Port::set_promiscuous(bool on) {
 }
 
 void Port::drain() {
-  uint32_t n = do_drain();
+  uint32_t n = do_drain() + cls_.drain();
   if (n) count_rx_missed(n);
+}
+
+static_assert(Port::kMaxQueues == kClassifierQueues);
+
+// Queue q's software ring first (packets other queues steered to it), then
+// what the driver gives on q, classified (classify/classifier.h).
+uint16_t Port::classified_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
+  uint16_t got = cls_.take(q, pkts, n);
+  if (q < hw_rx_ && got < n) {
+    uint16_t r = do_rx_burst(q, pkts + got, static_cast<uint16_t>(n - got));
+    if (r) {
+      uint32_t missed = 0;
+      got = static_cast<uint16_t>(got + cls_.classify(q, pkts + got, r, &missed));
+      if (missed) count_rx_missed(missed);
+    }
+  }
+  return got;
 }
 
 PortStats Port::raw_stats() const {

@@ -15,6 +15,7 @@
 #include <vector>
 #include "barrier.h"
 #include "mbuf.h"
+#include "classify/classifier.h"
 #include "mempool.h"
 
 namespace rs {
@@ -32,6 +33,19 @@ struct PortStats {  // summed over queues, plus port-level counters
   uint64_t tx_packets = 0, tx_bytes = 0, tx_errors = 0;
   std::vector<uint64_t> rxq_packets, rxq_bytes, rxq_errors;
   std::vector<uint64_t> txq_packets, txq_bytes, txq_errors;
+};
+
+// Capture tap (capture/capture.h): set on a port while a capture runs on it.
+// rx sees the packets received; tx stages a burst before the driver takes it
+// and commits the part it took (the driver may free the rest at once).
+class PortTap {
+ public:
+  virtual void rx(uint16_t q, Mbuf* const* pkts, uint16_t n) = 0;
+  virtual void tx_stage(uint16_t q, Mbuf* const* pkts, uint16_t n) = 0;
+  virtual void tx_commit(uint16_t q, uint16_t sent) = 0;
+
+ protected:
+  ~PortTap() = default;
 };
 
 struct LinkInfo {
@@ -81,6 +95,11 @@ class Port {
   bool closed() const { return closed_; }
   uint16_t nb_rx_queues() const { return nb_rx_; }
   uint16_t nb_tx_queues() const { return nb_tx_; }
+  // Rx queues the driver feeds (0..hw-1); the others are software queues
+  // fed by the classifier (RSS and flow rules in software, classify/).
+  uint16_t hw_rx_queues() const { return hw_rx_; }
+  Classifier& classifier() { return cls_; }  // control: only with no poll thread on the port
+  const Classifier& classifier() const { return cls_; }
 
   LinkInfo link() const;
   void set_link(bool up);  // set link-up / set link-down
@@ -95,8 +114,11 @@ class Port {
   // stay with the caller (who frees and counts them as tx drops).
   inline uint16_t rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
     if (!load_relaxed(running_)) return 0;
-    uint16_t got = do_rx_burst(q, pkts, n);
-    if (got) rxq_[q].packets.add(got);
+    uint16_t got = cls_.enabled() ? classified_rx_burst(q, pkts, n) : do_rx_burst(q, pkts, n);
+    if (got) {
+      rxq_[q].packets.add(got);
+      if (PortTap* t = tap_.load(std::memory_order_acquire)) [[unlikely]] t->rx(q, pkts, got);
+    }
     return got;
   }
   inline uint16_t tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
@@ -104,7 +126,10 @@ class Port {
     uint64_t bytes = 0;
     if (counts_bytes_)
       for (uint16_t i = 0; i < n; i++) bytes += pkts[i]->data_len;
+    PortTap* tap = tap_.load(std::memory_order_acquire);
+    if (tap) [[unlikely]] tap->tx_stage(q, pkts, n);
     uint16_t sent = do_tx_burst(q, pkts, n);
+    if (tap) [[unlikely]] tap->tx_commit(q, sent);
     if (sent) {
       txq_[q].packets.add(sent);
       if (counts_bytes_) {
@@ -127,6 +152,11 @@ class Port {
 
   PortStats stats() const;
   void clear_stats();
+
+  // Capture tap; the capture code waits for in-flight bursts before freeing
+  // a removed tap. acquire/release: the tap is fully built before it is seen.
+  void set_tap(PortTap* t) { tap_.store(t, std::memory_order_release); }
+  PortTap* tap() const { return tap_.load(std::memory_order_relaxed); }
 
  protected:
   Port(uint16_t id, DevArgs args, Mempool* pool);
@@ -151,9 +181,13 @@ class Port {
   DevArgs args_;
   Mempool* pool_;
   uint16_t nb_rx_ = 1, nb_tx_ = 1;
+  uint16_t hw_rx_ = 1;
+  Classifier cls_;
+  uint16_t classified_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n);  // port.cpp
   bool started_ = false, closed_ = false, configured_ = false, admin_up_ = true;
   bool counts_bytes_ = true;
   std::atomic<bool> running_{false};  // started and link administratively up
+  std::atomic<PortTap*> tap_{nullptr};
   uint32_t mtu_ = 1500;
   bool promisc_ = true;
   std::array<QueueStats, kMaxQueues> rxq_, txq_;

@@ -137,7 +137,7 @@ class AfPacketPort final : public Port {
     v.push_back({"qpairs", std::to_string(qpairs_) + " (max queues)"});
     if (fanout_id_ >= 0)
       v.push_back({"fanout", "group " + std::to_string(fanout_id_) + " (hash, defrag) over " +
-                                 std::to_string(nb_rx_queues()) + " rx sockets"});
+                                 std::to_string(hw_rx_queues()) + " rx sockets"});
     return v;
   }
 
@@ -150,10 +150,10 @@ class AfPacketPort final : public Port {
     sync_from_device();
     store_relaxed(tx_mtu_, netdev::mtu(iface_));  // the kernel's, even if outside the port's range
     ifindex_ = netdev::if_index(iface_);
-    nb_q_ = std::max(nb_rx_queues(), nb_tx_queues());
+    nb_q_ = std::max(hw_rx_queues(), nb_tx_queues());
     try {
-      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < nb_rx_queues(), q < nb_tx_queues());
-      if (nb_rx_queues() > 1) join_fanout();
+      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < hw_rx_queues(), q < nb_tx_queues());
+      if (hw_rx_queues() > 1) join_fanout();
     } catch (...) {
       close_sockets();
       throw;
@@ -416,7 +416,7 @@ class AfPacketPort final : public Port {
     socklen_t len = sizeof val;
     if (::getsockopt(fd0, SOL_PACKET, PACKET_FANOUT, &val, &len) < 0) fail("read the fanout group id", errno);
     fanout_id_ = val & 0xffff;
-    for (uint16_t q = 1; q < nb_rx_queues(); q++) {
+    for (uint16_t q = 1; q < hw_rx_queues(); q++) {
       int arg = fanout_arg(static_cast<uint16_t>(fanout_id_), flags);
       if (::setsockopt(queues_[q].fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0)
         fail("join fanout group " + std::to_string(fanout_id_), errno);

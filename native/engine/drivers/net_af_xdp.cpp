@@ -181,7 +181,7 @@ class AfXdpPort final : public Port {
     std::vector<uint32_t> bound, redirected, kernel;
     for (uint32_t i = 0; i < count_; i++) bound.push_back(first_ + i);
     for (uint32_t q = 0; q < dev_queues_; q++) {
-      bool red = started() && q >= first_ && q < first_ + nb_rx_queues();
+      bool red = started() && q >= first_ && q < first_ + hw_rx_queues();
       (red ? redirected : kernel).push_back(q);
     }
     if (socks_.empty()) {
@@ -234,7 +234,7 @@ class AfXdpPort final : public Port {
     // back to the kernel through the program's XDP_PASS default.
     try {
       for (uint32_t i = 0; i < count_; i++) {
-        if (i < nb_rx_queues())
+        if (i < hw_rx_queues())
           xdp::xskmap_set(map_.get(), first_ + i, socks_[i]->fd.get());
         else
           xdp::xskmap_clear(map_.get(), first_ + i);

@@ -7,6 +7,7 @@ namespace rs {
 extern const FwdEngine fwd_io;
 extern const FwdEngine fwd_mac;
 extern const FwdEngine fwd_macswap;
+extern const FwdEngine fwd_flowgen;
 extern const FwdEngine fwd_rxonly;
 extern const FwdEngine fwd_txonly;
 extern const FwdEngine fwd_icmpecho;

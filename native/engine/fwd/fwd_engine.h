@@ -3,9 +3,12 @@
 // on one stream, as in testpmd's struct fwd_engine.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 #include "../barrier.h"
+#include "../gen/latency.h"
+#include "../gen/txgen.h"
 #include "../mempool.h"
 #include "../port.h"
 
@@ -26,9 +29,7 @@ struct FwdSettings {
   std::vector<MacAddr> eth_peer;             // per port id: destination MAC for mac/txonly
   std::vector<std::vector<PortIp>> port_ips; // per port id: addresses icmpecho answers for
   Mempool* pool = nullptr;                   // where txonly allocates
-  uint32_t txonly_src_ip = 0xC0A80001;       // 192.168.0.1, host byte order (testpmd's)
-  uint32_t txonly_dst_ip = 0xC0A80002;       // 192.168.0.2
-  uint16_t txonly_src_port = 9, txonly_dst_port = 9;
+  gen::GenSettings gen;                      // txonly/flowgen templates, IMIX, flows, rate, count (gen/)
 };
 
 struct FwdStream {
@@ -39,6 +40,12 @@ struct FwdStream {
   Counter rx_packets, tx_packets, fwd_dropped;
   // Engine-private state prepared by stream_init (e.g. a packet template).
   alignas(8) uint8_t scratch[256];
+  // Generators (txonly, flowgen, tx_first) and receive-side measurement
+  // (rxonly, flowgen): created by stream_init for one start (FwdStreams are
+  // rebuilt at every start), used by the owning poll thread, read by the
+  // control thread only through LatencyTracker::merge.
+  std::unique_ptr<gen::TxGen> txgen;
+  std::unique_ptr<gen::LatencyTracker> lat;
 };
 
 struct FwdEngine {
@@ -62,6 +69,17 @@ inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
     fs.fwd_dropped.add(n - sent);
     mbuf_free_bulk(pkts + sent, n - sent);
   }
+}
+
+// Shared by txonly and flowgen: (re)initialise the stream's generator from
+// the settings (rate and count are the port's, shared among its tx streams).
+void fwd_txgen_init(FwdStream& fs, const FwdSettings& s, bool vary_flows);
+// Generate up to one burst (paced, counted) and send it.
+void fwd_txgen_burst(FwdStream& fs, const FwdSettings& s);
+// Shared by rxonly and flowgen: record the stamps of received packets.
+void fwd_measure_init(FwdStream& fs);
+inline void fwd_measure(FwdStream& fs, Mbuf* const* pkts, uint16_t n) {
+  if (n && fs.lat) fs.lat->record_burst(pkts, n, gen::now_ns());
 }
 
 // Shared by engines that receive: one rx burst, counted on the stream.

@@ -1,86 +1,64 @@
-// txonly: generate UDP/IPv4 packets and send them, receiving nothing
-// (testpmd's txonly.c). Also the engine behind `start tx_first`.
-//
-// The content is constant, so the whole header (both checksums included) is
-// built once per stream in txonly_init; per packet we copy it and zero the
-// payload.
-#include <cstring>
-#include "../packet.h"
+// txonly: generate packets from the template (gen/template.h; by default
+// UDP/IPv4 192.168.0.1:9 -> 192.168.0.2:9 as testpmd's) and send them,
+// receiving nothing (testpmd's txonly.c). Also the engine behind
+// `start tx_first`. Sizes from `set txpkts` (or an IMIX list), rate from
+// `set txrate`, a packet count from `set txcount`; every packet carries a
+// sequence number and timestamp when its payload has room (gen/latency.h).
+#include <algorithm>
 #include "engines.h"
 
 namespace rs {
 
-namespace {
-constexpr uint32_t kHdrLen = sizeof(EtherHdr) + sizeof(Ipv4Hdr) + sizeof(UdpHdr);  // 42
-
-struct TxTemplate {
-  uint8_t hdr[kHdrLen];
-  uint16_t pkt_len;  // whole frame: the sum of settings.txpkts
-};
-static_assert(sizeof(TxTemplate) <= sizeof(FwdStream::scratch));
-}  // namespace
-
-static void txonly_init(FwdStream& fs, const FwdSettings& s) {
-  auto* t = reinterpret_cast<TxTemplate*>(fs.scratch);
-  uint32_t len = 0;
-  for (uint16_t seg : s.txpkts) len += seg;
-  // The engine validates txpkts; clamp anyway so a direct caller can never
-  // make us write past an mbuf.
-  if (s.pool && len > s.pool->data_room()) len = s.pool->data_room();
-  if (len < kHdrLen) len = kHdrLen;
-  t->pkt_len = static_cast<uint16_t>(len);
-
-  std::memset(t->hdr, 0, sizeof t->hdr);
-  auto* eth = reinterpret_cast<EtherHdr*>(t->hdr);
-  MacAddr dst = fs.tx_port < s.eth_peer.size() ? s.eth_peer[fs.tx_port] : MacAddr{};
-  MacAddr src = fs.tx->mac();
-  std::memcpy(eth->dst, dst.data(), 6);
-  std::memcpy(eth->src, src.data(), 6);
-  eth->type = be16(kEtherTypeIpv4);
-
-  auto* ip = reinterpret_cast<Ipv4Hdr*>(t->hdr + sizeof(EtherHdr));
-  ip->ver_ihl = 0x45;
-  ip->total_len = be16(static_cast<uint16_t>(len - sizeof(EtherHdr)));
-  ip->ttl = 64;
-  ip->proto = kIpProtoUdp;
-  ip->src = be32(s.txonly_src_ip);
-  ip->dst = be32(s.txonly_dst_ip);
-  ip->csum = ipv4_hdr_cksum(ip);
-
-  auto* udp = reinterpret_cast<UdpHdr*>(t->hdr + sizeof(EtherHdr) + sizeof(Ipv4Hdr));
-  uint32_t udp_len = len - sizeof(EtherHdr) - sizeof(Ipv4Hdr);
-  udp->src_port = be16(s.txonly_src_port);
-  udp->dst_port = be16(s.txonly_dst_port);
-  udp->len = be16(static_cast<uint16_t>(udp_len));
-  udp->csum = 0;
-  // The zero payload adds nothing to the sum: header and pseudo-header suffice.
-  udp->csum = l4_cksum_finish(cksum_add(udp, sizeof(UdpHdr), ipv4_pseudo_sum(ip, kIpProtoUdp, udp_len)),
-                              kIpProtoUdp);
+// How the port's rate and count are shared: the streams sending on tx port
+// P are exactly the streams of one rx port (every topology maps rx ports to
+// tx ports one to one), max(nb rx queues, nb tx queues) of them, and stream
+// q of them uses rx queue q % nb_rx and tx queue q % nb_tx (engine.cpp's
+// make_plan), so q is whichever queue index is the larger count's.
+static void share_of(const FwdStream& fs, uint32_t* share, uint32_t* index) {
+  uint32_t nrx = fs.rx->nb_rx_queues(), ntx = fs.tx->nb_tx_queues();
+  *share = std::max<uint32_t>(1, std::max(nrx, ntx));
+  *index = nrx >= ntx ? fs.rx_queue : fs.tx_queue;
 }
 
-static void txonly_fwd(FwdStream& fs, const FwdSettings& s) {
-  const auto* t = reinterpret_cast<const TxTemplate*>(fs.scratch);
+void fwd_txgen_init(FwdStream& fs, const FwdSettings& s, bool vary_flows) {
+  if (!fs.txgen) fs.txgen = std::make_unique<gen::TxGen>();
+  uint32_t share, index;
+  share_of(fs, &share, &index);
+  const gen::GenSettings& g = s.gen;
+  gen::TxRate rate = fs.tx_port < g.rate.size() ? g.rate[fs.tx_port] : gen::TxRate{};
+  uint64_t count = fs.tx_port < g.count.size() ? g.count[fs.tx_port] : 0;
+  uint32_t len = 0;
+  for (uint16_t seg : s.txpkts) len += seg;
+  gen::TxGenParams p{};
+  p.gen = &g;
+  p.txpkts_len = len;
+  p.data_room = s.pool ? s.pool->data_room() : Mempool::kDefaultDataRoom;
+  p.src_mac = fs.tx->mac();
+  p.dst_mac = fs.tx_port < s.eth_peer.size() ? s.eth_peer[fs.tx_port] : MacAddr{};
+  p.src_id = static_cast<uint16_t>((fs.tx_port << 8) | (fs.tx_queue & 0xff));
+  p.vary_flows = vary_flows;
+  p.burst = s.burst;
+  p.rate_bytes = rate.mbps;
+  p.rate_per_s = rate.tokens_per_s() / share + (index < rate.tokens_per_s() % share ? 1 : 0);
+  p.limited = count != 0;
+  p.count = count / share + (index < count % share ? 1 : 0);
+  fs.txgen->init(p, gen::now_ns());
+}
+
+void fwd_txgen_burst(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
-  uint16_t n = s.burst;
-  if (s.pool->alloc_bulk(pkts, n) != n) {
-    // Pool nearly empty (packets parked in rings): send what we can get, as
-    // testpmd falls back to single allocations.
-    uint16_t got = 0;
-    while (got < n && (pkts[got] = s.pool->alloc()) != nullptr) got++;
-    n = got;
-  }
-  const uint32_t len = t->pkt_len;
-  for (uint16_t i = 0; i < n; i++) {
-    uint8_t* d = pkts[i]->data();
-    std::memcpy(d, t->hdr, kHdrLen);
-    std::memset(d + kHdrLen, 0, len - kHdrLen);  // mbufs are recycled: clear old payload
-    pkts[i]->data_len = static_cast<uint16_t>(len);
-    pkts[i]->port = fs.tx_port;
-  }
+  uint16_t n = fs.txgen->fill(s.pool, pkts, s.burst, gen::now_ns());
+  for (uint16_t i = 0; i < n; i++) pkts[i]->port = fs.tx_port;
   fwd_tx_and_free_rest(fs, pkts, n);
 }
 
-const FwdEngine fwd_txonly = {"txonly", "generate UDP/IPv4 packets (set txpkts) and send them; receive nothing",
+static void txonly_init(FwdStream& fs, const FwdSettings& s) { fwd_txgen_init(fs, s, false); }
+
+static void txonly_fwd(FwdStream& fs, const FwdSettings& s) { fwd_txgen_burst(fs, s); }
+
+const FwdEngine fwd_txonly = {"txonly",
+                              "generate packets from the template (set txpkts/txl2/txl3/txl4, default UDP/IPv4) and "
+                              "send them; receive nothing",
                               txonly_init, txonly_fwd};
 
 }  // namespace rs

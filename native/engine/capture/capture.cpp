@@ -1,0 +1,379 @@
+#include "capture.h"
+#include <algorithm>
+#include <ctime>
+#include "../error.h"
+
+namespace rs {
+
+namespace {
+
+uint64_t realtime_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);  // vDSO: no system call
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+uint64_t pow2_floor(uint64_t v) {
+  uint64_t p = 1;
+  while (p * 2 <= v) p *= 2;
+  return p;
+}
+
+constexpr uint64_t kMinRing = 1ull << 20, kMaxRing = 8ull << 20, kRingBudget = 64ull << 20;
+
+}  // namespace
+
+// ------------------------------------------------------------------ capture
+
+Capture::Capture(Port& port, const CaptureOptions& o) : port_(port), opts_(o) {
+  filter_ = Filter::compile(o.filter);
+  snaplen_ = (o.snaplen == 0 || o.snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : o.snaplen;
+  if (o.count) remaining_.store(o.count, std::memory_order_relaxed);
+  uint32_t nrings = (o.rx ? port.nb_rx_queues() : 0) + (o.tx ? port.nb_tx_queues() : 0);
+  uint64_t ring = o.ring_bytes ? pow2_floor(std::max<uint64_t>(o.ring_bytes, 1ull << 16))
+                               : std::clamp<uint64_t>(pow2_floor(kRingBudget / std::max(nrings, 1u)), kMinRing, kMaxRing);
+  opts_.ring_bytes = ring;
+  auto make = [&](uint16_t n, std::vector<std::unique_ptr<QRing>>& v) {
+    for (uint16_t q = 0; q < n; q++) {
+      auto r = std::make_unique<QRing>();
+      r->ring = std::make_unique<ByteRing>(ring);
+      v.push_back(std::move(r));
+    }
+  };
+  if (o.rx) make(port.nb_rx_queues(), rxr_);
+  if (o.tx) make(port.nb_tx_queues(), txr_);
+  if (o.pcapng) pcapng_.open(o.path, snaplen_, kLinktypeEthernet, port.name());
+  else pcap_.open(o.path, snaplen_, kLinktypeEthernet, true);
+  start_ns_ = realtime_ns();
+  writer_ = std::thread(&Capture::writer_main, this);
+  port_.set_tap(this);
+}
+
+Capture::~Capture() {
+  try {
+    finish("stopped");
+  } catch (...) {
+  }
+}
+
+// A poll thread enters the tap. seq_cst on both sides (here and in finish):
+// either the poll thread sees enabled_ false, or finish() sees it in flight.
+inline bool Capture::enter() {
+  inflight_.fetch_add(1, std::memory_order_seq_cst);
+  if (!enabled_.load(std::memory_order_seq_cst)) {
+    inflight_.fetch_sub(1, std::memory_order_release);
+    return false;
+  }
+  return true;
+}
+inline void Capture::leave() { inflight_.fetch_sub(1, std::memory_order_release); }
+
+uint32_t Capture::claim(uint32_t want) {
+  if (!opts_.count || want == 0) return want;
+  uint64_t cur = remaining_.load(std::memory_order_relaxed);
+  uint64_t take;
+  do {
+    take = std::min<uint64_t>(cur, want);
+    if (take == 0) return 0;
+  } while (!remaining_.compare_exchange_weak(cur, cur - take, std::memory_order_relaxed));
+  return static_cast<uint32_t>(take);
+}
+
+void Capture::stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n) {
+  r.base = r.ring->private_head();
+  r.ts = realtime_ns();  // one clock read per burst
+  uint16_t m = std::min<uint16_t>(n, kMaxStage);
+  uint32_t recs = 0, drops = 0;
+  for (uint16_t i = 0; i < m; i++) {
+    const Mbuf* b = pkts[i];
+    const uint8_t* data = b->data();
+    uint32_t len = b->data_len;
+    if (filter_.match(data, len)) {
+      uint32_t cap = len < snaplen_ ? len : snaplen_;
+      uint32_t size = (static_cast<uint32_t>(sizeof(CapRecordHdr)) + cap + 7u) & ~7u;
+      uint8_t* p = r.ring->reserve(size);
+      if (p) {
+        CapRecordHdr h{size, cap, len, q, dir, 0, r.ts};
+        std::memcpy(p, &h, sizeof h);
+        std::memcpy(p + sizeof h, data, cap);
+        recs++;
+      } else {
+        drops++;
+      }
+    }
+    r.mark[i] = r.ring->private_head();
+    r.recs[i] = recs;
+    r.drops[i] = drops;
+  }
+  r.staged = m;
+  r.active = true;
+}
+
+void Capture::commit(QRing& r, uint16_t k) {
+  if (!r.active) return;
+  r.active = false;
+  if (k > r.staged) k = r.staged;
+  if (k == 0) {
+    r.ring->publish(r.base);
+    return;
+  }
+  uint32_t recs = r.recs[k - 1];
+  uint32_t keep = claim(recs);
+  uint64_t upto = r.mark[k - 1];
+  if (keep < recs) {
+    // Count limit reached inside this burst: publish the first `keep` records.
+    upto = r.base;
+    for (uint16_t i = 0; i < k; i++) {
+      if (r.recs[i] > keep) break;
+      upto = r.mark[i];
+    }
+  }
+  r.ring->publish(upto);
+  r.seen.add(k);
+  r.matched.add(recs + r.drops[k - 1]);
+  if (r.drops[k - 1]) r.dropped.add(r.drops[k - 1]);
+}
+
+void Capture::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {
+  if (!enter()) return;
+  if (q < rxr_.size()) {
+    if (remaining_.load(std::memory_order_relaxed) != 0) {
+      QRing& r = *rxr_[q];
+      stage(r, q, kDirInbound, pkts, n);
+      commit(r, n);
+    }
+  } else if (opts_.rx) {
+    uncovered_.fetch_add(n, std::memory_order_relaxed);
+  }
+  leave();
+}
+
+void Capture::tx_stage(uint16_t q, Mbuf* const* pkts, uint16_t n) {
+  if (q < txr_.size()) {
+    QRing& r = *txr_[q];
+    r.active = false;
+    if (!enter()) return;  // tx_commit then finds nothing staged
+    if (remaining_.load(std::memory_order_relaxed) == 0) { leave(); return; }
+    stage(r, q, kDirOutbound, pkts, n);
+  }
+}
+
+void Capture::tx_commit(uint16_t q, uint16_t sent) {
+  if (q < txr_.size()) {
+    QRing& r = *txr_[q];
+    if (!r.active) return;
+    commit(r, sent);
+    leave();
+  } else if (opts_.tx && sent) {
+    uncovered_.fetch_add(sent, std::memory_order_relaxed);
+  }
+}
+
+void Capture::write_record(const CapRecordHdr* h) {
+  const uint8_t* data = reinterpret_cast<const uint8_t*>(h + 1);
+  bool ok = opts_.pcapng ? pcapng_.write(h->ts_ns, data, h->caplen, h->origlen, h->dir, h->queue)
+                         : pcap_.write(h->ts_ns, data, h->caplen, h->origlen);
+  if (ok) written_.fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t Capture::drain_once() {
+  uint64_t moved = 0;
+  auto drain = [&](std::vector<std::unique_ptr<QRing>>& v) {
+    for (auto& r : v) {
+      unsigned n = 0;
+      while (const CapRecordHdr* h = r->ring->peek()) {
+        write_record(h);
+        r->ring->consume(h);
+        if (++n % 64 == 0) r->ring->release();
+      }
+      r->ring->release();
+      moved += n;
+    }
+  };
+  drain(rxr_);
+  drain(txr_);
+  return moved;
+}
+
+void Capture::writer_main() {
+  bool dirty = false;
+  for (;;) {
+    bool stopping = stop_.load(std::memory_order_acquire);
+    uint64_t moved = drain_once();
+    if (moved) dirty = true;
+    bool count_done = opts_.count && written_.load(std::memory_order_relaxed) >= opts_.count;
+    if (stopping || count_done) {
+      // stop_ was set after every producer left: one more pass takes the rest.
+      drain_once();
+      break;
+    }
+    if (!moved) {
+      if (dirty) {
+        // Rings ran dry: put what we have on disk, in whole records.
+        try {
+          if (opts_.pcapng) pcapng_.flush();
+          else pcap_.flush();
+        } catch (const Error& e) {
+          error_ = e.what();
+        }
+        dirty = false;
+      }
+      timespec ts{0, 1000000};  // 1 ms
+      ::nanosleep(&ts, nullptr);
+    }
+  }
+  end_ns_ = realtime_ns();
+  try {
+    if (opts_.pcapng) {
+      uint64_t dropped = 0, seen = 0;
+      for (auto* v : {&rxr_, &txr_})
+        for (auto& r : *v) { dropped += r->dropped.get(); seen += r->seen.get(); }
+      pcapng_.write_stats(end_ns_, start_ns_, end_ns_, seen, dropped + uncovered_.load(std::memory_order_relaxed));
+      pcapng_.close();
+    } else {
+      pcap_.close();
+    }
+  } catch (const Error& e) {
+    if (error_.empty()) error_ = e.what();
+  }
+  writer_done_.store(true, std::memory_order_release);
+}
+
+void Capture::finish(const char* final_state) {
+  if (finished_) return;
+  finished_ = true;
+  enabled_.store(false, std::memory_order_seq_cst);
+  if (port_.tap() == this) port_.set_tap(nullptr);
+  while (inflight_.load(std::memory_order_seq_cst) != 0) {
+    timespec ts{0, 50000};
+    ::nanosleep(&ts, nullptr);
+  }
+  stop_.store(true, std::memory_order_release);
+  if (writer_.joinable()) writer_.join();
+  state_ = !error_.empty() ? "failed" : final_state;
+}
+
+CaptureStatus Capture::status() const {
+  CaptureStatus s;
+  s.port = port_.id();
+  s.port_name = port_.name();
+  s.path = opts_.path;
+  s.format = opts_.pcapng ? "pcapng" : "pcap";
+  s.filter = opts_.filter;
+  s.rx = opts_.rx;
+  s.tx = opts_.tx;
+  s.snaplen = snaplen_;
+  s.count_limit = opts_.count;
+  s.ring_bytes = opts_.ring_bytes;
+  s.rings = static_cast<uint32_t>(rxr_.size() + txr_.size());
+  for (auto* v : {&rxr_, &txr_})
+    for (auto& r : *v) {
+      s.seen += r->seen.get();
+      s.matched += r->matched.get();
+      s.dropped += r->dropped.get();
+    }
+  s.dropped += uncovered_.load(std::memory_order_relaxed);
+  s.captured = written_.load(std::memory_order_relaxed);
+  s.start_ns = start_ns_;
+  bool done = writer_done_.load(std::memory_order_acquire);
+  s.file_bytes = opts_.pcapng ? pcapng_.bytes() : pcap_.bytes();
+  s.duration_ns = (done ? end_ns_ : realtime_ns()) - start_ns_;
+  if (finished_) s.state = state_;
+  else s.state = done ? (error_.empty() ? "done" : "failed") : "running";
+  if (done) s.error = error_;
+  return s;
+}
+
+// ------------------------------------------------------------------ manager
+
+void CaptureManager::reap() {
+  for (auto it = active_.begin(); it != active_.end();) {
+    if ((*it)->complete()) {
+      (*it)->finish("done");
+      finished_.push_back((*it)->status());
+      it = active_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (finished_.size() > 64) finished_.erase(finished_.begin(), finished_.begin() + (finished_.size() - 64));
+}
+
+CaptureStatus CaptureManager::start(Port& port, const CaptureOptions& o) {
+  reap();
+  for (auto& c : active_) {
+    if (c->port_id() == port.id())
+      throw Error("ECAPTURE_BUSY", "port " + std::to_string(port.id()) + " is already capturing to '" + c->path() +
+                                       "': stop it first ('capture stop " + std::to_string(port.id()) + "')");
+    if (c->path() == o.path)
+      throw Error("ECAPTURE_BUSY", "'" + o.path + "' is being written by the capture on port " +
+                                       std::to_string(c->port_id()) + ": choose another file");
+  }
+  if (port.closed())
+    throw Error("EPORT_CLOSED", "port " + std::to_string(port.id()) + " is closed: attach it again to capture on it");
+  if (o.path.empty()) throw Error("EINVAL_ARG", "capture needs a file: 'capture start PORT file PATH'");
+  if (!o.rx && !o.tx) throw Error("EINVAL_ARG", "capture needs a direction: rx, tx or both");
+  if (port.tap())
+    throw Error("ECAPTURE_BUSY", "port " + std::to_string(port.id()) + " already has a packet tap");
+  auto c = std::make_unique<Capture>(port, o);
+  CaptureStatus s = c->status();
+  active_.push_back(std::move(c));
+  return s;
+}
+
+std::vector<CaptureStatus> CaptureManager::stop(int port) {
+  reap();
+  std::vector<CaptureStatus> out;
+  for (auto it = active_.begin(); it != active_.end();) {
+    if (port < 0 || (*it)->port_id() == port) {
+      (*it)->finish("stopped");
+      out.push_back((*it)->status());
+      finished_.push_back(out.back());
+      it = active_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (out.empty())
+    throw Error("ENO_CAPTURE", port < 0 ? std::string("no capture is running ('show capture' lists finished ones)")
+                                        : "no capture is running on port " + std::to_string(port) +
+                                              " ('show capture' lists the captures)");
+  return out;
+}
+
+std::vector<CaptureStatus> CaptureManager::list() {
+  reap();
+  std::vector<CaptureStatus> out;
+  for (auto& c : active_) out.push_back(c->status());
+  out.insert(out.end(), finished_.begin(), finished_.end());
+  return out;
+}
+
+bool CaptureManager::capturing(uint16_t port) {
+  reap();
+  for (auto& c : active_)
+    if (c->port_id() == port) return true;
+  return false;
+}
+
+void CaptureManager::stop_port(uint16_t port) noexcept {
+  for (auto it = active_.begin(); it != active_.end();) {
+    if ((*it)->port_id() == port) {
+      (*it)->finish((*it)->complete() ? "done" : "stopped");
+      finished_.push_back((*it)->status());
+      it = active_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void CaptureManager::stop_all() noexcept {
+  for (auto& c : active_) {
+    c->finish(c->complete() ? "done" : "stopped");
+    finished_.push_back(c->status());
+  }
+  active_.clear();
+}
+
+}  // namespace rs

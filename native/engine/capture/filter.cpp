@@ -1,0 +1,334 @@
+#include "filter.h"
+#include <arpa/inet.h>
+#include <cctype>
+#include <cstring>
+#include "../error.h"
+#include "../packet.h"
+
+namespace rs {
+
+bool decode_fields(const uint8_t* p, uint32_t len, PacketFields* f) {
+  *f = PacketFields{};
+  if (len < sizeof(EtherHdr)) return false;
+  uint32_t off = sizeof(EtherHdr);
+  uint16_t type = be16(reinterpret_cast<const EtherHdr*>(p)->type);
+  while ((type == kEtherTypeVlan || type == kEtherTypeQinq) && f->nvlan < 2) {
+    if (len < off + sizeof(VlanHdr)) { f->ethertype = type; return true; }
+    const VlanHdr* v = reinterpret_cast<const VlanHdr*>(p + off);
+    f->vid[f->nvlan++] = be16(v->tci) & 0x0fff;
+    type = be16(v->type);
+    off += sizeof(VlanHdr);
+  }
+  f->ethertype = type;
+  uint32_t l4 = 0;
+  if (type == kEtherTypeIpv4) {
+    if (len < off + sizeof(Ipv4Hdr)) return true;
+    const Ipv4Hdr* ip = reinterpret_cast<const Ipv4Hdr*>(p + off);
+    if ((ip->ver_ihl >> 4) != 4) return true;
+    f->ip4 = true;
+    f->alen = 4;
+    std::memcpy(f->src, &ip->src, 4);
+    std::memcpy(f->dst, &ip->dst, 4);
+    f->proto = ip->proto;
+    if (ip->fragment_offset() != 0) return true;
+    uint32_t hl = ip->header_len();
+    if (hl < 20) return true;
+    l4 = off + hl;
+  } else if (type == kEtherTypeIpv6) {
+    if (len < off + sizeof(Ipv6Hdr)) return true;
+    const Ipv6Hdr* ip = reinterpret_cast<const Ipv6Hdr*>(p + off);
+    f->ip6 = true;
+    f->alen = 16;
+    std::memcpy(f->src, ip->src, 16);
+    std::memcpy(f->dst, ip->dst, 16);
+    f->proto = ip->next_header;
+    l4 = off + sizeof(Ipv6Hdr);
+  } else if (type == kEtherTypeArp) {
+    f->arp = true;
+    if (len < off + sizeof(ArpHdr)) return true;
+    const ArpHdr* a = reinterpret_cast<const ArpHdr*>(p + off);
+    if (be16(a->pro) == kEtherTypeIpv4 && a->pln == 4) {
+      f->alen = 4;
+      std::memcpy(f->src, &a->sip, 4);
+      std::memcpy(f->dst, &a->tip, 4);
+    }
+    return true;
+  } else {
+    return true;
+  }
+  if ((f->proto == kIpProtoTcp || f->proto == kIpProtoUdp) && len >= l4 + 4) {
+    f->has_ports = true;
+    f->sport = static_cast<uint16_t>(p[l4] << 8 | p[l4 + 1]);
+    f->dport = static_cast<uint16_t>(p[l4 + 2] << 8 | p[l4 + 3]);
+  }
+  return true;
+}
+
+namespace {
+
+bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
+  unsigned bytes = bits / 8, rest = bits % 8;
+  if (std::memcmp(a, b, bytes) != 0) return false;
+  if (!rest) return true;
+  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (a[bytes] & mask) == (b[bytes] & mask);
+}
+
+bool eval_leaf(const Filter::Op& op, const PacketFields& f) {
+  using K = Filter::Kind;
+  using D = Filter::Dir;
+  switch (op.kind) {
+    case K::Proto:
+      if (op.proto) return (f.ip4 || f.ip6) && f.proto == op.proto && (op.value == 0 || f.ethertype == op.value);
+      return f.ethertype == op.value;
+    case K::Vlan:
+      if (op.value == 0xffff) return f.nvlan > 0;
+      for (unsigned i = 0; i < f.nvlan; i++)
+        if (f.vid[i] == op.value) return true;
+      return false;
+    case K::Host:
+    case K::Net: {
+      if (f.alen != op.alen) return false;
+      unsigned bits = op.kind == K::Host ? op.alen * 8u : op.prefix;
+      bool s = op.dir != D::Dst && prefix_eq(f.src, op.addr, bits);
+      bool d = op.dir != D::Src && prefix_eq(f.dst, op.addr, bits);
+      return s || d;
+    }
+    case K::Port:
+      if (!f.has_ports) return false;
+      if (op.proto && f.proto != op.proto) return false;
+      return (op.dir != D::Dst && f.sport == op.value) || (op.dir != D::Src && f.dport == op.value);
+    default:
+      return false;
+  }
+}
+
+// ------------------------------------------------------------------ parser
+
+struct Tok {
+  std::string text;
+  unsigned col;  // 1-based
+};
+
+class Parser {
+ public:
+  Parser(const std::string& src, std::vector<Filter::Op>* out) : src_(src), out_(out) { lex(); }
+
+  void parse() {
+    if (toks_.empty()) fail(1, "an expression", "nothing");
+    expr();
+    if (i_ < toks_.size()) fail(toks_[i_].col, "'and', 'or' or the end of the filter", "'" + toks_[i_].text + "'");
+  }
+
+ private:
+  void lex() {
+    std::size_t k = 0;
+    while (k < src_.size()) {
+      char c = src_[k];
+      if (std::isspace(static_cast<unsigned char>(c))) { k++; continue; }
+      unsigned col = static_cast<unsigned>(k + 1);
+      if (c == '(' || c == ')') { toks_.push_back({std::string(1, c), col}); k++; continue; }
+      if (c == '!') { toks_.push_back({"not", col}); k++; continue; }
+      if ((c == '&' || c == '|') && k + 1 < src_.size() && src_[k + 1] == c) {
+        toks_.push_back({c == '&' ? "and" : "or", col});
+        k += 2;
+        continue;
+      }
+      std::size_t e = k;
+      while (e < src_.size() && (std::isalnum(static_cast<unsigned char>(src_[e])) || std::strchr(".:/_-", src_[e]))) e++;
+      if (e == k) fail(col, "a word, '(' or ')'", std::string("'") + c + "'");
+      toks_.push_back({src_.substr(k, e - k), col});
+      k = e;
+    }
+  }
+
+  [[noreturn]] void fail(unsigned col, const std::string& expected, const std::string& found) {
+    throw Error("EFILTER", "filter '" + src_ + "': expected " + expected + " at column " + std::to_string(col) +
+                               ", found " + found);
+  }
+  const Tok* peek(std::size_t ahead = 0) const { return i_ + ahead < toks_.size() ? &toks_[i_ + ahead] : nullptr; }
+  bool is(const char* w, std::size_t ahead = 0) const { const Tok* t = peek(ahead); return t && t->text == w; }
+  unsigned end_col() const { return static_cast<unsigned>(src_.size() + 1); }
+  std::string found() const { return peek() ? "'" + peek()->text + "'" : "the end"; }
+  unsigned col() const { return peek() ? peek()->col : end_col(); }
+
+  void emit(Filter::Kind k) { Filter::Op op{}; op.kind = k; out_->push_back(op); }
+
+  void expr() {
+    term();
+    while (is("or")) { i_++; term(); emit(Filter::Kind::Or); }
+  }
+  void term() {
+    factor();
+    while (is("and")) { i_++; factor(); emit(Filter::Kind::And); }
+  }
+  void factor() {
+    if (is("not")) { i_++; factor(); emit(Filter::Kind::Not); return; }
+    if (is("(")) {
+      i_++;
+      expr();
+      if (!is(")")) fail(col(), "')'", found());
+      i_++;
+      return;
+    }
+    primitive();
+  }
+
+  static constexpr const char* kPrimitives =
+      "a primitive (udp, tcp, icmp, icmp6, arp, ip, ip6, vlan [N], [src|dst] host ADDR, [src|dst] net ADDR/LEN, "
+      "[tcp|udp] [src|dst] port N), 'not' or '('";
+
+  uint32_t number(const char* what, uint32_t max) {
+    const Tok* t = peek();
+    if (!t) fail(end_col(), what, "the end");
+    const std::string& s = t->text;
+    bool ok = !s.empty() && s.size() <= 6;
+    for (char c : s) ok = ok && c >= '0' && c <= '9';
+    if (!ok || std::stoul(s) > max) fail(t->col, what, "'" + s + "'");
+    i_++;
+    return static_cast<uint32_t>(std::stoul(s));
+  }
+
+  bool parse_addr(const std::string& s, Filter::Op* op) {
+    if (inet_pton(AF_INET, s.c_str(), op->addr) == 1) { op->alen = 4; return true; }
+    if (inet_pton(AF_INET6, s.c_str(), op->addr) == 1) { op->alen = 16; return true; }
+    return false;
+  }
+  static bool looks_like_addr(const std::string& s) {
+    return !s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s.find(':') != std::string::npos);
+  }
+
+  void primitive() {
+    const Tok* t = peek();
+    if (!t) fail(end_col(), kPrimitives, "the end");
+    const std::string w = t->text;
+    Filter::Op op{};
+    struct P { const char* w; uint8_t proto; uint16_t etype; };
+    static const P protos[] = {{"udp", kIpProtoUdp, 0}, {"tcp", kIpProtoTcp, 0}, {"icmp", kIpProtoIcmp, kEtherTypeIpv4},
+                               {"icmp6", 58, kEtherTypeIpv6}, {"arp", 0, kEtherTypeArp}, {"ip", 0, kEtherTypeIpv4},
+                               {"ip6", 0, kEtherTypeIpv6}};
+    for (const P& p : protos) {
+      if (w != p.w) continue;
+      i_++;
+      if ((p.proto == kIpProtoUdp || p.proto == kIpProtoTcp) && (is("port") || ((is("src") || is("dst")) && is("port", 1)))) {
+        port_prim(p.proto);
+        return;
+      }
+      op.kind = Filter::Kind::Proto;
+      op.proto = p.proto;
+      op.value = p.etype;
+      out_->push_back(op);
+      return;
+    }
+    if (w == "vlan") {
+      i_++;
+      op.kind = Filter::Kind::Vlan;
+      op.value = 0xffff;
+      if (peek() && !peek()->text.empty() && std::isdigit(static_cast<unsigned char>(peek()->text[0])))
+        op.value = static_cast<uint16_t>(number("a VLAN id 0..4095", 4095));
+      out_->push_back(op);
+      return;
+    }
+    if (w == "port") { port_prim(0); return; }
+    Filter::Dir dir = Filter::Dir::Any;
+    if (w == "src" || w == "dst") {
+      dir = w == "src" ? Filter::Dir::Src : Filter::Dir::Dst;
+      i_++;
+      if (is("port")) { port_prim(0, dir); return; }
+      if (!peek() || !(is("host") || is("net") || looks_like_addr(peek()->text)))
+        fail(col(), "'host ADDR', 'net ADDR/LEN', 'port N' or an address after '" + w + "'", found());
+    }
+    op.dir = dir;
+    if (is("host") || is("net") || (peek() && looks_like_addr(peek()->text))) {
+      bool net = is("net");
+      if (is("host") || is("net")) i_++;
+      const Tok* a = peek();
+      if (!a) fail(end_col(), net ? "an address with prefix length, e.g. 10.0.0.0/8" : "an IPv4 or IPv6 address", "the end");
+      std::string s = a->text;
+      unsigned plen = 0;
+      std::size_t slash = s.find('/');
+      if (slash != std::string::npos) {
+        if (!net && s.find('/') != std::string::npos) net = true;  // host 10.0.0.0/8 reads as net
+        std::string l = s.substr(slash + 1);
+        s = s.substr(0, slash);
+        bool ok = !l.empty() && l.size() <= 3;
+        for (char c : l) ok = ok && c >= '0' && c <= '9';
+        if (!ok) fail(a->col, "a prefix length after '/'", "'" + a->text + "'");
+        plen = static_cast<unsigned>(std::stoul(l));
+      } else if (net) {
+        fail(a->col, "an address with prefix length, e.g. 10.0.0.0/8", "'" + a->text + "'");
+      }
+      if (!parse_addr(s, &op)) fail(a->col, "an IPv4 or IPv6 address", "'" + a->text + "'");
+      if (net && plen > op.alen * 8u)
+        fail(a->col, "a prefix length 0.." + std::to_string(op.alen * 8), "'/" + std::to_string(plen) + "'");
+      op.kind = net ? Filter::Kind::Net : Filter::Kind::Host;
+      op.prefix = static_cast<uint8_t>(plen);
+      i_++;
+      out_->push_back(op);
+      return;
+    }
+    fail(t->col, kPrimitives, "'" + w + "'");
+  }
+
+  void port_prim(uint8_t proto, Filter::Dir dir = Filter::Dir::Any) {
+    if (is("src") || is("dst")) { dir = is("src") ? Filter::Dir::Src : Filter::Dir::Dst; i_++; }
+    if (!is("port")) fail(col(), "'port'", found());
+    i_++;
+    Filter::Op op{};
+    op.kind = Filter::Kind::Port;
+    op.dir = dir;
+    op.proto = proto;
+    op.value = static_cast<uint16_t>(number("a port number 0..65535", 65535));
+    out_->push_back(op);
+  }
+
+  const std::string& src_;
+  std::vector<Filter::Op>* out_;
+  std::vector<Tok> toks_;
+  std::size_t i_ = 0;
+};
+
+}  // namespace
+
+Filter Filter::compile(const std::string& expr) {
+  Filter f;
+  f.text_ = expr;
+  bool blank = true;
+  for (char c : expr) blank = blank && std::isspace(static_cast<unsigned char>(c));
+  if (blank) return f;
+  Parser(expr, &f.prog_).parse();
+  // The evaluator keeps its stack in the bits of one word.
+  int depth = 0, max = 0;
+  for (const Op& op : f.prog_) {
+    if (op.kind == Kind::And || op.kind == Kind::Or) depth--;
+    else if (op.kind != Kind::Not) depth++;
+    if (depth > max) max = depth;
+  }
+  if (max > 64)
+    throw Error("EFILTER", "filter '" + expr + "' nests too deeply (" + std::to_string(max) +
+                               " pending operands, at most 64): simplify it");
+  return f;
+}
+
+bool Filter::match(const PacketFields& f) const {
+  if (prog_.empty()) return true;
+  uint64_t stack = 0;
+  for (const Op& op : prog_) {
+    switch (op.kind) {
+      case Kind::And: { uint64_t b = stack & 1; stack >>= 1; stack = (stack & ~1ull) | ((stack & 1) & b); break; }
+      case Kind::Or: { uint64_t b = stack & 1; stack >>= 1; stack |= b; break; }
+      case Kind::Not: stack ^= 1; break;
+      default: stack = (stack << 1) | (eval_leaf(op, f) ? 1u : 0u); break;
+    }
+  }
+  return stack & 1;
+}
+
+bool Filter::match(const uint8_t* frame, uint32_t len) const {
+  if (prog_.empty()) return true;
+  PacketFields f;
+  decode_fields(frame, len, &f);
+  return match(f);
+}
+
+}  // namespace rs

@@ -1,0 +1,280 @@
+#include "flow.h"
+#include <algorithm>
+#include "error.h"
+
+namespace rs {
+
+namespace {
+
+struct FieldDef {
+  FlowItemType item;
+  const char* name;
+  FlowField field;
+  uint8_t len;
+};
+
+// rte_flow's field names for each item, as testpmd spells them.
+constexpr FieldDef kFields[] = {
+    {FlowItemType::Eth, "dst", FlowField::EthDst, 6},
+    {FlowItemType::Eth, "src", FlowField::EthSrc, 6},
+    {FlowItemType::Eth, "type", FlowField::EthType, 2},
+    {FlowItemType::Vlan, "vid", FlowField::VlanVid, 2},
+    {FlowItemType::Ipv4, "src", FlowField::Ipv4Src, 4},
+    {FlowItemType::Ipv4, "dst", FlowField::Ipv4Dst, 4},
+    {FlowItemType::Ipv4, "proto", FlowField::Ipv4Proto, 1},
+    {FlowItemType::Ipv6, "src", FlowField::Ipv6Src, 16},
+    {FlowItemType::Ipv6, "dst", FlowField::Ipv6Dst, 16},
+    {FlowItemType::Ipv6, "proto", FlowField::Ipv6Proto, 1},
+    {FlowItemType::Udp, "src", FlowField::L4Src, 2},
+    {FlowItemType::Udp, "dst", FlowField::L4Dst, 2},
+    {FlowItemType::Tcp, "src", FlowField::L4Src, 2},
+    {FlowItemType::Tcp, "dst", FlowField::L4Dst, 2},
+};
+
+// Layer of an item: a pattern goes down to up, one item per layer.
+int layer(FlowItemType t) {
+  switch (t) {
+    case FlowItemType::Eth: return 0;
+    case FlowItemType::Vlan: return 1;
+    case FlowItemType::Ipv4:
+    case FlowItemType::Ipv6: return 2;
+    case FlowItemType::Udp:
+    case FlowItemType::Tcp: return 3;
+  }
+  return 0;
+}
+
+std::string upper(const char* s) {
+  std::string u(s);
+  for (char& c : u) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  return u;
+}
+
+// The packet's bytes for a field (network order), or null when absent.
+inline const uint8_t* field_bytes(FlowField f, const PacketView& v, uint8_t* tmp) {
+  switch (f) {
+    case FlowField::EthDst: return v.frame;
+    case FlowField::EthSrc: return v.frame + 6;
+    case FlowField::EthType: return v.frame + 12;
+    case FlowField::VlanVid:
+      if (!v.has_vlan) return nullptr;
+      tmp[0] = static_cast<uint8_t>(v.vid >> 8);
+      tmp[1] = static_cast<uint8_t>(v.vid);
+      return tmp;
+    case FlowField::Ipv4Src:
+    case FlowField::Ipv6Src: return v.src_addr();
+    case FlowField::Ipv4Dst:
+    case FlowField::Ipv6Dst: return v.dst_addr();
+    case FlowField::Ipv4Proto:
+    case FlowField::Ipv6Proto: return &v.proto;
+    case FlowField::L4Src: return v.has_ports ? v.ports() : nullptr;
+    case FlowField::L4Dst: return v.has_ports ? v.ports() + 2 : nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const char* flow_item_name(FlowItemType t) {
+  switch (t) {
+    case FlowItemType::Eth: return "eth";
+    case FlowItemType::Vlan: return "vlan";
+    case FlowItemType::Ipv4: return "ipv4";
+    case FlowItemType::Ipv6: return "ipv6";
+    case FlowItemType::Udp: return "udp";
+    case FlowItemType::Tcp: return "tcp";
+  }
+  return "?";
+}
+
+bool flow_item_from_name(const std::string& s, FlowItemType* t) {
+  for (auto x : {FlowItemType::Eth, FlowItemType::Vlan, FlowItemType::Ipv4, FlowItemType::Ipv6, FlowItemType::Udp,
+                 FlowItemType::Tcp}) {
+    if (s == flow_item_name(x)) {
+      *t = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* flow_action_name(FlowActionType t) {
+  switch (t) {
+    case FlowActionType::Queue: return "queue";
+    case FlowActionType::Drop: return "drop";
+    case FlowActionType::Count: return "count";
+    case FlowActionType::Mark: return "mark";
+    case FlowActionType::Rss: return "rss";
+    case FlowActionType::Kernel: return "kernel";
+  }
+  return "?";
+}
+
+bool flow_action_from_name(const std::string& s, FlowActionType* t) {
+  for (auto x : {FlowActionType::Queue, FlowActionType::Drop, FlowActionType::Count, FlowActionType::Mark,
+                 FlowActionType::Rss, FlowActionType::Kernel}) {
+    if (s == flow_action_name(x)) {
+      *t = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool flow_field_from_name(FlowItemType t, const std::string& name, FlowField* f, uint8_t* len) {
+  for (const FieldDef& d : kFields) {
+    if (d.item == t && name == d.name) {
+      *f = d.field;
+      *len = d.len;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* flow_field_name(FlowField f) {
+  for (const FieldDef& d : kFields)
+    if (d.field == f) return d.name;
+  return "?";
+}
+
+std::string flow_fields_of(FlowItemType t) {
+  std::string s;
+  for (const FieldDef& d : kFields) {
+    if (d.item != t) continue;
+    if (!s.empty()) s += ", ";
+    s += d.name;
+  }
+  return s;
+}
+
+CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
+  const std::string port = "port " + std::to_string(lim.port);
+  if (r.group != 0)
+    throw Error("EFLOW_ATTR", "group " + std::to_string(r.group) + " is not supported: the software classifier has group 0 only");
+  if (r.egress || !r.ingress)
+    throw Error("EFLOW_ATTR", "only ingress rules are supported: write 'flow create " + std::to_string(lim.port) + " ingress pattern ...'");
+  CompiledFlow c;
+  c.priority = r.priority;
+
+  int last = -1;
+  const FlowItem* prev = nullptr;
+  for (const FlowItem& it : r.pattern) {
+    int l = layer(it.type);
+    if (l <= last)
+      throw Error("EFLOW_PATTERN", std::string("pattern item '") + flow_item_name(it.type) + "' cannot follow '" +
+                                       flow_item_name(prev->type) + "': items go eth / vlan / ipv4|ipv6 / udp|tcp, once each");
+    last = l;
+    prev = &it;
+    switch (it.type) {
+      case FlowItemType::Vlan: c.need_vlan = true; break;
+      case FlowItemType::Ipv4: c.need_ip = 4; break;
+      case FlowItemType::Ipv6: c.need_ip = 6; break;
+      case FlowItemType::Udp: c.need_proto = kIpProtoUdp; break;
+      case FlowItemType::Tcp: c.need_proto = kIpProtoTcp; break;
+      case FlowItemType::Eth: break;
+    }
+    for (const FlowFieldMatch& f : it.fields) {
+      FlowField check;
+      uint8_t len = 0;
+      if (!flow_field_from_name(it.type, flow_field_name(f.field), &check, &len) || check != f.field || len != f.len)
+        throw Error("EFLOW_FIELD", std::string("item '") + flow_item_name(it.type) + "' has no field '" +
+                                       flow_field_name(f.field) + "': its fields are " + flow_fields_of(it.type));
+      FlowFieldMatch m = f;
+      bool any = false;
+      for (uint8_t i = 0; i < m.len; i++) {
+        m.spec[i] &= m.mask[i];
+        any = any || m.mask[i];
+      }
+      if (f.field == FlowField::VlanVid && (m.mask[0] & 0xf0))
+        throw Error("EFLOW_FIELD", "vlan vid is 12 bits: the value or mask must be at most 4095");
+      if (!any) continue;  // a zero mask matches everything
+      if (f.field == FlowField::L4Src || f.field == FlowField::L4Dst) c.need_ports = true;
+      c.checks.push_back(m);
+    }
+  }
+
+  int fates = 0;
+  bool counted = false;
+  for (const FlowAction& a : r.actions) {
+    switch (a.type) {
+      case FlowActionType::Count:
+        if (counted) throw Error("EFLOW_ACTION", "action 'count' is given twice");
+        counted = c.count = true;
+        continue;
+      case FlowActionType::Mark:
+        if (c.mark) throw Error("EFLOW_ACTION", "action 'mark' is given twice");
+        c.mark = true;
+        c.mark_id = a.value;
+        continue;
+      default: break;
+    }
+    if (++fates > 1)
+      throw Error("EFLOW_ACTION", std::string("action '") + flow_action_name(a.type) +
+                                      "' conflicts with an earlier fate action: give one of queue, drop, rss, kernel");
+    switch (a.type) {
+      case FlowActionType::Queue:
+        if (a.value >= lim.nb_rx_queues)
+          throw Error("EFLOW_QUEUE", "queue index " + std::to_string(a.value) + " is out of range: " + port + " has " +
+                                         std::to_string(lim.nb_rx_queues) + " rx queue" + (lim.nb_rx_queues == 1 ? "" : "s") +
+                                         " (0.." + std::to_string(lim.nb_rx_queues - 1) +
+                                         "); add queues with 'port config " + std::to_string(lim.port) + " rxq N' while the port is stopped");
+        c.fate = FlowFate::Queue;
+        c.queue = static_cast<uint16_t>(a.value);
+        break;
+      case FlowActionType::Drop: c.fate = FlowFate::Drop; break;
+      case FlowActionType::Rss:
+        c.fate = FlowFate::Rss;
+        for (uint16_t q : a.queues) {
+          if (q >= lim.nb_rx_queues)
+            throw Error("EFLOW_QUEUE", "rss queue " + std::to_string(q) + " is out of range: " + port + " has " +
+                                           std::to_string(lim.nb_rx_queues) + " rx queues (0.." +
+                                           std::to_string(lim.nb_rx_queues - 1) + ")");
+        }
+        c.rss_queues = a.queues;
+        if (c.rss_queues.empty())
+          for (uint16_t q = 0; q < lim.nb_rx_queues; q++) c.rss_queues.push_back(q);
+        break;
+      case FlowActionType::Kernel:
+        if (!lim.has_exception_path)
+          throw Error("EFLOW_KERNEL", "action 'kernel' needs " + port +
+                                          "'s exception path to the kernel (KNI), which this port does not have yet: "
+                                          "the KNI exception path is not available in this build");
+        c.fate = FlowFate::Kernel;
+        break;
+      default: break;
+    }
+  }
+  if (r.actions.empty()) throw Error("EFLOW_ACTION", "the rule has no action: give e.g. 'actions queue index 1 / end'");
+  return c;
+}
+
+bool flow_match(const CompiledFlow& c, const PacketView& v) {
+  if (v.len < 14) return false;
+  if (c.need_vlan && !v.has_vlan) return false;
+  if (c.need_ip && v.ip_version != c.need_ip) return false;
+  if (c.need_proto && (v.ip_version == 0 || v.proto != c.need_proto)) return false;
+  if (c.need_ports && !v.has_ports) return false;
+  uint8_t tmp[2];
+  for (const FlowFieldMatch& m : c.checks) {
+    const uint8_t* p = field_bytes(m.field, v, tmp);
+    if (!p) return false;
+    for (uint8_t i = 0; i < m.len; i++)
+      if ((p[i] & m.mask[i]) != m.spec[i]) return false;
+  }
+  return true;
+}
+
+std::string flow_pattern_summary(const FlowRule& r) {
+  std::string s;
+  for (const FlowItem& it : r.pattern) s += (s.empty() ? "" : " ") + upper(flow_item_name(it.type));
+  return s.empty() ? "(any)" : s;
+}
+
+std::string flow_actions_summary(const FlowRule& r) {
+  std::string s;
+  for (const FlowAction& a : r.actions) s += (s.empty() ? "" : " ") + upper(flow_action_name(a.type));
+  return s;
+}
+
+}  // namespace rs
