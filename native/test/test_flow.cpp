@@ -1,0 +1,131 @@
+// Flow rules: what flow_compile refuses (and says why), and what a compiled
+// rule matches.
+#include <arpa/inet.h>
+#include "classify/flow.h"
+#include "classify_frames.h"
+#include "error.h"
+#include "harness.h"
+
+using namespace rs;
+using cls_test::FrameSpec;
+
+namespace {
+
+FlowFieldMatch field(FlowItemType item, const char* name, std::vector<uint8_t> spec, std::vector<uint8_t> mask = {}) {
+  FlowFieldMatch m;
+  uint8_t len = 0;
+  flow_field_from_name(item, name, &m.field, &len);
+  m.len = len;
+  for (uint8_t i = 0; i < len; i++) {
+    m.spec[i] = i < spec.size() ? spec[i] : 0;
+    m.mask[i] = mask.empty() ? 0xff : mask[i];
+  }
+  return m;
+}
+std::vector<uint8_t> be(uint16_t v) { return {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}; }
+std::vector<uint8_t> v4(const char* s) { uint8_t a[4]; inet_pton(AF_INET, s, a); return {a, a + 4}; }
+
+FlowRule udp_dst_rule(uint16_t port, FlowAction fate) {
+  FlowRule r;
+  r.pattern = {{FlowItemType::Eth, {}}, {FlowItemType::Ipv4, {}},
+               {FlowItemType::Udp, {field(FlowItemType::Udp, "dst", be(port))}}};
+  r.actions = {fate};
+  return r;
+}
+
+bool matches(const CompiledFlow& c, const FrameSpec& s) {
+  auto f = cls_test::frame(s);
+  PacketView v;
+  parse_view(f.data(), static_cast<uint32_t>(f.size()), &v);
+  return flow_match(c, v);
+}
+
+const FlowLimits kTwoQueues{0, 2, false};
+
+}  // namespace
+
+TEST(flow_compile_refuses_what_cannot_apply) {
+  CHECK_THROWS_CODE(flow_compile(udp_dst_rule(4789, {FlowActionType::Queue, 2, {}}), kTwoQueues), "EFLOW_QUEUE");
+  CHECK_THROWS_CODE(flow_compile(udp_dst_rule(4789, {FlowActionType::Rss, 0, {0, 5}}), kTwoQueues), "EFLOW_QUEUE");
+  CHECK_THROWS_CODE(flow_compile(udp_dst_rule(4789, {FlowActionType::Kernel, 0, {}}), kTwoQueues), "EFLOW_KERNEL");
+  FlowRule two = udp_dst_rule(1, {FlowActionType::Queue, 1, {}});
+  two.actions.push_back({FlowActionType::Drop, 0, {}});
+  CHECK_THROWS_CODE(flow_compile(two, kTwoQueues), "EFLOW_ACTION");
+  FlowRule none = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
+  none.actions.clear();
+  CHECK_THROWS_CODE(flow_compile(none, kTwoQueues), "EFLOW_ACTION");
+  FlowRule order;
+  order.pattern = {{FlowItemType::Udp, {}}, {FlowItemType::Ipv4, {}}};
+  order.actions = {{FlowActionType::Drop, 0, {}}};
+  CHECK_THROWS_CODE(flow_compile(order, kTwoQueues), "EFLOW_PATTERN");
+  FlowRule wrong_field = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
+  wrong_field.pattern[1].fields.push_back(field(FlowItemType::Udp, "dst", be(1)));  // udp's field on ipv4
+  CHECK_THROWS_CODE(flow_compile(wrong_field, kTwoQueues), "EFLOW_FIELD");
+  FlowRule grp = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
+  grp.group = 1;
+  CHECK_THROWS_CODE(flow_compile(grp, kTwoQueues), "EFLOW_ATTR");
+  FlowRule eg = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
+  eg.egress = true;
+  CHECK_THROWS_CODE(flow_compile(eg, kTwoQueues), "EFLOW_ATTR");
+  CHECK_THROWS_CODE(flow_compile(udp_dst_rule(4789, {FlowActionType::Kernel, 0, {}}), FlowLimits{0, 2, true}), "(no error)");
+  CHECK_THROWS_CODE(flow_compile(udp_dst_rule(4789, {FlowActionType::Queue, 1, {}}), kTwoQueues), "(no error)");
+}
+
+TEST(flow_match_udp_port_ip_mask_vlan_and_layers) {
+  CompiledFlow vx = flow_compile(udp_dst_rule(4789, {FlowActionType::Queue, 1, {}}), kTwoQueues);
+  CHECK(matches(vx, {.dport = 4789}));
+  CHECK(!matches(vx, {.dport = 4790}));
+  CHECK(!matches(vx, {.proto = kIpProtoTcp, .dport = 4789}));
+  CHECK(!matches(vx, {.v6 = true, .dport = 4789}));                 // ipv4 item
+  CHECK(matches(vx, {.dport = 4789, .vlan = 7}));                   // VLAN skipped when not asked for
+
+  FlowRule net;
+  net.pattern = {{FlowItemType::Ipv4, {field(FlowItemType::Ipv4, "src", v4("192.168.1.0"), v4("255.255.255.0"))}}};
+  net.actions = {{FlowActionType::Drop, 0, {}}};
+  CompiledFlow n = flow_compile(net, kTwoQueues);
+  CHECK(matches(n, {.src = "192.168.1.77"}));
+  CHECK(!matches(n, {.src = "192.168.2.77"}));
+  CHECK(!matches(n, {.ethertype = kEtherTypeArp}));
+
+  FlowRule vl;
+  vl.pattern = {{FlowItemType::Eth, {}}, {FlowItemType::Vlan, {field(FlowItemType::Vlan, "vid", be(100))}}};
+  vl.actions = {{FlowActionType::Count, 0, {}}};
+  CompiledFlow v = flow_compile(vl, kTwoQueues);
+  CHECK(matches(v, {.vlan = 100}));
+  CHECK(!matches(v, {.vlan = 101}));
+  CHECK(!matches(v, {}));
+
+  FlowRule et;
+  et.pattern = {{FlowItemType::Eth, {field(FlowItemType::Eth, "type", be(kEtherTypeArp))}}};
+  et.actions = {{FlowActionType::Queue, 1, {}}};
+  CompiledFlow e = flow_compile(et, kTwoQueues);
+  CHECK(matches(e, {.ethertype = kEtherTypeArp}));
+  CHECK(!matches(e, {}));
+
+  FlowRule t6;
+  t6.pattern = {{FlowItemType::Ipv6, {}}, {FlowItemType::Tcp, {field(FlowItemType::Tcp, "src", be(443))}}};
+  t6.actions = {{FlowActionType::Mark, 9, {}}};
+  CompiledFlow t = flow_compile(t6, kTwoQueues);
+  CHECK(matches(t, {.v6 = true, .proto = kIpProtoTcp, .sport = 443}));
+  CHECK(!matches(t, {.v6 = true, .proto = kIpProtoUdp, .sport = 443}));
+  CHECK(t.mark && t.mark_id == 9 && t.fate == FlowFate::None);
+
+  FlowRule any;  // empty pattern: every packet
+  any.actions = {{FlowActionType::Drop, 0, {}}};
+  CHECK(matches(flow_compile(any, kTwoQueues), {.ethertype = kEtherTypeArp}));
+}
+
+TEST(flow_names_and_summaries) {
+  FlowItemType t;
+  CHECK(flow_item_from_name("ipv6", &t) && t == FlowItemType::Ipv6);
+  CHECK(!flow_item_from_name("sctp", &t));
+  FlowField f;
+  uint8_t len;
+  CHECK(flow_field_from_name(FlowItemType::Ipv4, "proto", &f, &len) && len == 1);
+  CHECK(!flow_field_from_name(FlowItemType::Udp, "proto", &f, &len));
+  CHECK_EQ(flow_fields_of(FlowItemType::Eth), std::string("dst, src, type"));
+  FlowRule r = udp_dst_rule(4789, {FlowActionType::Queue, 1, {}});
+  r.actions.push_back({FlowActionType::Count, 0, {}});
+  CHECK_EQ(flow_pattern_summary(r), std::string("ETH IPV4 UDP"));
+  CHECK_EQ(flow_actions_summary(r), std::string("QUEUE COUNT"));
+}
