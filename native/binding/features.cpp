@@ -3,8 +3,10 @@
 
 namespace rsb {
 
+extern const MethodTable capture_methods;  // capture.cpp: capture, replay, pcap info/show
+
 const std::vector<const MethodTable*>& feature_method_tables() {
-  static const std::vector<const MethodTable*> tables = {};
+  static const std::vector<const MethodTable*> tables = {&capture_methods};
   return tables;
 }
 

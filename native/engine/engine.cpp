@@ -12,7 +12,9 @@
 #include <map>
 #include <set>
 #include <system_error>
+#include "capture/capture.h"
 #include "fwd/engines.h"
+#include "replay/replay.h"
 
 namespace rs {
 
@@ -189,6 +191,8 @@ std::string format_ip(const PortIp& ip) {
 
 Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("io")) {
   pool_ = std::make_unique<Mempool>("mb_pool_0", opts.total_num_mbufs, opts.mbuf_data_room);
+  captures_ = std::make_unique<CaptureManager>();
+  replay_ = std::make_unique<ReplayManager>(pool_.get());
   settings_.pool = pool_.get();
   settings_.eth_peer.resize(kMaxPorts);
   // testpmd's default peers: 02:00:00:00:00:<port id>.
@@ -205,7 +209,9 @@ Engine::~Engine() {
 }
 
 void Engine::shutdown() {
+  replay_->stop_all();
   if (forwarding_) stop();
+  captures_->stop_all();  // after the poll threads: every packet seen is written
   // Ports before the pool: closing drains the mbufs they hold back into it.
   for (auto& p : ports_) {
     if (!p) continue;
@@ -290,6 +296,8 @@ void Engine::detach(uint16_t id) {
   Port& p = port(id);
   require_not_forwarding_port(id, "detach");
   forget_pending(id);
+  replay_->stop_port(id);
+  captures_->stop_port(id);
   p.close();
   ports_[id].reset();
   settings_.port_ips[id].clear();
@@ -484,6 +492,12 @@ void Engine::start(unsigned tx_first_bursts) {
   if (forwarding_) throw Error("EBUSY_FORWARDING", "forwarding is already running: run 'stop' first");
   if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
   build_streams();
+  if (replay_->active())
+    for (const auto& fs : streams_)
+      if (fs->tx_port == replay_->port() && fs->tx_queue == replay_->queue())
+        throw Error("EBUSY_REPLAY", "a replay sends on tx queue " + std::to_string(fs->tx_queue) + " of port " +
+                                        std::to_string(fs->tx_port) + ", which forwarding would use too: stop it first "
+                                        "('replay stop') or wait until it is done ('show replay')");
   settings_.pool = pool_.get();
   for (auto& fs : streams_)
     if (fwd_->stream_init) fwd_->stream_init(*fs, settings_);

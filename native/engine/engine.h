@@ -17,6 +17,9 @@
 
 namespace rs {
 
+class CaptureManager;  // capture/capture.h
+class ReplayManager;   // replay/replay.h
+
 enum class Topology { Paired, Chained, Loop };
 const char* topology_name(Topology t);
 
@@ -94,6 +97,10 @@ class Engine {
   // Stops forwarding, closes every port, frees everything. Idempotent.
   void shutdown();
 
+  // Captures and replays (stopped, files flushed and closed, before ports close).
+  CaptureManager& captures() { return *captures_; }
+  ReplayManager& replays() { return *replay_; }
+
  private:
   void require_stopped(const char* what) const;
   void build_streams();
@@ -101,6 +108,8 @@ class Engine {
 
   EngineOptions opts_;
   std::unique_ptr<Mempool> pool_;
+  std::unique_ptr<CaptureManager> captures_;
+  std::unique_ptr<ReplayManager> replay_;
   std::vector<std::unique_ptr<Port>> ports_;  // index = port id; null when detached
   std::vector<std::unique_ptr<FwdStream>> streams_;
   std::vector<LcoreAssignment> lcores_;

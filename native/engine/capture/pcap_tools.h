@@ -1,0 +1,41 @@
+// `pcap info FILE` (like capinfos) and `pcap show FILE [count N]` (one line
+// per packet, like `tcpdump -r`), both through PcapReader.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rs {
+
+struct PcapInfo {
+  std::string path, format, byte_order, ts_resolution, version, linktype_name;
+  uint32_t linktype = 0, snaplen = 0, interfaces = 0, sections = 0;
+  uint64_t packets = 0, data_bytes = 0, orig_bytes = 0, file_bytes = 0;
+  uint64_t first_ns = 0, last_ns = 0;
+  uint32_t min_caplen = 0, max_caplen = 0;
+  uint64_t cut_packets = 0;  // caplen < origlen (snaplen applied)
+  std::vector<std::string> interface_names;
+};
+// Reads the whole file; a damaged or truncated file throws its error
+// (EPCAP_FORMAT / EPCAP_TRUNCATED with the byte offset).
+PcapInfo pcap_info(const std::string& path);
+
+struct PcapShowLine {
+  uint64_t ts_ns = 0;
+  uint32_t caplen = 0, origlen = 0, iface = 0;
+  uint8_t direction = 0;
+  std::string summary;
+};
+struct PcapShow {
+  bool nanosecond = false;
+  std::vector<PcapShowLine> lines;
+};
+// The first `count` packets (0: all). Throws as pcap_info when a bad record
+// comes before `count` packets were read.
+PcapShow pcap_show(const std::string& path, uint64_t count);
+
+// One tcpdump-like line: "IP 10.0.0.1.1000 > 10.0.0.2.2000: UDP, length 18".
+std::string describe_packet(const uint8_t* p, uint32_t caplen, uint32_t origlen);
+const char* linktype_name(uint32_t lt);
+
+}  // namespace rs

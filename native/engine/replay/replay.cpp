@@ -1,0 +1,405 @@
+#include "replay.h"
+#include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <set>
+#include "../engine.h"
+#include "../error.h"
+#include "../lcore.h"
+
+namespace rs {
+
+namespace {
+
+constexpr uint16_t kBurst = 32;
+constexpr unsigned kReplayLcore = 0;           // testpmd's main lcore id: no poll thread uses it
+constexpr uint64_t kSpinNs = 100000;           // busy-wait the last 100 us
+constexpr uint64_t kLateNs = 2000;             // later than this: batch with the next ones
+constexpr std::size_t kReservoir = 1 << 16;
+
+uint64_t mono_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+std::string speed_text(const ReplayOptions& o) {
+  char b[64];
+  switch (o.speed) {
+    case ReplaySpeed::Original: return "original";
+    case ReplaySpeed::Topspeed: return "topspeed";
+    case ReplaySpeed::Multiplier: std::snprintf(b, sizeof b, "x%g", o.value); return b;
+    case ReplaySpeed::Pps: std::snprintf(b, sizeof b, "%.0f pps", o.value); return b;
+    case ReplaySpeed::Mbps: std::snprintf(b, sizeof b, "%g Mbit/s", o.value); return b;
+  }
+  return "?";
+}
+
+std::vector<int> allowed_cpus() {
+  std::vector<int> v;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; c++)
+      if (CPU_ISSET(c, &set)) v.push_back(c);
+  if (v.empty()) v.push_back(0);
+  return v;
+}
+
+}  // namespace
+
+bool ReplayManager::active() {
+  reap();
+  return running_;
+}
+
+void ReplayManager::reap() {
+  if (running_ && done_.load(std::memory_order_acquire)) {
+    thread_.join();
+    running_ = false;
+    reader_.close();
+    state_ = error_.empty() ? "done" : "failed";
+  }
+}
+
+ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const ReplayOptions& o) {
+  reap();
+  if (running_)
+    throw Error("EBUSY_REPLAY", "a replay of '" + opts_.path + "' into port " + std::to_string(port_id_) +
+                                    " is running: stop it first ('replay stop')");
+  Port& port = engine.port(port_id);
+  if (!port.started())
+    throw Error("EPORT_STOPPED", "port " + std::to_string(port_id) + " is stopped: start it first ('port start " +
+                                     std::to_string(port_id) + "')");
+  if (!port.link().up)
+    throw Error("EPORT_STOPPED", "port " + std::to_string(port_id) + " has its link down: 'set link-up port " +
+                                     std::to_string(port_id) + "' first");
+  if ((o.speed == ReplaySpeed::Multiplier || o.speed == ReplaySpeed::Pps || o.speed == ReplaySpeed::Mbps) &&
+      !(o.value > 0 && std::isfinite(o.value)))
+    throw Error("EINVAL_ARG", "replay speed must be a positive number");
+
+  // The tx queue: one that forwarding does not send on.
+  uint16_t queue = 0;
+  std::set<uint16_t> used;
+  std::string user;
+  if (engine.forwarding())
+    for (const StreamStats& s : engine.streams())
+      if (s.tx_port == port_id) {
+        used.insert(s.tx_queue);
+        if (user.empty())
+          user = "stream " + std::to_string(s.rx_port) + "/" + std::to_string(s.rx_queue) + " -> " +
+                 std::to_string(s.tx_port) + "/" + std::to_string(s.tx_queue);
+      }
+  while (queue < port.nb_tx_queues() && used.count(queue)) queue++;
+  if (queue >= port.nb_tx_queues())
+    throw Error("EBUSY_FORWARDING",
+                "forwarding sends on every tx queue of port " + std::to_string(port_id) + " (" + user +
+                    ", ...) and replay needs a tx queue of its own (a queue is driven by one thread): stop "
+                    "forwarding first ('stop'), or replay into a port forwarding does not send on");
+
+  // Check the whole file before sending anything: a damaged file is reported
+  // with its offset now, not half-way through the replay.
+  reader_.open(o.path);
+  if (reader_.linktype() != kLinktypeEthernet)
+    throw Error("EPCAP_FORMAT", "'" + o.path + "' holds link type " + std::to_string(reader_.linktype()) +
+                                    " frames; ports carry Ethernet (link type 1)");
+  PcapRecord rec;
+  uint64_t n = 0, bytes = 0, first = 0, last = 0;
+  while (reader_.next(rec)) {
+    if (n == 0) first = rec.ts_ns;
+    last = rec.ts_ns;
+    bytes += rec.caplen;
+    n++;
+  }
+  reader_.throw_if_error();
+  if (n == 0) {
+    reader_.close();
+    throw Error("EPCAP_EMPTY", "'" + o.path + "' holds no packets: nothing to replay");
+  }
+  reader_.rewind();
+
+  // A CPU the forwarding lcores do not use, when there is one.
+  std::vector<int> cpus = allowed_cpus();
+  std::set<int> busy;
+  for (const LcoreAssignment& l : engine.lcores()) busy.insert(l.cpu);
+  int cpu = cpus.back();
+  for (auto it = cpus.rbegin(); it != cpus.rend(); ++it)
+    if (!busy.count(*it)) { cpu = *it; break; }
+
+  port_ = &port;
+  port_id_ = port_id;
+  queue_ = queue;
+  cpu_ = cpu;
+  opts_ = o;
+  file_packets_ = n;
+  file_bytes_ = bytes;
+  first_ts_ = first;
+  span_ns_ = last > first ? last - first : 0;
+  stop_.store(false);
+  done_.store(false);
+  state_ = "running";
+  error_.clear();
+  for (auto* a : {&sent_, &bytes_, &skipped_, &retries_, &loop_, &err_n_, &err_sum_, &err_max_, &end_mono_}) a->store(0);
+  samples_.clear();
+  samples_.reserve(kReservoir);
+  start_mono_ = mono_ns();
+  have_ = true;
+  thread_ = std::thread(&ReplayManager::run, this);
+  running_ = true;
+  return snapshot();
+}
+
+void ReplayManager::record_error(uint64_t err) {
+  err_n_.store(err_n_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  err_sum_.store(err_sum_.load(std::memory_order_relaxed) + err, std::memory_order_relaxed);
+  if (err > err_max_.load(std::memory_order_relaxed)) err_max_.store(err, std::memory_order_relaxed);
+  uint32_t v = err > 0xffffffffull ? 0xffffffffu : static_cast<uint32_t>(err);
+  uint64_t seen = err_n_.load(std::memory_order_relaxed);
+  if (samples_.size() < kReservoir) {
+    samples_.push_back(v);
+  } else {
+    rng_ ^= rng_ << 13; rng_ ^= rng_ >> 7; rng_ ^= rng_ << 17;
+    uint64_t j = rng_ % seen;
+    if (j < kReservoir) samples_[j] = v;
+  }
+}
+
+void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
+  uint64_t b = 0;
+  for (uint16_t i = 0; i < n; i++) b += pkts[i]->data_len;
+  uint16_t left = n;
+  Mbuf** p = pkts;
+  while (left) {
+    uint16_t s = port_->tx_burst(queue_, p, left);
+    p += s;
+    left = static_cast<uint16_t>(left - s);
+    if (left) {
+      retries_.store(retries_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      if (stop_.load(std::memory_order_relaxed)) {
+        for (uint16_t i = 0; i < left; i++) b -= p[i]->data_len;
+        mbuf_free_bulk(p, left);
+        n = static_cast<uint16_t>(n - left);
+        break;
+      }
+      cpu_relax();
+    }
+  }
+  sent_.store(sent_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  bytes_.store(bytes_.load(std::memory_order_relaxed) + b, std::memory_order_relaxed);
+}
+
+void ReplayManager::run() {
+  set_this_lcore(kReplayLcore);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu_, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);                  // wake when asked, not up to 50 us later
+
+  const ReplaySpeed speed = opts_.speed;
+  const bool paced = speed != ReplaySpeed::Topspeed;
+  const double mult = speed == ReplaySpeed::Multiplier ? opts_.value : 1.0;
+  const uint32_t room = pool_->data_room();
+  const auto& ifaces = reader_.interfaces();
+  // Loops at original timing follow each other after one average gap.
+  const double avg_gap = file_packets_ > 1 ? static_cast<double>(span_ns_) / static_cast<double>(file_packets_ - 1) : 0;
+  const double loop_len = (static_cast<double>(span_ns_) + avg_gap) / mult;
+
+  Mbuf* burst[kBurst];
+  uint64_t sched[kBurst];
+  uint16_t nb = 0;
+  uint64_t t0 = mono_ns();
+  uint64_t idx = 0;        // packets scheduled so far (pps)
+  double bits = 0;         // bits scheduled so far (mbps)
+  uint64_t prev_sched = t0;
+
+  auto flush = [&]() {
+    if (!nb) return;
+    if (paced) {
+      uint64_t now = mono_ns();
+      for (uint16_t i = 0; i < nb; i++) record_error(now > sched[i] ? now - sched[i] : sched[i] - now);
+    }
+    send_all(burst, nb);
+    nb = 0;
+  };
+  auto wait_until = [&](uint64_t t) {
+    for (;;) {
+      uint64_t now = mono_ns();
+      if (now >= t || stop_.load(std::memory_order_relaxed)) return;
+      uint64_t rem = t - now;
+      if (rem > kSpinNs + 50000) {
+        uint64_t wake = std::min<uint64_t>(t - kSpinNs, now + 50000000ull);  // re-check stop every 50 ms
+        timespec ts{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
+        ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+      } else {
+        cpu_relax();
+      }
+    }
+  };
+
+  try {
+    for (uint32_t loop = 0; opts_.loops == 0 || loop < opts_.loops; loop++) {
+      if (stop_.load(std::memory_order_relaxed)) break;
+      loop_.store(loop + 1, std::memory_order_relaxed);
+      if (loop > 0) reader_.rewind();
+      PcapRecord rec;
+      while (reader_.next(rec)) {
+        if (stop_.load(std::memory_order_relaxed)) break;
+        if (rec.caplen > room || rec.caplen == 0 ||
+            (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
+          skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+          continue;
+        }
+        uint64_t s = 0;
+        if (paced) {
+          switch (speed) {
+            case ReplaySpeed::Original:
+            case ReplaySpeed::Multiplier: {
+              double off = rec.ts_ns >= first_ts_ ? static_cast<double>(rec.ts_ns - first_ts_) / mult : 0;
+              s = t0 + static_cast<uint64_t>(loop_len * loop + off);
+              if (s < prev_sched) s = prev_sched;  // out-of-order timestamps: no going back
+              break;
+            }
+            case ReplaySpeed::Pps:
+              s = t0 + static_cast<uint64_t>(static_cast<double>(idx) * 1e9 / opts_.value);
+              break;
+            case ReplaySpeed::Mbps:
+              s = t0 + static_cast<uint64_t>(bits * 1e3 / opts_.value);
+              break;
+            default:
+              break;
+          }
+          idx++;
+          bits += rec.caplen * 8.0;
+          prev_sched = s;
+          // Packets waiting in the burst are due: send them before sleeping.
+          if (nb && s > mono_ns()) flush();
+        }
+        Mbuf* m = nullptr;
+        while (!(m = pool_->alloc())) {
+          flush();  // our own packets may be what holds the pool
+          if (stop_.load(std::memory_order_relaxed)) break;
+          cpu_relax();
+        }
+        if (!m) break;
+        std::memcpy(m->data(), rec.data, rec.caplen);
+        m->data_len = static_cast<uint16_t>(rec.caplen);
+        m->port = port_id_;
+        if (paced) {
+          if (!nb) wait_until(s);
+          burst[nb] = m;
+          sched[nb++] = s;
+          uint64_t now = mono_ns();
+          if (now < s + kLateNs || nb == kBurst) flush();  // on time: out at once
+        } else {
+          burst[nb++] = m;
+          if (nb == kBurst) flush();
+        }
+      }
+      flush();
+      if (reader_.status() != PcapReader::Status::End) {
+        try {
+          reader_.throw_if_error();
+        } catch (const Error& e) {
+          error_ = e.what();
+        }
+        break;
+      }
+    }
+    flush();
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+  pool_->flush_cache(kReplayLcore);
+  end_mono_.store(mono_ns(), std::memory_order_relaxed);
+  done_.store(true, std::memory_order_release);
+}
+
+ReplayStatus ReplayManager::snapshot() const {
+  ReplayStatus s;
+  bool done = done_.load(std::memory_order_acquire);
+  s.state = running_ && !done ? "running" : state_;
+  if (done && !error_.empty()) s.state = "failed";
+  s.error = done ? error_ : "";
+  s.path = opts_.path;
+  s.speed = speed_text(opts_);
+  s.port = port_id_;
+  s.queue = queue_;
+  s.cpu = cpu_;
+  s.loops = opts_.loops;
+  s.loop = static_cast<uint32_t>(loop_.load(std::memory_order_relaxed));
+  s.file_packets = file_packets_;
+  s.file_bytes = file_bytes_;
+  s.file_duration_ns = span_ns_;
+  s.sent = sent_.load(std::memory_order_relaxed);
+  s.bytes = bytes_.load(std::memory_order_relaxed);
+  s.skipped = skipped_.load(std::memory_order_relaxed);
+  s.retries = retries_.load(std::memory_order_relaxed);
+  uint64_t end = end_mono_.load(std::memory_order_relaxed);
+  s.elapsed_ns = (end ? end : mono_ns()) - start_mono_;
+  if (s.elapsed_ns) {
+    s.pps = static_cast<double>(s.sent) * 1e9 / static_cast<double>(s.elapsed_ns);
+    s.mbps = static_cast<double>(s.bytes) * 8e3 / static_cast<double>(s.elapsed_ns);
+  }
+  s.timing_samples = err_n_.load(std::memory_order_relaxed);
+  s.timing_mean_ns = s.timing_samples ? static_cast<double>(err_sum_.load(std::memory_order_relaxed)) /
+                                            static_cast<double>(s.timing_samples)
+                                      : 0;
+  s.timing_max_ns = err_max_.load(std::memory_order_relaxed);
+  if (done && !samples_.empty()) {
+    // The reservoir is the sender's until it is done.
+    std::vector<uint32_t> v = samples_;
+    auto pct = [&](double p) {
+      std::size_t k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+      std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+      return static_cast<uint64_t>(v[k]);
+    };
+    s.timing_p50_ns = pct(0.5);
+    s.timing_p99_ns = pct(0.99);
+  }
+  return s;
+}
+
+ReplayStatus ReplayManager::status() {
+  reap();
+  if (!have_) throw Error("ENO_REPLAY", "no replay has run in this session: 'replay start FILE port N'");
+  return snapshot();
+}
+
+ReplayStatus ReplayManager::stop() {
+  reap();
+  if (!running_)
+    throw Error("ENO_REPLAY", have_ ? "no replay is running (the last one is " + state_ + "; 'show replay' has its figures)"
+                                    : "no replay is running: 'replay start FILE port N'");
+  stop_.store(true, std::memory_order_relaxed);
+  thread_.join();
+  running_ = false;
+  reader_.close();
+  state_ = error_.empty() ? "stopped" : "failed";
+  return snapshot();
+}
+
+void ReplayManager::stop_port(uint16_t port) noexcept {
+  reap();
+  if (running_ && port_id_ == port) {
+    try {
+      stop();
+    } catch (...) {
+    }
+  }
+}
+
+void ReplayManager::stop_all() noexcept {
+  if (!running_) return;
+  stop_.store(true, std::memory_order_relaxed);
+  if (thread_.joinable()) thread_.join();
+  running_ = false;
+  reader_.close();
+  if (state_ == "running") state_ = "stopped";
+}
+
+}  // namespace rs
