@@ -8,9 +8,11 @@ import { config } from './config.js';
 import { ports } from './ports.js';
 import { shellcmds } from './shellcmds.js';
 import { scenario } from './scenario.js';
+import { kni } from './kni.js';
+import { ifproxy } from './ifproxy.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario, ...kni, ...ifproxy]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

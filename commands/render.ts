@@ -8,6 +8,8 @@ import type {
 import { renderFwdStats, renderFwdStop, renderPortStats, renderPortStatsCleared, renderXstats } from './render-stats.js';
 import { renderCores, renderFwdConfig, renderRxtxConfig } from './render-config.js';
 import { renderPortInfo, renderPortSummary } from './render-port.js';
+import { renderIfproxyEvents, renderIfproxyList, renderKniList } from './render-net.js';
+import type { IfproxyEventsResult, IfproxyListResult, KniListResult } from './results.js';
 
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
@@ -52,7 +54,7 @@ type Known =
   | { kind: 'error'; code: string; message: string; hint?: string }
   | PortStatsResult | PortsClearedResult | PortXstatsResult | PortInfoResult | PortSummaryResult
   | FwdStatsResult | FwdStopResult | ConfigFwdResult | ConfigRxtxResult | ConfigCoresResult | FwdStartResult
-  | HelpResult | ScriptResult;
+  | HelpResult | ScriptResult | KniListResult | IfproxyListResult | IfproxyEventsResult;
 
 export function render(result: CommandResult, _opts?: { color?: boolean }): StyledLine[] {
   const r = result as unknown as Known;
@@ -74,6 +76,9 @@ export function render(result: CommandResult, _opts?: { color?: boolean }): Styl
     case 'fwdStart': return [...renderFwdConfig(r.fwd), ...renderRxtxConfig(r.rxtx)];
     case 'help': return renderHelp(r);
     case 'script': return renderScript(r);
+    case 'kniList': return renderKniList(r);
+    case 'ifproxyList': return renderIfproxyList(r);
+    case 'ifproxyEvents': return renderIfproxyEvents(r);
     default: return [L(JSON.stringify(result))];
   }
 }

@@ -1,6 +1,7 @@
 // Typed results of the commands: values, not text. render*.ts draws them in
 // testpmd's shapes; a future --json prints them as they are.
 import type { PortCounters, PortInfo, StreamCounters } from '../native/addon.js';
+import type { KniInfo, ListenerInfo, NetEvent, ProxyInfo } from '../native/netevents.js';
 import type { Section } from './spec.js';
 import type { CommandResult } from './types.js';
 
@@ -57,6 +58,11 @@ export interface ScriptResult {
   failed?: { lineNo: number; line: string };
   quitting?: boolean;          // the file ran quit: no trailer
 }
+
+// KNI and IF proxy (commands/kni.ts, commands/ifproxy.ts; drawn by render-net.ts).
+export interface KniListResult { kind: 'kniList'; knis: KniInfo[] }
+export interface IfproxyListResult { kind: 'ifproxyList'; proxies: ProxyInfo[]; listener: ListenerInfo }
+export interface IfproxyEventsResult { kind: 'ifproxyEvents'; events: NetEvent[]; counters: Record<string, number>; listener: ListenerInfo }
 
 export type ErrorResult = { kind: 'error'; code: string; message: string; hint?: string };
 

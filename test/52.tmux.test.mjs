@@ -2,20 +2,16 @@
 // keys as a person types them, asserting on what the screen shows. tmux comes
 // from Debian's packages (installed here if missing; the file skips with the
 // reason when it cannot be).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, assert } from './lib/harness.mjs';
 import { MAIN } from './lib/cli.mjs';
 import { sleep } from './lib/engine.mjs';
+import { missingTools, skipOrFail } from './lib/tools.mjs';
 
-function haveTmux() {
-  if (spawnSync('tmux', ['-V']).status === 0) return true;
-  spawnSync('apt-get', ['install', '-y', '-q', 'tmux'], { stdio: 'ignore', timeout: 120_000 });
-  return spawnSync('tmux', ['-V']).status === 0;
-}
-const TMUX = haveTmux();
+const TMUX_MISSING = missingTools([['tmux', 'tmux']]);
 let nth = 0;
 
 // One ringside in its own tmux server; the pane keeps the exit status on screen.
@@ -52,7 +48,7 @@ function term(args = [], { home, cols = 120, rows = 40 } = {}) {
 }
 
 const PROMPT_AT_END = /ringside> \s*\n\s*ports \d+\/\d+ up/;
-const t = TMUX ? test : (name) => test(name, () => console.log(`# skipped (tmux not available): ${name}`));
+const t = TMUX_MISSING ? (name) => test(name, () => { skipOrFail(name, TMUX_MISSING); }) : test;
 
 t('a partial command and TAB completes it; a second TAB lists the choices with help', async () => {
   const s = term();

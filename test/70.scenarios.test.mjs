@@ -12,40 +12,17 @@ import { MAIN, ringside, root } from './lib/cli.mjs';
 import { sleep, tempDir } from './lib/engine.mjs';
 
 const SCENARIOS = path.join(root, 'scenarios');
-const IS_ROOT = process.getuid?.() === 0;
-const IN_CI = process.env.CI === 'true';
+import { isRoot, missingTools, skipOrFail } from './lib/tools.mjs';
+
+const IS_ROOT = isRoot();
 const run = (args, opts = {}) => ringside(['run', ...args], '', { timeoutMs: 60_000, ...opts });
 
 const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.rsc')).sort();
 const privileged = (f) => /^\s*topology\s*$/m.test(readFileSync(path.join(SCENARIOS, f), 'utf8'));
 
-function has(tool) {
-  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-}
-
-// Installs a tool from Debian's packages when missing (root only).
-function ensureTool(tool, pkg) {
-  if (has(tool) || !IS_ROOT) return has(tool);
-  const apt = (args) => spawnSync('apt-get', args, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 300_000 });
-  if (apt(['install', '-y', pkg]).status !== 0) { apt(['update']); apt(['install', '-y', pkg]); }
-  return has(tool);
-}
-
 // Root-only tests: skipped with a reason when not root, failed under CI.
 function needRoot(what, tools = []) {
-  if (!IS_ROOT) {
-    if (IN_CI) assert.unreachable(`${what} needs root, and CI=true: run the suite as root`);
-    console.log(`# skip: ${what}: needs root (namespaces, veth pairs)`);
-    return false;
-  }
-  for (const [tool, pkg] of tools) {
-    if (!ensureTool(tool, pkg)) {
-      if (IN_CI) assert.unreachable(`${what} needs '${tool}' (package ${pkg}), which could not be installed`);
-      console.log(`# skip: ${what}: '${tool}' is missing (apt-get install ${pkg})`);
-      return false;
-    }
-  }
-  return true;
+  return !skipOrFail(what, !IS_ROOT ? 'needs root (namespaces, veth pairs)' : missingTools(tools));
 }
 
 const netnsList = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';

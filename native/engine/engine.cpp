@@ -14,6 +14,8 @@
 #include <system_error>
 #include "capture/capture.h"
 #include "fwd/engines.h"
+#include "kni/kni.h"
+#include "netlink/ifproxy.h"
 #include "replay/replay.h"
 
 namespace rs {
@@ -185,6 +187,9 @@ std::string format_ip(const PortIp& ip) {
   return std::string(buf) + "/" + std::to_string(ip.prefix_len);
 }
 
+// Pauses the KNI thread's port I/O while the control thread changes a port.
+std::unique_lock<std::mutex> kni_pause(Kni* k) { return k ? k->io_lock() : std::unique_lock<std::mutex>(); }
+
 }  // namespace
 
 // ---------------------------------------------------------------- lifecycle
@@ -211,6 +216,9 @@ Engine::~Engine() {
 void Engine::shutdown() {
   replay_->stop_all();
   if (forwarding_) stop();
+  // KNI thread and TAPs, then the netlink listener, before ports close.
+  kni_.reset();
+  ifproxy_.reset();
   captures_->stop_all();  // after the poll threads: every packet seen is written
   // Ports before the pool: closing drains the mbufs they hold back into it.
   for (auto& p : ports_) {
@@ -298,6 +306,9 @@ void Engine::detach(uint16_t id) {
   forget_pending(id);
   replay_->stop_port(id);
   captures_->stop_port(id);
+  if (kni_) kni_->forget_port(id);
+  if (ifproxy_) ifproxy_->forget_port(id);
+  auto kni_guard = kni_pause(kni_.get());
   p.close();
   ports_[id].reset();
   settings_.port_ips[id].clear();
@@ -314,16 +325,30 @@ void Engine::detach(uint16_t id) {
 
 Port& Engine::port(uint16_t id) { return *find_port(ports_, id); }
 
+IfProxy& Engine::ifproxy() {
+  if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
+  if (!ifproxy_) ifproxy_ = std::make_unique<IfProxy>();
+  return *ifproxy_;
+}
+
+Kni& Engine::kni() {
+  if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
+  if (!kni_) kni_ = std::make_unique<Kni>(*this, ifproxy(), pool_.get());
+  return *kni_;
+}
+
 std::vector<uint16_t> Engine::port_ids() const { return attached_ids(ports_); }
 
 void Engine::port_start(uint16_t id) {
   Port& p = port(id);
+  auto kni_guard = kni_pause(kni_.get());  // the KNI thread leaves the port alone meanwhile
   forget_pending(id);
   p.start();  // a port that was not forwarding joins at the next `start`
 }
 
 void Engine::port_stop(uint16_t id) {
   Port& p = port(id);
+  auto kni_guard = kni_pause(kni_.get());  // the KNI thread leaves the port alone meanwhile
   require_not_forwarding_port(id, "stop");
   forget_pending(id);
   p.stop();
@@ -331,6 +356,7 @@ void Engine::port_stop(uint16_t id) {
 
 void Engine::port_close(uint16_t id) {
   Port& p = port(id);
+  auto kni_guard = kni_pause(kni_.get());  // the KNI thread leaves the port alone meanwhile
   require_not_forwarding_port(id, "close");
   forget_pending(id);
   p.close();
@@ -338,6 +364,7 @@ void Engine::port_close(uint16_t id) {
 
 void Engine::port_set_queues(uint16_t id, int nb_rx, int nb_tx) {
   Port& p = port(id);
+  auto kni_guard = kni_pause(kni_.get());  // the KNI thread leaves the port alone meanwhile
   if (p.started())
     throw Error("EBUSY_STARTED", "port " + std::to_string(id) + " is started: run 'port stop " + std::to_string(id) +
                                      "' first");
@@ -505,12 +532,14 @@ void Engine::start(unsigned tx_first_bursts) {
   // Relaxed: std::thread's constructor orders this store (and all the set-up
   // above) before anything the new threads do.
   stop_flag_.store(false, std::memory_order_relaxed);
+  if (kni_) kni_->set_forwarding(true);  // the poll threads own the ports' queues now
   try {
     for (unsigned i = 0; i < lcores_.size(); i++) threads_.emplace_back(&Engine::run_lcore, this, i);
   } catch (const std::system_error& e) {
     stop_flag_.store(true, std::memory_order_relaxed);
     for (auto& t : threads_) t.join();
     threads_.clear();
+    if (kni_) kni_->set_forwarding(false);
     throw Error("ETHREAD", std::string("cannot start a poll thread: ") + e.what() + ": use fewer cores ('set nbcore N')");
   }
   forwarding_ = true;
@@ -539,6 +568,16 @@ void Engine::run_lcore(unsigned index) {
     }
   }
 
+  // KNI egress while forwarding: the lcore that owns tx queue 0 of a port
+  // with a KNI sends what the kernel sent out of it (kni/kni.h).
+  std::vector<std::pair<KniDev*, FwdStream*>> kni_tx;
+  for (FwdStream* fs : mine) {
+    KniDev* k = fs->tx_queue == 0 ? kni_for_port(fs->tx) : nullptr;
+    bool seen = false;
+    for (auto& e : kni_tx) seen = seen || e.second->tx == fs->tx;
+    if (k && !seen) kni_tx.push_back({k, fs});
+  }
+
   auto packet_fwd = fwd_->packet_fwd;
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
@@ -546,6 +585,7 @@ void Engine::run_lcore(unsigned index) {
   // pass runs, so a `start` at once followed by `stop` still polls every stream.
   do {
     for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
+    for (auto& [k, fs] : kni_tx) k->from_kernel(fs->tx, fs->tx_queue);
   } while (!stop_flag_.load(std::memory_order_relaxed));
 
   pool_->flush_cache(lc.lcore);
@@ -558,6 +598,7 @@ std::vector<StreamStats> Engine::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   forwarding_ = false;
+  if (kni_) kni_->set_forwarding(false);
   // Packets parked inside forwarding ports (ring contents) go back to the
   // pool, counted by the port as rx_missed, so the pool is whole again.
   std::set<Port*> fwd_ports;

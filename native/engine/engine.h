@@ -18,6 +18,8 @@
 namespace rs {
 
 class CaptureManager;  // capture/capture.h
+class IfProxy;         // netlink/ifproxy.h
+class Kni;             // kni/kni.h
 class ReplayManager;   // replay/replay.h
 
 enum class Topology { Paired, Chained, Loop };
@@ -98,6 +100,11 @@ class Engine {
   void shutdown();
 
   // Captures and replays (stopped, files flushed and closed, before ports close).
+  // IF proxy (rtnetlink listener, events) and KNI, created on first use;
+  // stopped (listener thread, KNI thread, TAPs removed) before ports close.
+  IfProxy& ifproxy();
+  Kni& kni();
+  bool has_kni() const { return kni_ != nullptr; }
   CaptureManager& captures() { return *captures_; }
   ReplayManager& replays() { return *replay_; }
 
@@ -110,6 +117,8 @@ class Engine {
   std::unique_ptr<Mempool> pool_;
   std::unique_ptr<CaptureManager> captures_;
   std::unique_ptr<ReplayManager> replay_;
+  std::unique_ptr<IfProxy> ifproxy_;  // before kni_: the KNI uses it
+  std::unique_ptr<Kni> kni_;
   std::vector<std::unique_ptr<Port>> ports_;  // index = port id; null when detached
   std::vector<std::unique_ptr<FwdStream>> streams_;
   std::vector<LcoreAssignment> lcores_;

@@ -86,7 +86,9 @@ FlowRule udp_dst(uint16_t port, std::vector<FlowAction> actions) {
 std::vector<uint64_t> poll_all(Port& p, std::vector<uint32_t>* marks = nullptr) {
   std::vector<uint64_t> per(p.nb_rx_queues(), 0);
   Mbuf* b[8];
-  for (int idle = 0; idle < 3;) {
+  // A burst may give nothing while work was done (all dropped or steered
+  // away), so stop only after many empty passes.
+  for (int idle = 0; idle < 64;) {
     bool any = false;
     for (uint16_t q = 0; q < p.nb_rx_queues(); q++) {
       uint16_t n = p.rx_burst(q, b, 8);  // small bursts: several passes interleave

@@ -4,30 +4,18 @@
 // pairs are created directly inside namespaces (`ip -n NS link add ... peer
 // ... netns NS2`), so no interface ever appears in the host namespace.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { isRoot, missingTools, skipOrFail } from './tools.mjs';
 import { MAIN } from './cli.mjs';
 
 let counter = 0;
 
-export const underCi = () => process.env.CI === 'true';
-
-// Installs a Debian package when its command is missing (the test machines
-// are Debian; apt-get update only when the first install fails).
-export function ensureTool(cmd, pkg) {
-  const have = () => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-  if (have()) return true;
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update'], { stdio: 'ignore' });
-    install();
-  }
-  return have();
-}
+export { underCi, ensureTool } from './tools.mjs';
 
 // Why namespace tests cannot run here ('' when they can).
 export function netnsUnavailable(tools = []) {
-  if (process.getuid?.() !== 0) return 'needs root (ip netns, CAP_NET_ADMIN, CAP_NET_RAW): run the tests with sudo';
-  if (!ensureTool('ip', 'iproute2')) return "'ip' is missing and apt-get install iproute2 failed";
-  for (const [cmd, pkg] of tools) if (!ensureTool(cmd, pkg)) return `'${cmd}' is missing and apt-get install ${pkg} failed`;
+  if (!isRoot()) return 'needs root (ip netns, CAP_NET_ADMIN, CAP_NET_RAW): run the tests with sudo';
+  const missing = missingTools([['ip', 'iproute2'], ...tools]);
+  if (missing) return missing;
   const probe = `rs-${process.pid}-probe`;
   const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
   if (r.status !== 0) return `cannot create a network namespace: ${r.stderr.trim()}`;
@@ -37,11 +25,7 @@ export function netnsUnavailable(tools = []) {
 
 // Skips (prints the reason, returns true) or, under CI=true, fails.
 export function skipUnlessNetns(name, tools = []) {
-  const why = netnsUnavailable(tools);
-  if (!why) return false;
-  if (underCi()) throw new Error(`${name}: ${why} (CI=true: a missing capability is a failure, not a skip)`);
-  console.log(`skip ${name}: ${why}`);
-  return true;
+  return skipOrFail(name, netnsUnavailable(tools));
 }
 
 // `ip ARGS`; throws with ip's own message.

@@ -26,11 +26,10 @@ void Classifier::destroy_rings() {
 uint32_t Classifier::configure(uint16_t port, uint16_t nb_rx, uint16_t hw_rx) {
   uint32_t freed = drain();
   destroy_rings();  // their producer count may change; rebuilt below
-  bool reshaped = nb_rx != nb_rx_;
   port_ = port;
   nb_rx_ = nb_rx;
   hw_rx_ = hw_rx;
-  if (reshaped) rss_.reset_reta(nb_rx);
+  rss_.reset_reta(nb_rx);  // like a driver at configure: entries 0..nb_rx-1 in turn
   rebuild();
   return freed;
 }

@@ -231,6 +231,10 @@ void Kni::destroy(uint16_t port) {
   if (!has(port)) throw Error("EKNI_NONE", "port " + std::to_string(port) + " has no KNI ('show kni' lists them)");
   if (engine_.forwarding())
     throw Error("EBUSY_FORWARDING", "cannot destroy a KNI while forwarding: stop forwarding first ('stop')");
+  forget_port(port);
+}
+
+void Kni::forget_port(uint16_t port) {
   std::unique_ptr<KniDev> gone;
   {
     auto lk = io_lock();
@@ -245,10 +249,6 @@ void Kni::destroy(uint16_t port) {
     count_.store(devs_.size());
   }
   if (gone) remove(gone.get());
-}
-
-void Kni::forget_port(uint16_t port) {
-  if (has(port)) destroy(port);
 }
 
 void Kni::shutdown() {
@@ -278,6 +278,17 @@ void Kni::shutdown() {
 void Kni::set_forwarding(bool on) {
   auto lk = io_lock();
   forwarding_.store(on);
+  if (on) return;
+  // What the lcores did not send before they stopped goes back to the pool.
+  std::lock_guard<std::mutex> g(state_mu_);
+  for (auto& d : devs_) {
+    Mbuf* b[KniDev::kBurst];
+    uint32_t n;
+    while ((n = d->egress_->dequeue_burst(reinterpret_cast<void**>(b), KniDev::kBurst))) {
+      d->tx_dropped_.fetch_add(n);
+      mbuf_free_bulk(b, n);
+    }
+  }
 }
 
 // ------------------------------------------------------------- queries

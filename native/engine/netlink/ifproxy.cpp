@@ -104,6 +104,16 @@ void IfProxy::bind(uint16_t port, const std::string& ifname, int proxy_port) {
   port_proxy_[port] = index;
 }
 
+void IfProxy::add_proxy(const std::string& ifname, int proxy_port) {
+  int index = netdev::if_index(ifname);
+  start();
+  std::lock_guard<std::mutex> g(mu_);
+  Proxy& p = proxies_[index];
+  p.name = ifname;
+  p.exists = true;
+  p.proxy_port = proxy_port;
+}
+
 void IfProxy::unbind(uint16_t port) {
   std::lock_guard<std::mutex> g(mu_);
   auto it = port_proxy_.find(port);

@@ -67,6 +67,9 @@ class IfProxy {
   // again moves it. Starts the listener (quietly: no events before listen).
   void bind(uint16_t port, const std::string& ifname, int proxy_port = -1);
   void unbind(uint16_t port);  // ENOT_BOUND
+  // A proxy with no port bound yet (ifproxy create): `proxy_port` is the
+  // ringside port that is the interface.
+  void add_proxy(const std::string& ifname, int proxy_port);
   // Forget every binding of a port (detach) and proxies that are this port.
   void forget_port(uint16_t port);
   std::vector<ProxyInfo> proxies() const;

@@ -1,0 +1,135 @@
+// Engine events in the shell: IF-proxy trace lines, KNI requests and their
+// results, netlink overflow reports. One EventHub per session, made by the
+// first kni/ifproxy command; it subscribes to the engine (a thread-safe
+// function: the listener thread pokes, this drains on the JS thread) and
+// prints through session.log, which the shell shows above the prompt.
+import type { Session } from './session.js';
+import type { StyledLine } from '../commands/types.js';
+import type { NetEvent } from '../native/netevents.js';
+import '../native/netevents.js';
+
+export const IFPROXY_EVENTS = [
+  'mac_change', 'mtu_change', 'link_change', 'addr_add', 'addr_del', 'addr6_add', 'addr6_del',
+  'route_add', 'route_del', 'route6_add', 'route6_del', 'neigh_add', 'neigh_del', 'cfg_finished',
+] as const;
+
+const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
+
+// 12:34:56.123456
+export function formatTimeUs(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(Math.floor(us % 1_000_000), 6)}`;
+}
+
+// "12:34:56.123456 mtu_change   proxy rs_tap1 port 0  mtu=1600"
+export function formatEvent(e: NetEvent): string {
+  const parts = [formatTimeUs(e.timeUs), e.name.padEnd(12)];
+  if (e.proxy) parts.push(`proxy ${e.proxy}`);
+  if (e.ports.length) parts.push(`port${e.ports.length > 1 ? 's' : ''} ${e.ports.join(',')}`);
+  const vals = Object.entries(e.values).map(([k, v]) => `${k}=${v}`).join(' ');
+  if (vals) parts.push(vals);
+  return parts.join(' ');
+}
+
+function kniLine(e: NetEvent): StyledLine {
+  const v = e.values;
+  const port = e.ports[0];
+  const what = v.request === 'link' ? `link ${v.from} -> ${v.to}` : `${v.request} ${v.from} -> ${v.to}`;
+  if (e.name === 'kni_request') {
+    return L(`KNI ${e.proxy} (port ${port}): request ${what} [handler: ${v.policy}]`);
+  }
+  if (v.result === 'applied') {
+    const delayed = v.delayed_ms !== undefined ? ` after ${v.delayed_ms} ms` : '';
+    return L(`KNI ${e.proxy} (port ${port}): ${what} applied to port ${port}${delayed}`, 'ok');
+  }
+  return L(`KNI ${e.proxy} (port ${port}): ${what} ${v.result}: ${v.reason}; ${e.proxy} put back to ${v.now}`, 'warning');
+}
+
+export class EventHub {
+  trace = false;
+  filter: Set<string> | null = null;  // null: every event
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
+  private readonly listeners = new Set<(e: NetEvent) => void>();
+
+  constructor(private readonly session: Session) {
+    session.engine.onEvents(() => this.drain());
+  }
+
+  // Everything the engine queued, in order.
+  drain(): void {
+    if (this.session.isShutdown) return;
+    let events: NetEvent[];
+    try { events = this.session.engine.drainEvents(); } catch { return; }
+    const lines: StyledLine[] = [];
+    let kni = false;
+    for (const e of events) {
+      for (const l of this.listeners) l(e);
+      lines.push(...this.linesFor(e));
+      if (e.name === 'kni_request') kni = true;
+    }
+    if (lines.length) this.session.log(lines);
+    if (kni) this.processKni(0);
+  }
+
+  onEvent(fn: (e: NetEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private linesFor(e: NetEvent): StyledLine[] {
+    const traced = this.traced(e) ? [L(formatEvent(e))] : [];
+    switch (e.name) {
+      case 'kni_request':
+      case 'kni_response':
+        return [kniLine(e)];
+      case 'kni_gone':
+        return [L(`KNI ${e.proxy} (port ${e.ports[0]}) was deleted outside ringside: 'kni destroy ${e.ports[0]}' to clean up`, 'warning')];
+      case 'overflow':
+        return [...traced, L(`ifproxy: netlink overflow (ENOBUFS, receive buffer ${e.values.rcvbuf} bytes): the kernel dropped ${e.values.missed} notification(s), so up to that many events may have been missed; re-dumping the configuration`, 'warning')];
+      case 'error':
+        return [L(`ifproxy: ${e.values.message}`, 'error')];
+      case 'cfg_finished':
+        if (e.values.after === 'overflow') {
+          return [...traced, L(`ifproxy: resynchronised after the overflow: ${e.values.recovered} change(s) recovered from the fresh dump`, 'warning')];
+        }
+        return traced;
+      default:
+        return traced;
+    }
+  }
+
+  private traced(e: NetEvent): boolean {
+    return this.trace && (this.filter === null || this.filter.has(e.name));
+  }
+
+  // KNI requests are applied on this (the control) thread; a delayed one
+  // comes back when it is due.
+  private processKni(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.session.isShutdown) return;
+      let next = -1;
+      try { next = this.session.engine.kniProcessRequests(); } catch { return; }
+      if (next >= 0) this.processKni(next);
+    }, delayMs);
+    this.timer.unref();
+  }
+}
+
+const hubs = new WeakMap<Session, EventHub>();
+
+// The session's hub, subscribing on first use.
+export function eventsOf(session: Session): EventHub {
+  let h = hubs.get(session);
+  if (!h) {
+    h = new EventHub(session);
+    hubs.set(session, h);
+  }
+  return h;
+}
