@@ -10,9 +10,12 @@ import { shellcmds } from './shellcmds.js';
 import { scenario } from './scenario.js';
 import { kni } from './kni.js';
 import { ifproxy } from './ifproxy.js';
+import { gen } from './gen.js';
+import { flow } from './flow.js';
+import { capture } from './capture.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario, ...kni, ...ifproxy]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

@@ -100,6 +100,16 @@ export const ifproxy: CommandSpec[] = [
     },
   },
   {
+    tokens: [w('ifproxy'), w('stall'), p('ms', uint('ms', 'milliseconds', 1, 60_000))],
+    help: 'Diagnostics: the netlink listener stops reading for MS, as a slow application would (a burst then overflows: ENOBUFS is reported and re-dumped).',
+    section: 'ports',
+    handler: (s, a) => {
+      eventsOf(s);
+      s.engine.ifproxyStall(a.ms as number);
+      return { kind: 'message', lines: [L(`netlink listener stalled for ${a.ms as number} ms`)] };
+    },
+  },
+  {
     tokens: [w('ifproxy'), w('close')],
     help: 'Stop emitting IF-proxy events (KNI requests are still handled).',
     section: 'ports',

@@ -7,7 +7,10 @@ import type {
 } from './results.js';
 import { renderFwdStats, renderFwdStop, renderPortStats, renderPortStatsCleared, renderXstats } from './render-stats.js';
 import { renderCores, renderFwdConfig, renderRxtxConfig } from './render-config.js';
+import { renderCapture } from './render-capture.js';
 import { renderPortInfo, renderPortSummary } from './render-port.js';
+import { renderGen } from './render-gen.js';
+import { renderFlowResult } from './render-flow.js';
 import { renderIfproxyEvents, renderIfproxyList, renderKniList } from './render-net.js';
 import type { IfproxyEventsResult, IfproxyListResult, KniListResult } from './results.js';
 
@@ -79,6 +82,6 @@ export function render(result: CommandResult, _opts?: { color?: boolean }): Styl
     case 'kniList': return renderKniList(r);
     case 'ifproxyList': return renderIfproxyList(r);
     case 'ifproxyEvents': return renderIfproxyEvents(r);
-    default: return [L(JSON.stringify(result))];
+    default: return renderGen(result) ?? renderFlowResult(result) ?? renderCapture(result) ?? [L(JSON.stringify(result))];
   }
 }

@@ -51,6 +51,7 @@ declare module './addon.js' {
     ifproxyList(): ProxyInfo[];
     ifproxyListen(rcvbuf?: number): void;
     ifproxyClose(): void;
+    ifproxyStall(ms: number): void;              // diagnostics: the listener stops reading for ms
     ifproxyListener(): ListenerInfo;
     kniCreate(port: number, name: string, all: boolean): void;
     kniDestroy(port: number): void;

@@ -14,6 +14,8 @@ import { collectFwdStats } from '../commands/collect.js';
 import { nearest } from '../commands/parse.js';
 import { describeIds } from '../commands/params.js';
 import { ScenarioSyntaxError } from './words.js';
+import { formatEvent } from '../session/events.js';
+import type { NetEvent } from '../native/netevents.js';
 
 // What a condition reads when it is evaluated. One snapshot per evaluation.
 export interface EvalContext {
@@ -135,6 +137,13 @@ function needsEngine(method: string, feature: string): () => string | null {
 
 const c = (help: string, read: CounterSpec['read']): CounterSpec => ({ help, read });
 
+// Events the `event` subject knows (session/events.ts prints them).
+const EVENT_NAMES = [
+  'mac_change', 'mtu_change', 'link_change', 'addr_add', 'addr_del', 'addr6_add', 'addr6_del',
+  'route_add', 'route_del', 'route6_add', 'route6_del', 'neigh_add', 'neigh_del', 'cfg_finished',
+  'overflow', 'kni_request', 'kni_response',
+];
+
 // ------------------------------------------------------------ the table
 
 export const SUBJECTS: SubjectSpec[] = [
@@ -243,9 +252,10 @@ export const SUBJECTS: SubjectSpec[] = [
   },
   {
     name: 'event',
-    help: 'event NAME [port N] [KEY VALUE]...: an event (mtu_change, link_change, addr_add, ...) was seen',
+    help: 'event NAME [port N] [proxy IFNAME] [KEY VALUE]...: an event (mtu_change, link_change, addr_add, ...) was seen; or event NAME count',
     args: [],
-    counters: {},
+    counters: Object.fromEntries(EVENT_NAMES.map((n) => [`${n}-count`, c(`number of ${n} events so far`, (x) => eventCount(x, n))])),
+    predicates: Object.fromEntries(EVENT_NAMES.map((n) => [n, eventPredicate(n)])),
     unavailable: needsEngine('events', 'event tracing (ifproxy)'),
   },
   {
@@ -253,19 +263,65 @@ export const SUBJECTS: SubjectSpec[] = [
     help: 'kni PORT COUNTER: the exception path counters of a port',
     args: [{ name: 'port', kind: 'uint' }],
     counters: {
-      'rx-packets': c('packets to the kernel', () => notYet('kni')),
-      'tx-packets': c('packets from the kernel', () => notYet('kni')),
-      'rx-bytes': c('bytes to the kernel', () => notYet('kni')),
-      'tx-bytes': c('bytes from the kernel', () => notYet('kni')),
-      dropped: c('packets dropped on the exception path', () => notYet('kni')),
-      'requests-handled': c('link/MTU requests handled', () => notYet('kni')),
-      'requests-rejected': c('link/MTU requests rejected', () => notYet('kni')),
+      'rx-packets': c('packets to the kernel', (x, a) => kniOf(x, a[0]).rxPackets),
+      'tx-packets': c('packets from the kernel', (x, a) => kniOf(x, a[0]).txPackets),
+      'rx-bytes': c('bytes to the kernel', (x, a) => kniOf(x, a[0]).rxBytes),
+      'tx-bytes': c('bytes from the kernel', (x, a) => kniOf(x, a[0]).txBytes),
+      dropped: c('packets dropped on the exception path', (x, a) => kniOf(x, a[0]).rxDropped + kniOf(x, a[0]).txDropped),
+      'requests-handled': c('link/MTU requests handled', (x, a) => kniOf(x, a[0]).requestsHandled),
+      'requests-rejected': c('link/MTU requests rejected', (x, a) => kniOf(x, a[0]).requestsRejected),
     },
     unavailable: needsEngine('kniStats', 'KNI'),
   },
 ];
 
-function notYet(what: string): never { throw new Unreadable(`${what} counters are not available in this build`); }
+// ------------------------------------------------------------ events and KNI
+
+function eventCount(x: EvalContext, name: string): number {
+  return x.engine.eventCounters()[name] ?? 0;
+}
+
+function kniOf(x: EvalContext, port: string) {
+  try { return x.engine.kniStats(Number(port)).stats; } catch (e) { throw new Unreadable((e as Error).message); }
+}
+
+// event NAME [port N] [proxy IFNAME] [KEY VALUE]...: some event seen so far
+// (the engine keeps the last 50,000) matches every filter. An address given
+// without /LEN matches any prefix length.
+function eventPredicate(name: string): PredicateSpec {
+  return {
+    syntax: `event ${name} [port N] [proxy IFNAME] [KEY VALUE]...`,
+    help: `a ${name} event was seen (with these values)`,
+    parse(words) {
+      if (words.length % 2 !== 0) {
+        throw new ScenarioSyntaxError(`event ${name}: filters come in pairs (port 0, mtu 1600, addr 10.0.0.1/24), got '${words.join(' ')}'`);
+      }
+      const filters: [string, string][] = [];
+      for (let i = 0; i < words.length; i += 2) {
+        if (words[i] === 'port' && !/^\d+$/.test(words[i + 1])) throw new ScenarioSyntaxError(`event ${name}: invalid port '${words[i + 1]}'`);
+        filters.push([words[i], words[i + 1]]);
+      }
+      const want = [name, ...words].join(' ');
+      const matches = (e: NetEvent): boolean => e.name === name && filters.every(([k, v]) => {
+        if (k === 'port') return e.ports.includes(Number(v));
+        if (k === 'proxy') return e.proxy === v;
+        const have = e.values[k];
+        if (have === undefined) return false;
+        return have === v || (!v.includes('/') && have.split('/')[0] === v);
+      });
+      return (x) => {
+        const events = x.engine.events();
+        const hit = events.find(matches);
+        if (hit) return { ok: true, expected: `event ${want}`, actual: formatEvent(hit) };
+        const same = events.filter((e) => e.name === name);
+        const actual = same.length === 0
+          ? `no ${name} event (events seen: ${events.length})`
+          : `${same.length} ${name} event(s), none matching; last: ${formatEvent(same[same.length - 1])}`;
+        return { ok: false, expected: `event ${want}`, actual };
+      };
+    },
+  };
+}
 
 function lastOutput(x: EvalContext) {
   if (!x.lastOutput) throw new Unreadable('no shell step or command has produced output yet');

@@ -5,7 +5,8 @@ import { ringside } from './lib/cli.mjs';
 import { TABLE } from '../dist/commands/index.js';
 
 const SHOWS = ['show port info all', 'show port stats all', 'show port xstats all', 'show port summary all',
-  'show fwd stats all', 'show config rxtx', 'show config cores', 'show config fwd', 'show port stats 0'];
+  'show fwd stats all', 'show config rxtx', 'show config cores', 'show config fwd', 'show port stats 0',
+  'show kni', 'show ifproxy', 'show ifproxy events', 'show capture', 'show replay'];
 
 test('the list covers every show command in the grammar', () => {
   const forms = TABLE.filter((s) => s.tokens[0].word === 'show');

@@ -5,9 +5,12 @@ namespace rsb {
 
 extern const MethodTable netevents_methods;  // netevents.cpp: IF proxy, KNI, events
 extern const MethodTable capture_methods;  // capture.cpp: capture, replay, pcap info/show
+extern const MethodTable gen_methods;      // gen.cpp: templates, IMIX, flowgen, txrate/txcount, latency
+
+extern const MethodTable flow_methods;      // flow.cpp: software RSS and flow rules
 
 const std::vector<const MethodTable*>& feature_method_tables() {
-  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods};
+  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods};
   return tables;
 }
 

@@ -102,7 +102,7 @@ void OnEvents(const Napi::CallbackInfo& info) {
   napi_add_env_cleanup_hook(env, JsSink::on_env_cleanup, sink.get());
   sink->hook = true;
   sink->queue = &ifp.events();
-  auto closer = std::make_shared<SinkCloser>(SinkCloser{sink});
+  std::shared_ptr<SinkCloser> closer(new SinkCloser{sink});  // no temporary: its destructor closes
   // The JS function is called with no arguments; it calls drainEvents().
   ifp.events().set_notify([closer]() { closer->sink->poke(); });
 }
@@ -224,6 +224,12 @@ void IfproxyListen(const Napi::CallbackInfo& info) {
   guarded(info.Env(), [&] { e.ifproxy().listen(static_cast<int>(rcvbuf)); });
 }
 
+void IfproxyStall(const Napi::CallbackInfo& info) {
+  rs::Engine& e = engine_of(info);
+  uint32_t ms = arg_u32(info, 0, "stall ms");
+  guarded(info.Env(), [&] { e.ifproxy().stall(ms); });
+}
+
 void IfproxyClose(const Napi::CallbackInfo& info) {
   rs::Engine& e = engine_of(info);
   guarded(info.Env(), [&] { e.ifproxy().close_listen(); });
@@ -332,29 +338,37 @@ void KniClearStats(const Napi::CallbackInfo& info) {
   guarded(info.Env(), [&] { e.kni().clear_stats(port); });
 }
 
+// Methods returning nothing, in the table's callback type.
+template <void (*F)(const Napi::CallbackInfo&)>
+Napi::Value V(const Napi::CallbackInfo& info) {
+  F(info);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 extern const MethodTable netevents_methods;
 const MethodTable netevents_methods = {
-    {"onEvents", OnEvents},
+    {"onEvents", V<OnEvents>},
     {"drainEvents", DrainEvents},
     {"events", Events},
     {"eventCounters", EventCounters},
-    {"clearEventCounters", ClearEventCounters},
+    {"clearEventCounters", V<ClearEventCounters>},
     {"ifproxyCreate", IfproxyCreate},
-    {"ifproxyBind", IfproxyBind},
-    {"ifproxyUnbind", IfproxyUnbind},
+    {"ifproxyBind", V<IfproxyBind>},
+    {"ifproxyUnbind", V<IfproxyUnbind>},
     {"ifproxyList", IfproxyList},
-    {"ifproxyListen", IfproxyListen},
-    {"ifproxyClose", IfproxyClose},
+    {"ifproxyListen", V<IfproxyListen>},
+    {"ifproxyClose", V<IfproxyClose>},
+    {"ifproxyStall", V<IfproxyStall>},
     {"ifproxyListener", IfproxyListener},
-    {"kniCreate", KniCreate},
-    {"kniDestroy", KniDestroy},
+    {"kniCreate", V<KniCreate>},
+    {"kniDestroy", V<KniDestroy>},
     {"kniList", KniList},
     {"kniStats", KniStats},
-    {"kniSetHandler", KniSetHandler},
+    {"kniSetHandler", V<KniSetHandler>},
     {"kniProcessRequests", KniProcessRequests},
-    {"kniClearStats", KniClearStats},
+    {"kniClearStats", V<KniClearStats>},
 };
 
 }  // namespace rsb

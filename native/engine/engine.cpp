@@ -203,6 +203,8 @@ Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("i
   // testpmd's default peers: 02:00:00:00:00:<port id>.
   for (uint16_t i = 0; i < kMaxPorts; i++) settings_.eth_peer[i] = MacAddr{0x02, 0, 0, 0, 0, static_cast<uint8_t>(i)};
   settings_.port_ips.resize(kMaxPorts);
+  settings_.gen.rate.resize(kMaxPorts);
+  settings_.gen.count.resize(kMaxPorts);
 }
 
 Engine::~Engine() {
@@ -443,6 +445,7 @@ void Engine::set_txpkts(const std::vector<uint16_t>& segs) {
     throw Error("ETXPKTS", "txpkts must add up to 42 (Ethernet+IPv4+UDP headers) .. " + std::to_string(room) +
                                " (the mbuf data room) bytes, not " + std::to_string(sum));
   settings_.txpkts = segs;
+  settings_.gen.imix.clear();  // `set txpkts L` replaces an IMIX list (`set txpkts imix`)
 }
 
 void Engine::set_eth_peer(uint16_t id, const MacAddr& mac) {
@@ -454,6 +457,22 @@ void Engine::set_eth_peer(uint16_t id, const MacAddr& mac) {
 MacAddr Engine::eth_peer(uint16_t id) const {
   find_port(ports_, id);
   return settings_.eth_peer[id];
+}
+
+void Engine::set_gen_settings(const gen::GenSettings& g) {
+  require_stopped("change traffic generation settings");
+  gen::validate(g, pool_ ? pool_->data_room() : opts_.mbuf_data_room);
+  settings_.gen = g;
+  settings_.gen.rate.resize(kMaxPorts);
+  settings_.gen.count.resize(kMaxPorts);
+}
+
+gen::LatencyReport Engine::port_latency(uint16_t id) const {
+  find_port(ports_, id);
+  std::vector<const gen::LatencyTracker*> trackers;
+  for (const auto& fs : streams_)
+    if (fs->rx_port == id && fs->lat) trackers.push_back(fs->lat.get());
+  return gen::LatencyTracker::merge(trackers);
 }
 
 // ------------------------------------------------------------------ streams

@@ -81,6 +81,13 @@ class Engine {
   const std::vector<uint16_t>& txpkts() const { return settings_.txpkts; }
   void set_eth_peer(uint16_t port, const MacAddr& mac);
   MacAddr eth_peer(uint16_t port) const;
+  // Traffic generation (gen/): template, IMIX, flowgen ranges, per-port rate
+  // and count. Validated (EGEN_*); refused while forwarding.
+  void set_gen_settings(const gen::GenSettings& g);
+  const gen::GenSettings& gen_settings() const { return settings_.gen; }
+  // What rxonly/flowgen measured on this port's rx queues in the current or
+  // last run (`show port latency N`).
+  gen::LatencyReport port_latency(uint16_t port) const;
 
   // The stream table the next start would use (or the running one).
   std::vector<StreamStats> streams() const;

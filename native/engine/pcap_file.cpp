@@ -148,6 +148,7 @@ void PcapReader::parse_header() {
       if (!section_header(0, &err)) throw Error(status_ == Status::Truncated ? "EPCAP_TRUNCATED" : "EPCAP_FORMAT", err);
       first_swap_ = swap_;
       first_ = pos_;
+      leading_interfaces();
       return;
     }
     format_ = PcapFormat::Pcap;
@@ -208,7 +209,7 @@ bool PcapReader::next_pcap(PcapRecord& rec) {
   if (snaplen_ != 0 && caplen > snaplen_)
     return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) +
                                      " captured bytes, more than the file's snaplen of " + std::to_string(snaplen_));
-  if (caplen == 0 && origlen == 0)
+  if (reject_empty_ && caplen == 0 && origlen == 0)
     return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes): the file "
                                          "is padded with zeros or damaged");
   if (left - kPcapRecordHeaderLen < caplen)
@@ -268,6 +269,28 @@ bool PcapReader::section_header(uint64_t off, std::string* err) {
   sections_++;
   pos_ = off + len;
   return true;
+}
+
+// The interface blocks before the first packet, so linktype(), snaplen() and
+// nanosecond() answer at open. Stops quietly at anything unusual: next()
+// reads from there and reports it.
+void PcapReader::leading_interfaces() {
+  while (size_ - pos_ >= 12) {
+    const uint8_t* b = map_ + pos_;
+    uint32_t type = u32(b), len = u32(b + 4);
+    if (type == kPcapngMagic || type == kBlockEpb || type == kBlockSpb || type == kBlockOpb) return;
+    if (len < 12 || len % 4 != 0 || len > size_ - pos_ || u32(b + len - 4) != len) return;
+    if (type == kBlockIdb) {
+      std::size_t n = ifaces_.size();
+      if (!interface_block(b + 8, len - 12, pos_)) {
+        status_ = Status::Ok;  // reported again by next()
+        problem_.clear();
+        ifaces_.resize(n);
+        return;
+      }
+    }
+    pos_ += len;
+  }
 }
 
 bool PcapReader::interface_block(const uint8_t* body, uint32_t body_len, uint64_t off) {
@@ -398,7 +421,7 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     if (caplen > body_len - hdr)
       return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
                                        std::to_string(body_len - hdr) + " (wrong block length)");
-    if (caplen == 0 && origlen == 0)
+    if (reject_empty_ && caplen == 0 && origlen == 0)
       return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes)");
     if (type == kBlockEpb) {
       // Options after the padded data: epb_flags (2) carries the direction.
@@ -656,8 +679,8 @@ bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint
                          int32_t queue) {
   if (fd_ < 0 || err_) return false;
   uint32_t caplen = len < snaplen_ ? len : snaplen_;
-  // header 28 + data + flags 8 + queue 12 + end 4 + trailer 4
-  std::size_t need = 28 + pad4(caplen) + 8 + 12 + 4 + 4;
+  // header 28 + data + flags 8 + queue 8 + end 4 + trailer 4
+  std::size_t need = 28 + pad4(caplen) + 8 + 8 + 4 + 4;
   if (!room(need)) return false;
   BlockBuf b{buf_.get() + len_};
   b.u32(6);
@@ -672,8 +695,8 @@ bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint
     b.option(2, &flags, 4);  // epb_flags
   }
   if (queue >= 0) {
-    uint64_t q = static_cast<uint64_t>(queue);
-    b.option(6, &q, 8);  // epb_queue
+    uint32_t q = static_cast<uint32_t>(queue);
+    b.option(6, &q, 4);  // epb_queue (32 bits)
   }
   b.end_options();
   b.finish();

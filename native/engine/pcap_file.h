@@ -83,6 +83,10 @@ class PcapReader {
   bool is_open() const { return fd_ >= 0; }
   // Back to the first record (for replay loops); the status becomes Ok.
   void rewind();
+  // Refuse zero-length records (no captured and no original bytes) as
+  // damage. Off by default: libpcap accepts them; replay and `pcap info`
+  // turn it on, since such a record cannot be sent and means a padded file.
+  void set_reject_empty(bool on) { reject_empty_ = on; }
 
   // Reads the next record. Returns false at the end of the file or at the
   // first bad record; status() then says which (End, Truncated, Corrupt,
@@ -119,6 +123,7 @@ class PcapReader {
   // pcapng: reads an SHB at pos_ (byte order, version); false + status on error.
   bool section_header(uint64_t at, std::string* err);
   bool interface_block(const uint8_t* body, uint32_t body_len, uint64_t at);
+  void leading_interfaces();
   uint64_t to_ns(const PcapInterface& i, uint64_t ts) const;
 
   std::string path_;
@@ -134,7 +139,8 @@ class PcapReader {
   std::vector<PcapInterface> ifaces_;
   uint32_t sections_ = 0;
   uint64_t records_ = 0;
-  uint64_t last_ts_ = 0;     // for Simple Packet Blocks, which carry none
+  uint64_t last_ts_ = 0;
+  bool reject_empty_ = false;     // for Simple Packet Blocks, which carry none
   Status status_ = Status::End;
   std::string problem_;  // detail for throw_if_error()
 };

@@ -171,7 +171,7 @@ struct Rig {
 }  // namespace
 
 TEST(fwd_table_lists_every_engine) {
-  const char* names[] = {"io", "mac", "macswap", "rxonly", "txonly", "icmpecho", "5tswap"};
+  const char* names[] = {"io", "mac", "macswap", "flowgen", "rxonly", "txonly", "icmpecho", "5tswap"};
   for (const char* n : names) {
     const FwdEngine* e = find_fwd_engine(n);
     CHECK(e != nullptr);
@@ -361,8 +361,11 @@ TEST(fwd_txonly_builds_valid_udp_ipv4) {
       CHECK(get16(ip + 26) != 0);  // a real UDP checksum, not "none"
       CHECK(ipv4_hdr_ok(ip));
       CHECK(ipv4_l4_ok(ip));
+      // The payload starts with the 16-byte generator stamp ("RS", source,
+      // sequence, timestamp: gen/template.h); the rest is cleared.
+      CHECK_EQ(get16(&o[42]), 0x5253);
       bool zero = true;
-      for (std::size_t i = 42; i < o.size(); i++) zero = zero && o[i] == 0;
+      for (std::size_t i = 42 + 16; i < o.size(); i++) zero = zero && o[i] == 0;
       CHECK(zero);
     }
   }

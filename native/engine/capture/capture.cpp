@@ -45,6 +45,7 @@ Capture::Capture(Port& port, const CaptureOptions& o) : port_(port), opts_(o) {
   if (o.pcapng) pcapng_.open(o.path, snaplen_, kLinktypeEthernet, port.name());
   else pcap_.open(o.path, snaplen_, kLinktypeEthernet, true);
   start_ns_ = realtime_ns();
+  file_bytes_.store(o.pcapng ? pcapng_.bytes() : pcap_.bytes(), std::memory_order_relaxed);
   writer_ = std::thread(&Capture::writer_main, this);
   port_.set_tap(this);
 }
@@ -192,6 +193,7 @@ uint64_t Capture::drain_once() {
   };
   drain(rxr_);
   drain(txr_);
+  if (moved) file_bytes_.store(opts_.pcapng ? pcapng_.bytes() : pcap_.bytes(), std::memory_order_relaxed);
   return moved;
 }
 
@@ -223,6 +225,7 @@ void Capture::writer_main() {
     }
   }
   end_ns_ = realtime_ns();
+  file_bytes_.store(opts_.pcapng ? pcapng_.bytes() : pcap_.bytes(), std::memory_order_relaxed);
   try {
     if (opts_.pcapng) {
       uint64_t dropped = 0, seen = 0;
@@ -276,7 +279,7 @@ CaptureStatus Capture::status() const {
   s.captured = written_.load(std::memory_order_relaxed);
   s.start_ns = start_ns_;
   bool done = writer_done_.load(std::memory_order_acquire);
-  s.file_bytes = opts_.pcapng ? pcapng_.bytes() : pcap_.bytes();
+  s.file_bytes = done ? (opts_.pcapng ? pcapng_.bytes() : pcap_.bytes()) : file_bytes_.load(std::memory_order_relaxed);
   s.duration_ns = (done ? end_ns_ : realtime_ns()) - start_ns_;
   if (finished_) s.state = state_;
   else s.state = done ? (error_.empty() ? "done" : "failed") : "running";

@@ -112,6 +112,7 @@ class Capture final : public PortTap {
   std::atomic<uint64_t> remaining_{~0ull};  // count limit left to claim
   std::atomic<uint64_t> uncovered_{0};      // queues added after the start (no ring): dropped
   std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> file_bytes_{0};     // the writer's byte count, mirrored for status()
   std::atomic<bool> stop_{false};
   std::atomic<bool> writer_done_{false};
   bool finished_ = false;

@@ -23,6 +23,7 @@ const char* linktype_name(uint32_t lt) {
 
 PcapInfo pcap_info(const std::string& path) {
   PcapReader r;
+  r.set_reject_empty(true);
   r.open(path);
   PcapInfo i;
   i.path = path;
@@ -67,6 +68,7 @@ PcapInfo pcap_info(const std::string& path) {
 
 PcapShow pcap_show(const std::string& path, uint64_t count) {
   PcapReader r;
+  r.set_reject_empty(true);
   r.open(path);
   PcapShow out;
   out.nanosecond = r.nanosecond();
@@ -204,6 +206,7 @@ std::string describe_packet(const uint8_t* p, uint32_t len, uint32_t origlen) {
     if (left < sizeof(ArpHdr)) return pre + "ARP, truncated, length " + std::to_string(origlen);
     const ArpHdr* a = reinterpret_cast<const ArpHdr*>(l3);
     uint16_t op = be16(a->op);
+    origlen = origlen > off ? origlen - off : 0;  // tcpdump: the ARP part, padding included
     if (op == kArpOpRequest)
       return pre + "ARP, Request who-has " + ip4s(&a->tip) + " tell " + ip4s(&a->sip) + ", length " + std::to_string(origlen);
     if (op == kArpOpReply)

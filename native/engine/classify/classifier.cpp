@@ -197,11 +197,10 @@ uint16_t Classifier::classify(uint16_t q, Mbuf** pkts, uint16_t n, uint32_t* mis
     staged[t] = 0;
   };
   auto flush_kernel = [&] {
-    uint16_t took = exc_ ? exc_->to_kernel(kern, nkern) : 0;
-    if (took < nkern) {
-      mbuf_free_bulk(kern + took, nkern - took);
-      qc.kernel_dropped.add(nkern - took);
-    }
+    uint16_t took = 0;
+    if (exc_) took = exc_->to_kernel(kern, nkern);  // owns all nkern from here
+    else mbuf_free_bulk(kern, nkern);               // the path went away after the rule was made
+    if (took < nkern) qc.kernel_dropped.add(nkern - took);
     qc.to_kernel.add(took);
     nkern = 0;
   };

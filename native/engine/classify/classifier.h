@@ -34,10 +34,11 @@ namespace rs {
 constexpr uint16_t kClassifierQueues = 16;  // == Port::kMaxQueues (checked in port.cpp)
 constexpr uint32_t kSoftRingSlots = 1024;
 
-// Where action `kernel` hands packets: the port's exception path (KNI). It
-// takes ownership of the packets it accepts and returns how many; the rest
-// are freed and counted. Called from the poll threads of the driver queues
-// (several at once when the driver feeds several queues).
+// Where action `kernel` hands packets: the port's exception path (KNI, see
+// kni/kni.h). It takes ownership of all n packets (queues them for the
+// kernel or frees them) and returns how many it queued. Called from the poll
+// threads of the driver queues (several at once when the driver feeds
+// several queues), so it must be multi-producer safe.
 class ExceptionPath {
  public:
   virtual ~ExceptionPath() = default;

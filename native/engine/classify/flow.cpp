@@ -181,13 +181,15 @@ CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
         throw Error("EFLOW_FIELD", std::string("item '") + flow_item_name(it.type) + "' has no field '" +
                                        flow_field_name(f.field) + "': its fields are " + flow_fields_of(it.type));
       FlowFieldMatch m = f;
+      if (f.field == FlowField::VlanVid) {
+        if (f.spec[0] & 0xf0) throw Error("EFLOW_FIELD", "vlan vid is 12 bits: the value must be at most 4095");
+        m.mask[0] &= 0x0f;  // a full mask means the 12 VID bits
+      }
       bool any = false;
       for (uint8_t i = 0; i < m.len; i++) {
         m.spec[i] &= m.mask[i];
         any = any || m.mask[i];
       }
-      if (f.field == FlowField::VlanVid && (m.mask[0] & 0xf0))
-        throw Error("EFLOW_FIELD", "vlan vid is 12 bits: the value or mask must be at most 4095");
       if (!any) continue;  // a zero mask matches everything
       if (f.field == FlowField::L4Src || f.field == FlowField::L4Dst) c.need_ports = true;
       c.checks.push_back(m);
@@ -238,8 +240,8 @@ CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
       case FlowActionType::Kernel:
         if (!lim.has_exception_path)
           throw Error("EFLOW_KERNEL", "action 'kernel' needs " + port +
-                                          "'s exception path to the kernel (KNI), which this port does not have yet: "
-                                          "the KNI exception path is not available in this build");
+                                          "'s exception path to the kernel, which it does not have: create it first ('kni create " +
+                                          std::to_string(lim.port) + "')");
         c.fate = FlowFate::Kernel;
         break;
       default: break;
@@ -267,13 +269,19 @@ bool flow_match(const CompiledFlow& c, const PacketView& v) {
 
 std::string flow_pattern_summary(const FlowRule& r) {
   std::string s;
-  for (const FlowItem& it : r.pattern) s += (s.empty() ? "" : " ") + upper(flow_item_name(it.type));
+  for (const FlowItem& it : r.pattern) {
+    if (!s.empty()) s += ' ';
+    s += upper(flow_item_name(it.type));
+  }
   return s.empty() ? "(any)" : s;
 }
 
 std::string flow_actions_summary(const FlowRule& r) {
   std::string s;
-  for (const FlowAction& a : r.actions) s += (s.empty() ? "" : " ") + upper(flow_action_name(a.type));
+  for (const FlowAction& a : r.actions) {
+    if (!s.empty()) s += ' ';
+    s += upper(flow_action_name(a.type));
+  }
   return s;
 }
 

@@ -33,7 +33,7 @@ class LatencyTracker {
  public:
   static constexpr uint32_t kSources = 64;
   static constexpr uint32_t kWindow = 1024;  // duplicates are detected within this many sequence numbers
-  static constexpr uint32_t kBuckets = 48 * 8;
+  static constexpr uint32_t kBuckets = 46 * 8;  // 0..7 ns exactly, then octaves 2^3 .. 2^48 ns
 
   LatencyTracker();
   // Poll thread: one stamped packet received at now_ns.

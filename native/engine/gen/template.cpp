@@ -206,18 +206,17 @@ void Template::write(Mbuf* m, uint32_t k, const FlowFields& flow, uint16_t src_i
 
   uint64_t sum = z.l4_sum;
   uint8_t* l4 = d + l4_off_;
-  uint16_t* csum_field;
+  uint32_t csum_off;  // of the checksum field within the L4 header
   if (spec_.l4 == L4Kind::Udp || spec_.l4 == L4Kind::Tcp) {
     uint16_t sp = be16(flow.src_port), dp = be16(flow.dst_port);
     std::memcpy(l4, &sp, 2);
     std::memcpy(l4 + 2, &dp, 2);
     sum += sp + dp + addr_sum;
     if (spec_.l4 == L4Kind::Udp) {
-      auto* u = reinterpret_cast<UdpHdr*>(l4);
-      u->len = be16(static_cast<uint16_t>(z.len - l4_off_));
-      csum_field = &u->csum;
+      reinterpret_cast<UdpHdr*>(l4)->len = be16(static_cast<uint16_t>(z.len - l4_off_));
+      csum_off = offsetof(UdpHdr, csum);
     } else {
-      csum_field = &reinterpret_cast<TcpHdr*>(l4)->csum;
+      csum_off = offsetof(TcpHdr, csum);
     }
   } else {
     auto* ic = reinterpret_cast<IcmpHdr*>(l4);
@@ -225,7 +224,7 @@ void Template::write(Mbuf* m, uint32_t k, const FlowFields& flow, uint16_t src_i
     ic->seq = be16(static_cast<uint16_t>(seq));
     sum += ic->ident + ic->seq;
     if (spec_.l3 == L3Kind::Ipv6) sum += addr_sum;  // ICMPv6 has a pseudo-header, ICMP has none
-    csum_field = &ic->csum;
+    csum_off = offsetof(IcmpHdr, csum);
   }
   if (z.stamp) {
     Stamp st{be16(kStampMagic), be16(src_id), be32(seq), 0};
@@ -238,7 +237,7 @@ void Template::write(Mbuf* m, uint32_t k, const FlowFields& flow, uint16_t src_i
   }
   uint16_t c = static_cast<uint16_t>(~cksum_fold(sum));
   if (spec_.l4 == L4Kind::Udp && c == 0) c = 0xffff;
-  *csum_field = c;
+  std::memcpy(l4 + csum_off, &c, 2);
 }
 
 bool find_stamp(const uint8_t* frame, uint32_t len, Stamp* out) {

@@ -7,7 +7,9 @@ namespace rs::gen {
 
 namespace {
 constexpr uint32_t kMaxScheduleWeight = 1024;
-constexpr uint64_t kCatchUpNs = 2000000;  // a descheduled stream may catch up 2 ms of its rate
+// A descheduled poll thread (a busy host) may catch up this much of its
+// rate, still at most one burst per pass; longer gaps are forgotten.
+constexpr uint64_t kCatchUpNs = 50000000;  // 50 ms
 
 uint32_t header_len_of(const TemplateSpec& s) {
   uint32_t l2 = 14 + (s.l2 == L2Kind::Vlan ? 4 : s.l2 == L2Kind::Qinq ? 8 : 0);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
+#include <chrono>
 #include <ctime>
 #include "../error.h"
 #include "../netdev.h"
@@ -24,7 +25,7 @@ uint64_t now_us() {
 
 namespace {
 
-constexpr uint64_t kReqListen = 1, kReqStop = 2, kReqUnlisten = 4;
+constexpr uint64_t kReqListen = 1, kReqStop = 2, kReqUnlisten = 4, kReqStall = 8;
 
 bool neigh_valid(const rtnl::NeighMsg& n) {
   constexpr uint16_t ok = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT;
@@ -252,6 +253,12 @@ void IfProxy::listen(int rcvbuf) {
   wake(kReqListen);
 }
 
+void IfProxy::stall(uint32_t ms) {
+  if (!running_) start();
+  stall_ms_ = ms;
+  wake(kReqStall);
+}
+
 void IfProxy::close_listen() {
   if (running_) wake(kReqUnlisten);
 }
@@ -275,6 +282,12 @@ void IfProxy::run() {
       (void)!::read(evfd_, &v, sizeof v);
       uint64_t req = requests_.exchange(0);
       if (req & kReqStop) return;
+      if (req & kReqStall) {
+        // Slept in small steps so a stop is not held up.
+        for (uint32_t t = 0; t < stall_ms_.load() && !(requests_.load() & kReqStop); t += 10)
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (requests_.load() & kReqStop) return;
+      }
       if (req & kReqUnlisten) {
         std::lock_guard<std::mutex> g(mu_);
         emitting_ = false;

@@ -79,6 +79,9 @@ class IfProxy {
   // events, then emits cfg_finished, then follows changes. rcvbuf 0: default.
   void listen(int rcvbuf = 0);
   void close_listen();  // no more events (the listener keeps running for KNI)
+  // Diagnostics: the listener thread stops reading for ms, as a slow
+  // application would (so a burst overflows the socket: ENOBUFS handling).
+  void stall(uint32_t ms);
   // The listener without events (bind and KNI need the cache / link changes).
   void start(int rcvbuf = 0);
   void stop();
@@ -141,7 +144,8 @@ class IfProxy {
   std::thread thread_;
   int evfd_ = -1;
   rtnl::Socket sock_;
-  std::atomic<uint64_t> requests_{0};  // bits: 1 listen, 2 stop, 4 unlisten
+  std::atomic<uint64_t> requests_{0};  // bits: 1 listen, 2 stop, 4 unlisten, 8 stall
+  std::atomic<uint32_t> stall_ms_{0};
   std::atomic<bool> running_{false};
   int rcvbuf_ = 0;
   uint64_t inode_ = 0;

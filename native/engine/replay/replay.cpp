@@ -103,6 +103,7 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
 
   // Check the whole file before sending anything: a damaged file is reported
   // with its offset now, not half-way through the replay.
+  reader_.set_reject_empty(true);
   reader_.open(o.path);
   if (reader_.linktype() != kLinktypeEthernet)
     throw Error("EPCAP_FORMAT", "'" + o.path + "' holds link type " + std::to_string(reader_.linktype()) +
@@ -125,7 +126,8 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   // A CPU the forwarding lcores do not use, when there is one.
   std::vector<int> cpus = allowed_cpus();
   std::set<int> busy;
-  for (const LcoreAssignment& l : engine.lcores()) busy.insert(l.cpu);
+  if (engine.forwarding())
+    for (const LcoreAssignment& l : engine.lcores()) busy.insert(l.cpu);
   int cpu = cpus.back();
   for (auto it = cpus.rbegin(); it != cpus.rend(); ++it)
     if (!busy.count(*it)) { cpu = *it; break; }

@@ -1,0 +1,206 @@
+// Software RSS and flow rules: a pcap of mixed traffic into a net_pcap port
+// (whose driver feeds one rx queue) configured with 2 rx queues; a rule
+// steers UDP 4789 to queue 1, a drop rule drops DNS, RSS spreads the rest.
+// The per-queue split is checked against a Toeplitz hash computed here,
+// independently of the engine.
+import { test, assert } from './lib/harness.mjs';
+import { tempDir, waitFor, sleep } from './lib/engine.mjs';
+import { writePcap } from './lib/pcap.mjs';
+import { udp4, arpRequest } from './lib/packets.mjs';
+import { Session } from '../dist/session/session.js';
+import { DEFAULT_OPTIONS } from '../dist/session/options.js';
+import { commandLayer } from '../dist/commands/index.js';
+import { skipUnlessNetns, vethPair, withNetns } from './lib/netns.mjs';
+
+const KEY = Buffer.from('6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa', 'hex');
+
+// Microsoft's ComputeHash: for each set input bit, XOR the key's 32 bits at that position.
+function toeplitz(input) {
+  let result = 0;
+  for (let i = 0; i < input.length * 8; i++) {
+    if (!(input[i >> 3] & (0x80 >> (i & 7)))) continue;
+    let k = 0;
+    for (let b = 0; b < 32; b++) k = (k << 1) | ((KEY[(i + b) >> 3] >> (7 - ((i + b) & 7))) & 1);
+    result = (result ^ k) >>> 0;
+  }
+  return result >>> 0;
+}
+
+const ip4 = (s) => Buffer.from(s.split('.').map(Number));
+const port2 = (n) => Buffer.from([n >> 8, n & 255]);
+
+test('toeplitz here matches the verification suite', () => {
+  const h = toeplitz(Buffer.concat([ip4('66.9.149.187'), ip4('161.142.100.80'), port2(2794), port2(1766)]));
+  assert.is(h, 0x51ccc178);
+});
+
+async function withSession(packets, fn) {
+  const t = tempDir();
+  writePcap(t.file('in.pcap'), packets.map((data) => ({ data })));
+  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: [`net_pcap0,rx_pcap=${t.file('in.pcap')}`], ethPeers: [] });
+  const run = async (line) => commandLayer.execute(s, line);
+  const text = (r) => commandLayer.render(r).map((l) => l.text).join('\n');
+  try {
+    await fn({ s, run, text });
+  } finally {
+    s.shutdown();
+    t.remove();
+  }
+}
+
+function mixedTraffic() {
+  const vxlan = [], dns = [], other = [];
+  for (let i = 0; i < 100; i++) vxlan.push(udp4({ sip: `10.1.0.${i + 1}`, sport: 40000 + i, dport: 4789 }));
+  for (let i = 0; i < 50; i++) dns.push(udp4({ sip: `10.2.0.${i + 1}`, sport: 30000 + i, dport: 53 }));
+  const expect = [0, 0];
+  for (let i = 0; i < 200; i++) {
+    const sip = `10.3.${i >> 6}.${(i & 63) + 1}`, sport = 20000 + i * 7, dport = 1000 + i;
+    other.push(udp4({ sip, dip: '10.0.0.2', sport, dport }));
+    const h = toeplitz(Buffer.concat([ip4(sip), ip4('10.0.0.2'), port2(sport), port2(dport)]));
+    expect[(h & 127) % 2]++;  // default redirection table: entry i -> queue i % 2
+  }
+  // Interleaved so every burst mixes the three kinds.
+  const all = [];
+  for (let i = 0; i < 200; i++) {
+    all.push(other[i]);
+    if (i < 100) all.push(vxlan[i]);
+    if (i < 50) all.push(dns[i]);
+  }
+  return { all, expect };
+}
+
+test('rules steer UDP 4789 to queue 1, drop DNS, RSS spreads the rest: counters prove the split', async () => {
+  const { all, expect } = mixedTraffic();
+  await withSession(all, async ({ s, run, text }) => {
+    const e = s.engine;
+    assert.is((await run('port stop 0')).kind, 'message');
+    const refused = await run('port config 0 rxq 2');
+    assert.is(refused.code, 'EQUEUE_RANGE', 'the pcap driver feeds one queue: software queues need RSS or rules');
+    assert.match(refused.message, /rss/);
+    assert.is((await run('port config all rss udp')).kind, 'none');
+    assert.is((await run('port config 0 rxq 2')).kind, 'none');
+    let r = await run('flow validate 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end');
+    assert.is(text(r), 'Flow rule validated');
+    r = await run('flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end');
+    assert.is(text(r), 'Flow rule #0 created');
+    r = await run('flow create 0 ingress pattern eth / ipv4 / udp dst is 53 / end actions drop / count / end');
+    assert.is(text(r), 'Flow rule #1 created');
+    assert.match(text(await run('flow list 0')), /0\t0\t0\ti--\tETH IPV4 UDP => QUEUE COUNT\n1\t0\t0\ti--\tETH IPV4 UDP => DROP COUNT/);
+    await run('set fwd rxonly');
+    await run('port start 0');
+    assert.is((await run('start')).kind, 'fwdStart');
+    await waitFor(() => {
+      const x = e.portRss(0);
+      return x.queues[0].packets + x.queues[1].packets + x.droppedByRules === all.length;
+    }, 5000, 'every packet received or dropped');
+    // Configuration is refused while the port forwards.
+    const busy = await run('flow flush 0');
+    assert.is(busy.code, 'EBUSY_FORWARDING');
+    assert.is((await run('port config 0 rss none')).code, 'EBUSY_FORWARDING');
+    await run('stop');
+    const x = e.portRss(0);
+    assert.is(x.driverQueues, 1);
+    assert.is(x.queues[0].packets, expect[0], `queue 0: RSS share ${expect[0]}`);
+    assert.is(x.queues[1].packets, 100 + expect[1], `queue 1: 100 VXLAN + RSS share ${expect[1]}`);
+    assert.is(x.queues[1].steeredIn, 100 + expect[1]);
+    assert.is(x.droppedByRules, 50);
+    assert.is(x.rxMissed, 0);
+    assert.ok(expect[0] > 50 && expect[1] > 50, `the hash spreads: ${expect}`);
+    const stats = e.snapshot().ports[0];
+    assert.equal(stats.rxq.map((q) => q.packets), [expect[0], 100 + expect[1]]);
+    assert.is(text(await run('flow query 0 0 count')), `COUNT:\n hits_set: 1\n bytes_set: 1\n hits: 100\n bytes: ${100 * all[1].length}`);
+    assert.match(text(await run('flow query 0 1 count')), / hits: 50\n/);
+    const shown = text(await run('show port 0 rss'));
+    assert.match(shown, /RSS types: udp/);
+    assert.match(shown, /RX queues: 2 \(1 fed by the driver, 1 software\)/);
+    assert.match(shown, /Dropped by rules: 50/);
+    assert.match(shown, /RETA: 0 1 \(repeated, 128 entries\)/);
+    assert.is(e.snapshot().pool.inUse, 0, 'every mbuf is back in the pool');
+    assert.is(text(await run('flow destroy 0 rule 1')), 'Flow rule #1 destroyed');
+    assert.is((await run('flow destroy 0 rule 1')).code, 'EFLOW_RULE');
+    await run('flow flush 0');
+    assert.is(e.flowList(0).length, 0);
+  });
+});
+
+test('a drop rule drops exactly the matching packets; the rest stay on queue 0 without RSS', async () => {
+  const packets = [];
+  for (let i = 0; i < 60; i++) packets.push(i % 3 === 0 ? udp4({ sip: '192.168.7.9', sport: i }) : udp4({ sip: '10.9.9.9', sport: i }));
+  packets.push(arpRequest());
+  await withSession(packets, async ({ s, run }) => {
+    await run('port stop 0');
+    const r = await run('flow create 0 ingress pattern ipv4 src spec 192.168.7.0 src mask 255.255.255.0 / end actions drop / count / end');
+    assert.is(r.kind, 'message', JSON.stringify(r));
+    await run('set fwd rxonly');
+    await run('port start 0');
+    await run('start');
+    await waitFor(() => s.engine.portRss(0).queues[0].packets + s.engine.portRss(0).droppedByRules === packets.length, 5000, 'all seen');
+    await sleep(20);
+    await run('stop');
+    const x = s.engine.portRss(0);
+    assert.is(x.droppedByRules, 20);
+    assert.is(x.queues[0].packets, 41);
+    assert.is(s.engine.flowQuery(0, 0).hits, 20);
+    assert.is(s.engine.snapshot().pool.inUse, 0);
+  });
+});
+
+test('rules that cannot apply are refused at validate and create with the reason', async () => {
+  await withSession([udp4()], async ({ run }) => {
+    const cases = [
+      ['flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / end', 'EFLOW_QUEUE', /queue index 1 is out of range: port 0 has 1 rx queue/],
+      ['flow validate 0 ingress pattern eth / ipv4 / udp port is 4789 / end actions drop / end', 'EFLOW_SYNTAX', /item 'udp' has no field 'port': its fields are src, dst/],
+      ['flow validate 0 ingress pattern eth / sctp / end actions drop / end', 'EFLOW_SYNTAX', /unknown pattern item 'sctp'/],
+      ['flow validate 0 ingress pattern udp / ipv4 / end actions drop / end', 'EFLOW_PATTERN', /cannot follow/],
+      ['flow validate 0 ingress pattern eth / end actions queue index 0 / drop / end', 'EFLOW_ACTION', /conflicts/],
+      ['flow validate 0 ingress pattern eth / end actions kernel / end', 'EFLOW_KERNEL', /kni create 0/],
+      ['flow validate 0 ingress pattern ipv4 src is 10.0.0.300 / end actions drop / end', 'EFLOW_VALUE', /not an IPv4 address/],
+      ['flow validate 0 group 2 ingress pattern eth / end actions drop / end', 'EFLOW_ATTR', /group 2/],
+      ['flow validate 0 ingress pattern eth / end actions drop', 'EFLOW_SYNTAX', /not closed/],
+      ['flow query 0 9 count', 'EFLOW_RULE', /no flow rule 9/],
+      ['port config 0 rss reta (0,5)', 'ERETA', null],
+    ];
+    for (const [line, code, re] of cases) {
+      const r = await run(line);
+      assert.is(r.code, code, `${line}: ${JSON.stringify(r)}`);
+      if (re) assert.match(r.message, re);
+    }
+    assert.is((await run('flow create 0 ingress pattern eth / end actions count / end')).kind, 'message');
+    assert.is((await run('port stop 0')).kind, 'message');
+    assert.is((await run('port config 0 rss reta (0,0,0)')).kind, 'none');
+  });
+});
+
+test('with a real kernel port in a namespace: net_af_packet, 2 rx queues, UDP 4789 steered to queue 1', async () => {
+  if (skipUnlessNetns('flow rules on net_af_packet')) return;
+  await withNetns(2, async (host, rs) => {
+    vethPair(host, 'rsh0', rs, 'rsp0');
+    host.ip('addr', 'add', '10.9.1.2/24', 'dev', 'rsh0');
+    const mac = rs.ip('link', 'show', 'rsp0').match(/link\/ether ([0-9a-f:]{17})/)[1];
+    host.ip('neigh', 'add', '10.9.1.1', 'lladdr', mac, 'dev', 'rsh0');  // rxonly answers no ARP
+    const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rsp0', '--', '-i']);
+    try {
+      for (const line of ['port stop 0', 'port config 0 rss ip', 'port config 0 rxq 2',
+        'flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end',
+        'set fwd rxonly', 'port start 0', 'start']) cli.send(line);
+      await cli.waitFor(/Flow rule #0 created/);
+      await cli.waitFor(/RX queue number: 2 Tx queue number: 1/);  // forwarding started
+      const send = await host.run('bash', ['-c',
+        'for i in $(seq 1 20); do echo vx > /dev/udp/10.9.1.1/4789; done; for i in $(seq 1 30); do echo o > /dev/udp/10.9.1.1/$((5000 + i)); done']);
+      assert.is(send.code, 0, send.stderr);
+      await sleep(300);
+      const r = await cli.end(['stop', 'flow query 0 0 count', 'show port 0 rss', 'quit']);
+      assert.is(r.code, 0, r.stderr);
+      assert.match(r.stdout, / hits: 20\n/, 'exactly the 20 UDP 4789 packets hit the rule');
+      assert.match(r.stdout, /RX queues: 2 \(1 fed by the driver, 1 software\)/);
+      const q = [...r.stdout.matchAll(/^\s+(\d)\s+(driver|software)\s+(\d+)/gm)].map((m) => Number(m[3]));
+      assert.is(q.length, 2, r.stdout);
+      assert.ok(q[1] >= 20, `queue 1 has the 20 steered packets (${q[1]})`);
+      assert.ok(q[0] + q[1] >= 50, `all 50 datagrams arrived (${q})`);
+    } finally {
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 60_000 });
+
+test.run();

@@ -1,0 +1,146 @@
+// KNI through the real CLI, after DPDK's KNI test plan, in namespaces made
+// for each test: the interface appears in `ip link`, goes up/down, takes
+// IPv4/IPv6 addresses and an MTU; a host on the far side of the port pings an
+// address on it (IPv4 and IPv6) with no loss while a wrong address gets no
+// reply; tcpdump on it sees the packets; its kernel counters match ringside's;
+// a rejected MTU change is put back. Root-only: skips with a reason otherwise
+// (a failure under CI=true).
+import { spawn } from 'node:child_process';
+import { test, assert } from './lib/harness.mjs';
+import { skipUnlessNetns, vethPair, withNetns } from './lib/netns.mjs';
+
+function kniStats(text) {
+  const all = [...text.matchAll(/RX-packets \(to kernel\):\s+(\d+)\s+RX-bytes: (\d+)\s+RX-dropped: (\d+)\s+TX-packets \(from kernel\): (\d+)\s+TX-bytes: (\d+)\s+TX-dropped: (\d+)/g)];
+  const m = all[all.length - 1];
+  return { rx: +m[1], rxBytes: +m[2], rxDropped: +m[3], tx: +m[4], txBytes: +m[5], txDropped: +m[6] };
+}
+
+function kernelStats(ns, dev) {
+  const j = JSON.parse(ns.ip('-s', '-j', 'link', 'show', dev))[0].stats64;
+  return { rx: j.rx.packets, tx: j.tx.packets };
+}
+
+test('KNI: ip link/addr/mtu, ping v4+v6 from the far side with no loss, a wrong address unanswered, tcpdump sees it, counters match the kernel', async () => {
+  if (skipUnlessNetns('kni ping', [['ping', 'iputils-ping'], ['tcpdump', 'tcpdump']])) return;
+  await withNetns(2, async (host, rs) => {
+    vethPair(host, 'rsh0', rs, 'rsp0');
+    // The port's interface answers nothing itself (it shares the KNI's MAC):
+    // no IPv6, no ARP replies, and strict reverse-path filtering drops IPv4
+    // whose source is routed via vEth0_0. The AF_PACKET port sees every frame.
+    const sc = await rs.run('sysctl', ['-qw', 'net.ipv6.conf.rsp0.disable_ipv6=1', 'net.ipv4.conf.rsp0.arp_ignore=8',
+      'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.rsp0.rp_filter=1']);
+    assert.is(sc.code, 0, sc.stderr);
+    host.ip('addr', 'add', '10.9.1.2/24', 'dev', 'rsh0');
+    host.ip('addr', 'add', 'fd00:9::2/64', 'dev', 'rsh0', 'nodad');
+    const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rsp0', '--', '-i']);
+    let dump;
+    try {
+      cli.send('kni create 0 all');
+      await cli.waitFor(/KNI vEth0_0 created for port 0/);
+      assert.match(rs.ip('link', 'show', 'vEth0_0'), /vEth0_0/, 'appears in ip link');
+      let from = cli.stdout.length;
+      rs.ip('link', 'set', 'vEth0_0', 'up');
+      await cli.waitFor(/KNI vEth0_0 \(port 0\): request link down -> up[\s\S]*link down -> up applied to port 0/, { from });
+      from = cli.stdout.length;
+      rs.ip('link', 'set', 'vEth0_0', 'mtu', '1400');
+      await cli.waitFor(/mtu 1500 -> 1400 applied to port 0/, { from });
+      assert.match(rs.ip('link', 'show', 'rsp0'), /mtu 1400/, "the port's MTU followed (stop, set, start)");
+      rs.ip('addr', 'add', '10.9.1.1/24', 'dev', 'vEth0_0');
+      rs.ip('addr', 'add', 'fd00:9::1/64', 'dev', 'vEth0_0', 'nodad');
+      rs.ip('addr', 'add', '10.9.1.5/24', 'dev', 'vEth0_0');
+      rs.ip('addr', 'del', '10.9.1.5/24', 'dev', 'vEth0_0');
+      assert.not.match(rs.ip('addr', 'show', 'vEth0_0'), /10\.9\.1\.5/, 'an address removed');
+      dump = spawn('ip', ['netns', 'exec', rs.name, 'tcpdump', '-i', 'vEth0_0', '-n', '-l', 'icmp or icmp6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let tcpdumpOut = '';
+      dump.stdout.on('data', (d) => { tcpdumpOut += d; });
+      let tcpdumpErr = '';
+      dump.stderr.on('data', (d) => { tcpdumpErr += d; });
+      const until = Date.now() + 5000;
+      while (!/listening on/.test(tcpdumpErr) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+
+      const p4 = await host.run('ping', ['-c', '20', '-i', '0.05', '-W', '2', '10.9.1.1']);
+      assert.is(p4.code, 0, `ping failed:\n${p4.stdout}${p4.stderr}`);
+      assert.match(p4.stdout, / 0% packet loss/);
+      assert.not.match(p4.stdout, /DUP!/, 'one answer each, from the KNI only');
+      const p6 = await host.run('ping', ['-6', '-c', '20', '-i', '0.05', '-W', '2', 'fd00:9::1']);
+      assert.is(p6.code, 0, `ping -6 failed:\n${p6.stdout}${p6.stderr}`);
+      assert.match(p6.stdout, / 0% packet loss/);
+      const wrong = await host.run('ping', ['-c', '3', '-i', '0.2', '-W', '1', '10.9.1.77']);
+      assert.is.not(wrong.code, 0, 'a wrong address gets no reply');
+      assert.match(wrong.stdout, /100% packet loss/);
+
+      await new Promise((r) => setTimeout(r, 300));
+      dump.kill('SIGINT');
+      await new Promise((r) => dump.on('close', r));
+      assert.match(tcpdumpOut, /10\.9\.1\.2 > 10\.9\.1\.1: ICMP echo request/, 'tcpdump sees the requests');
+      assert.match(tcpdumpOut, /10\.9\.1\.1 > 10\.9\.1\.2: ICMP echo reply/, 'and the replies');
+      assert.match(tcpdumpOut, /fd00:9::2 > fd00:9::1: ICMP6, echo request/);
+
+      // Counters: ringside's RX (to the kernel) and TX (from it) are the
+      // kernel's rx and tx of vEth0_0 (retried while stray packets settle).
+      let ok = false;
+      let last = '';
+      for (let i = 0; i < 10 && !ok; i++) {
+        from = cli.stdout.length;
+        const k1 = kernelStats(rs, 'vEth0_0');
+        cli.send('show kni 0');
+        await cli.waitFor(/TX-dropped: \d+/, { from });
+        const k2 = kernelStats(rs, 'vEth0_0');
+        const r = kniStats(cli.stdout.slice(from));
+        last = `ringside rx ${r.rx} tx ${r.tx} (dropped ${r.rxDropped}/${r.txDropped}); kernel rx ${k1.rx}..${k2.rx} tx ${k1.tx}..${k2.tx}`;
+        ok = k1.rx === k2.rx && k1.tx === k2.tx && r.rx === k2.rx && r.tx === k2.tx;
+        if (!ok) await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.ok(ok, `counters match: ${last}`);
+      const r = await cli.end(['quit']);
+      assert.is(r.code, 0, r.stderr);
+      assert.not.match(rs.ip('link', 'show'), /vEth0_0/, 'the KNI is removed at quit');
+    } finally {
+      dump?.kill('SIGKILL');
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 90_000 });
+
+test('KNI handler reject: an MTU change is put back and the shell says why; delay applies later', async () => {
+  if (skipUnlessNetns('kni reject')) return;
+  await withNetns(1, async (ns) => {
+    const cli = ns.ringside(['--vdev', 'net_tap0,iface=rsk0', '--', '-i']);
+    try {
+      cli.send('kni create 0 name rskni0');
+      await cli.waitFor(/KNI rskni0 created for port 0/);
+      cli.send('kni handler 0 reject');
+      await cli.waitFor(/KNI handler of port 0: reject/);
+      let from = cli.stdout.length;
+      ns.ip('link', 'set', 'rskni0', 'mtu', '1600');
+      await cli.waitFor(/KNI rskni0 \(port 0\): mtu 1500 -> 1600 rejected: the handler policy of port 0 is reject[^\n]*put back to 1500/, { from });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(ns.ip('link', 'show', 'rskni0'), /mtu 1500 /, 'the kernel interface is back at 1500');
+      assert.match(ns.ip('link', 'show', 'rsk0'), /mtu 1500 /, 'the port kept its MTU');
+      cli.send('kni handler 0 delay 300');
+      from = cli.stdout.length;
+      ns.ip('link', 'set', 'rskni0', 'mtu', '1400');
+      const m = await cli.waitFor(/mtu 1500 -> 1400 applied to port 0 after (\d+) ms/, { from });
+      assert.ok(Number(m[1]) >= 290, `applied after the delay (${m[1]} ms)`);
+      assert.match(ns.ip('link', 'show', 'rsk0'), /mtu 1400 /);
+      cli.send('show kni');
+      await cli.waitFor(/requests handled: 1\s+rejected: 1/);
+      const r = await cli.end(['quit']);
+      assert.is(r.code, 0, r.stderr);
+      assert.not.match(ns.ip('link', 'show'), /rskni0/);
+    } finally {
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 60_000 });
+
+test('kni commands are refused with a reason without root or on a missing KNI', async () => {
+  const { ringside } = await import('./lib/cli.mjs');
+  const r = await ringside(['--', '-i'], 'show kni\nkni destroy 0\nkni handler 0 delay\nquit\n');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /No KNI interface/);
+  assert.match(r.stdout, /Error EKNI_NONE: port 0 has no KNI/);
+  assert.match(r.stdout, /missing \(ms\) after 'delay'/);
+});
+
+test.run();
