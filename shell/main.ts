@@ -76,7 +76,19 @@ async function load(): Promise<Loaded> {
 // ------------------------------------------------------------- the shell
 
 type UiModules = [typeof import('ink'), typeof import('react'), typeof import('./App.js')];
-const loadUi = (): Promise<UiModules> => Promise.all([import('ink'), import('react'), import('./App.js')]);
+// Ink draws only its last frame when CI/CONTINUOUS_INTEGRATION is set (it
+// evaluates that once, at import). The interactive shell runs only on a
+// terminal, where a person is typing, so hide them while Ink loads.
+const CI_VARS = ['CI', 'CONTINUOUS_INTEGRATION'];
+async function loadUi(): Promise<UiModules> {
+  const saved = CI_VARS.map((k) => process.env[k]);
+  for (const k of CI_VARS) delete process.env[k];
+  try {
+    return await Promise.all([import('ink'), import('react'), import('./App.js')]);
+  } finally {
+    CI_VARS.forEach((k, i) => { if (saved[i] !== undefined) process.env[k] = saved[i]; });
+  }
+}
 
 class Shell {
   private shutDown = false;
