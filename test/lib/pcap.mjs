@@ -32,7 +32,9 @@ export function writePcap(file, packets, { nanosecond = false, bigEndian = false
 }
 
 // Returns { nanosecond, linktype, packets: [{ tsNs, data, origLen }] }.
-export function readPcap(file) {
+// With { partialTail: true }, a last record cut short (a writer killed
+// mid-write) is left out instead of being an error.
+export function readPcap(file, { partialTail = false } = {}) {
   const b = readFileSync(file);
   if (b.length < 24) throw new Error(`${file}: ${b.length} bytes, no pcap header`);
   let le = true;
@@ -48,10 +50,13 @@ export function readPcap(file) {
     const frac = BigInt(r32(off + 4));
     const incl = r32(off + 8);
     const orig = r32(off + 12);
-    if (off + 16 + incl > b.length) throw new Error(`${file}: truncated record at offset ${off}`);
+    if (off + 16 + incl > b.length) {
+      if (partialTail) return { nanosecond, linktype: r32(20), packets };
+      throw new Error(`${file}: truncated record at offset ${off}`);
+    }
     packets.push({ tsNs: sec * 1_000_000_000n + (nanosecond ? frac : frac * 1000n), data: b.subarray(off + 16, off + 16 + incl), origLen: orig });
     off += 16 + incl;
   }
-  if (off !== b.length) throw new Error(`${file}: ${b.length - off} trailing bytes`);
+  if (off !== b.length && !partialTail) throw new Error(`${file}: ${b.length - off} trailing bytes`);
   return { nanosecond, linktype: r32(20), packets };
 }
