@@ -618,6 +618,8 @@ std::vector<StreamStats> Engine::stop() {
   threads_.clear();
   forwarding_ = false;
   if (kni_) kni_->set_forwarding(false);
+  // No poll thread runs now; a replay thread also sends through port taps.
+  if (!replay_->active()) captures_->release_retired();
   // Packets parked inside forwarding ports (ring contents) go back to the
   // pool, counted by the port as rx_missed, so the pool is whole again.
   std::set<Port*> fwd_ports;

@@ -294,7 +294,7 @@ void CaptureManager::reap() {
     if ((*it)->complete()) {
       (*it)->finish("done");
       finished_.push_back((*it)->status());
-      it = active_.erase(it);
+      it = retire(it);
     } else {
       ++it;
     }
@@ -332,7 +332,7 @@ std::vector<CaptureStatus> CaptureManager::stop(int port) {
       (*it)->finish("stopped");
       out.push_back((*it)->status());
       finished_.push_back(out.back());
-      it = active_.erase(it);
+      it = retire(it);
     } else {
       ++it;
     }
@@ -364,7 +364,7 @@ void CaptureManager::stop_port(uint16_t port) noexcept {
     if ((*it)->port_id() == port) {
       (*it)->finish((*it)->complete() ? "done" : "stopped");
       finished_.push_back((*it)->status());
-      it = active_.erase(it);
+      it = retire(it);
     } else {
       ++it;
     }
@@ -375,8 +375,19 @@ void CaptureManager::stop_all() noexcept {
   for (auto& c : active_) {
     c->finish(c->complete() ? "done" : "stopped");
     finished_.push_back(c->status());
+    retired_.push_back(std::move(c));
   }
   active_.clear();
 }
+
+// A poll thread may have loaded a tap pointer just before finish() removed
+// it, and still calls enter() on it: a finished capture is kept until no poll
+// thread runs, then freed here.
+std::vector<std::unique_ptr<Capture>>::iterator CaptureManager::retire(std::vector<std::unique_ptr<Capture>>::iterator it) {
+  retired_.push_back(std::move(*it));
+  return active_.erase(it);
+}
+
+void CaptureManager::release_retired() noexcept { retired_.clear(); }
 
 }  // namespace rs

@@ -138,10 +138,14 @@ class CaptureManager {
   // For detach and shutdown: never throw.
   void stop_port(uint16_t port) noexcept;
   void stop_all() noexcept;
+  // Frees finished captures; call only while no poll thread runs.
+  void release_retired() noexcept;
 
  private:
   void reap();  // finishes captures that reached their count
+  std::vector<std::unique_ptr<Capture>>::iterator retire(std::vector<std::unique_ptr<Capture>>::iterator it);
   std::vector<std::unique_ptr<Capture>> active_;
+  std::vector<std::unique_ptr<Capture>> retired_;  // finished, freed when no poll thread runs
   std::vector<CaptureStatus> finished_;
 };
 
