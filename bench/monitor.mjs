@@ -13,10 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addon } from '../dist/native/addon.js';
 import { snapMessage } from '../dist/shell/monitor/feed.js';
+import { dashboardCommand } from '../dist/shell/monitor/host.js';
 import { summarize, fmt, sleep } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DASHBOARD = path.join(root, 'dist', 'shell', 'monitor', 'dashboard.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 3000);
@@ -37,6 +37,11 @@ engine.attach('net_ring1');
 engine.setFwdMode('io');
 engine.start(1);
 
+// The dashboard as the shell starts it (on the CPUs no poll thread uses).
+const { cmd, args } = dashboardCommand(engine);
+const dashboard = [cmd, ...args].map((a) => `'${a}'`).join(' ');
+console.log(`== monitor: dashboard command: ${[cmd, ...args].join(' ')}`);
+
 async function rate() {
   const a = engine.snapshot();
   await sleep(WINDOW_MS);
@@ -48,7 +53,7 @@ async function withDashboard(n) {
   const fifo = path.join(dir, `feed${n}`);
   execFileSync('mkfifo', [fifo]);
   tm('new-session', '-d', '-s', `d${n}`, '-x', '160', '-y', '48',
-    `env TERM=xterm-256color RINGSIDE_MONITOR_INTERVAL_MS=${INTERVAL_MS} '${process.execPath}' '${DASHBOARD}' < '${fifo}'`);
+    `env TERM=xterm-256color RINGSIDE_MONITOR_INTERVAL_MS=${INTERVAL_MS} ${dashboard} < '${fifo}'`);
   const fd = await fs.promises.open(fifo, 'w');   // waits for the dashboard to open it
   const send = (m) => fd.write(JSON.stringify(m) + '\n').catch(() => {});
   send(snapMessage(engine));

@@ -3,6 +3,8 @@
 // every engine event, and forwards the keys the shell reads. The shell keeps
 // reading the keyboard throughout, so nothing else ever reads the terminal.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StyledLine } from '../../commands/types.js';
@@ -11,7 +13,25 @@ import { snapMessage } from './feed.js';
 
 export const DASHBOARD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dashboard.js');
 
-type FeedEngine = Parameters<typeof snapMessage>[0];
+type FeedEngine = Parameters<typeof snapMessage>[0] & { lcores(): { cpu: number }[] };
+
+// The dashboard redraws charts every interval: on a poll thread's CPU that
+// would cost forwarding rate, so, like testpmd's main lcore, it runs on the
+// CPUs no poll thread is pinned to (when there are such CPUs and util-linux's
+// taskset exists; otherwise it runs unpinned).
+export function dashboardCommand(engine: FeedEngine, allowed = availableCpus()): { cmd: string; args: string[] } {
+  const plain = { cmd: process.execPath, args: [DASHBOARD] };
+  const busy = new Set(engine.lcores().map((l) => l.cpu));
+  const free = allowed.filter((c) => !busy.has(c));
+  if (free.length === 0 || free.length === allowed.length || !TASKSET) return plain;
+  return { cmd: TASKSET, args: ['-c', free.join(','), process.execPath, DASHBOARD] };
+}
+
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((f) => existsSync(f));
+
+function availableCpus(): number[] {
+  return Array.from({ length: availableParallelism() }, (_, i) => i);
+}
 
 export interface MonitorHandle {
   keys(raw: string): void;
@@ -31,7 +51,8 @@ export async function closeActiveMonitor(ms = 1000): Promise<void> {
 }
 
 export function openMonitor(engine: FeedEngine, intervalMs: number): MonitorHandle {
-  const child: ChildProcess = spawn(process.execPath, [DASHBOARD], {
+  const { cmd, args } = dashboardCommand(engine);
+  const child: ChildProcess = spawn(cmd, args, {
     stdio: ['pipe', 'inherit', 'inherit'],
     env: { ...process.env, RINGSIDE_MONITOR_INTERVAL_MS: String(intervalMs) },
   });
