@@ -11,6 +11,7 @@ import { decodeKeys } from '../dist/shell/prompt/keys.js';
 import { promptView } from '../dist/shell/prompt/Prompt.js';
 import { formatStatus, formatPps, StatusSampler } from '../dist/shell/status.js';
 import { closingKeyEnd } from '../dist/shell/App.js';
+import { dashboardCommand, DASHBOARD } from '../dist/shell/monitor/host.js';
 import { parseArgs, usage } from '../dist/shell/args.js';
 import { renderJson, toJson, logJson } from '../dist/commands/render-json.js';
 import { shellActionOf } from '../dist/commands/shellcmds.js';
@@ -135,6 +136,16 @@ test('monitor closing keys: q, Q, Esc, Ctrl-C, Ctrl-D; the rest stays for the pr
   assert.is(closingKeyEnd('nqshow'), 2);
   assert.is(closingKeyEnd('\x03'), 1);
   assert.is(closingKeyEnd('n'), -1);
+});
+
+test('the dashboard runs on the CPUs no poll thread uses, unpinned when none is free', () => {
+  const lcores = (...cpus) => ({ lcores: () => cpus.map((cpu) => ({ cpu })) });
+  const pinned = dashboardCommand(lcores(1), [0, 1]);
+  assert.match(pinned.cmd, /taskset$/);
+  assert.equal(pinned.args, ['-c', '0', process.execPath, DASHBOARD]);
+  assert.equal(dashboardCommand(lcores(1, 2), [0, 1, 2, 3]).args.slice(0, 2), ['-c', '0,3']);
+  assert.equal(dashboardCommand(lcores(0, 1), [0, 1]), { cmd: process.execPath, args: [DASHBOARD] });
+  assert.equal(dashboardCommand(lcores(), [0, 1]), { cmd: process.execPath, args: [DASHBOARD] }, 'no poll thread: nothing to avoid');
 });
 
 // ------------------------------------------------------------ completion
