@@ -55,17 +55,21 @@ export interface Alive { spec: CommandSpec; args: Args; done: boolean } // done:
 
 // Specs that accept all of `words` (as a prefix of their tokens).
 export function walk(table: readonly CommandSpec[], ctx: GrammarContext, words: string[]): Alive[] {
-  let alive: Alive[] = table.map((spec) => ({ spec, args: {}, done: false }));
-  for (let k = 0; k < words.length; k++) {
-    const next: Alive[] = [];
-    for (const a of alive) {
-      if (a.done) { next.push(a); continue; }
-      const r = accept(a, k, words, ctx);
-      if (r) next.push(r);
-    }
-    alive = next;
-  }
+  let alive = start(table);
+  for (let k = 0; k < words.length; k++) alive = step(alive, k, words, ctx);
   return alive;
+}
+
+const start = (table: readonly CommandSpec[]): Alive[] => table.map((spec) => ({ spec, args: {}, done: false }));
+
+// The specs still alive after word k.
+function step(alive: Alive[], k: number, words: string[], ctx: GrammarContext): Alive[] {
+  const next: Alive[] = [];
+  for (const a of alive) {
+    const r = a.done ? a : accept(a, k, words, ctx);
+    if (r) next.push(r);
+  }
+  return next;
 }
 
 function accept(a: Alive, k: number, words: string[], ctx: GrammarContext): Alive | null {
@@ -109,14 +113,9 @@ export type ParseResult =
 
 export function parseLine(table: readonly CommandSpec[], ctx: GrammarContext, line: string): ParseResult {
   const words = tokenize(line).map((w) => w.text);
-  let alive: Alive[] = table.map((spec) => ({ spec, args: {}, done: false }));
+  let alive = start(table);
   for (let k = 0; k < words.length; k++) {
-    const next: Alive[] = [];
-    for (const a of alive) {
-      if (a.done) { next.push(a); continue; }
-      const r = accept(a, k, words, ctx);
-      if (r) next.push(r);
-    }
+    const next = step(alive, k, words, ctx);
     if (next.length === 0) return { ok: false, error: failAt(table, ctx, alive, words, k) };
     alive = next;
   }
