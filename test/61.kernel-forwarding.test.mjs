@@ -83,4 +83,67 @@ for (const driver of ['net_af_packet', 'net_af_xdp']) {
   }, { timeoutMs: 90_000 });
 }
 
+// Counts UDP datagrams to ADDR:PORT by source port; prints the counts as
+// JSON on SIGTERM.
+const UDP_SINK = `
+const s = require('dgram').createSocket('udp4'), bySport = {};
+s.on('message', (m, from) => { bySport[from.port] = (bySport[from.port] ?? 0) + 1; });
+s.bind(Number(process.argv[2]), process.argv[1], () => console.log('listening'));
+process.on('SIGTERM', () => { console.log(JSON.stringify(bySport)); process.exit(0); });`;
+
+// FLOWS sockets (one flow each) send PER datagrams each to ADDR:PORT.
+const UDP_FLOWS = `
+const dgram = require('dgram');
+const [addr, port, flows, per] = [process.argv[1], ...process.argv.slice(2).map(Number)];
+let left = flows;
+for (let f = 0; f < flows; f++) {
+  const s = dgram.createSocket('udp4');
+  s.bind(20000 + f, () => {
+    let n = 0;
+    const next = () => (n++ < per ? s.send('flow', port, addr, next) : (s.close(), --left || process.exit(0)));
+    next();
+  });
+}`;
+
+test('net_af_xdp on queue 1 of a two-queue veth: queue 0 stays with the kernel socket, queue 1 is counted by ringside', async () => {
+  if (skipUnlessNetns('net_af_xdp queue split')) return;
+  const FLOWS = 64, PER = 4;
+  await withNetns(2, async (host, rs) => {
+    vethPair(host, 'rsh0', rs, 'rsp0', { queues: 2 });
+    host.ip('addr', 'add', '10.9.3.2/24', 'dev', 'rsh0');
+    rs.ip('addr', 'add', '10.9.3.1/24', 'dev', 'rsp0');
+    // Neither side answers ARP reliably while half its queues go to ringside.
+    host.ip('neigh', 'add', '10.9.3.1', 'lladdr', rs.mac('rsp0'), 'dev', 'rsh0');
+    const sink = rs.background(process.execPath, ['-e', UDP_SINK, '10.9.3.1', '7777']);
+    const cli = rs.ringside(['--vdev', 'net_af_xdp0,iface=rsp0,start_queue=1,queue_count=1', '--', '-i']);
+    try {
+      for (const line of ['flow create 0 ingress pattern eth / ipv4 / udp dst is 7777 / end actions count / end',
+        'set fwd rxonly', 'start', 'show port info 0']) cli.send(line);
+      await cli.waitFor(/queues kept by the kernel: 0\n/);
+      assert.match(cli.stdout, /queues redirected: 1\n/);
+      while (!sink.output().includes('listening')) await sleep(20);
+      // The sender's veth picks a tx queue per flow by hash, and veth hands
+      // tx queue i to its peer's rx queue i: flows spread over both queues.
+      const sent = await host.run(process.execPath, ['-e', UDP_FLOWS, '10.9.3.1', '7777', String(FLOWS), String(PER)]);
+      assert.is(sent.code, 0, sent.stderr);
+      await sleep(500);
+      sink.child.kill('SIGTERM');
+      await sink.exited;
+      const bySport = JSON.parse(sink.output().split('\n').find((l) => l.startsWith('{')));
+      const r = await cli.end(['stop', 'flow query 0 0 count', 'quit']);
+      assert.is(r.code, 0, r.stderr);
+      const toKernel = Object.values(bySport).reduce((x, y) => x + y, 0);
+      const toRingside = Number(r.stdout.match(/ hits: (\d+)\n/)[1]);
+      assert.is(toKernel + toRingside, FLOWS * PER, `every datagram went to one of them (kernel ${toKernel}, ringside ${toRingside})`);
+      assert.ok(toKernel > 0, 'queue 0\'s flows reached the kernel socket');
+      assert.ok(toRingside > 0, 'queue 1\'s flows were taken by ringside');
+      assert.ok(Object.values(bySport).every((n) => n === PER), 'a flow stays on its queue: the kernel got all of a flow or none');
+      assert.not.match(rs.ip('link', 'show', 'rsp0'), /xdp/, 'the XDP program is gone after quit');
+    } finally {
+      sink.child.kill();
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 60_000 });
+
 test.run();
