@@ -3,7 +3,7 @@
 // network namespace made for the run (needs root; deleted afterwards):
 //   tx: txonly 64-byte UDP out of va from net_af_packet, net_af_xdp and
 //       netsniff-ng's trafgen (TPACKET tx ring, --cpus 1 --no-sock-mem
-//       --notouch-irq), each pinned to CPU 1; the rate is what the peer vb
+//       --notouch-irq), each on CPU 0; the rate is what the peer vb
 //       received (its kernel rx counter), so every sender is measured alike.
 //   io: io forwarding between two veth pairs p0<->a0 and p1<->b0 whose far
 //       ends are joined by tc mirred redirects (a0 rx -> b0 tx, b0 rx -> a0
@@ -27,7 +27,12 @@ const root = path.resolve(path.dirname(self), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WARMUP_MS = 1000;
 const WINDOW_MS = 2000;
-const CPU = '1';  // the senders' and forwarders' CPU; the other one runs this script and the tools' housekeeping
+// trafgen pins its one sender to CPU 0 whatever its affinity says, so the
+// tx case runs ringside there too (its poll thread takes a CPU from the
+// process's affinity). The io case leaves both forwarders on lcore 1 = CPU 1.
+const TX_CPU = '0';
+// Bursts each forwarder sends first: the packets then circulating in the loop.
+const IO_BURSTS = Number(process.env.BENCH_IO_BURSTS ?? 32);
 
 const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
 
@@ -44,13 +49,17 @@ class BenchNetns {
     this.ip('link', 'set', b, 'up');
   }
   rxPackets(dev) { return JSON.parse(this.ip('-s', '-j', 'link', 'show', dev))[0].stats64.rx.packets; }
-  spawn(cmd, args) {
-    const child = spawn('ip', ['netns', 'exec', this.name, 'taskset', '-c', CPU, cmd, ...args]);
+  // In a process group of its own: trafgen's sender is a forked child that
+  // only a signal to the whole group (as ^C would send) stops.
+  spawn(cmd, args, { cpu } = {}) {
+    const pin = cpu ? ['taskset', '-c', cpu] : [];
+    const child = spawn('ip', ['netns', 'exec', this.name, ...pin, cmd, ...args], { detached: true });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
     const closed = new Promise((r) => child.on('close', (code) => r(code)));
-    return { child, closed, output: () => out };
+    const stop = (signal) => { try { process.kill(-child.pid, signal); } catch { /* already gone */ } };
+    return { child, closed, stop, output: () => out };
   }
   delete() { spawnSync('ip', ['netns', 'del', this.name]); }
 }
@@ -75,24 +84,24 @@ const waitOutput = async (proc, text) => {
 
 // ringside's bench/ringside-fwd.mjs in the namespace: it prints when its
 // measuring window starts and ends. Returns { peer: Mpps at `dev`, own: its own figures }.
-async function ringsideRun(ns, mode, txFirst, vdevs, dev) {
-  const proc = ns.spawn(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, String(txFirst), ...vdevs]);
+async function ringsideRun(ns, mode, txFirst, vdevs, dev, cpu) {
+  const proc = ns.spawn(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, String(txFirst), ...vdevs], { cpu });
   try {
     const peer = await peerRate(ns, dev, { start: () => waitOutput(proc, 'window start'), end: () => waitOutput(proc, 'window end') });
     if (await proc.closed !== 0) throw new Error(`ringside failed:\n${proc.output()}`);
     return { peer, own: JSON.parse(proc.output().trim().split('\n').pop()) };
   } finally {
-    proc.child.kill('SIGKILL');
+    proc.stop('SIGKILL');
   }
 }
 
 // trafgen sending the same 64-byte frame (60 bytes + FCS) out of `dev` until stopped.
 async function trafgenRun(ns, conf, dev, peerDev) {
-  const proc = ns.spawn('trafgen', ['--dev', dev, '--conf', conf, '--cpus', '1', '--no-sock-mem', '--notouch-irq']);
+  const proc = ns.spawn('trafgen', ['--dev', dev, '--conf', conf, '--cpus', '1', '--no-sock-mem', '--notouch-irq'], { cpu: TX_CPU });
   try {
     return await peerRate(ns, peerDev, { start: () => sleep(WARMUP_MS), end: () => sleep(WINDOW_MS) });
   } finally {
-    proc.child.kill('SIGINT');
+    proc.stop('SIGINT');
     await proc.closed;
   }
 }
@@ -117,7 +126,7 @@ async function txBench(ns, dir) {
   for (let i = 0; i < RUNS; i++) {
     results.trafgen.push(await trafgenRun(ns, conf, 'va', 'vb'));
     for (const drv of ['net_af_packet', 'net_af_xdp']) {
-      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb');
+      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb', TX_CPU);
       results[`ringside ${drv}`].push(r.peer);
       own[`ringside ${drv}`].push(r.own.perPort[0].txMpps);
     }
@@ -132,19 +141,21 @@ async function ioBench(ns) {
   for (const [from, to] of [['a0', 'b0'], ['b0', 'a0']]) {
     ns.ip('link', 'set', from, 'promisc', 'on');
     execFileSync('tc', ['-n', ns.name, 'qdisc', 'add', 'dev', from, 'ingress']);
-    execFileSync('tc', ['-n', ns.name, 'filter', 'add', 'dev', from, 'ingress', 'matchall', 'action', 'mirred', 'egress', 'redirect', 'dev', to]);
+    // u32 matching every frame: matchall is not built into every kernel.
+    execFileSync('tc', ['-n', ns.name, 'filter', 'add', 'dev', from, 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
+      'action', 'mirred', 'egress', 'redirect', 'dev', to]);
   }
-  console.log(`\n== io forwarding p0 <-> p1 over two veth pairs looped by tc mirred, tx_first 4 bursts, Mpps received by port 0 (${RUNS} runs)`);
+  console.log(`\n== io forwarding p0 <-> p1 over two veth pairs looped by tc mirred, tx_first ${IO_BURSTS} bursts, Mpps received by port 0 (${RUNS} runs)`);
   const testpmd = ensureTestpmd();
   const results = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
   if (testpmd) results['testpmd net_af_packet'] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const drv of ['net_af_packet', 'net_af_xdp']) {
-      const r = await ringsideRun(ns, 'io', 4, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0');
+      const r = await ringsideRun(ns, 'io', IO_BURSTS, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0');
       results[`ringside ${drv}`].push(r.own.perPort[0].rxMpps);
     }
     if (testpmd) {
-      const r = await testpmdRun(testpmd, ['net_af_packet0,iface=p0', 'net_af_packet1,iface=p1'], { fwd: 'io', txFirst: 4, wrap: ['ip', 'netns', 'exec', ns.name] });
+      const r = await testpmdRun(testpmd, ['net_af_packet0,iface=p0', 'net_af_packet1,iface=p1'], { fwd: 'io', txFirst: IO_BURSTS, wrap: ['ip', 'netns', 'exec', ns.name] });
       results['testpmd net_af_packet'].push(r.perPort[0].rxMpps);
     }
   }
