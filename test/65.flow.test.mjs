@@ -145,6 +145,23 @@ test('a drop rule drops exactly the matching packets; the rest stay on queue 0 w
   });
 });
 
+test('a range (spec .. last, testpmd\'s `last`) drops exactly the ports inside it', async () => {
+  const packets = Array.from({ length: 40 }, (_, i) => udp4({ dport: 4990 + i }));  // 4990..5029
+  await withSession(packets, async ({ s, run, text }) => {
+    await run('port stop 0');
+    const r = await run('flow create 0 ingress pattern eth / ipv4 / udp dst spec 5000 dst last 5009 / end actions drop / count / end');
+    assert.is(text(r), 'Flow rule #0 created');
+    await run('set fwd rxonly');
+    await run('port start 0');
+    await run('start');
+    await waitFor(() => s.engine.portRss(0).queues[0].packets + s.engine.portRss(0).droppedByRules === packets.length, 5000, 'all seen');
+    await run('stop');
+    assert.is(s.engine.portRss(0).droppedByRules, 10, 'ports 5000..5009, both ends included');
+    assert.is(s.engine.flowQuery(0, 0).hits, 10);
+    assert.is(s.engine.snapshot().pool.inUse, 0);
+  });
+});
+
 test('rules that cannot apply are refused at validate and create with the reason', async () => {
   await withSession([udp4()], async ({ run }) => {
     const cases = [
@@ -157,6 +174,8 @@ test('rules that cannot apply are refused at validate and create with the reason
       ['flow validate 0 ingress pattern ipv4 src is 10.0.0.300 / end actions drop / end', 'EFLOW_VALUE', /not an IPv4 address/],
       ['flow validate 0 group 2 ingress pattern eth / end actions drop / end', 'EFLOW_ATTR', /group 2/],
       ['flow validate 0 ingress pattern eth / end actions drop', 'EFLOW_SYNTAX', /not closed/],
+      ['flow validate 0 ingress pattern udp dst last 10 / end actions drop / end', 'EFLOW_SYNTAX', /has a mask or last but no value/],
+      ['flow validate 0 ingress pattern udp dst spec 20 dst last 10 / end actions drop / end', 'EFLOW_VALUE', /last is below its spec/],
       ['flow query 0 9 count', 'EFLOW_RULE', /no flow rule 9/],
       ['port config 0 rss reta (0,5)', 'ERETA', null],
     ];
