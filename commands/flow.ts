@@ -10,6 +10,7 @@ import { portId, portSel, rest, uint } from './params.js';
 import { errorResult } from './results.js';
 import type { CommandResult } from './types.js';
 import { NONE, message, selectPorts } from './util.js';
+import { flowRuleChoices } from './flow-complete.js';
 import type { FlowListResult, FlowQueryResult, PortRssResult } from './render-flow.js';
 
 // Fields each item has (rte_flow's names as testpmd writes them).
@@ -190,7 +191,8 @@ export const flow: CommandSpec[] = [
       { word: 'validate', help: 'check whether a flow rule can be created' },
       { word: 'create', help: 'create a flow rule' },
     ]), p('port', portId), p('rule', rest('[priority N] ingress pattern ... / end actions ... / end',
-      'items eth|vlan|ipv4|ipv6|udp|tcp with FIELD is|spec|mask|last VALUE; actions queue index Q|drop|count|mark id N|rss|kernel'))],
+      'items eth|vlan|ipv4|ipv6|udp|tcp with FIELD is|spec|mask|last VALUE; actions queue index Q|drop|count|mark id N|rss|kernel',
+      (_ctx, _prefix, before = []) => flowRuleChoices(before)))],
     help: 'Check whether a flow rule can be created (validate) or create it, e.g. flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end.',
     section: 'config',
     handler: (s, a) => withRule(a.rule, (rule) => {
