@@ -1,6 +1,8 @@
 // One forwarding measurement in a fresh process (so every run starts from the
 // same state): attach the vdevs, start, wait for warm-up, then take the rate
-// from two snapshots by wall clock. Prints one JSON line.
+// from two snapshots by wall clock. Prints one JSON line, after the lines
+// "window start" and "window end", which let a parent measure something
+// else (a kernel interface's counters) over the same window.
 //   node bench/ringside-fwd.mjs MODE TX_FIRST VDEV [VDEV...]
 import { addon } from '../dist/native/addon.js';
 import { sleep } from './lib.mjs';
@@ -15,8 +17,10 @@ engine.setFwdMode(mode);
 engine.start(Number(txFirst));
 await sleep(WARMUP_MS);
 const a = engine.snapshot();
+console.log('window start');
 await sleep(WINDOW_MS);
 const b = engine.snapshot();
+console.log('window end');
 engine.stop();
 const seconds = (b.timeNs - a.timeNs) / 1e9;
 const perPort = b.ports.map((p, i) => ({

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // npm run bench: ring micro-benchmarks, then forwarding rates of ringside and
 // dpdk-testpmd measured side by side in the same run, each repeated; prints
-// medians with min and max and the ratio ringside/testpmd.
+// medians with min and max and the ratio ringside/testpmd; then kernel ports
+// on veth against trafgen and testpmd (bench/kports.mjs).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize, fmt } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
+import { kportsBench } from './kports.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -53,3 +55,4 @@ await compare('net_ring', ['net_ring0', 'net_ring1']);
 await compare('net_null', ['net_null0', 'net_null1'], { txFirst: 0 });
 await compare('net_null txonly', ['net_null0', 'net_null1'], { mode: 'txonly', txFirst: 0 });
 await compare('net_null macswap', ['net_null0', 'net_null1'], { mode: 'macswap', txFirst: 0 });
+await kportsBench();

@@ -22,11 +22,14 @@ function rxPackets(text) {
     .map((m) => ({ port: Number(m[1]), rx: Number(m[2]), tx: Number(m[3]) }));
 }
 
-export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmupMs = 1000, windowMs = 2000 } = {}) {
+// txFirst: true or a number of bursts for `start tx_first [N]`. wrap: a
+// command to run testpmd under (e.g. ip netns exec NS).
+export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmupMs = 1000, windowMs = 2000, wrap = [] } = {}) {
   const args = ['--no-huge', '-m', '1024', '--no-pci', '-l', '0,1', `--file-prefix=rsbench${process.pid}`,
     ...vdevs.map((v) => `--vdev=${v}`), '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384'];
   // testpmd's stdout is block-buffered on a pipe: stdbuf makes it line-buffered.
-  const child = spawn('stdbuf', ['-oL', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const cmd = [...wrap, 'stdbuf', '-oL', bin, ...args];
+  const child = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d.toString(); });
   child.stderr.on('data', (d) => { out += d.toString(); });
@@ -42,7 +45,7 @@ export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmu
   try {
     await waitFor(/testpmd> $/m, 0);
     child.stdin.write(`set fwd ${fwd}\n`);
-    child.stdin.write(txFirst ? 'start tx_first\n' : 'start\n');
+    child.stdin.write(txFirst === true ? 'start tx_first\n' : txFirst ? `start tx_first ${txFirst}\n` : 'start\n');
     await sleep(warmupMs);
     let mark = out.length;
     const t0 = process.hrtime.bigint();

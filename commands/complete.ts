@@ -32,11 +32,24 @@ function wordHelp(alive: Alive[], k: number, word: string, ctx: GrammarContext):
 
 interface Candidate extends Choice { fromParam?: boolean }
 
-function candidates(alive: Alive[], k: number, partial: string, ctx: GrammarContext): { choices: Candidate[]; params: Token[] } {
+// Inside a rest param that completes its own words (a flow rule): those
+// candidates, from the words it took so far.
+function restChoices(a: Alive, prev: string[], partial: string, ctx: GrammarContext): Candidate[] {
+  const at = a.spec.tokens.findIndex((t) => t.kind === 'param' && t.type.rest);
+  const tok = a.spec.tokens[at];
+  if (tok?.kind !== 'param' || !tok.type.complete) return [];
+  return tok.type.complete(ctx, partial, prev.slice(at)).filter((c) => c.word.startsWith(partial)).map((c) => ({ ...c, fromParam: true }));
+}
+
+function candidates(alive: Alive[], prev: string[], partial: string, ctx: GrammarContext): { choices: Candidate[]; params: Token[] } {
+  const k = prev.length;
   const seen = new Map<string, Candidate>();
   const params: Token[] = [];
   for (const a of alive) {
-    if (a.done) continue;
+    if (a.done) {
+      for (const c of restChoices(a, prev, partial, ctx)) if (!seen.has(c.word)) seen.set(c.word, c);
+      continue;
+    }
     const tok = a.spec.tokens[k];
     if (!tok) continue;
     if (tok.kind === 'param' && !tok.type.complete) { params.push(tok); continue; }
@@ -60,7 +73,7 @@ function commonPrefix(words: string[]): string {
 export function complete(table: readonly CommandSpec[], ctx: GrammarContext, line: string, cursor: number): Completion {
   const pos = position(line, cursor);
   const alive = walk(table, ctx, pos.prev);
-  const { choices } = candidates(alive, pos.prev.length, pos.partial, ctx);
+  const { choices } = candidates(alive, pos.prev, pos.partial, ctx);
   const list = choices.map(({ word, help }) => ({ word, help }));
   if (choices.length === 0) return { start: pos.start, insert: pos.partial, choices: [] };
   if (choices.length === 1) {
@@ -74,12 +87,12 @@ export function complete(table: readonly CommandSpec[], ctx: GrammarContext, lin
 export function describeNext(table: readonly CommandSpec[], ctx: GrammarContext, line: string, cursor: number): StyledLine[] {
   let pos = position(line, cursor);
   let alive = walk(table, ctx, pos.prev);
-  let found = candidates(alive, pos.prev.length, pos.partial, ctx);
+  let found = candidates(alive, pos.prev, pos.partial, ctx);
   // "set fwd?" with the word complete and nothing longer: describe what follows it.
   if (pos.partial && found.choices.length === 1 && found.choices[0].word === pos.partial && found.params.length === 0) {
     pos = { start: cursor, partial: '', prev: [...pos.prev, pos.partial] };
     alive = walk(table, ctx, pos.prev);
-    found = candidates(alive, pos.prev.length, '', ctx);
+    found = candidates(alive, pos.prev, '', ctx);
   }
   const k = pos.prev.length;
   const rows: [string, string][] = found.choices.map((c) => [c.word, c.help]);

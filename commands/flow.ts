@@ -10,6 +10,7 @@ import { portId, portSel, rest, uint } from './params.js';
 import { errorResult } from './results.js';
 import type { CommandResult } from './types.js';
 import { NONE, message, selectPorts } from './util.js';
+import { flowRuleChoices } from './flow-complete.js';
 import type { FlowListResult, FlowQueryResult, PortRssResult } from './render-flow.js';
 
 // Fields each item has (rte_flow's names as testpmd writes them).
@@ -83,21 +84,21 @@ export function parseFlowRule(text: string): FlowRuleSpec {
       }
       const op = t[k + 1];
       const value = t[k + 2];
-      if (op === undefined || value === undefined) throw new FlowSyntaxError(`'${name} ${field}' needs 'is VALUE', 'spec VALUE', 'mask VALUE' or 'prefix LEN'`);
+      if (op === undefined || value === undefined) throw new FlowSyntaxError(`'${name} ${field}' needs 'is VALUE', 'spec VALUE', 'mask VALUE', 'last VALUE' or 'prefix LEN'`);
       const f = byName.get(field) ?? { name: field, spec: '' };
-      if (op === 'is') { f.spec = value; f.mask = undefined; }
+      if (op === 'is') { f.spec = value; f.mask = undefined; f.last = undefined; }
       else if (op === 'spec') f.spec = value;
       else if (op === 'mask') f.mask = value;
+      else if (op === 'last') f.last = value;  // testpmd's range: spec..last
       else if (op === 'prefix') {
         if ((name !== 'ipv4' && name !== 'ipv6') || field === 'proto') throw new FlowSyntaxError(`'prefix' applies to ipv4/ipv6 addresses, not '${name} ${field}'`);
         f.mask = prefixMask(name, num(value, 'prefix length'));
-      } else if (op === 'last') throw new FlowSyntaxError(`'${name} ${field} last' (ranges) is not supported: use spec and mask`);
-      else throw new FlowSyntaxError(`unexpected '${op}' after '${name} ${field}': expected is, spec, mask or prefix`);
+      } else throw new FlowSyntaxError(`unexpected '${op}' after '${name} ${field}': expected is, spec, mask, last or prefix`);
       byName.set(field, f);
       k += 3;
     }
     for (const f of byName.values()) {
-      if (f.spec === '') throw new FlowSyntaxError(`'${name} ${f.name}' has a mask but no value: add '${f.name} spec VALUE'`);
+      if (f.spec === '') throw new FlowSyntaxError(`'${name} ${f.name}' has a mask or last but no value: add '${f.name} spec VALUE'`);
     }
     const item: FlowItemSpec = { type: name, fields: [...byName.values()] };
     rule.pattern.push(item);
@@ -190,7 +191,8 @@ export const flow: CommandSpec[] = [
       { word: 'validate', help: 'check whether a flow rule can be created' },
       { word: 'create', help: 'create a flow rule' },
     ]), p('port', portId), p('rule', rest('[priority N] ingress pattern ... / end actions ... / end',
-      'items eth|vlan|ipv4|ipv6|udp|tcp with FIELD is|spec|mask VALUE; actions queue index Q|drop|count|mark id N|rss|kernel'))],
+      'items eth|vlan|ipv4|ipv6|udp|tcp with FIELD is|spec|mask|last VALUE; actions queue index Q|drop|count|mark id N|rss|kernel',
+      (_ctx, _prefix, before = []) => flowRuleChoices(before)))],
     help: 'Check whether a flow rule can be created (validate) or create it, e.g. flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end.',
     section: 'config',
     handler: (s, a) => withRule(a.rule, (rule) => {

@@ -28,7 +28,8 @@ export interface ParamType {
   label: string;                 // shown in syntax: (port_id)
   help: string;                  // one line for '?' and errors
   parse(word: string, ctx: GrammarContext): ParseOutcome;
-  complete?(ctx: GrammarContext, prefix: string): Choice[];
+  // For a rest param, `before` holds the words it took before the one completed.
+  complete?(ctx: GrammarContext, prefix: string, before?: string[]): Choice[];
   rest?: boolean;                // swallows the rest of the line (help topic)
 }
 

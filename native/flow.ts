@@ -1,6 +1,7 @@
 // The Engine methods of native/binding/flow.cpp (software RSS and flow rules),
 // added to NativeEngine by declaration merging so addon.ts stays as it is.
-export interface FlowFieldSpec { name: string; spec: string; mask?: string } // values as written: MAC, IP, number
+// Values as written (MAC, IP, number); `last` makes spec..last a range.
+export interface FlowFieldSpec { name: string; spec: string; mask?: string; last?: string }
 export interface FlowItemSpec { type: string; fields: FlowFieldSpec[] }
 export interface FlowActionSpec { type: string; value?: number; queues?: number[] }
 export interface FlowRuleSpec {

@@ -145,6 +145,23 @@ test('a drop rule drops exactly the matching packets; the rest stay on queue 0 w
   });
 });
 
+test('a range (spec .. last, testpmd\'s `last`) drops exactly the ports inside it', async () => {
+  const packets = Array.from({ length: 40 }, (_, i) => udp4({ dport: 4990 + i }));  // 4990..5029
+  await withSession(packets, async ({ s, run, text }) => {
+    await run('port stop 0');
+    const r = await run('flow create 0 ingress pattern eth / ipv4 / udp dst spec 5000 dst last 5009 / end actions drop / count / end');
+    assert.is(text(r), 'Flow rule #0 created');
+    await run('set fwd rxonly');
+    await run('port start 0');
+    await run('start');
+    await waitFor(() => s.engine.portRss(0).queues[0].packets + s.engine.portRss(0).droppedByRules === packets.length, 5000, 'all seen');
+    await run('stop');
+    assert.is(s.engine.portRss(0).droppedByRules, 10, 'ports 5000..5009, both ends included');
+    assert.is(s.engine.flowQuery(0, 0).hits, 10);
+    assert.is(s.engine.snapshot().pool.inUse, 0);
+  });
+});
+
 test('rules that cannot apply are refused at validate and create with the reason', async () => {
   await withSession([udp4()], async ({ run }) => {
     const cases = [
@@ -157,6 +174,8 @@ test('rules that cannot apply are refused at validate and create with the reason
       ['flow validate 0 ingress pattern ipv4 src is 10.0.0.300 / end actions drop / end', 'EFLOW_VALUE', /not an IPv4 address/],
       ['flow validate 0 group 2 ingress pattern eth / end actions drop / end', 'EFLOW_ATTR', /group 2/],
       ['flow validate 0 ingress pattern eth / end actions drop', 'EFLOW_SYNTAX', /not closed/],
+      ['flow validate 0 ingress pattern udp dst last 10 / end actions drop / end', 'EFLOW_SYNTAX', /has a mask or last but no value/],
+      ['flow validate 0 ingress pattern udp dst spec 20 dst last 10 / end actions drop / end', 'EFLOW_VALUE', /last is below its spec/],
       ['flow query 0 9 count', 'EFLOW_RULE', /no flow rule 9/],
       ['port config 0 rss reta (0,5)', 'ERETA', null],
     ];
@@ -171,36 +190,57 @@ test('rules that cannot apply are refused at validate and create with the reason
   });
 });
 
-test('with a real kernel port in a namespace: net_af_packet, 2 rx queues, UDP 4789 steered to queue 1', async () => {
-  if (skipUnlessNetns('flow rules on net_af_packet')) return;
-  await withNetns(2, async (host, rs) => {
-    vethPair(host, 'rsh0', rs, 'rsp0');
-    host.ip('addr', 'add', '10.9.1.2/24', 'dev', 'rsh0');
-    const mac = rs.ip('link', 'show', 'rsp0').match(/link\/ether ([0-9a-f:]{17})/)[1];
-    host.ip('neigh', 'add', '10.9.1.1', 'lladdr', mac, 'dev', 'rsh0');  // rxonly answers no ARP
-    const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rsp0', '--', '-i']);
-    try {
-      for (const line of ['port stop 0', 'port config 0 rss ip', 'port config 0 rxq 2',
-        'flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end',
-        'set fwd rxonly', 'port start 0', 'start']) cli.send(line);
-      await cli.waitFor(/Flow rule #0 created/);
-      await cli.waitFor(/RX queue number: 2 Tx queue number: 1/);  // forwarding started
-      const send = await host.run('bash', ['-c',
-        'for i in $(seq 1 20); do echo vx > /dev/udp/10.9.1.1/4789; done; for i in $(seq 1 30); do echo o > /dev/udp/10.9.1.1/$((5000 + i)); done']);
-      assert.is(send.code, 0, send.stderr);
-      await sleep(300);
-      const r = await cli.end(['stop', 'flow query 0 0 count', 'show port 0 rss', 'quit']);
-      assert.is(r.code, 0, r.stderr);
-      assert.match(r.stdout, / hits: 20\n/, 'exactly the 20 UDP 4789 packets hit the rule');
-      assert.match(r.stdout, /RX queues: 2 \(1 fed by the driver, 1 software\)/);
-      const q = [...r.stdout.matchAll(/^\s+(\d)\s+(driver|software)\s+(\d+)/gm)].map((m) => Number(m[3]));
-      assert.is(q.length, 2, r.stdout);
-      assert.ok(q[1] >= 20, `queue 1 has the 20 steered packets (${q[1]})`);
-      assert.ok(q[0] + q[1] >= 50, `all 50 datagrams arrived (${q})`);
-    } finally {
-      cli.kill();
-    }
-  });
-}, { timeoutMs: 60_000 });
+// Sends, from fixed source ports, COUNT datagrams to ADDR: SPEC is a JSON
+// list of [sport, dport] pairs, one datagram each.
+const UDP_SEND = `
+const s = require('dgram'), pairs = JSON.parse(process.argv[2]);
+let left = pairs.length;
+for (const [sport, dport] of pairs) {
+  const u = s.createSocket('udp4');
+  u.bind(sport, () => u.send('x', dport, process.argv[1], () => { u.close(); --left || process.exit(0); }));
+}`;
+
+for (const driver of ['net_af_packet', 'net_af_xdp']) {
+  test(`on a kernel port (${driver} on veth): UDP 4789 to queue 1, DNS dropped, RSS spreads the rest, exactly`, async () => {
+    if (skipUnlessNetns(`flow rules on ${driver}`)) return;
+    await withNetns(2, async (host, rs) => {
+      // No IPv6 chatter: every packet the port sees is one sent here.
+      for (const ns of [host, rs]) await ns.run('sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      vethPair(host, 'rsh0', rs, 'rsp0');
+      host.ip('addr', 'add', '10.9.1.2/24', 'dev', 'rsh0');
+      host.ip('neigh', 'add', '10.9.1.1', 'lladdr', rs.mac('rsp0'), 'dev', 'rsh0');  // rxonly answers no ARP
+      const vxlan = Array.from({ length: 20 }, (_, i) => [41000 + i, 4789]);
+      const dns = Array.from({ length: 10 }, (_, i) => [42000 + i, 53]);
+      const other = Array.from({ length: 40 }, (_, i) => [43000 + i, 5000 + i]);
+      const expect = [0, 0];
+      for (const [sport, dport] of other) {
+        expect[(toeplitz(Buffer.concat([ip4('10.9.1.2'), ip4('10.9.1.1'), port2(sport), port2(dport)])) & 127) % 2]++;
+      }
+      const cli = rs.ringside(['--vdev', `${driver}0,iface=rsp0`, '--', '-i']);
+      try {
+        for (const line of ['port stop 0', 'port config 0 rss udp', 'port config 0 rxq 2',
+          'flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end',
+          'flow create 0 ingress pattern eth / ipv4 / udp dst is 53 / end actions drop / count / end',
+          'set fwd rxonly', 'port start 0', 'start']) cli.send(line);
+        await cli.waitFor(/Flow rule #1 created/);
+        await cli.waitFor(/RX queue number: 2 Tx queue number: 1/);  // forwarding started
+        const sent = await host.run(process.execPath, ['-e', UDP_SEND, '10.9.1.1', JSON.stringify([...vxlan, ...dns, ...other])]);
+        assert.is(sent.code, 0, sent.stderr);
+        await sleep(300);
+        const r = await cli.end(['stop', 'flow query 0 0 count', 'flow query 0 1 count', 'show port 0 rss', 'quit']);
+        assert.is(r.code, 0, r.stderr);
+        const hits = [...r.stdout.matchAll(/ hits: (\d+)\n/g)].map((m) => Number(m[1]));
+        assert.equal(hits, [20, 10], 'exactly the 20 UDP 4789 and the 10 DNS datagrams hit their rules');
+        assert.match(r.stdout, /RX queues: 2 \(1 fed by the driver, 1 software\)/);
+        assert.match(r.stdout, /Dropped by rules: 10 /);
+        const q = [...r.stdout.matchAll(/^\s+(\d)\s+(driver|software)\s+(\d+)/gm)].map((m) => Number(m[3]));
+        assert.equal(q, [expect[0], 20 + expect[1]], `queue 0: RSS share ${expect[0]}; queue 1: 20 steered + RSS share ${expect[1]}`);
+        assert.ok(expect[0] > 5 && expect[1] > 5, `the hash spreads the other flows: ${expect}`);
+      } finally {
+        cli.kill();
+      }
+    });
+  }, { timeoutMs: 60_000 });
+}
 
 test.run();

@@ -128,6 +128,9 @@ rs::FlowRule rule_from_js(Napi::Env env, const Napi::Value& val) {
       std::string mask = get_str(fo, "mask");
       if (mask.empty()) std::fill(m.mask, m.mask + m.len, 0xff);
       else field_value(m.field, m.len, mask, what + " mask", m.mask);
+      std::string last = get_str(fo, "last");
+      m.range = !last.empty();
+      if (m.range) field_value(m.field, m.len, last, what + " last", m.last);
       item.fields.push_back(m);
     }
     r.pattern.push_back(std::move(item));

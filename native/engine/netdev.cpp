@@ -112,6 +112,14 @@ void set_mtu(const std::string& name, uint32_t value) {
   throw_errno(err, name, "set MTU " + std::to_string(value));
 }
 
+uint32_t max_mtu_within(const std::string& name, uint32_t cap) {
+  try {
+    return std::min(cap, facts(name).max_mtu);
+  } catch (const Error&) {
+    return cap;
+  }
+}
+
 MacAddr mac(const std::string& name) {
   ifreq ifr = make_ifreq(name);
   ioctl_or_throw(SIOCGIFHWADDR, ifr, name, "read the MAC address");

@@ -39,6 +39,9 @@ LinkFacts facts(const std::string& name);
 
 uint32_t mtu(const std::string& name);
 void set_mtu(const std::string& name, uint32_t mtu);
+// `cap` lowered to the device's own maximum MTU (cap if the device cannot be
+// asked): the top of a kernel-facing port's MTU range. Never throws.
+uint32_t max_mtu_within(const std::string& name, uint32_t cap);
 MacAddr mac(const std::string& name);
 void set_mac(const std::string& name, const MacAddr& mac);
 bool is_up(const std::string& name);  // IFF_UP (administrative state)

@@ -33,13 +33,14 @@
 #include "error.h"
 #include "harness.h"
 #include "mempool.h"
+#include "netdev.h"
+#include "netns_fork.h"
 #include "port.h"
 #include "xdp/bpf_prog.h"
 
 namespace {
 
 constexpr uint16_t kEtherType = 0x88B5;  // IEEE local experimental: no stack answers it
-constexpr int kNoNetns = 77;             // child exit status: could not create the namespace
 
 std::unique_ptr<rs::Port> make(const std::string& devargs, rs::Mempool* pool) {
   rs::DevArgs a = rs::DevArgs::parse(devargs);
@@ -58,27 +59,7 @@ void print_info(const rs::Port& p) {
   for (const auto& [k, v] : p.info()) std::fprintf(stderr, "      %s: %s\n", k.c_str(), v.c_str());
 }
 
-bool ci() {
-  const char* v = std::getenv("CI");
-  return v && std::string(v) == "true";
-}
-
-void skip(const char* test, const std::string& why) {
-  if (ci()) {
-    std::fprintf(stderr, "    %s: cannot run (%s) and CI=true forbids skipping\n", test, why.c_str());
-    rstest::failures()++;
-  } else {
-    std::fprintf(stderr, "    skip %s: %s\n", test, why.c_str());
-  }
-}
-
-void sh(const std::string& cmd) {
-  int rc = std::system((cmd + " >/dev/null").c_str());
-  if (rc != 0) {
-    std::fprintf(stderr, "    command failed (%d): %s\n", rc, cmd.c_str());
-    rstest::failures()++;
-  }
-}
+using rsnet::sh;
 
 std::string sh_out(const std::string& cmd) {
   std::string out;
@@ -97,55 +78,24 @@ void write_file(const char* path, const char* text) {
   }
 }
 
-// Runs body in a child inside a fresh network namespace holding the veth pair
-// xa <-> xb with `queues` rx and tx queues on each side, both up.
+// Runs body in a child inside a fresh network namespace (netns_fork.h)
+// holding the veth pair xa <-> xb with `queues` rx and tx queues on each
+// side, both up.
 void in_veth_ns(const char* test, int queues, const std::function<void()>& body) {
-  if (::geteuid() != 0) {
-    skip(test, "needs root for a network namespace and AF_XDP (run the tests as root)");
-    return;
-  }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    std::fprintf(stderr, "    fork: %s\n", std::strerror(errno));
-    rstest::failures()++;
-    return;
-  }
-  if (pid == 0) {
-    if (::unshare(CLONE_NEWNET) != 0) ::_exit(kNoNetns);
+  rsnet::in_netns(test, [&] {
     // No IPv6 autoconfiguration chatter on the new links.
     write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
     write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-    int before = rstest::failures();
     std::string q = " numrxqueues " + std::to_string(queues) + " numtxqueues " + std::to_string(queues);
-    sh("ip link add xa" + q + " type veth peer name xb" + q);
-    sh("ip link set xa up");
-    sh("ip link set xb up");
+    if (!sh("ip link add xa" + q + " type veth peer name xb" + q) || !sh("ip link set xa up") || !sh("ip link set xb up"))
+      return;
     try {
       body();
     } catch (const rs::Error& e) {
       std::fprintf(stderr, "    uncaught rs::Error %s: %s\n", e.code().c_str(), e.what());
       rstest::failures()++;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "    uncaught exception: %s\n", e.what());
-      rstest::failures()++;
     }
-    std::fflush(stderr);
-    // _exit: the namespace dies with us; no atexit or leak-check rerun of
-    // the parent's state in this copy.
-    ::_exit(rstest::failures() == before ? 0 : 1);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == kNoNetns) {
-    skip(test, "cannot create a network namespace (needs CAP_SYS_ADMIN)");
-    return;
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    if (WIFSIGNALED(status)) std::fprintf(stderr, "    child died of signal %d\n", WTERMSIG(status));
-    rstest::failures()++;
-  }
+  });
 }
 
 // ------------------------------------------------------------ packet sockets
@@ -607,5 +557,37 @@ TEST(af_xdp_second_port_same_iface) {
     CHECK(xdp_attached("xa"));  // b's failure did not take a's program away
     a->close();
     CHECK(!xdp_attached("xa"));
+  });
+}
+
+// The port's MTU is the device's, within what a UMEM frame holds; frames too
+// small for a new MTU are rebuilt at the next start.
+TEST(af_xdp_mtu_follows_device) {
+  in_veth_ns("af_xdp_mtu_follows_device", 1, [] {
+    rs::Mempool pool("x", 2048, 9216);
+    auto p = make("net_af_xdp0,iface=xa", &pool);
+    CHECK_EQ(p->max_mtu(), 4096u - 256 - 18);  // a page less the kernel's headroom and L2 header
+    p->start();
+    CHECK(info_value(*p, "umem").find("frames of 2048 bytes") != std::string::npos);
+    CHECK_THROWS_CODE(p->set_mtu(3000), "EBUSY_STARTED");
+    CHECK_EQ(rs::netdev::mtu("xa"), 1500u);
+    p->stop();
+    p->set_mtu(3000);
+    CHECK_EQ(rs::netdev::mtu("xa"), 3000u);
+    CHECK(!xdp_attached("xa"));  // torn down: the next start maps larger frames
+    p->start();
+    CHECK(info_value(*p, "umem").find("frames of 4096 bytes") != std::string::npos);
+    sh("ip link set xb mtu 3000");
+    PacketSock xb("xb");
+    send_frames(xb, 0, 4, 0, 3000);
+    CHECK_EQ(port_rx(*p, 0, 4, 3000).size(), 4u);
+    // Changed from the kernel's side: the port takes it at the next start.
+    p->stop();
+    sh("ip link set xa mtu 1400");
+    p->start();
+    CHECK_EQ(p->mtu(), 1400u);
+    p->close();
+    CHECK(!xdp_attached("xa"));
+    CHECK_EQ(pool.in_use(), 0u);
   });
 }

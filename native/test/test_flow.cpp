@@ -115,6 +115,41 @@ TEST(flow_match_udp_port_ip_mask_vlan_and_layers) {
   CHECK(matches(flow_compile(any, kTwoQueues), {.ethertype = kEtherTypeArp}));
 }
 
+// testpmd's `last`: spec..last as big-endian numbers, after the mask.
+TEST(flow_match_ranges) {
+  auto range = [](FlowItemType item, const char* name, std::vector<uint8_t> lo, std::vector<uint8_t> hi) {
+    FlowFieldMatch m = field(item, name, lo);
+    m.range = true;
+    for (uint8_t i = 0; i < m.len; i++) m.last[i] = hi[i];
+    return m;
+  };
+  FlowRule ports = udp_dst_rule(0, {FlowActionType::Drop, 0, {}});
+  ports.pattern[2].fields = {range(FlowItemType::Udp, "dst", be(5000), be(5009))};
+  CompiledFlow p = flow_compile(ports, kTwoQueues);
+  CHECK(!matches(p, {.dport = 4999}));
+  CHECK(matches(p, {.dport = 5000}));
+  CHECK(matches(p, {.dport = 5004}));
+  CHECK(matches(p, {.dport = 5009}));
+  CHECK(!matches(p, {.dport = 5010}));
+  CHECK(!matches(p, {.dport = 0x1488}));  // 5256: high byte in range, low byte not: compared as a number
+
+  FlowRule hosts;  // 10.0.0.250 .. 10.0.1.5 crosses a byte boundary
+  hosts.pattern = {{FlowItemType::Ipv4, {range(FlowItemType::Ipv4, "src", v4("10.0.0.250"), v4("10.0.1.5"))}}};
+  hosts.actions = {{FlowActionType::Count, 0, {}}};
+  CompiledFlow h = flow_compile(hosts, kTwoQueues);
+  CHECK(matches(h, {.src = "10.0.0.255"}));
+  CHECK(matches(h, {.src = "10.0.1.0"}));
+  CHECK(!matches(h, {.src = "10.0.1.6"}));
+  CHECK(!matches(h, {.src = "10.0.0.249"}));
+
+  ports.pattern[2].fields = {range(FlowItemType::Udp, "dst", be(6000), be(5000))};
+  CHECK_THROWS_CODE(flow_compile(ports, kTwoQueues), "EFLOW_VALUE");  // last below spec
+  ports.pattern[2].fields = {range(FlowItemType::Udp, "dst", be(53), be(53))};
+  CompiledFlow one = flow_compile(ports, kTwoQueues);
+  CHECK(!one.checks[0].range);  // spec == last: a plain match
+  CHECK(matches(one, {.dport = 53}));
+}
+
 TEST(flow_names_and_summaries) {
   FlowItemType t;
   CHECK(flow_item_from_name("ipv6", &t) && t == FlowItemType::Ipv6);

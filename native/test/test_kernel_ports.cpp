@@ -1,11 +1,10 @@
 // Kernel-facing ports (net_tap, net_af_packet) and the netdev helpers.
 //
 // Everything that touches interfaces runs in a fork()ed child that first
-// unshares a fresh network namespace: the TAPs and veth pairs made here are
-// invisible to the host and vanish with the child, even if it crashes. Needs
-// root (CAP_SYS_ADMIN for unshare, CAP_NET_ADMIN/CAP_NET_RAW inside); without
-// it these tests print why they skip, except under CI=true, where a missing
-// capability fails the test instead.
+// unshares a fresh network namespace (netns_fork.h): the TAPs and veth pairs
+// made here are invisible to the host and vanish with the child, even if it
+// crashes. Needs root; without it these tests print why they skip, except
+// under CI=true, where a missing capability fails the test instead.
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -31,88 +30,15 @@
 #include "harness.h"
 #include "mempool.h"
 #include "netdev.h"
+#include "netns_fork.h"
 #include "port.h"
 
 namespace {
 
-constexpr int kSkipStatus = 77;     // child: "cannot run here" (like automake's skip code)
 constexpr uint16_t kMarkerType = 0x88B5;  // IEEE local experimental EtherType: our test frames
 
-bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::strcmp(ci, "true") == 0;
-}
-
-// Skip (or, under CI, fail) with a reason.
-void skip(const char* test, const std::string& why) {
-  if (under_ci()) {
-    std::fprintf(stderr, "    %s: %s; CI=true, so this is a failure, not a skip\n", test, why.c_str());
-    rstest::failures()++;
-  } else {
-    std::printf("skip %s: %s\n", test, why.c_str());
-  }
-}
-
-// Runs fn in a forked child inside a new network namespace (loopback up) and
-// adds the child's failures to ours. The child never returns into the test
-// runner: it _exits, so the parent's state (pools, ASan's leak check) is its own.
-void in_netns(const char* test, const std::function<void()>& fn) {
-  if (::geteuid() != 0) {
-    skip(test, "needs root (network namespaces, CAP_NET_ADMIN, CAP_NET_RAW); run 'sudo make -C native test'");
-    return;
-  }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    std::fprintf(stderr, "    %s: fork: %s\n", test, std::strerror(errno));
-    rstest::failures()++;
-    return;
-  }
-  if (pid == 0) {
-    ::alarm(60);  // a hung child must not hang the run
-    if (::unshare(CLONE_NEWNET) != 0) {
-      std::fprintf(stderr, "    %s: unshare(CLONE_NEWNET): %s\n", test, std::strerror(errno));
-      std::fflush(stderr);
-      ::_exit(kSkipStatus);
-    }
-    if (std::system("ip link set lo up") != 0) {
-      std::fprintf(stderr, "    %s: 'ip' failed: install iproute2\n", test);
-      std::fflush(stderr);
-      ::_exit(kSkipStatus);
-    }
-    int before = rstest::failures();
-    try {
-      fn();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "    uncaught exception in namespace child: %s\n", e.what());
-      rstest::failures()++;
-    }
-    std::fflush(stdout);
-    std::fflush(stderr);
-    ::_exit(std::min(rstest::failures() - before, 76));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(status)) {
-    std::fprintf(stderr, "    %s: namespace child died of signal %d%s\n", test, WTERMSIG(status),
-                 WTERMSIG(status) == SIGALRM ? " (timed out)" : "");
-    rstest::failures()++;
-  } else if (WEXITSTATUS(status) == kSkipStatus) {
-    skip(test, "cannot create a network namespace here (no CAP_SYS_ADMIN, or iproute2 missing)");
-  } else {
-    rstest::failures() += WEXITSTATUS(status);
-  }
-}
-
-void sh(const std::string& cmd) {
-  int rc = std::system(cmd.c_str());
-  if (rc != 0) {
-    std::fprintf(stderr, "    command failed (%d): %s\n", rc, cmd.c_str());
-    rstest::failures()++;
-  }
-}
+using rsnet::in_netns;
+using rsnet::sh;
 
 std::unique_ptr<rs::Port> make(uint16_t id, const std::string& devargs, rs::Mempool* pool) {
   rs::DevArgs a = rs::DevArgs::parse(devargs);

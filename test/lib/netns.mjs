@@ -51,9 +51,26 @@ export class Netns {
     return collect(spawn('ip', ['netns', 'exec', this.name, cmd, ...args]), timeoutMs, `${cmd} ${args.join(' ')}`);
   }
 
+  // Starts a command inside and leaves it running: { child, exited, output() }.
+  // The caller ends it (child.kill) before the namespace goes.
+  background(cmd, args) {
+    const child = spawn('ip', ['netns', 'exec', this.name, cmd, ...args]);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const exited = new Promise((r) => child.on('close', r));
+    return { child, exited, output: () => out };
+  }
+
+  // The MAC address of one of this namespace's interfaces, as `ip` prints it.
+  mac(ifname) {
+    return this.ip('link', 'show', ifname).match(/link\/ether ([0-9a-f:]{17})/)[1];
+  }
+
   // ringside's CLI inside this namespace, in line mode, fed command by command.
-  ringside(args, { env = {} } = {}) {
-    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, MAIN, ...args], {
+  // `wrap` runs it under another program first (e.g. setpriv to drop capabilities).
+  ringside(args, { env = {}, wrap = [] } = {}) {
+    const child = spawn('ip', ['netns', 'exec', this.name, ...wrap, process.execPath, MAIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', HOME: process.env.RINGSIDE_TEST_HOME ?? process.env.HOME, ...env },
     });
     return new CliSession(child);
@@ -64,9 +81,11 @@ export class Netns {
   }
 }
 
-// A veth pair with one end in each namespace (or both in one).
-export function vethPair(nsA, nameA, nsB, nameB) {
-  nsA.ip('link', 'add', nameA, 'type', 'veth', 'peer', 'name', nameB, 'netns', nsB.name);
+// A veth pair with one end in each namespace (or both in one); `queues`
+// gives both ends that many rx and tx queues.
+export function vethPair(nsA, nameA, nsB, nameB, { queues = 1 } = {}) {
+  const q = ['numrxqueues', String(queues), 'numtxqueues', String(queues)];
+  nsA.ip('link', 'add', nameA, ...q, 'type', 'veth', 'peer', 'name', nameB, ...q, 'netns', nsB.name);
   nsA.ip('link', 'set', nameA, 'up');
   nsB.ip('link', 'set', nameB, 'up');
 }

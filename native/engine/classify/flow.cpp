@@ -1,5 +1,6 @@
 #include "flow.h"
 #include <algorithm>
+#include <cstring>
 #include "error.h"
 
 namespace rs {
@@ -188,9 +189,17 @@ CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
       bool any = false;
       for (uint8_t i = 0; i < m.len; i++) {
         m.spec[i] &= m.mask[i];
+        m.last[i] &= m.mask[i];
         any = any || m.mask[i];
       }
       if (!any) continue;  // a zero mask matches everything
+      if (m.range) {
+        int order = std::memcmp(m.spec, m.last, m.len);
+        if (order > 0)
+          throw Error("EFLOW_VALUE", std::string("'") + flow_item_name(it.type) + " " + flow_field_name(f.field) +
+                                         "': the range's last is below its spec: write spec LOW last HIGH");
+        m.range = order < 0;  // spec == last: a plain match
+      }
       if (f.field == FlowField::L4Src || f.field == FlowField::L4Dst) c.need_ports = true;
       c.checks.push_back(m);
     }
@@ -261,6 +270,12 @@ bool flow_match(const CompiledFlow& c, const PacketView& v) {
   for (const FlowFieldMatch& m : c.checks) {
     const uint8_t* p = field_bytes(m.field, v, tmp);
     if (!p) return false;
+    if (m.range) {
+      uint8_t masked[16];
+      for (uint8_t i = 0; i < m.len; i++) masked[i] = p[i] & m.mask[i];
+      if (std::memcmp(masked, m.spec, m.len) < 0 || std::memcmp(masked, m.last, m.len) > 0) return false;
+      continue;
+    }
     for (uint8_t i = 0; i < m.len; i++)
       if ((p[i] & m.mask[i]) != m.spec[i]) return false;
   }

@@ -1,5 +1,6 @@
 // Flow rules, a subset of rte_flow as testpmd writes it:
-//   pattern eth / vlan / ipv4|ipv6 / udp|tcp  (fields with is, or spec + mask)
+//   pattern eth / vlan / ipv4|ipv6 / udp|tcp  (fields with is, or spec + mask,
+//   or a range spec + last)
 //   actions queue index Q | drop | rss [queues ...] | kernel, plus count, mark id N
 // FlowRule is the parse result (built by the command layer or by tests);
 // flow_compile() checks it against the port and turns it into the form the
@@ -17,12 +18,16 @@ enum class FlowField : uint8_t {
   EthDst, EthSrc, EthType, VlanVid, Ipv4Src, Ipv4Dst, Ipv4Proto, Ipv6Src, Ipv6Dst, Ipv6Proto, L4Src, L4Dst,
 };
 
-// One field condition: (packet & mask) == (spec & mask), bytes in network order.
+// One field condition: (packet & mask) == (spec & mask), bytes in network
+// order; with `range` (testpmd's `last`), spec <= (packet & mask) <= last
+// instead, comparing the masked bytes as big-endian numbers.
 struct FlowFieldMatch {
   FlowField field;
-  uint8_t len = 0;  // bytes used in spec and mask
+  uint8_t len = 0;  // bytes used in spec, mask and last
   uint8_t spec[16] = {};
   uint8_t mask[16] = {};
+  bool range = false;
+  uint8_t last[16] = {};
 };
 
 struct FlowItem {

@@ -107,12 +107,7 @@ class AfPacketPort final : public Port {
   uint16_t max_rx_queues() const override { return qpairs_; }
   uint16_t max_tx_queues() const override { return qpairs_; }
   uint32_t max_mtu() const override {
-    uint32_t m = std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kHdrRoom);
-    try {
-      m = std::min(m, netdev::facts(iface_).max_mtu);
-    } catch (const Error&) {
-    }
-    return m;
+    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kHdrRoom));
   }
 
   std::vector<std::pair<std::string, std::string>> info() const override {

@@ -51,10 +51,16 @@ constexpr uint32_t kRxFrames = kRingSize;                  // per socket: all fi
 constexpr uint32_t kTxFrames = kRingSize;                  // per socket: all fit the completion ring
 constexpr uint32_t kFramesPerQueue = kRxFrames + kTxFrames;
 constexpr uint32_t kXdpHeadroom = 256;                     // XDP_PACKET_HEADROOM the kernel keeps in rx frames
+constexpr uint32_t kMaxFrameSize = 4096;                   // one page: copy mode's limit for a UMEM frame
+constexpr uint32_t kL2Overhead = 18;                       // Ethernet header and one VLAN tag beyond the MTU
 constexpr uint32_t kCopyBatch = 32;                        // copy-mode tx sends at most this many per syscall
 constexpr auto kBindRetryFor = std::chrono::milliseconds(2000);
 
 std::string errno_str(int e) { return std::strerror(e); }
+
+// UMEM frames of half a page while a full-MTU frame (plus a VLAN tag) fits
+// after the kernel's rx headroom, a page otherwise.
+uint32_t frame_size_for(uint32_t mtu) { return mtu + kL2Overhead + kXdpHeadroom <= 2048 ? 2048 : kMaxFrameSize; }
 
 [[noreturn]] void throw_perm(const std::string& what, int err) {
   throw Error("EPERM_NETADMIN", what + ": " + errno_str(err) +
@@ -172,6 +178,9 @@ class AfXdpPort final : public Port {
   int if_index() const override { return ifindex_; }
   uint16_t max_rx_queues() const override { return static_cast<uint16_t>(count_); }
   uint16_t max_tx_queues() const override { return static_cast<uint16_t>(count_); }
+  uint32_t max_mtu() const override {
+    return netdev::max_mtu_within(ifname_, std::min(Port::max_mtu(), kMaxFrameSize - kXdpHeadroom - kL2Overhead));
+  }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::vector<std::pair<std::string, std::string>> v;
@@ -222,6 +231,9 @@ class AfXdpPort final : public Port {
   }
 
   void do_start() override {
+    // The MTU follows the device's when it fits the port's range.
+    uint32_t kmtu = netdev::mtu(ifname_);
+    if (kmtu != mtu() && kmtu >= min_mtu() && kmtu <= max_mtu()) set_mtu(kmtu);
     if (socks_.empty()) {
       try {
         setup();
@@ -257,6 +269,18 @@ class AfXdpPort final : public Port {
   }
 
   void do_close() override { teardown(); }
+
+  // The device's MTU too. Frames too small for it mean a new UMEM: the
+  // sockets are closed now and rebuilt by the next start.
+  void do_set_mtu(uint32_t mtu) override {
+    if (!socks_.empty() && frame_size_for(mtu) > frame_size_) {
+      if (started())
+        throw Error("EBUSY_STARTED", "MTU " + std::to_string(mtu) + " needs larger AF_XDP frames: run 'port stop " +
+                                         std::to_string(id()) + "' first");
+      teardown();
+    }
+    if (netdev::mtu(ifname_) != mtu) netdev::set_mtu(ifname_, mtu);
+  }
 
   uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Xsk& s = *socks_[q];
@@ -396,10 +420,7 @@ class AfXdpPort final : public Port {
 
   void setup() {
     bind_retries_ = 0;
-    netdev::LinkFacts f = netdev::facts(ifname_);
-    // The kernel puts XDP_PACKET_HEADROOM before rx data; 4096-byte frames
-    // when a full-MTU frame (plus a VLAN tag) would not fit a 2048 one.
-    frame_size_ = f.mtu + 18 + kXdpHeadroom <= 2048 ? 2048 : 4096;
+    frame_size_ = frame_size_for(netdev::mtu(ifname_));
     stale_note_ = xdp::remove_stale(ifindex_, ifname_);
 
     map_ = xdp::create_xskmap(dev_queues_);

@@ -79,14 +79,7 @@ class TapPort final : public Port {
   }
   uint16_t max_rx_queues() const override { return multi_queue_ ? kMaxQueues : 1; }
   uint16_t max_tx_queues() const override { return kMaxQueues; }
-  uint32_t max_mtu() const override {
-    uint32_t m = Port::max_mtu();
-    try {
-      m = std::min(m, netdev::facts(iface_).max_mtu);
-    } catch (const Error&) {
-    }
-    return m;
-  }
+  uint32_t max_mtu() const override { return netdev::max_mtu_within(iface_, Port::max_mtu()); }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::vector<std::pair<std::string, std::string>> v;

@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// Kernel-facing ports against the kernel-side tools, on veth pairs in a
+// network namespace made for the run (needs root; deleted afterwards):
+//   tx: txonly 64-byte UDP out of va from net_af_packet, net_af_xdp and
+//       netsniff-ng's trafgen (TPACKET tx ring, --cpus 1 --no-sock-mem
+//       --notouch-irq), each on CPU 0; the rate is what the peer vb
+//       received (its kernel rx counter), so every sender is measured alike.
+//   io: io forwarding between two veth pairs p0<->a0 and p1<->b0 whose far
+//       ends are joined by tc mirred redirects (a0 rx -> b0 tx, b0 rx -> a0
+//       tx), so the tx_first bursts circulate through the forwarder:
+//       ringside on net_af_packet and net_af_xdp, and dpdk-testpmd on its
+//       net_af_packet vdev, on the same pairs. Mpps received by port 0.
+// Each case runs BENCH_RUNS times (default 3), the tools interleaved so
+// drift in machine load hits all alike; median (min, max) and ratios.
+//   node bench/kports.mjs [tx|io|all]     (also part of npm run bench)
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { summarize, fmt, sleep } from './lib.mjs';
+import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
+import { udp4 } from '../test/lib/packets.mjs';
+
+const self = fileURLToPath(import.meta.url);
+const root = path.resolve(path.dirname(self), '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const WARMUP_MS = 1000;
+const WINDOW_MS = 2000;
+// trafgen pins its one sender to CPU 0 whatever its affinity says, so the
+// tx case runs ringside there too (its poll thread takes a CPU from the
+// process's affinity). The io case leaves both forwarders on lcore 1 = CPU 1.
+const TX_CPU = '0';
+// Bursts each forwarder sends first: the packets then circulating in the loop.
+const IO_BURSTS = Number(process.env.BENCH_IO_BURSTS ?? 32);
+
+const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
+
+// A namespace of its own for the whole run, removed in the caller's finally.
+class BenchNetns {
+  constructor() {
+    this.name = `rsbench-${process.pid}`;
+    ip('netns', 'add', this.name);
+  }
+  ip(...args) { return ip('-n', this.name, ...args); }
+  veth(a, b) {
+    this.ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
+    this.ip('link', 'set', a, 'up');
+    this.ip('link', 'set', b, 'up');
+  }
+  rxPackets(dev) { return JSON.parse(this.ip('-s', '-j', 'link', 'show', dev))[0].stats64.rx.packets; }
+  // In a process group of its own: trafgen's sender is a forked child that
+  // only a signal to the whole group (as ^C would send) stops.
+  spawn(cmd, args, { cpu } = {}) {
+    const pin = cpu ? ['taskset', '-c', cpu] : [];
+    const child = spawn('ip', ['netns', 'exec', this.name, ...pin, cmd, ...args], { detached: true });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const closed = new Promise((r) => child.on('close', (code) => r(code)));
+    const stop = (signal) => { try { process.kill(-child.pid, signal); } catch { /* already gone */ } };
+    return { child, closed, stop, output: () => out };
+  }
+  delete() { spawnSync('ip', ['netns', 'del', this.name]); }
+}
+
+// Packets per second arriving at `dev` between the two moments `window`
+// resolves at (it resolves twice: start(), then end()).
+async function peerRate(ns, dev, window) {
+  await window.start();
+  const a = ns.rxPackets(dev);
+  const t0 = process.hrtime.bigint();
+  await window.end();
+  const b = ns.rxPackets(dev);
+  return (b - a) / (Number(process.hrtime.bigint() - t0) / 1e9) / 1e6;
+}
+
+const waitOutput = async (proc, text) => {
+  while (!proc.output().includes(text)) {
+    if (proc.child.exitCode !== null) throw new Error(`exited before printing '${text}':\n${proc.output()}`);
+    await sleep(5);
+  }
+};
+
+// ringside's bench/ringside-fwd.mjs in the namespace: it prints when its
+// measuring window starts and ends. Returns { peer: Mpps at `dev`, own: its own figures }.
+async function ringsideRun(ns, mode, txFirst, vdevs, dev, cpu) {
+  const proc = ns.spawn(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, String(txFirst), ...vdevs], { cpu });
+  try {
+    const peer = await peerRate(ns, dev, { start: () => waitOutput(proc, 'window start'), end: () => waitOutput(proc, 'window end') });
+    if (await proc.closed !== 0) throw new Error(`ringside failed:\n${proc.output()}`);
+    return { peer, own: JSON.parse(proc.output().trim().split('\n').pop()) };
+  } finally {
+    proc.stop('SIGKILL');
+  }
+}
+
+// trafgen sending the same 64-byte frame (60 bytes + FCS) out of `dev` until stopped.
+async function trafgenRun(ns, conf, dev, peerDev) {
+  const proc = ns.spawn('trafgen', ['--dev', dev, '--conf', conf, '--cpus', '1', '--no-sock-mem', '--notouch-irq'], { cpu: TX_CPU });
+  try {
+    return await peerRate(ns, peerDev, { start: () => sleep(WARMUP_MS), end: () => sleep(WINDOW_MS) });
+  } finally {
+    proc.stop('SIGINT');
+    await proc.closed;
+  }
+}
+
+function report(label, results, baseline) {
+  const s = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarize(v)]));
+  for (const [k, v] of Object.entries(s)) console.log(`  ${k.padEnd(24)} ${fmt(v, 3)} Mpps`);
+  for (const k of Object.keys(s)) {
+    if (k !== baseline) console.log(`  ratio ${k}/${baseline} (medians): ${(s[k].median / s[baseline].median).toFixed(2)}x`);
+  }
+}
+
+async function txBench(ns, dir) {
+  ns.veth('va', 'vb');
+  // txonly's default packet: 64-byte UDP, the same bytes for trafgen.
+  const frame = udp4({ dst: 'ff:ff:ff:ff:ff:ff', sip: '198.18.0.1', dip: '198.18.0.2', sport: 9, dport: 9 });
+  const conf = path.join(dir, 'udp64.trafgen');
+  writeFileSync(conf, `{ ${[...frame].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')} }\n`);
+  console.log(`\n== txonly, 64-byte UDP out of a veth, one CPU each, Mpps received by the peer (${RUNS} runs)`);
+  const results = { trafgen: [], 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
+  const own = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
+  for (let i = 0; i < RUNS; i++) {
+    results.trafgen.push(await trafgenRun(ns, conf, 'va', 'vb'));
+    for (const drv of ['net_af_packet', 'net_af_xdp']) {
+      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb', TX_CPU);
+      results[`ringside ${drv}`].push(r.peer);
+      own[`ringside ${drv}`].push(r.own.perPort[0].txMpps);
+    }
+  }
+  report('tx', results, 'trafgen');
+  for (const [k, v] of Object.entries(own)) console.log(`  (${k} counted ${fmt(summarize(v), 3)} Mpps sent itself)`);
+}
+
+async function ioBench(ns) {
+  ns.veth('p0', 'a0');
+  ns.veth('p1', 'b0');
+  for (const [from, to] of [['a0', 'b0'], ['b0', 'a0']]) {
+    ns.ip('link', 'set', from, 'promisc', 'on');
+    execFileSync('tc', ['-n', ns.name, 'qdisc', 'add', 'dev', from, 'ingress']);
+    // u32 matching every frame: matchall is not built into every kernel.
+    execFileSync('tc', ['-n', ns.name, 'filter', 'add', 'dev', from, 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
+      'action', 'mirred', 'egress', 'redirect', 'dev', to]);
+  }
+  console.log(`\n== io forwarding p0 <-> p1 over two veth pairs looped by tc mirred, tx_first ${IO_BURSTS} bursts, Mpps received by port 0 (${RUNS} runs)`);
+  const testpmd = ensureTestpmd();
+  const results = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
+  if (testpmd) results['testpmd net_af_packet'] = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const drv of ['net_af_packet', 'net_af_xdp']) {
+      const r = await ringsideRun(ns, 'io', IO_BURSTS, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0');
+      results[`ringside ${drv}`].push(r.own.perPort[0].rxMpps);
+    }
+    if (testpmd) {
+      const r = await testpmdRun(testpmd, ['net_af_packet0,iface=p0', 'net_af_packet1,iface=p1'], { fwd: 'io', txFirst: IO_BURSTS, wrap: ['ip', 'netns', 'exec', ns.name] });
+      results['testpmd net_af_packet'].push(r.perPort[0].rxMpps);
+    }
+  }
+  if (!testpmd) console.log('  testpmd: not available (apt-get install dpdk-dev failed); no ratio');
+  report('io', results, testpmd ? 'testpmd net_af_packet' : 'ringside net_af_packet');
+}
+
+function ensureTrafgen() {
+  const have = () => spawnSync('sh', ['-c', 'command -v trafgen'], { stdio: 'ignore' }).status === 0;
+  if (!have()) spawnSync('sh', ['-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netsniff-ng || (apt-get update -qq && apt-get install -y -qq netsniff-ng)'], { stdio: 'inherit' });
+  return have();
+}
+
+// Runs the cases named (tx, io) in a fresh namespace; prints why not when it cannot.
+export async function kportsBench(which = 'all') {
+  if (process.getuid?.() !== 0) {
+    console.log('\n== kernel ports: skipped (needs root for a network namespace, AF_PACKET and AF_XDP)');
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'rsbench-'));
+  const ns = new BenchNetns();
+  try {
+    console.log('\n(note: a shared, busy machine makes these figures noisy; compare the ratios within one run)');
+    if (which === 'all' || which === 'tx') {
+      if (ensureTrafgen()) await txBench(ns, dir);
+      else console.log('\n== txonly on veth: skipped (trafgen missing and apt-get install netsniff-ng failed)');
+    }
+    if (which === 'all' || which === 'io') await ioBench(ns);
+  } finally {
+    ns.delete();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === self) await kportsBench(process.argv[2] ?? 'all');
