@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { test, assert } from './lib/harness.mjs';
 import { skipUnlessNetns, vethPair, withNetns } from './lib/netns.mjs';
+import { fwdStats } from './lib/cli.mjs';
 
 function kniStats(text) {
   const all = [...text.matchAll(/RX-packets \(to kernel\):\s+(\d+)\s+RX-bytes: (\d+)\s+RX-dropped: (\d+)\s+TX-packets \(from kernel\): (\d+)\s+TX-bytes: (\d+)\s+TX-dropped: (\d+)/g)];
@@ -95,6 +96,66 @@ test('KNI: ip link/addr/mtu, ping v4+v6 from the far side with no loss, a wrong 
       const r = await cli.end(['quit']);
       assert.is(r.code, 0, r.stderr);
       assert.not.match(rs.ip('link', 'show'), /vEth0_0/, 'the KNI is removed at quit');
+    } finally {
+      dump?.kill('SIGKILL');
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 90_000 });
+
+test('kni create ... all while forwarding icmpecho: ringside answers its own ping, the kernel gets the rest', async () => {
+  if (skipUnlessNetns('kni all while forwarding', [['ping', 'iputils-ping'], ['tcpdump', 'tcpdump']])) return;
+  await withNetns(2, async (host, rs) => {
+    vethPair(host, 'rsh0', rs, 'rsp0');
+    // As above: the port's own interface stays silent; vEth0_0 speaks for the kernel.
+    const sc = await rs.run('sysctl', ['-qw', 'net.ipv6.conf.rsp0.disable_ipv6=1', 'net.ipv4.conf.rsp0.arp_ignore=8',
+      'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.rsp0.rp_filter=1']);
+    assert.is(sc.code, 0, sc.stderr);
+    host.ip('addr', 'add', '10.9.2.2/24', 'dev', 'rsh0');
+    const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rsp0', '--', '-i', '--forward-mode=icmpecho']);
+    let dump;
+    try {
+      // icmpecho answers for 10.9.2.1 (the port's address); the KNI holds 10.9.2.5.
+      for (const line of ['port stop 0', 'port config 0 ip 10.9.2.1/24', 'port start 0', 'kni create 0 all']) cli.send(line);
+      await cli.waitFor(/KNI vEth0_0 created for port 0/);
+      const from = cli.stdout.length;
+      rs.ip('link', 'set', 'vEth0_0', 'up');
+      await cli.waitFor(/link down -> up applied to port 0/, { from });
+      rs.ip('addr', 'add', '10.9.2.5/24', 'dev', 'vEth0_0');
+      cli.send('start');
+      await cli.waitFor(/Forwarding mode: icmpecho|icmpecho packet forwarding/);
+      dump = spawn('ip', ['netns', 'exec', rs.name, 'tcpdump', '-i', 'vEth0_0', '-n', '-l', 'icmp or udp port 7777'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let seen = '';
+      dump.stdout.on('data', (d) => { seen += d; });
+      let err = '';
+      dump.stderr.on('data', (d) => { err += d; });
+      const until = Date.now() + 5000;
+      while (!/listening on/.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+
+      const own = await host.run('ping', ['-c', '10', '-i', '0.05', '-W', '2', '10.9.2.1']);
+      assert.match(own.stdout, / 0% packet loss/, `icmpecho answers its address:\n${own.stdout}${own.stderr}`);
+      // ARP for 10.9.2.5 and the echo requests are not icmpecho's: forwarding
+      // hands them to vEth0_0 and the kernel answers through the port.
+      const kern = await host.run('ping', ['-c', '10', '-i', '0.05', '-W', '2', '10.9.2.5']);
+      assert.match(kern.stdout, / 0% packet loss/, `the kernel answers through the KNI while forwarding:\n${kern.stdout}${kern.stderr}`);
+      assert.not.match(kern.stdout, /DUP!/);
+      const udp = await host.run('bash', ['-c', 'for i in 1 2 3; do echo hi > /dev/udp/10.9.2.5/7777; done']);
+      assert.is(udp.code, 0, udp.stderr);
+      await new Promise((r) => setTimeout(r, 300));
+      dump.kill('SIGINT');
+      await new Promise((r) => dump.on('close', r));
+      assert.match(seen, /10\.9\.2\.2 > 10\.9\.2\.5: ICMP echo request/, 'tcpdump on vEth0_0 sees the kernel\'s requests');
+      assert.is((seen.match(/10\.9\.2\.2\.\d+ > 10\.9\.2\.5\.7777: UDP/g) ?? []).length, 3, `the 3 datagrams reach the kernel:\n${seen}`);
+      assert.not.match(seen, /> 10\.9\.2\.1: ICMP/, 'ringside kept its own echo requests');
+
+      const r = await cli.end(['stop', 'show kni 0', 'quit']);
+      assert.is(r.code, 0, r.stderr);
+      const k = kniStats(r.stdout);
+      assert.ok(k.rx >= 10 + 3 + 1, `to kernel: 10 echo requests, 3 datagrams, an ARP request at least (${k.rx})`);
+      assert.is(k.rxDropped, 0);
+      assert.ok(k.tx >= 10 + 1, `from kernel: 10 replies and an ARP reply at least (${k.tx})`);
+      const f = fwdStats(r.stdout)[0];
+      assert.ok(f && f.tx >= 10, `forwarding sent ringside's own 10 replies at least: ${JSON.stringify(f)}`);
     } finally {
       dump?.kill('SIGKILL');
       cli.kill();

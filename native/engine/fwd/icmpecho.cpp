@@ -5,7 +5,9 @@
 // Addresses answered for: those configured on the rx port (`port config N ip
 // ADDR/LEN`). A port with no address configured answers every unicast target,
 // which is what testpmd (which has no per-port addresses) does.
-// Anything not answered is freed and counted in fwd_dropped.
+// Anything not answered is freed and counted in fwd_dropped, or, on a port
+// with `kni create PORT ... all`, goes to the kernel interface (fwd_unhandled):
+// the kernel then answers what ringside does not (UDP, TCP, other addresses).
 #include <cstring>
 #include "../packet.h"
 #include "engines.h"
@@ -102,10 +104,7 @@ static void icmpecho_fwd(FwdStream& fs, const FwdSettings& s) {
     if (ok) pkts[nb_reply++] = m;
     else drop[nb_drop++] = m;
   }
-  if (nb_drop) {
-    fs.fwd_dropped.add(nb_drop);
-    mbuf_free_bulk(drop, nb_drop);
-  }
+  fwd_unhandled(fs, drop, nb_drop);
   fwd_tx_and_free_rest(fs, pkts, nb_reply);
 }
 
