@@ -236,10 +236,14 @@ test('the interactive shell runs a scenario with run FILE and shows each step', 
   }
 });
 
-// Starts `ringside run FILE`, waits for `ready` in its output, sends SIGINT.
-function interrupt(file, ready, also = () => true) {
+// Starts `ringside run FILE` (inside namespace `ns` if given: `ip netns exec`
+// execs node, so the signal reaches it), waits for `ready` in its output,
+// sends SIGINT.
+function interrupt(file, ready, also = () => true, ns = null) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run', file], { env: { ...process.env, NO_COLOR: '1' } });
+    const argv = [process.execPath, MAIN, 'run', file];
+    const [cmd, ...args] = ns ? ['ip', 'netns', 'exec', ns.name, ...argv] : argv;
+    const child = spawn(cmd, args, { env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     let sent = false;
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit after SIGINT:\n${out}`)); }, 30_000);
@@ -305,6 +309,43 @@ test('SIGINT mid-run of a topology scenario leaves no namespace and no link behi
     for (const n of created) assert.not.ok(after.includes(n), `namespace ${n} was removed`);
     assert.is(after, before, 'ip netns list is as before');
     assert.not.ok(linkNames().some((l) => l === 'rsint0' || l === 'rsint1'), 'no veth end is left in the host');
+  } finally {
+    t.remove();
+  }
+}, { timeoutMs: 60_000 });
+
+test('SIGINT mid-run with a TAP, a KNI and an AF_XDP port on a topology: no namespace, interface or XDP program remains', async () => {
+  if (!needRoot('interrupting a scenario with kernel ports', [['ip', 'iproute2']])) return;
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('ports.rsc'), [
+      'topology',
+      '  netns far',
+      '  veth far:eth0 host:rsxint0 queues 2',
+      'end',
+      'ringside --vdev net_tap0,iface=rstint0 --vdev net_af_xdp0,iface=rsxint0,start_queue=1',
+      'kni create 0 name rskint0 all',
+      'start',
+      'echo waiting',
+      'shell sleep 30',
+    ].join('\n') + '\n');
+    await withNetns(1, async (ns) => {
+      const r = await interrupt(t.file('ports.rsc'), /echo waiting/, () => {
+        // Everything is there before the signal: the TAP, the KNI, the XDP program.
+        const links = ns.ip('-d', 'link', 'show');
+        return /rstint0/.test(links) && /rskint0/.test(links) && /rsxint0[^\n]*\n(.*\n)*?.*prog\/xdp id \d+/.test(links);
+      }, ns);
+      assert.ok(r.sent, r.out);
+      assert.is(r.code, 130, r.out);
+      assert.match(r.out, /INTERRUPTED/);
+      const made = [...new Set(r.out.match(/rs-sc-\d+-0-far/g) ?? [])];
+      assert.is(made.length, 1, `the namespace was made:\n${r.out}`);
+      assert.not.ok(netnsList().includes(made[0]), `namespace ${made[0]} was removed`);
+      const links = ns.ip('-d', 'link', 'show');
+      for (const name of ['rstint0', 'rskint0', 'rsxint0']) assert.not.match(links, new RegExp(name), `${name} was removed`);
+      assert.not.match(links, /xdp/, 'no XDP program is attached to anything left');
+      assert.is(ns.ip('-o', 'link', 'show').trim().split('\n').length, 1, `only lo remains:\n${links}`);
+    });
   } finally {
     t.remove();
   }
