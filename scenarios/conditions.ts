@@ -390,6 +390,16 @@ function excerpt(text: string, max = 12): string {
   return `\n${shown.join('\n')}`;
 }
 
+// Words are split on blanks, so unquoted TEXT has single spaces: say so when
+// the output holds it with other spacing.
+function notFound(output: string, text: string): string {
+  const squeeze = (t: string): string => t.replace(/[ \t]+/g, ' ');
+  const lines = output.split('\n').filter((l) => l);
+  const spaced = lines.find((l) => squeeze(l).includes(squeeze(text)));
+  if (spaced !== undefined) return `found with other spacing in '${spaced.trim()}': quote TEXT ('...') to keep its blanks`;
+  return `not in the ${lines.length} lines of output`;
+}
+
 function textPredicate(name: string, negate: boolean): PredicateSpec {
   return {
     syntax: `output ${name} TEXT`,
@@ -405,7 +415,7 @@ function textPredicate(name: string, negate: boolean): PredicateSpec {
           ok: negate ? !has : has,
           expected: `output of ${o.what} ${negate ? 'does not contain' : 'contains'} '${text}'`,
           actual: excerpt(o.text),
-          detail: has ? `found in '${lineAt(o.text, at)}'` : `not in the ${o.text.split('\n').filter((l) => l).length} lines of output`,
+          detail: has ? `found in '${lineAt(o.text, at)}'` : notFound(o.text, text),
         };
       };
     },
@@ -465,7 +475,8 @@ function counterOrError(s: SubjectSpec, word: string | undefined, before: string
   if (word === undefined || OPS.includes(word as Op)) {
     throw new ScenarioSyntaxError(`missing counter after '${before}': expected one of ${all.join(', ')}`);
   }
-  const near = nearest(word, all);
+  // A close spelling, or the start of a longer name (p99 -> p99-us).
+  const near = [...nearest(word, all), ...all.filter((n) => n.startsWith(word))];
   throw new ScenarioSyntaxError(`unknown ${s.name} counter '${word}': valid counters are ${names.join(', ')}${preds.length ? `; or ${preds.join(', ')}` : ''}`,
     near.length ? `did you mean '${before} ${near[0]}'?` : undefined);
 }

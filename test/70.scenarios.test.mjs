@@ -59,6 +59,33 @@ for (const f of shipped) {
   }, { timeoutMs: 90_000 });
 }
 
+test('help expect names every condition subject, and a subject or counter misspelt lists the right ones', async () => {
+  const { SUBJECTS } = await import('../dist/scenarios/conditions.js');
+  const { CONDITION_SUBJECTS } = await import('../dist/commands/scenario.js');
+  const named = CONDITION_SUBJECTS.split(', ').map((x) => x.split(' ')[0]);
+  assert.equal(named.sort(), SUBJECTS.map((x) => x.name).sort(), 'the help lists the subjects of the table');
+  const h = await ringside(['-c', 'help expect']);
+  assert.match(h.stdout, /Subjects: port N, queue P Q, fwd, flow P rule ID, rss P, latency P/);
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('n.rsc'), [
+      'expect flow 0 rul 1 hits == 0',
+      'expect flow 0 rule 1 hist == 0',
+      'expect latency 0 p99 < 100',
+      'expect rss 0 dropped > 0',
+    ].join('\n') + '\n');
+    const r = await run([t.file('n.rsc')]);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /n\.rsc:1: syntax error: expected 'rule' after 'flow 0', got 'rul'/);
+    assert.match(r.stderr, /n\.rsc:2: syntax error: unknown flow counter 'hist': valid counters are hits, bytes/);
+    assert.match(r.stderr, /n\.rsc:3: syntax error: unknown latency counter 'p99': valid counters are .*p99-us/);
+    assert.match(r.stderr, /did you mean 'latency 0 p99-us'\?/);
+    assert.match(r.stderr, /n\.rsc:4: syntax error: unknown rss counter 'dropped'.*\n[\s\S]*did you mean 'rss 0 dropped-by-rules'\?/);
+  } finally {
+    t.remove();
+  }
+});
+
 test('syntax errors: file:line, the line itself, a hint; exit 2 and nothing runs', async () => {
   const t = tempDir();
   try {
@@ -141,6 +168,21 @@ test('a failing expectation says what was expected and what was found; --keep-go
     assert.match(k.stdout, /actual: +port 1 mtu = 1500/);
     assert.match(k.stdout, /reached the end/);
     assert.match(k.stdout, /2 failed/);
+  } finally {
+    t.remove();
+  }
+});
+
+test('output contains: TEXT is words, so other spacing fails with a note saying to quote it; quoted, it passes', async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('sp.rsc'), "shell echo 'Seen: 100   Matched: 2'\nexpect output contains 'Seen: 100   Matched: 2'\nexpect output contains Seen: 100   Matched: 2\n");
+    const r = await run([t.file('sp.rsc')]);
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stdout, /ok +2 +expect output contains 'Seen: 100 {3}Matched: 2'/);
+    assert.match(r.stdout, /sp\.rsc:3: expectation failed/);
+    assert.match(r.stdout, /expected: output of 'echo Seen: 100 {3}Matched: 2' contains 'Seen: 100 Matched: 2'/);
+    assert.match(r.stdout, /note: +found with other spacing in 'Seen: 100 {3}Matched: 2': quote TEXT/);
   } finally {
     t.remove();
   }
