@@ -3,7 +3,8 @@
 # (a veth pair: far's eth0 <-> rskp0, which ringside opens with AF_PACKET).
 # With `kni create ... all`, whatever the port receives goes into the kernel
 # interface rskni0, and what the kernel sends out of rskni0 leaves through
-# the port: the host pings an address that only rskni0 holds.
+# the port: the host pings an address that only rskni0 holds. At the end the
+# port forwards (icmpecho) and the kernel still gets what ringside leaves.
 # `ip link set rskni0 up|mtu N` become KNI requests that ringside applies to
 # the port (stop, configure, start) or, under `kni handler 0 reject`, puts back.
 topology
@@ -71,3 +72,27 @@ shell ip link show rskni0
 expect output contains mtu 1400
 expect port 0 mtu == 1400
 expect kni 0 requests-rejected == 1
+
+# While forwarding, `all` still means everything ringside does not consume:
+# icmpecho answers ARP and ping for the port's own address (10.61.0.9) and
+# hands every other packet to rskni0, so the kernel keeps answering for
+# 10.61.0.1 through the same port.
+port stop 0
+port config 0 ip 10.61.0.9/24
+port start 0
+set fwd icmpecho
+clear kni stats 0
+start
+netns far
+shell ping -c 5 -i 0.1 -W 2 10.61.0.9
+expect output contains 5 received
+shell ping -c 5 -i 0.1 -W 2 10.61.0.1
+expect output contains 5 received
+netns host
+stop
+# ringside's own replies left as forwarded packets; the kernel's came through
+# the KNI, answering the requests forwarding handed it.
+expect fwd tx-packets >= 5
+expect kni 0 rx-packets >= 5
+expect kni 0 tx-packets >= 5
+expect kni 0 dropped == 0
