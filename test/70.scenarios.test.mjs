@@ -48,7 +48,7 @@ for (const f of shipped) {
     const file = path.join('scenarios', f);
     let r;
     if (privileged(f)) {
-      if (!needRoot(f, [['ip', 'iproute2'], ['ping', 'iputils-ping'], ['tcpdump', 'tcpdump'], ['taskset', 'util-linux']])) return;
+      if (!needRoot(f, [['ip', 'iproute2'], ['ping', 'iputils-ping'], ['taskset', 'util-linux']])) return;
       r = await withNetns(1, (ns) => ns.run(process.execPath, [MAIN, 'run', file], { timeoutMs: 60_000 }));
     } else {
       r = await run([file], { timeoutMs: 60_000 });
