@@ -25,7 +25,7 @@ const privileged = (f) => /^\s*topology\s*$|^# Needs root\b/m.test(readFileSync(
 
 // Root-only tests: skipped with a reason when not root, failed under CI.
 function needRoot(what, tools = []) {
-  return !skipOrFail(what, !IS_ROOT ? 'needs root (namespaces, veth pairs)' : missingTools(tools));
+  return !skipOrFail(what, !IS_ROOT ? 'needs root (namespaces, veth pairs, TAP, KNI and AF_XDP ports)' : missingTools(tools));
 }
 
 const netnsList = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
