@@ -1,4 +1,4 @@
-# Needs root (a topology). AF_XDP takes some queues of an interface and
+# Needs root (a topology) and 2 CPUs. AF_XDP takes some queues of an interface and
 # leaves the others to the kernel. rsxq0 has two rx queues: ringside binds an
 # AF_XDP socket to queue 1 only (start_queue=1,queue_count=1); its XDP program
 # redirects what arrives on queue 1 to ringside and passes queue 0's traffic
