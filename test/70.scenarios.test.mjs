@@ -325,6 +325,15 @@ test('SIGINT mid-run: the program is stopped, ports closed, exit 130', async () 
   }
 });
 
+// The run printed `count` namespace names matching `pattern`; none remains.
+// (Only these: other programs on the machine may add or remove namespaces.)
+function namespacesGone(out, pattern, count) {
+  const made = [...new Set(out.match(pattern) ?? [])];
+  assert.is(made.length, count, `the namespaces were made:\n${out}`);
+  const after = netnsList();
+  for (const n of made) assert.not.ok(after.includes(n), `namespace ${n} was removed`);
+}
+
 test('SIGINT mid-run of a topology scenario leaves no namespace and no link behind', async () => {
   if (!needRoot('interrupting a topology scenario', [['ip', 'iproute2']])) return;
   const t = tempDir();
@@ -347,15 +356,7 @@ test('SIGINT mid-run of a topology scenario leaves no namespace and no link behi
     const r = await interrupt(t.file('topo.rsc'), /echo waiting/);
     assert.ok(r.sent, r.out);
     assert.is(r.code, 130, r.out);
-    const mine = /rs-sc-\d+-0-[ab]/g;
-    const created = [...new Set(r.out.match(mine) ?? [])];
-    assert.is(created.length, 2, `the namespaces were made:\n${r.out}`);
-    const after = netnsList();
-    for (const n of created) assert.not.ok(after.includes(n), `namespace ${n} was removed`);
-    // Other programs on the machine may add or remove namespaces meanwhile:
-    // none of this run's may remain.
-    const run = created[0].replace(/-0-[ab]$/, '-');
-    assert.not.ok(after.split('\n').some((n) => n.startsWith(run)), `no ${run}* namespace remains:\n${after}`);
+    namespacesGone(r.out, /rs-sc-\d+-0-[ab]/g, 2);
     assert.not.ok(linkNames().some((l) => l === 'rsint0' || l === 'rsint1'), 'no veth end is left in the host');
   } finally {
     t.remove();
@@ -386,9 +387,7 @@ test('SIGINT mid-run with a TAP, a KNI and an AF_XDP port on a topology: no name
       assert.ok(r.sent, r.out);
       assert.is(r.code, 130, r.out);
       assert.match(r.out, /INTERRUPTED/);
-      const made = [...new Set(r.out.match(/rs-sc-\d+-0-far/g) ?? [])];
-      assert.is(made.length, 1, `the namespace was made:\n${r.out}`);
-      assert.not.ok(netnsList().includes(made[0]), `namespace ${made[0]} was removed`);
+      namespacesGone(r.out, /rs-sc-\d+-0-far/g, 1);
       const links = ns.ip('-d', 'link', 'show');
       for (const name of ['rstint0', 'rskint0', 'rsxint0']) assert.not.match(links, new RegExp(name), `${name} was removed`);
       assert.not.match(links, /xdp/, 'no XDP program is attached to anything left');
