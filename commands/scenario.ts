@@ -12,8 +12,11 @@ import { errorResult } from './results.js';
 import type { CommandResult } from './types.js';
 import { L, message } from './util.js';
 
+// Every subject of scenarios/conditions.ts SUBJECTS (a test keeps the two in
+// step; that table is not imported here: it would be a cycle).
+export const CONDITION_SUBJECTS = 'port N, queue P Q, fwd, flow P rule ID, rss P, latency P, pool, output, capture FILE, event NAME, kni P';
 const CONDITION_HELP = "SUBJECT ARGS COUNTER OP VALUE, e.g. 'port 0 rx-packets >= 1000' or 'fwd rx-packets == fwd tx-packets'; "
-  + 'subjects: port N, queue P Q, fwd, pool, capture FILE, output (see scenarios/README.md)';
+  + `subjects: ${CONDITION_SUBJECTS}; a wrong counter lists the right ones (scenarios/README.md has the table)`;
 
 async function check(s: Session, text: string, defaultWithinMs: number | undefined): Promise<CommandResult> {
   const [{ parseCondition, evaluate }, { splitWords, parseDuration, formatDuration, ScenarioSyntaxError }] = await Promise.all([
@@ -57,7 +60,8 @@ export const scenario: CommandSpec[] = [
   },
   {
     tokens: [w('expect'), p('condition', rest('condition', CONDITION_HELP))],
-    help: "Check a condition now ('... within 2s': until it holds), as in a scenario: expect port 0 rx-packets >= 1000.",
+    help: "Check a condition now ('... within 2s': until it holds), as in a scenario: expect port 0 rx-packets >= 1000. "
+      + `Subjects: ${CONDITION_SUBJECTS}.`,
     section: 'control',
     handler: (s, a) => check(s, a.condition as string, undefined),
   },

@@ -16,6 +16,7 @@ import { describeIds } from '../commands/params.js';
 import { ScenarioSyntaxError } from './words.js';
 import { formatEvent } from '../session/events.js';
 import type { NetEvent } from '../native/netevents.js';
+import type { LatencyReport } from '../native/gen.js';
 
 // What a condition reads when it is evaluated. One snapshot per evaluation.
 export interface EvalContext {
@@ -40,7 +41,8 @@ export interface PredicateSpec {
   parse(words: string[], args: string[]): (ctx: EvalContext) => PredicateOutcome;
 }
 
-export type ArgKind = 'uint' | 'word';
+// 'keyword': the word must be the argument's name (flow 0 rule 1 hits).
+export type ArgKind = 'uint' | 'word' | 'keyword';
 
 export interface SubjectSpec {
   name: string;
@@ -199,6 +201,43 @@ export const SUBJECTS: SubjectSpec[] = [
     },
   },
   {
+    name: 'flow',
+    help: 'flow PORT rule ID hits|bytes: the count action of a flow rule (`flow query PORT ID count`)',
+    args: [{ name: 'port', kind: 'uint' }, { name: 'rule', kind: 'keyword' }, { name: 'id', kind: 'uint' }],
+    counters: {
+      hits: c('packets that matched the rule', (x, a) => flowCount(x, a).hits),
+      bytes: c('bytes of the packets that matched the rule', (x, a) => flowCount(x, a).bytes),
+    },
+  },
+  {
+    name: 'rss',
+    help: 'rss PORT COUNTER: the software classifier of a port (`show port PORT rss`)',
+    args: [{ name: 'port', kind: 'uint' }],
+    counters: {
+      'dropped-by-rules': c('packets dropped by flow rules', (x, a) => rssOf(x, a[0]).droppedByRules),
+      'to-kernel': c('packets a rule sent to the kernel (KNI)', (x, a) => rssOf(x, a[0]).toKernel),
+      hashed: c('packets spread by the RSS hash', (x, a) => rssOf(x, a[0]).rssHashed),
+      rules: c('number of flow rules', (x, a) => rssOf(x, a[0]).rules),
+    },
+  },
+  {
+    name: 'latency',
+    help: 'latency PORT COUNTER: generated packets received on a port by rxonly/flowgen (`show port latency PORT`)',
+    args: [{ name: 'port', kind: 'uint' }],
+    counters: {
+      stamped: c('stamped packets received', (x, a) => latencyOf(x, a[0]).stamped),
+      expected: c('packets the senders sent, by their sequence numbers', (x, a) => latencyOf(x, a[0]).expected),
+      lost: c('packets sent but not received', (x, a) => latencyOf(x, a[0]).lost),
+      duplicates: c('packets received twice', (x, a) => latencyOf(x, a[0]).duplicates),
+      reordered: c('packets received out of order', (x, a) => latencyOf(x, a[0]).reordered),
+      'min-us': c('lowest latency, microseconds', (x, a) => latencyOf(x, a[0]).minNs / 1000),
+      'avg-us': c('mean latency, microseconds', (x, a) => latencyOf(x, a[0]).avgNs / 1000),
+      'p50-us': c('median latency, microseconds', (x, a) => latencyOf(x, a[0]).p50Ns / 1000),
+      'p99-us': c('99th percentile latency, microseconds', (x, a) => latencyOf(x, a[0]).p99Ns / 1000),
+      'max-us': c('highest latency, microseconds', (x, a) => latencyOf(x, a[0]).maxNs / 1000),
+    },
+  },
+  {
     name: 'pool',
     help: 'pool COUNTER: the mbuf pool',
     args: [],
@@ -275,15 +314,24 @@ export const SUBJECTS: SubjectSpec[] = [
   },
 ];
 
+// ------------------------------------------------------------ engine reports
+
+// An engine call whose refusal (no such port, no such rule) is the actual value.
+function engineRead<T>(read: () => T): T {
+  try { return read(); } catch (e) { throw new Unreadable((e as Error).message); }
+}
+
+const flowCount = (x: EvalContext, a: string[]) => engineRead(() => x.engine.flowQuery(Number(a[0]), Number(a[2])));
+const rssOf = (x: EvalContext, port: string) => engineRead(() => x.engine.portRss(Number(port)));
+const latencyOf = (x: EvalContext, port: string): LatencyReport => engineRead(() => x.engine.portLatency(Number(port)));
+
 // ------------------------------------------------------------ events and KNI
 
 function eventCount(x: EvalContext, name: string): number {
   return x.engine.eventCounters()[name] ?? 0;
 }
 
-function kniOf(x: EvalContext, port: string) {
-  try { return x.engine.kniStats(Number(port)).stats; } catch (e) { throw new Unreadable((e as Error).message); }
-}
+const kniOf = (x: EvalContext, port: string) => engineRead(() => x.engine.kniStats(Number(port)).stats);
 
 // event NAME [port N] [proxy IFNAME] [KEY VALUE]...: some event seen so far
 // (the engine keeps the last 50,000) matches every filter. An address given
@@ -342,6 +390,16 @@ function excerpt(text: string, max = 12): string {
   return `\n${shown.join('\n')}`;
 }
 
+// Words are split on blanks, so unquoted TEXT has single spaces: say so when
+// the output holds it with other spacing.
+function notFound(output: string, text: string): string {
+  const squeeze = (t: string): string => t.replace(/[ \t]+/g, ' ');
+  const lines = output.split('\n').filter((l) => l);
+  const spaced = lines.find((l) => squeeze(l).includes(squeeze(text)));
+  if (spaced !== undefined) return `found with other spacing in '${spaced.trim()}': quote TEXT ('...') to keep its blanks`;
+  return `not in the ${lines.length} lines of output`;
+}
+
 function textPredicate(name: string, negate: boolean): PredicateSpec {
   return {
     syntax: `output ${name} TEXT`,
@@ -357,7 +415,7 @@ function textPredicate(name: string, negate: boolean): PredicateSpec {
           ok: negate ? !has : has,
           expected: `output of ${o.what} ${negate ? 'does not contain' : 'contains'} '${text}'`,
           actual: excerpt(o.text),
-          detail: has ? `found in '${lineAt(o.text, at)}'` : `not in the ${o.text.split('\n').filter((l) => l).length} lines of output`,
+          detail: has ? `found in '${lineAt(o.text, at)}'` : notFound(o.text, text),
         };
       };
     },
@@ -402,6 +460,7 @@ function parseArgsOf(s: SubjectSpec, words: string[], i: number): string[] {
   for (const a of s.args) {
     const w = words[i + args.length];
     if (w === undefined || OPS.includes(w as Op)) throw new ScenarioSyntaxError(`'${s.name}' needs a ${a.name}: ${s.help}`);
+    if (a.kind === 'keyword' && w !== a.name) throw new ScenarioSyntaxError(`expected '${a.name}' after '${[s.name, ...args].join(' ')}', got '${w}' (${s.help})`);
     if (a.kind === 'uint' && !/^\d+$/.test(w)) throw new ScenarioSyntaxError(`invalid ${a.name} '${w}' after '${s.name}': expected a number (${s.help})`);
     args.push(w);
   }
@@ -416,7 +475,8 @@ function counterOrError(s: SubjectSpec, word: string | undefined, before: string
   if (word === undefined || OPS.includes(word as Op)) {
     throw new ScenarioSyntaxError(`missing counter after '${before}': expected one of ${all.join(', ')}`);
   }
-  const near = nearest(word, all);
+  // A close spelling, or the start of a longer name (p99 -> p99-us).
+  const near = [...nearest(word, all), ...all.filter((n) => n.startsWith(word))];
   throw new ScenarioSyntaxError(`unknown ${s.name} counter '${word}': valid counters are ${names.join(', ')}${preds.length ? `; or ${preds.join(', ')}` : ''}`,
     near.length ? `did you mean '${before} ${near[0]}'?` : undefined);
 }

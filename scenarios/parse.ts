@@ -26,7 +26,8 @@ export type Step =
 export interface NetnsDecl { name: string; real: string; loc: Loc }
 export interface Topology {
   netns: NetnsDecl[];
-  veths: { a: { ns: string; ifname: string }; b: { ns: string; ifname: string }; loc: Loc }[];
+  // queues: rx and tx queues of each end (veth's default is 1).
+  veths: { a: { ns: string; ifname: string }; b: { ns: string; ifname: string }; queues?: number; loc: Loc }[];
   addrs: { ns: string; ifname: string; cidr: string; loc: Loc }[];
   routes: { ns: string; args: string[]; loc: Loc }[];
 }
@@ -185,8 +186,13 @@ class Parser {
         return;
       }
       case 'veth': {
-        if (rest.length !== 2) throw new ScenarioSyntaxError('usage: veth NS:IFNAME NS:IFNAME (a veth pair, one end in each namespace)');
-        this.topology.veths.push({ a: this.end(rest[0], 'veth end'), b: this.end(rest[1], 'veth end'), loc });
+        const usage = 'usage: veth NS:IFNAME NS:IFNAME [queues N] (a veth pair, one end in each namespace; N rx and tx queues each)';
+        if (rest.length !== 2 && !(rest.length === 4 && rest[2] === 'queues')) throw new ScenarioSyntaxError(usage);
+        const queues = rest.length === 4 ? Number(rest[3]) : undefined;
+        if (queues !== undefined && !(Number.isInteger(queues) && queues >= 1 && queues <= 64)) {
+          throw new ScenarioSyntaxError(`invalid queue count '${rest[3]}': expected 1 to 64`);
+        }
+        this.topology.veths.push({ a: this.end(rest[0], 'veth end'), b: this.end(rest[1], 'veth end'), queues, loc });
         return;
       }
       case 'addr': {

@@ -37,6 +37,7 @@ export function stepLines(r: StepReport, verbose = false, scenarioFile?: string)
       out.push(L(`       actual:   ${first}`, 'error'));
       for (const m of more) out.push(L(`                 ${m}`, 'error'));
     }
+    if (r.detail !== undefined) out.push(L(`       note:     ${r.detail}`, 'error'));
   }
   for (const o of shownOutput(r, verbose)) out.push(L(`         ${o}`, 'dim'));
   return out;

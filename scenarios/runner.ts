@@ -24,7 +24,7 @@ export interface StepReport {
   status: StepStatus;
   durationMs: number;
   expectation: boolean;     // expect / wait until
-  detail?: string;          // shown beside an ok step: the actual value
+  detail?: string;          // shown beside an ok step (the actual value), under a failed one (a hint)
   message?: string;         // why it failed
   expected?: string;
   actual?: string;
@@ -212,7 +212,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
             const what = interrupted ? 'interrupted while waiting' : step.kind === 'wait'
               ? `wait until: not true within ${formatDuration(within!)}`
               : within !== undefined ? `expectation failed: not true within ${formatDuration(within)}` : 'expectation failed';
-            report({ ...b, status: 'fail', durationMs: dur(), expectation: true, message: what, expected: ev.expected, actual: ev.actual });
+            report({ ...b, status: 'fail', durationMs: dur(), expectation: true, message: what, expected: ev.expected, actual: ev.actual, detail: ev.detail });
           }
           break;
         }

@@ -68,7 +68,7 @@ export interface TopologyHandle {
 export function describeTopology(t: Topology): string[] {
   const out: string[] = [];
   if (t.netns.length) out.push(`netns ${t.netns.map((n) => `${n.name} (${n.real})`).join(', ')}`);
-  for (const v of t.veths) out.push(`veth ${v.a.ns}:${v.a.ifname} <-> ${v.b.ns}:${v.b.ifname}`);
+  for (const v of t.veths) out.push(`veth ${v.a.ns}:${v.a.ifname} <-> ${v.b.ns}:${v.b.ifname}${v.queues ? ` (${v.queues} queues)` : ''}`);
   for (const a of t.addrs) out.push(`addr ${a.ns}:${a.ifname} ${a.cidr}`);
   for (const r of t.routes) out.push(`route ${r.ns} ${r.args.join(' ')}`);
   return out;
@@ -119,7 +119,8 @@ export function up(t: Topology): TopologyHandle {
   }
   for (const v of t.veths) {
     const peerNs = v.b.ns === 'host' ? String(process.pid) : real.get(v.b.ns)!;
-    run(v.loc, [...nsArgs(v.a.ns), 'link', 'add', v.a.ifname, 'type', 'veth', 'peer', 'name', v.b.ifname, 'netns', peerNs]);
+    const q = v.queues ? ['numrxqueues', String(v.queues), 'numtxqueues', String(v.queues)] : [];
+    run(v.loc, [...nsArgs(v.a.ns), 'link', 'add', v.a.ifname, ...q, 'type', 'veth', 'peer', 'name', v.b.ifname, ...q, 'netns', peerNs]);
     for (const e of [v.a, v.b]) {
       if (e.ns === 'host') { hostLinks.push(e.ifname); liveHostLinks.add(e.ifname); }
     }

@@ -6,6 +6,7 @@
 // reason when not root, but never when CI=true.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test, assert } from './lib/harness.mjs';
 import { MAIN, ringside, root } from './lib/cli.mjs';
@@ -13,16 +14,19 @@ import { sleep, tempDir } from './lib/engine.mjs';
 
 const SCENARIOS = path.join(root, 'scenarios');
 import { isRoot, missingTools, skipOrFail } from './lib/tools.mjs';
+import { withNetns } from './lib/netns.mjs';
 
 const IS_ROOT = isRoot();
 const run = (args, opts = {}) => ringside(['run', ...args], '', { timeoutMs: 60_000, ...opts });
 
 const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.rsc')).sort();
-const privileged = (f) => /^\s*topology\s*$/m.test(readFileSync(path.join(SCENARIOS, f), 'utf8'));
+// Root: a topology block, or a first comment saying so (kernel interfaces
+// made by ringside itself: TAP, KNI, AF_XDP).
+const privileged = (f) => /^\s*topology\s*$|^# Needs root\b/m.test(readFileSync(path.join(SCENARIOS, f), 'utf8'));
 
 // Root-only tests: skipped with a reason when not root, failed under CI.
 function needRoot(what, tools = []) {
-  return !skipOrFail(what, !IS_ROOT ? 'needs root (namespaces, veth pairs)' : missingTools(tools));
+  return !skipOrFail(what, !IS_ROOT ? 'needs root (namespaces, veth pairs, TAP, KNI and AF_XDP ports)' : missingTools(tools));
 }
 
 const netnsList = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
@@ -37,15 +41,54 @@ test('the shipped scenarios exist: one per forwarding mode, a topology one, shar
   assert.ok(existsSync(path.join(SCENARIOS, 'fixtures', 'udp-100.pcap')), 'pcap fixtures are shipped');
 });
 
+// Privileged scenarios run in a namespace of their own (as root), so what
+// they make in ringside's namespace (TAPs, KNIs, host ends of veth pairs,
+// routes) never touches the host's.
 for (const f of shipped) {
   test(`shipped scenario ${f} passes`, async () => {
-    if (privileged(f) && !needRoot(f, [['ip', 'iproute2'], ['ping', 'iputils-ping']])) return;
-    const r = await run([path.join('scenarios', f)], { timeoutMs: 60_000 });
+    const file = path.join('scenarios', f);
+    let r;
+    // `# Needs root and 2 CPUs`: the scenario pins senders to CPUs.
+    const cpus = Number(/^# Needs .*?\b(\d+) CPUs\b/m.exec(readFileSync(path.join(SCENARIOS, f), 'utf8'))?.[1] ?? 1);
+    if (skipOrFail(f, os.cpus().length < cpus ? `needs ${cpus} CPUs, this machine has ${os.cpus().length}` : '')) return;
+    if (privileged(f)) {
+      if (!needRoot(f, [['ip', 'iproute2'], ['ping', 'iputils-ping'], ['taskset', 'util-linux']])) return;
+      r = await withNetns(1, (ns) => ns.run(process.execPath, [MAIN, 'run', file], { timeoutMs: 60_000 }));
+    } else {
+      r = await run([file], { timeoutMs: 60_000 });
+    }
     assert.is(r.code, 0, `${f} failed:\n${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, new RegExp(`PASS scenarios/${f.replace('.', '\\.')}`));
     assert.not.match(r.stdout, /^\s+FAIL /m);
   }, { timeoutMs: 90_000 });
 }
+
+test('help expect names every condition subject, and a subject or counter misspelt lists the right ones', async () => {
+  const { SUBJECTS } = await import('../dist/scenarios/conditions.js');
+  const { CONDITION_SUBJECTS } = await import('../dist/commands/scenario.js');
+  const named = CONDITION_SUBJECTS.split(', ').map((x) => x.split(' ')[0]);
+  assert.equal(named.sort(), SUBJECTS.map((x) => x.name).sort(), 'the help lists the subjects of the table');
+  const h = await ringside(['-c', 'help expect']);
+  assert.match(h.stdout, /Subjects: port N, queue P Q, fwd, flow P rule ID, rss P, latency P/);
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('n.rsc'), [
+      'expect flow 0 rul 1 hits == 0',
+      'expect flow 0 rule 1 hist == 0',
+      'expect latency 0 p99 < 100',
+      'expect rss 0 dropped > 0',
+    ].join('\n') + '\n');
+    const r = await run([t.file('n.rsc')]);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /n\.rsc:1: syntax error: expected 'rule' after 'flow 0', got 'rul'/);
+    assert.match(r.stderr, /n\.rsc:2: syntax error: unknown flow counter 'hist': valid counters are hits, bytes/);
+    assert.match(r.stderr, /n\.rsc:3: syntax error: unknown latency counter 'p99': valid counters are .*p99-us/);
+    assert.match(r.stderr, /did you mean 'latency 0 p99-us'\?/);
+    assert.match(r.stderr, /n\.rsc:4: syntax error: unknown rss counter 'dropped'.*\n[\s\S]*did you mean 'rss 0 dropped-by-rules'\?/);
+  } finally {
+    t.remove();
+  }
+});
 
 test('syntax errors: file:line, the line itself, a hint; exit 2 and nothing runs', async () => {
   const t = tempDir();
@@ -129,6 +172,21 @@ test('a failing expectation says what was expected and what was found; --keep-go
     assert.match(k.stdout, /actual: +port 1 mtu = 1500/);
     assert.match(k.stdout, /reached the end/);
     assert.match(k.stdout, /2 failed/);
+  } finally {
+    t.remove();
+  }
+});
+
+test('output contains: TEXT is words, so other spacing fails with a note saying to quote it; quoted, it passes', async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('sp.rsc'), "shell echo 'Seen: 100   Matched: 2'\nexpect output contains 'Seen: 100   Matched: 2'\nexpect output contains Seen: 100   Matched: 2\n");
+    const r = await run([t.file('sp.rsc')]);
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stdout, /ok +2 +expect output contains 'Seen: 100 {3}Matched: 2'/);
+    assert.match(r.stdout, /sp\.rsc:3: expectation failed/);
+    assert.match(r.stdout, /expected: output of 'echo Seen: 100 {3}Matched: 2' contains 'Seen: 100 Matched: 2'/);
+    assert.match(r.stdout, /note: +found with other spacing in 'Seen: 100 {3}Matched: 2': quote TEXT/);
   } finally {
     t.remove();
   }
@@ -224,10 +282,14 @@ test('the interactive shell runs a scenario with run FILE and shows each step', 
   }
 });
 
-// Starts `ringside run FILE`, waits for `ready` in its output, sends SIGINT.
-function interrupt(file, ready, also = () => true) {
+// Starts `ringside run FILE` (inside namespace `ns` if given: `ip netns exec`
+// execs node, so the signal reaches it), waits for `ready` in its output,
+// sends SIGINT.
+function interrupt(file, ready, also = () => true, ns = null) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run', file], { env: { ...process.env, NO_COLOR: '1' } });
+    const argv = [process.execPath, MAIN, 'run', file];
+    const [cmd, ...args] = ns ? ['ip', 'netns', 'exec', ns.name, ...argv] : argv;
+    const child = spawn(cmd, args, { env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     let sent = false;
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit after SIGINT:\n${out}`)); }, 30_000);
@@ -263,6 +325,15 @@ test('SIGINT mid-run: the program is stopped, ports closed, exit 130', async () 
   }
 });
 
+// The run printed `count` namespace names matching `pattern`; none remains.
+// (Only these: other programs on the machine may add or remove namespaces.)
+function namespacesGone(out, pattern, count) {
+  const made = [...new Set(out.match(pattern) ?? [])];
+  assert.is(made.length, count, `the namespaces were made:\n${out}`);
+  const after = netnsList();
+  for (const n of made) assert.not.ok(after.includes(n), `namespace ${n} was removed`);
+}
+
 test('SIGINT mid-run of a topology scenario leaves no namespace and no link behind', async () => {
   if (!needRoot('interrupting a topology scenario', [['ip', 'iproute2']])) return;
   const t = tempDir();
@@ -282,17 +353,46 @@ test('SIGINT mid-run of a topology scenario leaves no namespace and no link behi
       'echo waiting',
       'shell sleep 30',
     ].join('\n') + '\n');
-    const before = netnsList();
     const r = await interrupt(t.file('topo.rsc'), /echo waiting/);
     assert.ok(r.sent, r.out);
     assert.is(r.code, 130, r.out);
-    const mine = /rs-sc-\d+-0-[ab]/g;
-    const created = [...new Set(r.out.match(mine) ?? [])];
-    assert.is(created.length, 2, `the namespaces were made:\n${r.out}`);
-    const after = netnsList();
-    for (const n of created) assert.not.ok(after.includes(n), `namespace ${n} was removed`);
-    assert.is(after, before, 'ip netns list is as before');
+    namespacesGone(r.out, /rs-sc-\d+-0-[ab]/g, 2);
     assert.not.ok(linkNames().some((l) => l === 'rsint0' || l === 'rsint1'), 'no veth end is left in the host');
+  } finally {
+    t.remove();
+  }
+}, { timeoutMs: 60_000 });
+
+test('SIGINT mid-run with a TAP, a KNI and an AF_XDP port on a topology: no namespace, interface or XDP program remains', async () => {
+  if (!needRoot('interrupting a scenario with kernel ports', [['ip', 'iproute2']])) return;
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('ports.rsc'), [
+      'topology',
+      '  netns far',
+      '  veth far:eth0 host:rsxint0 queues 2',
+      'end',
+      'ringside --vdev net_tap0,iface=rstint0 --vdev net_af_xdp0,iface=rsxint0,start_queue=1',
+      'kni create 0 name rskint0 all',
+      'start',
+      'echo waiting',
+      'shell sleep 30',
+    ].join('\n') + '\n');
+    await withNetns(1, async (ns) => {
+      const r = await interrupt(t.file('ports.rsc'), /echo waiting/, () => {
+        // Everything is there before the signal: the TAP, the KNI, the XDP program.
+        const links = ns.ip('-d', 'link', 'show');
+        return /rstint0/.test(links) && /rskint0/.test(links) && /rsxint0[^\n]*\n(.*\n)*?.*prog\/xdp id \d+/.test(links);
+      }, ns);
+      assert.ok(r.sent, r.out);
+      assert.is(r.code, 130, r.out);
+      assert.match(r.out, /INTERRUPTED/);
+      namespacesGone(r.out, /rs-sc-\d+-0-far/g, 1);
+      const links = ns.ip('-d', 'link', 'show');
+      for (const name of ['rstint0', 'rskint0', 'rsxint0']) assert.not.match(links, new RegExp(name), `${name} was removed`);
+      assert.not.match(links, /xdp/, 'no XDP program is attached to anything left');
+      assert.is(ns.ip('-o', 'link', 'show').trim().split('\n').length, 1, `only lo remains:\n${links}`);
+    });
   } finally {
     t.remove();
   }
@@ -303,11 +403,11 @@ test('a topology that fails to come up is removed and named by its line', async 
   const t = tempDir();
   try {
     writeFileSync(t.file('t.rsc'), 'topology\n  netns a\n  addr a:nosuchif0 10.96.0.1/24\nend\nexpect port 0 mtu == 1500\n');
-    const before = netnsList();
     const r = await run([t.file('t.rsc')]);
     assert.is(r.code, 1);
-    assert.match(r.stdout, /t\.rsc:3: topology: 'ip -n rs-sc-\d+-0-a addr add 10\.96\.0\.1\/24 dev nosuchif0' failed/);
-    assert.is(netnsList(), before);
+    const m = /t\.rsc:3: topology: 'ip -n (rs-sc-\d+-0-a) addr add 10\.96\.0\.1\/24 dev nosuchif0' failed/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    assert.not.ok(netnsList().includes(m[1]), `namespace ${m[1]} was removed`);
   } finally {
     t.remove();
   }

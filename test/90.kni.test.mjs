@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { test, assert } from './lib/harness.mjs';
 import { skipUnlessNetns, vethPair, withNetns } from './lib/netns.mjs';
+import { fwdStats } from './lib/cli.mjs';
 
 function kniStats(text) {
   const all = [...text.matchAll(/RX-packets \(to kernel\):\s+(\d+)\s+RX-bytes: (\d+)\s+RX-dropped: (\d+)\s+TX-packets \(from kernel\): (\d+)\s+TX-bytes: (\d+)\s+TX-dropped: (\d+)/g)];
@@ -20,16 +21,41 @@ function kernelStats(ns, dev) {
   return { rx: j.rx.packets, tx: j.tx.packets };
 }
 
+// The port's interface answers nothing itself (it shares the KNI's MAC): no
+// IPv6, no ARP replies, and strict reverse-path filtering drops IPv4 whose
+// source is routed via the KNI. The AF_PACKET port still sees every frame.
+async function silence(ns, dev) {
+  const sc = await ns.run('sysctl', ['-qw', `net.ipv6.conf.${dev}.disable_ipv6=1`, `net.ipv4.conf.${dev}.arp_ignore=8`,
+    'net.ipv4.conf.all.rp_filter=1', `net.ipv4.conf.${dev}.rp_filter=1`]);
+  assert.is(sc.code, 0, sc.stderr);
+}
+
+// tcpdump -l on DEV inside ns, started and listening; stop() ends it and
+// resolves with what it printed.
+async function tcpdump(ns, dev, filter) {
+  const proc = spawn('ip', ['netns', 'exec', ns.name, 'tcpdump', '-i', dev, '-n', '-l', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = new Promise((r) => proc.on('close', r));
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const until = Date.now() + 5000;
+  while (!/listening on/.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  return {
+    kill: () => proc.kill('SIGKILL'),
+    stop: async () => {
+      proc.kill('SIGINT');
+      await closed;
+      return out;
+    },
+  };
+}
+
 test('KNI: ip link/addr/mtu, ping v4+v6 from the far side with no loss, a wrong address unanswered, tcpdump sees it, counters match the kernel', async () => {
   if (skipUnlessNetns('kni ping', [['ping', 'iputils-ping'], ['tcpdump', 'tcpdump']])) return;
   await withNetns(2, async (host, rs) => {
     vethPair(host, 'rsh0', rs, 'rsp0');
-    // The port's interface answers nothing itself (it shares the KNI's MAC):
-    // no IPv6, no ARP replies, and strict reverse-path filtering drops IPv4
-    // whose source is routed via vEth0_0. The AF_PACKET port sees every frame.
-    const sc = await rs.run('sysctl', ['-qw', 'net.ipv6.conf.rsp0.disable_ipv6=1', 'net.ipv4.conf.rsp0.arp_ignore=8',
-      'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.rsp0.rp_filter=1']);
-    assert.is(sc.code, 0, sc.stderr);
+    await silence(rs, 'rsp0');
     host.ip('addr', 'add', '10.9.1.2/24', 'dev', 'rsh0');
     host.ip('addr', 'add', 'fd00:9::2/64', 'dev', 'rsh0', 'nodad');
     const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rsp0', '--', '-i']);
@@ -50,13 +76,7 @@ test('KNI: ip link/addr/mtu, ping v4+v6 from the far side with no loss, a wrong 
       rs.ip('addr', 'add', '10.9.1.5/24', 'dev', 'vEth0_0');
       rs.ip('addr', 'del', '10.9.1.5/24', 'dev', 'vEth0_0');
       assert.not.match(rs.ip('addr', 'show', 'vEth0_0'), /10\.9\.1\.5/, 'an address removed');
-      dump = spawn('ip', ['netns', 'exec', rs.name, 'tcpdump', '-i', 'vEth0_0', '-n', '-l', 'icmp or icmp6'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let tcpdumpOut = '';
-      dump.stdout.on('data', (d) => { tcpdumpOut += d; });
-      let tcpdumpErr = '';
-      dump.stderr.on('data', (d) => { tcpdumpErr += d; });
-      const until = Date.now() + 5000;
-      while (!/listening on/.test(tcpdumpErr) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      dump = await tcpdump(rs, 'vEth0_0', 'icmp or icmp6');
 
       const p4 = await host.run('ping', ['-c', '20', '-i', '0.05', '-W', '2', '10.9.1.1']);
       assert.is(p4.code, 0, `ping failed:\n${p4.stdout}${p4.stderr}`);
@@ -70,8 +90,7 @@ test('KNI: ip link/addr/mtu, ping v4+v6 from the far side with no loss, a wrong 
       assert.match(wrong.stdout, /100% packet loss/);
 
       await new Promise((r) => setTimeout(r, 300));
-      dump.kill('SIGINT');
-      await new Promise((r) => dump.on('close', r));
+      const tcpdumpOut = await dump.stop();
       assert.match(tcpdumpOut, /10\.9\.1\.2 > 10\.9\.1\.1: ICMP echo request/, 'tcpdump sees the requests');
       assert.match(tcpdumpOut, /10\.9\.1\.1 > 10\.9\.1\.2: ICMP echo reply/, 'and the replies');
       assert.match(tcpdumpOut, /fd00:9::2 > fd00:9::1: ICMP6, echo request/);
@@ -96,7 +115,57 @@ test('KNI: ip link/addr/mtu, ping v4+v6 from the far side with no loss, a wrong 
       assert.is(r.code, 0, r.stderr);
       assert.not.match(rs.ip('link', 'show'), /vEth0_0/, 'the KNI is removed at quit');
     } finally {
-      dump?.kill('SIGKILL');
+      dump?.kill();
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 90_000 });
+
+test('kni create ... all while forwarding icmpecho: ringside answers its own ping, the kernel gets the rest', async () => {
+  if (skipUnlessNetns('kni all while forwarding', [['ping', 'iputils-ping'], ['tcpdump', 'tcpdump']])) return;
+  await withNetns(2, async (host, rs) => {
+    vethPair(host, 'rsh0', rs, 'rsp0');
+    await silence(rs, 'rsp0');
+    host.ip('addr', 'add', '10.9.2.2/24', 'dev', 'rsh0');
+    const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rsp0', '--', '-i', '--forward-mode=icmpecho']);
+    let dump;
+    try {
+      // icmpecho answers for 10.9.2.1 (the port's address); the KNI holds 10.9.2.5.
+      for (const line of ['port stop 0', 'port config 0 ip 10.9.2.1/24', 'port start 0', 'kni create 0 all']) cli.send(line);
+      await cli.waitFor(/KNI vEth0_0 created for port 0/);
+      const from = cli.stdout.length;
+      rs.ip('link', 'set', 'vEth0_0', 'up');
+      await cli.waitFor(/link down -> up applied to port 0/, { from });
+      rs.ip('addr', 'add', '10.9.2.5/24', 'dev', 'vEth0_0');
+      cli.send('start');
+      await cli.waitFor(/Forwarding mode: icmpecho|icmpecho packet forwarding/);
+      dump = await tcpdump(rs, 'vEth0_0', 'icmp or udp port 7777');
+
+      const own = await host.run('ping', ['-c', '10', '-i', '0.05', '-W', '2', '10.9.2.1']);
+      assert.match(own.stdout, / 0% packet loss/, `icmpecho answers its address:\n${own.stdout}${own.stderr}`);
+      // ARP for 10.9.2.5 and the echo requests are not icmpecho's: forwarding
+      // hands them to vEth0_0 and the kernel answers through the port.
+      const kern = await host.run('ping', ['-c', '10', '-i', '0.05', '-W', '2', '10.9.2.5']);
+      assert.match(kern.stdout, / 0% packet loss/, `the kernel answers through the KNI while forwarding:\n${kern.stdout}${kern.stderr}`);
+      assert.not.match(kern.stdout, /DUP!/);
+      const udp = await host.run('bash', ['-c', 'for i in 1 2 3; do echo hi > /dev/udp/10.9.2.5/7777; done']);
+      assert.is(udp.code, 0, udp.stderr);
+      await new Promise((r) => setTimeout(r, 300));
+      const seen = await dump.stop();
+      assert.match(seen, /10\.9\.2\.2 > 10\.9\.2\.5: ICMP echo request/, 'tcpdump on vEth0_0 sees the kernel\'s requests');
+      assert.is((seen.match(/10\.9\.2\.2\.\d+ > 10\.9\.2\.5\.7777: UDP/g) ?? []).length, 3, `the 3 datagrams reach the kernel:\n${seen}`);
+      assert.not.match(seen, /> 10\.9\.2\.1: ICMP/, 'ringside kept its own echo requests');
+
+      const r = await cli.end(['stop', 'show kni 0', 'quit']);
+      assert.is(r.code, 0, r.stderr);
+      const k = kniStats(r.stdout);
+      assert.ok(k.rx >= 10 + 3 + 1, `to kernel: 10 echo requests, 3 datagrams, an ARP request at least (${k.rx})`);
+      assert.is(k.rxDropped, 0);
+      assert.ok(k.tx >= 10 + 1, `from kernel: 10 replies and an ARP reply at least (${k.tx})`);
+      const f = fwdStats(r.stdout)[0];
+      assert.ok(f && f.tx >= 10, `forwarding sent ringside's own 10 replies at least: ${JSON.stringify(f)}`);
+    } finally {
+      dump?.kill();
       cli.kill();
     }
   });

@@ -545,8 +545,11 @@ void Engine::start(unsigned tx_first_bursts) {
                                         std::to_string(fs->tx_port) + ", which forwarding would use too: stop it first "
                                         "('replay stop') or wait until it is done ('show replay')");
   settings_.pool = pool_.get();
-  for (auto& fs : streams_)
+  for (auto& fs : streams_) {
+    KniDev* k = kni_for_port(fs->rx);  // `kni create ... all`: leftovers to the kernel
+    fs->kni_all = k && k->takes_all() ? k : nullptr;
     if (fwd_->stream_init) fwd_->stream_init(*fs, settings_);
+  }
   tx_first_bursts_ = tx_first_bursts;
   // Relaxed: std::thread's constructor orders this store (and all the set-up
   // above) before anything the new threads do.

@@ -14,6 +14,8 @@
 
 namespace rs {
 
+class KniDev;  // kni/kni.h
+
 constexpr uint16_t kMaxBurst = 512;
 constexpr uint16_t kMaxPorts = 64;
 
@@ -46,6 +48,11 @@ struct FwdStream {
   // control thread only through LatencyTracker::merge.
   std::unique_ptr<gen::TxGen> txgen;
   std::unique_ptr<gen::LatencyTracker> lat;
+  // `kni create RX_PORT ... all`: the KNI that takes what the engine does not
+  // handle (fwd_unhandled), else nullptr. Resolved once at start, so the fast
+  // path does no lookup; the KNI outlives forwarding (kni destroy is refused
+  // while forwarding).
+  KniDev* kni_all = nullptr;
 };
 
 struct FwdEngine {
@@ -69,6 +76,23 @@ inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
     fs.fwd_dropped.add(n - sent);
     mbuf_free_bulk(pkts + sent, n - sent);
   }
+}
+
+// kni/kni.cpp: queues n packets for the kernel; takes ownership of all of them.
+uint16_t kni_to_kernel(KniDev* d, Mbuf** pkts, uint16_t n);
+
+// Shared by engines that leave packets unhandled (icmpecho: everything but
+// ARP and echo requests for the port): to the rx port's KNI in one burst when
+// it was created with `all` (counted there: kni rx-packets, rx-dropped), else
+// freed and counted as forward drops.
+inline void fwd_unhandled(FwdStream& fs, Mbuf** pkts, uint16_t n) {
+  if (n == 0) return;
+  if (fs.kni_all) {
+    kni_to_kernel(fs.kni_all, pkts, n);
+    return;
+  }
+  fs.fwd_dropped.add(n);
+  mbuf_free_bulk(pkts, n);
 }
 
 // Shared by txonly and flowgen: (re)initialise the stream's generator from

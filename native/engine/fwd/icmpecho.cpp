@@ -5,7 +5,9 @@
 // Addresses answered for: those configured on the rx port (`port config N ip
 // ADDR/LEN`). A port with no address configured answers every unicast target,
 // which is what testpmd (which has no per-port addresses) does.
-// Anything not answered is freed and counted in fwd_dropped.
+// Anything not answered is freed and counted in fwd_dropped, or, on a port
+// with `kni create PORT ... all`, goes to the kernel interface (fwd_unhandled):
+// the kernel then answers what ringside does not (UDP, TCP, other addresses).
 #include <cstring>
 #include "../packet.h"
 #include "engines.h"
@@ -89,9 +91,9 @@ static void icmpecho_init(FwdStream& fs, const FwdSettings&) {
 static void icmpecho_fwd(FwdStream& fs, const FwdSettings& s) {
   const uint8_t* mac = reinterpret_cast<const EchoScratch*>(fs.scratch)->mac;
   Mbuf* pkts[kMaxBurst];
-  Mbuf* drop[kMaxBurst];
+  Mbuf* unhandled[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
-  uint16_t nb_reply = 0, nb_drop = 0;
+  uint16_t nb_reply = 0, nb_unhandled = 0;
   for (uint16_t i = 0; i < n; i++) {
     Mbuf* m = pkts[i];
     uint8_t* p = m->data();
@@ -100,12 +102,9 @@ static void icmpecho_fwd(FwdStream& fs, const FwdSettings& s) {
     bool ok = l3 != 0 && ((type == kEtherTypeArp && arp_reply(p, m->data_len, l3, fs, s, mac)) ||
                           (type == kEtherTypeIpv4 && echo_reply(p, m->data_len, l3, fs, s, mac)));
     if (ok) pkts[nb_reply++] = m;
-    else drop[nb_drop++] = m;
+    else unhandled[nb_unhandled++] = m;
   }
-  if (nb_drop) {
-    fs.fwd_dropped.add(nb_drop);
-    mbuf_free_bulk(drop, nb_drop);
-  }
+  fwd_unhandled(fs, unhandled, nb_unhandled);
   fwd_tx_and_free_rest(fs, pkts, nb_reply);
 }
 

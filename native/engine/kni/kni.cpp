@@ -88,6 +88,8 @@ uint16_t KniDev::to_kernel(Mbuf** pkts, uint16_t n) {
   return static_cast<uint16_t>(q);
 }
 
+uint16_t kni_to_kernel(KniDev* d, Mbuf** pkts, uint16_t n) { return d->to_kernel(pkts, n); }
+
 uint16_t KniDev::from_kernel(Port* port, uint16_t queue) {
   Mbuf* b[kBurst];
   uint32_t n = egress_->dequeue_burst(reinterpret_cast<void**>(b), kBurst);

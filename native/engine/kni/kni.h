@@ -5,10 +5,17 @@
 //
 // Ingress (port -> kernel): packets handed over by kni_ingress() (the flow
 // action `kernel`, from any poll thread: a multi-producer ring per KNI) and,
-// with `all`, while the port does not forward, every packet the port
-// receives; written to the TAP in bursts by the KNI thread.
+// with `all`, every packet the forwarding engine does not consume: while the
+// port does not forward, every packet it receives (the KNI thread polls its
+// rx queues); while it forwards, what the engine leaves unhandled, one burst
+// at a time (fwd_unhandled in fwd/fwd_engine.h; today icmpecho's packets that
+// are not ARP or echo requests for the port). Engines that consume what they
+// receive keep it, as in testpmd: io, mac, macswap and 5tswap forward every
+// packet, rxonly and flowgen receive to count and measure. The KNI thread
+// writes the ring to the TAP in bursts.
 // Egress (kernel -> port): the KNI thread reads the TAP in bursts and sends
-// them out of the port (queue 0). While forwarding runs, the poll lcores own
+// them out of the port (tx queue 0 only: the kernel's exception traffic is
+// small next to forwarding, and one queue keeps its order). While forwarding runs, the poll lcores own
 // the port's queues, so egress bursts go to a ring that the lcore owning the
 // port's tx queue 0 drains (Kni::service_egress, called from run_lcore).
 //
@@ -111,6 +118,8 @@ KniDev* kni_for_port(const Port* port);
 // Hands packets to the port's KNI; with none, frees them. Returns how many
 // were queued for the kernel (the rest were freed and counted).
 uint16_t kni_ingress(const Port* port, Mbuf** pkts, uint16_t n);
+// KniDev::to_kernel for code that only sees KniDev declared (fwd_unhandled).
+uint16_t kni_to_kernel(KniDev* d, Mbuf** pkts, uint16_t n);
 
 class Kni {
  public:
