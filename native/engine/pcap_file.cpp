@@ -197,23 +197,24 @@ bool PcapReader::next(PcapRecord& rec) {
 bool PcapReader::next_pcap(PcapRecord& rec) {
   uint64_t left = size_ - pos_;
   if (left == 0) { status_ = Status::End; return false; }
-  std::string which = "record " + std::to_string(records_ + 1) + " " + at(pos_);
+  // Built only when a record is bad: no allocation on the per-packet path.
+  auto which = [&] { return "record " + std::to_string(records_ + 1) + " " + at(pos_); };
   if (left < kPcapRecordHeaderLen)
-    return fail(Status::Truncated, which + " has only " + std::to_string(left) + " of its " +
+    return fail(Status::Truncated, which() + " has only " + std::to_string(left) + " of its " +
                                        std::to_string(kPcapRecordHeaderLen) + " header bytes (truncated record)");
   const uint8_t* h = map_ + pos_;
   uint32_t sec = u32(h), frac = u32(h + 4), caplen = u32(h + 8), origlen = u32(h + 12);
   if (caplen > kPcapMaxRecordLen)
-    return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes (more than " +
+    return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
                                      std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
   if (snaplen_ != 0 && caplen > snaplen_)
-    return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) +
+    return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) +
                                      " captured bytes, more than the file's snaplen of " + std::to_string(snaplen_));
   if (reject_empty_ && caplen == 0 && origlen == 0)
-    return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes): the file "
+    return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes): the file "
                                          "is padded with zeros or damaged");
   if (left - kPcapRecordHeaderLen < caplen)
-    return fail(Status::Truncated, which + " should hold " + std::to_string(caplen) + " bytes but only " +
+    return fail(Status::Truncated, which() + " should hold " + std::to_string(caplen) + " bytes but only " +
                                        std::to_string(left - kPcapRecordHeaderLen) + " are left (truncated record)");
   rec.ts_ns = static_cast<uint64_t>(sec) * kNsPerSec + (nsec_ ? frac : static_cast<uint64_t>(frac) * 1000);
   rec.caplen = caplen;
@@ -359,16 +360,16 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     }
     type = u32(b);
     uint32_t len = u32(b + 4);
-    std::string which = std::string("the ") + block_name(type) + " " + at(pos_);
+    auto which = [&] { return std::string("the ") + block_name(type) + " " + at(pos_); };  // only for errors
     if (len < 12 || len % 4 != 0)
-      return fail(Status::Corrupt, which + " (type " + std::to_string(type) + ") has total length " +
+      return fail(Status::Corrupt, which() + " (type " + std::to_string(type) + ") has total length " +
                                        std::to_string(len) + " (wrong block length: must be a multiple of 4 and at least 12)");
     if (len > left)
-      return fail(Status::Truncated, which + " is " + std::to_string(len) + " bytes long but only " +
+      return fail(Status::Truncated, which() + " is " + std::to_string(len) + " bytes long but only " +
                                          std::to_string(left) + " are left (truncated block)");
     uint32_t trail = u32(b + len - 4);
     if (trail != len)
-      return fail(Status::Corrupt, which + " has total length " + std::to_string(len) + " but its trailing length " +
+      return fail(Status::Corrupt, which() + " has total length " + std::to_string(len) + " but its trailing length " +
                                        at(pos_ + len - 4) + " says " + std::to_string(trail) + " (wrong block length)");
     const uint8_t* body = b + 8;
     uint32_t body_len = len - 12;
@@ -387,13 +388,13 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     uint8_t dir = kDirUnknown;
     if (type == kBlockSpb) {
       if (body_len < 4)
-        return fail(Status::Corrupt, which + " has a body of " + std::to_string(body_len) +
+        return fail(Status::Corrupt, which() + " has a body of " + std::to_string(body_len) +
                                          " bytes, less than the 4 it needs (wrong block length)");
       iface = 0;
       origlen = u32(body);
       hdr = 4;
       if (ifaces_.empty())
-        return fail(Status::Corrupt, which + " comes before any interface description block in its section");
+        return fail(Status::Corrupt, which() + " comes before any interface description block in its section");
       uint32_t snap = ifaces_[0].snaplen;
       caplen = (snap != 0 && origlen > snap) ? snap : origlen;
       if (caplen > body_len - hdr) caplen = body_len - hdr;  // SPB data fills the block
@@ -401,7 +402,7 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     } else {
       hdr = 20;
       if (body_len < hdr)
-        return fail(Status::Corrupt, which + " has a body of " + std::to_string(body_len) + " bytes, less than the " +
+        return fail(Status::Corrupt, which() + " has a body of " + std::to_string(body_len) + " bytes, less than the " +
                                          std::to_string(hdr) + " its header needs (wrong block length)");
       iface = type == kBlockOpb ? u16(body) : u32(body);
       ts = (static_cast<uint64_t>(u32(body + 4)) << 32) | u32(body + 8);
@@ -409,20 +410,20 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
       origlen = u32(body + 16);
     }
     if (iface >= ifaces_.size())
-      return fail(Status::Corrupt, which + " refers to interface " + std::to_string(iface) + " but its section describes " +
+      return fail(Status::Corrupt, which() + " refers to interface " + std::to_string(iface) + " but its section describes " +
                                        std::to_string(ifaces_.size()) + " interface" + (ifaces_.size() == 1 ? "" : "s"));
     const PcapInterface& ifc = ifaces_[iface];
     if (caplen > kPcapMaxRecordLen)
-      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes (more than " +
+      return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
                                        std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
     if (ifc.snaplen != 0 && caplen > ifc.snaplen)
-      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
+      return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
                                        std::to_string(iface) + "'s snaplen of " + std::to_string(ifc.snaplen));
     if (caplen > body_len - hdr)
-      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
+      return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
                                        std::to_string(body_len - hdr) + " (wrong block length)");
     if (reject_empty_ && caplen == 0 && origlen == 0)
-      return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes)");
+      return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes)");
     if (type == kBlockEpb) {
       // Options after the padded data: epb_flags (2) carries the direction.
       uint32_t o = hdr + ((caplen + 3u) & ~3u);

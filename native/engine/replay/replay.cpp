@@ -170,9 +170,7 @@ void ReplayManager::record_error(uint64_t err) {
   }
 }
 
-void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
-  uint64_t b = 0;
-  for (uint16_t i = 0; i < n; i++) b += pkts[i]->data_len;
+void ReplayManager::send_all(Mbuf** pkts, uint16_t n, uint64_t bytes) {
   uint16_t left = n;
   Mbuf** p = pkts;
   while (left) {
@@ -182,7 +180,7 @@ void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
     if (left) {
       retries_.store(retries_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       if (stop_.load(std::memory_order_relaxed)) {
-        for (uint16_t i = 0; i < left; i++) b -= p[i]->data_len;
+        for (uint16_t i = 0; i < left; i++) bytes -= p[i]->data_len;
         mbuf_free_bulk(p, left);
         n = static_cast<uint16_t>(n - left);
         break;
@@ -190,43 +188,67 @@ void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
       cpu_relax();
     }
   }
+  // Relaxed: only the sender writes these; readers want a recent figure, not an ordered one.
   sent_.store(sent_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  bytes_.store(bytes_.load(std::memory_order_relaxed) + b, std::memory_order_relaxed);
+  bytes_.store(bytes_.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
 }
 
-void ReplayManager::run() {
-  set_this_lcore(kReplayLcore);
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu_, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
-  ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);                  // wake when asked, not up to 50 us later
-
-  const ReplaySpeed speed = opts_.speed;
-  const bool paced = speed != ReplaySpeed::Topspeed;
-  const double mult = speed == ReplaySpeed::Multiplier ? opts_.value : 1.0;
-  const uint32_t room = pool_->data_room();
+// A record the port can carry: Ethernet, not empty, fits an mbuf.
+bool ReplayManager::sendable(const PcapRecord& rec) {
   const auto& ifaces = reader_.interfaces();
-  // Loops at original timing follow each other after one average gap.
-  const double avg_gap = file_packets_ > 1 ? static_cast<double>(span_ns_) / static_cast<double>(file_packets_ - 1) : 0;
-  const double loop_len = (static_cast<double>(span_ns_) + avg_gap) / mult;
+  if (rec.caplen == 0 || rec.caplen > pool_->data_room() ||
+      (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
+    skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
 
+// Topspeed, one burst at a time: kBurst mbufs from the pool in one call, the
+// next records copied into them straight from the mapping, one tx_burst. No
+// clock read and no system call per packet.
+void ReplayManager::topspeed_pass() {
+  Mbuf* burst[kBurst];
+  PcapRecord rec;
+  bool more = true;
+  while (more && !stop_.load(std::memory_order_relaxed)) {
+    if (pool_->alloc_bulk(burst, kBurst) == 0) {  // the port still holds our packets
+      cpu_relax();
+      continue;
+    }
+    uint16_t nb = 0;
+    uint64_t bytes = 0;
+    while (nb < kBurst) {
+      if (!reader_.next(rec)) { more = false; break; }
+      if (!sendable(rec)) continue;
+      __builtin_prefetch(rec.data + rec.caplen + 64);  // the record after next: the mapping is read in order
+      Mbuf* m = burst[nb++];
+      std::memcpy(m->data(), rec.data, rec.caplen);
+      m->data_len = static_cast<uint16_t>(rec.caplen);
+      m->port = port_id_;
+      bytes += rec.caplen;
+    }
+    if (nb < kBurst) pool_->put_bulk(burst + nb, kBurst - nb);
+    if (nb) send_all(burst, nb, bytes);
+  }
+}
+
+// Paced: each packet has a scheduled time; the sender sleeps until shortly
+// before it and spins the rest. Packets already late go out in bursts.
+void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
+  const ReplaySpeed speed = opts_.speed;
   Mbuf* burst[kBurst];
   uint64_t sched[kBurst];
+  uint64_t burst_bytes = 0;
   uint16_t nb = 0;
-  uint64_t t0 = mono_ns();
-  uint64_t idx = 0;        // packets scheduled so far (pps)
-  double bits = 0;         // bits scheduled so far (mbps)
-  uint64_t prev_sched = t0;
 
   auto flush = [&]() {
     if (!nb) return;
-    if (paced) {
-      uint64_t now = mono_ns();
-      for (uint16_t i = 0; i < nb; i++) record_error(now > sched[i] ? now - sched[i] : sched[i] - now);
-    }
-    send_all(burst, nb);
+    uint64_t now = mono_ns();
+    for (uint16_t i = 0; i < nb; i++) record_error(now > sched[i] ? now - sched[i] : sched[i] - now);
+    send_all(burst, nb, burst_bytes);
     nb = 0;
+    burst_bytes = 0;
   };
   auto wait_until = [&](uint64_t t) {
     for (;;) {
@@ -243,66 +265,72 @@ void ReplayManager::run() {
     }
   };
 
+  PcapRecord rec;
+  while (reader_.next(rec)) {
+    if (stop_.load(std::memory_order_relaxed)) break;
+    if (!sendable(rec)) continue;
+    uint64_t s = 0;
+    switch (speed) {
+      case ReplaySpeed::Pps:
+        s = pc.t0 + static_cast<uint64_t>(static_cast<double>(pc.idx) * 1e9 / opts_.value);
+        break;
+      case ReplaySpeed::Mbps:
+        s = pc.t0 + static_cast<uint64_t>(pc.bits * 1e3 / opts_.value);
+        break;
+      default: {  // original timing or a multiple of it
+        double off = rec.ts_ns >= first_ts_ ? static_cast<double>(rec.ts_ns - first_ts_) / pc.mult : 0;
+        s = pc.t0 + static_cast<uint64_t>(pc.loop_len * loop + off);
+        if (s < pc.prev) s = pc.prev;  // out-of-order timestamps: no going back
+        break;
+      }
+    }
+    pc.idx++;
+    pc.bits += rec.caplen * 8.0;
+    pc.prev = s;
+    // Packets waiting in the burst are due: send them before sleeping.
+    if (nb && s > mono_ns()) flush();
+    Mbuf* m = nullptr;
+    while (!(m = pool_->alloc())) {
+      flush();  // our own packets may be what holds the pool
+      if (stop_.load(std::memory_order_relaxed)) break;
+      cpu_relax();
+    }
+    if (!m) break;
+    std::memcpy(m->data(), rec.data, rec.caplen);
+    m->data_len = static_cast<uint16_t>(rec.caplen);
+    m->port = port_id_;
+    if (!nb) wait_until(s);
+    burst[nb] = m;
+    sched[nb++] = s;
+    burst_bytes += rec.caplen;
+    if (mono_ns() < s + kLateNs || nb == kBurst) flush();  // on time: out at once
+  }
+  flush();
+}
+
+void ReplayManager::run() {
+  set_this_lcore(kReplayLcore);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu_, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);                  // wake when asked, not up to 50 us later
+
+  Pacing pc;
+  pc.mult = opts_.speed == ReplaySpeed::Multiplier ? opts_.value : 1.0;
+  // Loops at original timing follow each other after one average gap.
+  const double avg_gap = file_packets_ > 1 ? static_cast<double>(span_ns_) / static_cast<double>(file_packets_ - 1) : 0;
+  pc.loop_len = (static_cast<double>(span_ns_) + avg_gap) / pc.mult;
+  pc.t0 = pc.prev = mono_ns();
+
   try {
     for (uint32_t loop = 0; opts_.loops == 0 || loop < opts_.loops; loop++) {
       if (stop_.load(std::memory_order_relaxed)) break;
       loop_.store(loop + 1, std::memory_order_relaxed);
       if (loop > 0) reader_.rewind();
-      PcapRecord rec;
-      while (reader_.next(rec)) {
-        if (stop_.load(std::memory_order_relaxed)) break;
-        if (rec.caplen > room || rec.caplen == 0 ||
-            (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
-          skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-          continue;
-        }
-        uint64_t s = 0;
-        if (paced) {
-          switch (speed) {
-            case ReplaySpeed::Original:
-            case ReplaySpeed::Multiplier: {
-              double off = rec.ts_ns >= first_ts_ ? static_cast<double>(rec.ts_ns - first_ts_) / mult : 0;
-              s = t0 + static_cast<uint64_t>(loop_len * loop + off);
-              if (s < prev_sched) s = prev_sched;  // out-of-order timestamps: no going back
-              break;
-            }
-            case ReplaySpeed::Pps:
-              s = t0 + static_cast<uint64_t>(static_cast<double>(idx) * 1e9 / opts_.value);
-              break;
-            case ReplaySpeed::Mbps:
-              s = t0 + static_cast<uint64_t>(bits * 1e3 / opts_.value);
-              break;
-            default:
-              break;
-          }
-          idx++;
-          bits += rec.caplen * 8.0;
-          prev_sched = s;
-          // Packets waiting in the burst are due: send them before sleeping.
-          if (nb && s > mono_ns()) flush();
-        }
-        Mbuf* m = nullptr;
-        while (!(m = pool_->alloc())) {
-          flush();  // our own packets may be what holds the pool
-          if (stop_.load(std::memory_order_relaxed)) break;
-          cpu_relax();
-        }
-        if (!m) break;
-        std::memcpy(m->data(), rec.data, rec.caplen);
-        m->data_len = static_cast<uint16_t>(rec.caplen);
-        m->port = port_id_;
-        if (paced) {
-          if (!nb) wait_until(s);
-          burst[nb] = m;
-          sched[nb++] = s;
-          uint64_t now = mono_ns();
-          if (now < s + kLateNs || nb == kBurst) flush();  // on time: out at once
-        } else {
-          burst[nb++] = m;
-          if (nb == kBurst) flush();
-        }
-      }
-      flush();
+      if (opts_.speed == ReplaySpeed::Topspeed) topspeed_pass();
+      else paced_pass(pc, loop);
+      if (stop_.load(std::memory_order_relaxed)) break;
       if (reader_.status() != PcapReader::Status::End) {
         try {
           reader_.throw_if_error();
@@ -312,7 +340,6 @@ void ReplayManager::run() {
         break;
       }
     }
-    flush();
   } catch (const std::exception& e) {
     error_ = e.what();
   }
