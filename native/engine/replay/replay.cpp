@@ -242,9 +242,8 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
   uint64_t burst_bytes = 0;
   uint16_t nb = 0;
 
-  auto flush = [&]() {
+  auto flush = [&](uint64_t now) {
     if (!nb) return;
-    uint64_t now = mono_ns();
     for (uint16_t i = 0; i < nb; i++) record_error(now > sched[i] ? now - sched[i] : sched[i] - now);
     send_all(burst, nb, burst_bytes);
     nb = 0;
@@ -287,11 +286,12 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
     pc.idx++;
     pc.bits += rec.caplen * 8.0;
     pc.prev = s;
+    uint64_t now = mono_ns();  // one clock read per packet unless it has to wait
     // Packets waiting in the burst are due: send them before sleeping.
-    if (nb && s > mono_ns()) flush();
+    if (nb && s > now) flush(now);
     Mbuf* m = nullptr;
     while (!(m = pool_->alloc())) {
-      flush();  // our own packets may be what holds the pool
+      flush(mono_ns());  // our own packets may be what holds the pool
       if (stop_.load(std::memory_order_relaxed)) break;
       cpu_relax();
     }
@@ -299,13 +299,16 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
     std::memcpy(m->data(), rec.data, rec.caplen);
     m->data_len = static_cast<uint16_t>(rec.caplen);
     m->port = port_id_;
-    if (!nb) wait_until(s);
+    if (!nb && s > now) {
+      wait_until(s);
+      now = mono_ns();
+    }
     burst[nb] = m;
     sched[nb++] = s;
     burst_bytes += rec.caplen;
-    if (mono_ns() < s + kLateNs || nb == kBurst) flush();  // on time: out at once
+    if (now < s + kLateNs || nb == kBurst) flush(now);  // on time: out at once
   }
-  flush();
+  flush(mono_ns());
 }
 
 void ReplayManager::run() {
