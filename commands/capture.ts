@@ -10,6 +10,7 @@ import { p, w } from './spec.js';
 import { filePath, portId, uint } from './params.js';
 import { nearest } from './parse.js';
 import { errorResult } from './results.js';
+import { eventsOf } from '../session/events.js';
 import type { CommandResult } from './types.js';
 import type { CaptureOptions, ReplayOptions } from '../native/capture.js';
 import '../native/capture.js';
@@ -142,6 +143,7 @@ function captureStart(s: Session, port: number, text: string): CommandResult {
   const o = withOptions(() => parseCaptureOptions(text));
   if ('kind' in o) return o as CommandResult;
   const r: CaptureStartResult = { kind: 'captureStart', capture: s.engine.captureStart(port, o as CaptureOptions) };
+  eventsOf(s);  // a capture with a count ends by itself: the shell hears of it
   return r;
 }
 
@@ -149,6 +151,7 @@ function replayStart(s: Session, file: string, port: number, text: string | unde
   const o = withOptions(() => parseReplayOptions(text ?? ''));
   if ('kind' in o) return o as CommandResult;
   const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.engine.replayStart(port, { file, ...(o as Omit<ReplayOptions, 'file'>) }) };
+  eventsOf(s);  // the end of the replay is printed above the prompt
   return r;
 }
 

@@ -196,8 +196,10 @@ std::unique_lock<std::mutex> kni_pause(Kni* k) { return k ? k->io_lock() : std::
 
 Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("io")) {
   pool_ = std::make_unique<Mempool>("mb_pool_0", opts.total_num_mbufs, opts.mbuf_data_room);
-  captures_ = std::make_unique<CaptureManager>();
-  replay_ = std::make_unique<ReplayManager>(pool_.get());
+  // Capture and replay completion events share the IF proxy's queue (the one
+  // the shell subscribes to); shutdown stops both before the queue goes.
+  captures_ = std::make_unique<CaptureManager>(&ifproxy().events());
+  replay_ = std::make_unique<ReplayManager>(pool_.get(), &ifproxy().events());
   settings_.pool = pool_.get();
   settings_.eth_peer.resize(kMaxPorts);
   // testpmd's default peers: 02:00:00:00:00:<port id>.
@@ -218,10 +220,12 @@ Engine::~Engine() {
 void Engine::shutdown() {
   replay_->stop_all();
   if (forwarding_) stop();
+  // After the poll threads (every packet seen is written), before the event
+  // queue goes with ifproxy_.
+  captures_->stop_all();
   // KNI thread and TAPs, then the netlink listener, before ports close.
   kni_.reset();
   ifproxy_.reset();
-  captures_->stop_all();  // after the poll threads: every packet seen is written
   // Ports before the pool: closing drains the mbufs they hold back into it.
   for (auto& p : ports_) {
     if (!p) continue;

@@ -348,7 +348,24 @@ void ReplayManager::run() {
   }
   pool_->flush_cache(kReplayLcore);
   end_mono_.store(mono_ns(), std::memory_order_relaxed);
+  if (!stop_.load(std::memory_order_relaxed)) announce_end();
   done_.store(true, std::memory_order_release);
+}
+
+// The sender's last act: the shell prints it above the prompt.
+void ReplayManager::announce_end() {
+  if (!events_) return;
+  // Not snapshot(): that reads control-thread state.
+  uint64_t sent = sent_.load(std::memory_order_relaxed);
+  uint64_t ns = end_mono_.load(std::memory_order_relaxed) - start_mono_;
+  Event ev;
+  ev.name = "replay_done";
+  ev.ports = {port_id_};
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.0f", ns ? static_cast<double>(sent) * 1e9 / static_cast<double>(ns) : 0.0);
+  ev.values = {{"file", opts_.path}, {"sent", std::to_string(sent)}, {"pps", rate}};
+  if (!error_.empty()) ev.values.emplace_back("error", error_);
+  events_->push(std::move(ev));
 }
 
 ReplayStatus ReplayManager::snapshot() const {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 #include "../mempool.h"
+#include "../netlink/events.h"
 #include "../pcap_file.h"
 #include "../port.h"
 
@@ -57,7 +58,9 @@ struct ReplayStatus {
 
 class ReplayManager {
  public:
-  explicit ReplayManager(Mempool* pool) : pool_(pool) {}
+  // events (may be null, must outlive the manager): `replay_done` when a
+  // replay ends by itself (not by `replay stop`).
+  ReplayManager(Mempool* pool, EventQueue* events) : pool_(pool), events_(events) {}
   ~ReplayManager() { stop_all(); }
 
   // Checks the whole file first (errors name the file, offset and problem),
@@ -88,7 +91,9 @@ class ReplayManager {
   void record_error(uint64_t err);
   ReplayStatus snapshot() const;
 
+  void announce_end();
   Mempool* pool_;
+  EventQueue* events_;
   Port* port_ = nullptr;
   uint16_t port_id_ = 0, queue_ = 0;
   int cpu_ = -1;
