@@ -120,14 +120,16 @@ try {
     for (let i = 0; i < RUNS; i++) {
       for (const [name, argv] of Object.entries(timing)) {
         const out = path.join(dir, `peer-${name}.pcap`);
-        let dump = inNs(b, ['tcpdump', '-i', 'vb', ...tsType, '--time-stamp-precision=nano', '-w', out, 'udp'], { cpu: PEER_CPU });
+        // A large buffer (-B, KiB): the instrument must not drop what it measures.
+        const dumpArgs = (ts) => ['tcpdump', '-i', 'vb', '-B', '131072', ...ts, '--time-stamp-precision=nano', '-w', out, 'udp'];
+        let dump = inNs(b, dumpArgs(tsType), { cpu: PEER_CPU });
         try {
           await dump.ready(/listening on/);
         } catch (e) {
           if (!tsType.length) throw e;
           tsType = [];  // veth has no adapter clock: tcpdump refuses -j; use the host's timestamps
           console.log('  (tcpdump: -j adapter_unsynced not supported on veth; host timestamps)');
-          dump = inNs(b, ['tcpdump', '-i', 'vb', '--time-stamp-precision=nano', '-w', out, 'udp'], { cpu: PEER_CPU });
+          dump = inNs(b, dumpArgs(tsType), { cpu: PEER_CPU });
           await dump.ready(/listening on/);
         }
         await checked(inNs(a, argv(), { cpu: CPU }).exited, name);

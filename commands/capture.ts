@@ -155,6 +155,11 @@ function replayStart(s: Session, file: string, port: number, text: string | unde
   return r;
 }
 
+function pcapShow(s: Session, file: string, count?: number): CommandResult {
+  const r: PcapShowResult = { kind: 'pcapShow', show: count === undefined ? s.engine.pcapShow(file) : s.engine.pcapShow(file, count) };
+  return r;
+}
+
 export const capture: CommandSpec[] = [
   {
     tokens: [w('capture'), w('start'), p('port', portId),
@@ -224,18 +229,12 @@ export const capture: CommandSpec[] = [
     tokens: [w('pcap'), w('show'), p('file', filePath)],
     help: 'Print one decoded line per packet of a pcap/pcapng file (like tcpdump -r).',
     section: 'display',
-    handler: (s, a) => {
-      const r: PcapShowResult = { kind: 'pcapShow', show: s.engine.pcapShow(a.file as string) };
-      return r;
-    },
+    handler: (s, a) => pcapShow(s, a.file as string),
   },
   {
     tokens: [w('pcap'), w('show'), p('file', filePath), w('count'), p('count', uint('count', 'packets to print', 1))],
     help: 'Print the first N packets of a pcap/pcapng file.',
     section: 'display',
-    handler: (s, a) => {
-      const r: PcapShowResult = { kind: 'pcapShow', show: s.engine.pcapShow(a.file as string, a.count as number) };
-      return r;
-    },
+    handler: (s, a) => pcapShow(s, a.file as string, a.count as number),
   },
 ];

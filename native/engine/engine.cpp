@@ -61,22 +61,6 @@ Port* find_port(const std::vector<std::unique_ptr<Port>>& ports, uint16_t id) {
   throw Error("EPORT_RANGE", "port " + std::to_string(id) + " does not exist: valid ports are " + id_ranges(ids));
 }
 
-// CPUs this process may run on, read once: lcore i goes to the (i % n)-th of
-// them, so lcore 1 avoids the first CPU, where Node's main thread usually is.
-const std::vector<int>& allowed_cpus() {
-  static const std::vector<int> cpus = [] {
-    std::vector<int> v;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-      for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set)) v.push_back(c);
-    if (v.empty()) v.push_back(0);
-    return v;
-  }();
-  return cpus;
-}
-
 // The stream table and lcore split a start would use; pure function of the
 // ports and settings so `show config fwd` can preview it.
 struct StreamPlan {

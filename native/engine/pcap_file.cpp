@@ -469,9 +469,9 @@ void PcapReader::throw_if_error() const {
   }
 }
 
-// ---------------------------------------------------------------- writer
+// ---------------------------------------------------------------- writers
 
-PcapWriter::~PcapWriter() {
+RecordFile::~RecordFile() {
   try {
     close();
   } catch (...) {
@@ -479,71 +479,41 @@ PcapWriter::~PcapWriter() {
   }
 }
 
-void PcapWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, bool nanosecond) {
+void RecordFile::create(const std::string& path, uint32_t snaplen) {
   close();
   path_ = path;
-  nsec_ = nanosecond;
   // 0 or oversize means "no limit" in practice; keep records readable by libpcap.
   snaplen_ = (snaplen == 0 || snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : snaplen;
-  records_ = 0;
-  bytes_ = 0;
+  records_ = bytes_ = 0;
   err_ = 0;
   len_ = 0;
-
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     int e = errno;
     std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
-    throw Error("EPCAP_OPEN", "cannot create pcap file '" + path + "': " + errno_text(e) + hint);
+    throw Error("EPCAP_OPEN", std::string("cannot create ") + kind_ + " file '" + path + "': " + errno_text(e) + hint);
   }
   fd_ = fd;
   buf_ = std::make_unique<uint8_t[]>(kBufferSize);
-
-  uint32_t magic = nsec_ ? kPcapMagicNsec : kPcapMagicUsec;
-  uint16_t vmaj = 2, vmin = 4;
-  uint32_t zero = 0, lt = linktype;
-  uint8_t* p = buf_.get();
-  std::memcpy(p + 0, &magic, 4);
-  std::memcpy(p + 4, &vmaj, 2);
-  std::memcpy(p + 6, &vmin, 2);
-  std::memcpy(p + 8, &zero, 4);   // thiszone: timestamps are UTC
-  std::memcpy(p + 12, &zero, 4);  // sigfigs: always 0 in practice
-  std::memcpy(p + 16, &snaplen_, 4);
-  std::memcpy(p + 20, &lt, 4);
-  len_ = kPcapFileHeaderLen;
-  bytes_ = kPcapFileHeaderLen;
-  // Written at once so the file is a valid (empty) capture from now on.
-  if (!drain()) {
-    int e = err_;
-    ::close(fd_);
-    fd_ = -1;
-    buf_.reset();
-    throw Error("EPCAP_OPEN", "cannot write to pcap file '" + path + "': " + errno_text(e));
-  }
 }
 
-bool PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen) {
-  if (fd_ < 0 || err_) return false;
-  uint32_t caplen = len < snaplen_ ? len : snaplen_;
-  std::size_t need = kPcapRecordHeaderLen + caplen;  // <= 16 + 256 KiB < kBufferSize
-  if (len_ + need > kBufferSize && !drain()) return false;
-  uint32_t h[4];
-  h[0] = static_cast<uint32_t>(ts_ns / kNsPerSec);
-  uint32_t ns = static_cast<uint32_t>(ts_ns % kNsPerSec);
-  h[1] = nsec_ ? ns : ns / 1000;
-  h[2] = caplen;
-  h[3] = origlen ? origlen : len;
-  uint8_t* p = buf_.get() + len_;
-  std::memcpy(p, h, sizeof h);
-  if (caplen) std::memcpy(p + sizeof h, data, caplen);  // data may be null when empty
-  len_ += need;
-  records_++;
-  bytes_ += need;
-  return true;
+void RecordFile::commit_headers() {
+  if (drain()) return;
+  int e = err_;
+  ::close(fd_);
+  fd_ = -1;
+  buf_.reset();
+  throw Error("EPCAP_OPEN", std::string("cannot write to ") + kind_ + " file '" + path_ + "': " + errno_text(e));
+}
+
+uint8_t* RecordFile::reserve(std::size_t need) {
+  if (fd_ < 0 || err_) return nullptr;
+  if (len_ + need > kBufferSize && !drain()) return nullptr;
+  return buf_.get() + len_;
 }
 
 // The buffer holds whole records only, so every write(2) ends on a record boundary.
-bool PcapWriter::drain() {
+bool RecordFile::drain() {
   std::size_t off = 0;
   while (off < len_) {
     ssize_t n = ::write(fd_, buf_.get() + off, len_ - off);
@@ -559,25 +529,60 @@ bool PcapWriter::drain() {
   return true;
 }
 
-void PcapWriter::throw_if_failed() const {
+void RecordFile::throw_if_failed() const {
   if (!err_) return;
-  throw Error("EPCAP_WRITE", "writing pcap file '" + path_ + "' failed: " + errno_text(err_) +
-                                 " (the records written before the error are readable)");
+  throw Error("EPCAP_WRITE", std::string("writing ") + kind_ + " file '" + path_ + "' failed: " + errno_text(err_) +
+                                 " (the " + unit_ + " written before the error are readable)");
 }
 
-void PcapWriter::flush() {
+void RecordFile::flush() {
   if (fd_ < 0) return;
   if (!err_) drain();
   throw_if_failed();
 }
 
-void PcapWriter::close() {
+void RecordFile::close() {
   if (fd_ < 0) return;
   if (!err_) drain();
   if (::close(fd_) != 0 && !err_) err_ = errno;
   fd_ = -1;
   buf_.reset();
   throw_if_failed();
+}
+
+void PcapWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, bool nanosecond) {
+  create(path, snaplen);
+  nsec_ = nanosecond;
+  uint32_t magic = nsec_ ? kPcapMagicNsec : kPcapMagicUsec;
+  uint16_t vmaj = 2, vmin = 4;
+  uint32_t zero = 0, lt = linktype, snap = this->snaplen();
+  uint8_t* p = reserve(kPcapFileHeaderLen);
+  std::memcpy(p + 0, &magic, 4);
+  std::memcpy(p + 4, &vmaj, 2);
+  std::memcpy(p + 6, &vmin, 2);
+  std::memcpy(p + 8, &zero, 4);   // thiszone: timestamps are UTC
+  std::memcpy(p + 12, &zero, 4);  // sigfigs: always 0 in practice
+  std::memcpy(p + 16, &snap, 4);
+  std::memcpy(p + 20, &lt, 4);
+  appended(kPcapFileHeaderLen, false);
+  commit_headers();
+}
+
+bool PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen) {
+  uint32_t caplen = cut(len);
+  std::size_t need = kPcapRecordHeaderLen + caplen;  // <= 16 + 256 KiB < kBufferSize
+  uint8_t* p = reserve(need);
+  if (!p) return false;
+  uint32_t h[4];
+  h[0] = static_cast<uint32_t>(ts_ns / kNsPerSec);
+  uint32_t ns = static_cast<uint32_t>(ts_ns % kNsPerSec);
+  h[1] = nsec_ ? ns : ns / 1000;
+  h[2] = caplen;
+  h[3] = origlen ? origlen : len;
+  std::memcpy(p, h, sizeof h);
+  if (caplen) std::memcpy(p + sizeof h, data, caplen);  // data may be null when empty
+  appended(need, true);
+  return true;
 }
 
 // ---------------------------------------------------------------- pcapng writer
@@ -611,33 +616,12 @@ constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t(3); }
 
 }  // namespace
 
-PcapngWriter::~PcapngWriter() {
-  try {
-    close();
-  } catch (...) {
-    // Destructors must not throw; callers who care call close() themselves.
-  }
-}
-
 void PcapngWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, const std::string& if_name,
                         const std::string& app) {
-  close();
-  path_ = path;
-  snaplen_ = (snaplen == 0 || snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : snaplen;
-  records_ = bytes_ = 0;
-  err_ = 0;
-  len_ = 0;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    int e = errno;
-    std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
-    throw Error("EPCAP_OPEN", "cannot create pcapng file '" + path + "': " + errno_text(e) + hint);
-  }
-  fd_ = fd;
-  buf_ = std::make_unique<uint8_t[]>(kBufferSize);
+  create(path, snaplen);
   std::string app_s = app.substr(0, 200), name_s = if_name.substr(0, 200);
 
-  BlockBuf shb{buf_.get()};
+  BlockBuf shb{reserve(512)};  // an SHB with a 200-byte option is under 256 bytes
   shb.u32(kPcapngMagic);
   shb.u32(0);  // total length, set by finish()
   shb.u32(kPcapngByteOrderMagic);
@@ -647,43 +631,30 @@ void PcapngWriter::open(const std::string& path, uint32_t snaplen, uint32_t link
   if (!app_s.empty()) shb.option(4, app_s.data(), static_cast<uint16_t>(app_s.size()));  // shb_userappl
   shb.end_options();
   shb.finish();
-  len_ = shb.n;
+  appended(shb.n, false);
 
-  BlockBuf idb{buf_.get() + len_};
+  BlockBuf idb{reserve(512)};  // likewise the IDB
   idb.u32(1);
   idb.u32(0);
   idb.u16(static_cast<uint16_t>(linktype));
   idb.u16(0);
-  idb.u32(snaplen_);
+  idb.u32(this->snaplen());
   if (!name_s.empty()) idb.option(2, name_s.data(), static_cast<uint16_t>(name_s.size()));  // if_name
   uint8_t tsresol = 9;                                                                       // nanoseconds
   idb.option(9, &tsresol, 1);
   idb.end_options();
   idb.finish();
-  len_ += idb.n;
-  bytes_ = len_;
-  if (!drain()) {
-    int e = err_;
-    ::close(fd_);
-    fd_ = -1;
-    buf_.reset();
-    throw Error("EPCAP_OPEN", "cannot write to pcapng file '" + path + "': " + errno_text(e));
-  }
-}
-
-bool PcapngWriter::room(std::size_t need) {
-  if (len_ + need > kBufferSize) return drain();
-  return true;
+  appended(idb.n, false);
+  commit_headers();
 }
 
 bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen, uint8_t direction,
                          int32_t queue) {
-  if (fd_ < 0 || err_) return false;
-  uint32_t caplen = len < snaplen_ ? len : snaplen_;
+  uint32_t caplen = cut(len);
   // header 28 + data + flags 8 + queue 8 + end 4 + trailer 4
-  std::size_t need = 28 + pad4(caplen) + 8 + 8 + 4 + 4;
-  if (!room(need)) return false;
-  BlockBuf b{buf_.get() + len_};
+  uint8_t* p = reserve(28 + pad4(caplen) + 8 + 8 + 4 + 4);
+  if (!p) return false;
+  BlockBuf b{p};
   b.u32(6);
   b.u32(0);
   b.u32(0);  // interface 0
@@ -701,16 +672,14 @@ bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint
   }
   b.end_options();
   b.finish();
-  len_ += b.n;
-  bytes_ += b.n;
-  records_++;
+  appended(b.n, true);
   return true;
 }
 
 bool PcapngWriter::write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_ns, uint64_t ifrecv, uint64_t ifdrop) {
-  if (fd_ < 0 || err_) return false;
-  if (!room(128)) return false;
-  BlockBuf b{buf_.get() + len_};
+  uint8_t* p = reserve(128);
+  if (!p) return false;
+  BlockBuf b{p};
   b.u32(5);
   b.u32(0);
   b.u32(0);
@@ -724,46 +693,8 @@ bool PcapngWriter::write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_n
   b.option(5, &ifdrop, 8);  // isb_ifdrop
   b.end_options();
   b.finish();
-  len_ += b.n;
-  bytes_ += b.n;
+  appended(b.n, false);
   return true;
-}
-
-bool PcapngWriter::drain() {
-  std::size_t off = 0;
-  while (off < len_) {
-    ssize_t n = ::write(fd_, buf_.get() + off, len_ - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err_ = errno;
-      len_ = 0;
-      return false;
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  len_ = 0;
-  return true;
-}
-
-void PcapngWriter::throw_if_failed() const {
-  if (!err_) return;
-  throw Error("EPCAP_WRITE", "writing pcapng file '" + path_ + "' failed: " + errno_text(err_) +
-                                 " (the blocks written before the error are readable)");
-}
-
-void PcapngWriter::flush() {
-  if (fd_ < 0) return;
-  if (!err_) drain();
-  throw_if_failed();
-}
-
-void PcapngWriter::close() {
-  if (fd_ < 0) return;
-  if (!err_) drain();
-  if (::close(fd_) != 0 && !err_) err_ = errno;
-  fd_ = -1;
-  buf_.reset();
-  throw_if_failed();
 }
 
 }  // namespace rs

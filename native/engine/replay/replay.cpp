@@ -39,17 +39,6 @@ std::string speed_text(const ReplayOptions& o) {
   return "?";
 }
 
-std::vector<int> allowed_cpus() {
-  std::vector<int> v;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0)
-    for (int c = 0; c < CPU_SETSIZE; c++)
-      if (CPU_ISSET(c, &set)) v.push_back(c);
-  if (v.empty()) v.push_back(0);
-  return v;
-}
-
 }  // namespace
 
 bool ReplayManager::active() {
@@ -98,8 +87,9 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   if (queue >= port.nb_tx_queues())
     throw Error("EBUSY_FORWARDING",
                 "forwarding sends on every tx queue of port " + std::to_string(port_id) + " (" + user +
-                    ", ...) and replay needs a tx queue of its own (a queue is driven by one thread): stop "
-                    "forwarding first ('stop'), or replay into a port forwarding does not send on");
+                    ", ...) and replay needs a tx queue of its own (a queue is driven by one thread; forwarding "
+                    "streams cover every tx queue, so adding queues does not free one): 'stop' forwarding, replay, "
+                    "then 'start' again, or replay into a port forwarding does not send on");
 
   // Check the whole file before sending anything: a damaged file is reported
   // with its offset now, not half-way through the replay.
@@ -124,7 +114,7 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   reader_.rewind();
 
   // A CPU the forwarding lcores do not use, when there is one.
-  std::vector<int> cpus = allowed_cpus();
+  const std::vector<int>& cpus = allowed_cpus();
   std::set<int> busy;
   if (engine.forwarding())
     for (const LcoreAssignment& l : engine.lcores()) busy.insert(l.cpu);
