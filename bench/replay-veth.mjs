@@ -121,7 +121,8 @@ try {
       for (const [name, argv] of Object.entries(timing)) {
         const out = path.join(dir, `peer-${name}.pcap`);
         // A large buffer (-B, KiB): the instrument must not drop what it measures.
-        const dumpArgs = (ts) => ['tcpdump', '-i', 'vb', '-B', '131072', ...ts, '--time-stamp-precision=nano', '-w', out, 'udp'];
+        // -c: it exits once it has written every packet (SIGINT would lose those still in its ring).
+        const dumpArgs = (ts) => ['tcpdump', '-i', 'vb', '-B', '131072', '-c', '10000', ...ts, '--time-stamp-precision=nano', '-w', out, 'udp'];
         let dump = inNs(b, dumpArgs(tsType), { cpu: PEER_CPU });
         try {
           await dump.ready(/listening on/);
@@ -133,9 +134,9 @@ try {
           await dump.ready(/listening on/);
         }
         await checked(inNs(a, argv(), { cpu: CPU }).exited, name);
-        await sleep(100);
-        dump.child.kill('SIGINT');
+        const late = setTimeout(() => dump.child.kill('SIGINT'), 5000);  // packets were lost: stop waiting
         await dump.exited;
+        clearTimeout(late);
         const got = readPcap(out).packets;
         if (got.length !== 10_000) console.log(`  ${name}: the peer saw ${got.length} of 10000 packets`);
         const gaps = [];

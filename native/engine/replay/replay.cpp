@@ -17,7 +17,12 @@ namespace {
 
 constexpr uint16_t kBurst = 32;
 constexpr unsigned kReplayLcore = 0;           // testpmd's main lcore id: no poll thread uses it
-constexpr uint64_t kSpinNs = 100000;           // busy-wait the last 100 us
+// Busy-wait only the last 30 us and sleep before that: a thread that mostly
+// sleeps is run at once when its timer fires, even on a CPU shared with
+// builds, while one that spins through every gap is time-sliced with them
+// and falls milliseconds behind.
+constexpr uint64_t kSpinNs = 30000;
+constexpr uint64_t kMinSleepNs = 10000;  // shorter sleeps are not worth the wake-up
 constexpr uint64_t kLateNs = 2000;             // later than this: batch with the next ones
 constexpr std::size_t kReservoir = 1 << 16;
 
@@ -244,7 +249,7 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
       uint64_t now = mono_ns();
       if (now >= t || stop_.load(std::memory_order_relaxed)) return;
       uint64_t rem = t - now;
-      if (rem > kSpinNs + 50000) {
+      if (rem > kSpinNs + kMinSleepNs) {
         uint64_t wake = std::min<uint64_t>(t - kSpinNs, now + 50000000ull);  // re-check stop every 50 ms
         timespec ts{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
         ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);

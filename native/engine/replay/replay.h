@@ -12,7 +12,7 @@
 // Pacing: original timing (or a multiple of it), a packet rate or a bit rate
 // give each packet a scheduled CLOCK_MONOTONIC time; the sender sleeps with
 // clock_nanosleep (timer slack 1 ns) until shortly before it and busy-waits
-// the last ~100 us. Packets already late are sent in bursts of up to 32.
+// the last ~30 us. Packets already late are sent in bursts of up to 32.
 // topspeed takes 32 mbufs from the pool at once, copies the next 32 records
 // into them and sends them as one burst, with no clock read per packet; a
 // port that takes fewer is retried (counted), never dropped.
