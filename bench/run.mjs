@@ -56,3 +56,10 @@ await compare('net_null', ['net_null0', 'net_null1'], { txFirst: 0 });
 await compare('net_null txonly', ['net_null0', 'net_null1'], { mode: 'txonly', txFirst: 0 });
 await compare('net_null macswap', ['net_null0', 'net_null1'], { mode: 'macswap', txFirst: 0 });
 await kportsBench();
+
+// Replay and capture: from file into net_null against testpmd's net_pcap,
+// then on a veth pair against tcpreplay and tcpdump (each in its own process).
+for (const b of ['capture-replay.mjs', 'replay-veth.mjs']) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bench', b)], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/${b} failed`);
+}

@@ -10,6 +10,7 @@ import { p, w } from './spec.js';
 import { filePath, portId, uint } from './params.js';
 import { nearest } from './parse.js';
 import { errorResult } from './results.js';
+import { eventsOf } from '../session/events.js';
 import type { CommandResult } from './types.js';
 import type { CaptureOptions, ReplayOptions } from '../native/capture.js';
 import '../native/capture.js';
@@ -142,6 +143,7 @@ function captureStart(s: Session, port: number, text: string): CommandResult {
   const o = withOptions(() => parseCaptureOptions(text));
   if ('kind' in o) return o as CommandResult;
   const r: CaptureStartResult = { kind: 'captureStart', capture: s.engine.captureStart(port, o as CaptureOptions) };
+  eventsOf(s);  // a capture with a count ends by itself: the shell hears of it
   return r;
 }
 
@@ -149,6 +151,12 @@ function replayStart(s: Session, file: string, port: number, text: string | unde
   const o = withOptions(() => parseReplayOptions(text ?? ''));
   if ('kind' in o) return o as CommandResult;
   const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.engine.replayStart(port, { file, ...(o as Omit<ReplayOptions, 'file'>) }) };
+  eventsOf(s);  // the end of the replay is printed above the prompt
+  return r;
+}
+
+function pcapShow(s: Session, file: string, count?: number): CommandResult {
+  const r: PcapShowResult = { kind: 'pcapShow', show: count === undefined ? s.engine.pcapShow(file) : s.engine.pcapShow(file, count) };
   return r;
 }
 
@@ -221,18 +229,12 @@ export const capture: CommandSpec[] = [
     tokens: [w('pcap'), w('show'), p('file', filePath)],
     help: 'Print one decoded line per packet of a pcap/pcapng file (like tcpdump -r).',
     section: 'display',
-    handler: (s, a) => {
-      const r: PcapShowResult = { kind: 'pcapShow', show: s.engine.pcapShow(a.file as string) };
-      return r;
-    },
+    handler: (s, a) => pcapShow(s, a.file as string),
   },
   {
     tokens: [w('pcap'), w('show'), p('file', filePath), w('count'), p('count', uint('count', 'packets to print', 1))],
     help: 'Print the first N packets of a pcap/pcapng file.',
     section: 'display',
-    handler: (s, a) => {
-      const r: PcapShowResult = { kind: 'pcapShow', show: s.engine.pcapShow(a.file as string, a.count as number) };
-      return r;
-    },
+    handler: (s, a) => pcapShow(s, a.file as string, a.count as number),
   },
 ];

@@ -1,6 +1,7 @@
 // Engine events in the shell: IF-proxy trace lines, KNI requests and their
-// results, netlink overflow reports. One EventHub per session, made by the
-// first kni/ifproxy command; it subscribes to the engine (a thread-safe
+// results, netlink overflow reports, the end of a replay or of a capture with
+// a count. One EventHub per session, made by the first kni/ifproxy/replay/
+// capture command; it subscribes to the engine (a thread-safe
 // function: the listener thread pokes, this drains on the JS thread) and
 // prints through session.log, which the shell shows above the prompt.
 import type { Session } from './session.js';
@@ -90,6 +91,16 @@ export class EventHub {
         return [...traced, L(`ifproxy: netlink overflow (ENOBUFS, receive buffer ${e.values.rcvbuf} bytes): the kernel dropped ${e.values.missed} notification(s), so up to that many events may have been missed; re-dumping the configuration`, 'warning')];
       case 'error':
         return [L(`ifproxy: ${e.values.message}`, 'error')];
+      case 'replay_done':
+        return [e.values.error
+          ? L(`replay of ${e.values.file} into port ${e.ports[0]} failed after ${e.values.sent} packets: ${e.values.error}`, 'error')
+          : L(`replay of ${e.values.file} into port ${e.ports[0]} done: ${e.values.sent} packets at ${e.values.pps} pps ('show replay' for the timing)`, 'ok')];
+      case 'capture_done': {
+        const dropped = e.values.dropped !== '0' ? `, ${e.values.dropped} dropped` : '';
+        return [e.values.error
+          ? L(`capture on port ${e.ports[0]} ended with an error: ${e.values.error}`, 'error')
+          : L(`capture on port ${e.ports[0]} done: count reached, ${e.values.captured} packets in ${e.values.file}${dropped}`, dropped ? 'warning' : 'ok')];
+      }
       case 'cfg_finished':
         if (e.values.after === 'overflow') {
           return [...traced, L(`ifproxy: resynchronised after the overflow: ${e.values.recovered} change(s) recovered from the fresh dump`, 'warning')];

@@ -2,7 +2,7 @@
 // the same packets; original timing, rates, loops, stop; pcap info against
 // capinfos and pcap show against tcpdump -r; the bad-file corpus gives clear
 // errors (file, byte offset, what was wrong) and never a crash.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { test, assert } from './lib/harness.mjs';
 import { engineWith, sleep, tempDir, throwsCode, waitFor } from './lib/engine.mjs';
 import { readPcap, writePcap } from './lib/pcap.mjs';
 import { arpRequest, icmpEcho, udp4 } from './lib/packets.mjs';
-import { root, ringside } from './lib/cli.mjs';
+import { MAIN, root, ringside } from './lib/cli.mjs';
 
 const have = (cmd) => spawnSync(cmd, ['--version']).status === 0 || spawnSync(cmd, ['-h']).status === 0;
 const HAVE_TOOLS = have('tcpdump') && have('editcap') && have('capinfos');
@@ -148,6 +148,28 @@ test('replay and pcap commands in the shell', async () => {
     assert.match(r.stdout, /Error EARG_INVALID: speed must be original, topspeed, xMULT/);
     assert.match(r.stdout, /Error ENO_REPLAY/);
   } finally {
+    t.remove();
+  }
+});
+
+test('the end of a replay and of a counted capture are printed by the shell unasked', async () => {
+  const t = tempDir();
+  writePcap(t.file('s.pcap'), mixed(9).map((data) => ({ data })));
+  const child = spawn(process.execPath, [MAIN, '--vdev', 'net_null0', '--vdev', 'net_null1'], { env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  try {
+    child.stdin.write(`capture start 1 tx file ${t.file('c.pcap')} count 5\nreplay start ${t.file('s.pcap')} port 1 speed topspeed loop 3\n`);
+    // No further command: the lines arrive while the shell waits for input.
+    await waitFor(() => /replay of .*s\.pcap into port 1 done: 27 packets at \d+ pps/.test(out), 5000, `the replay's end in:\n${out}`);
+    await waitFor(() => /capture on port 1 done: count reached, 5 packets in .*c\.pcap/.test(out), 5000, `the capture's end in:\n${out}`);
+    child.stdin.end('quit\n');
+    assert.is(await exited, 0);
+    assert.is(readPcap(t.file('c.pcap')).packets.length, 5);
+  } finally {
+    child.kill('SIGKILL');
     t.remove();
   }
 });

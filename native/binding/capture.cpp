@@ -9,6 +9,11 @@
 namespace rsb {
 namespace {
 
+// Counters as JS numbers (exact up to 2^53).
+void set_numbers(Napi::Env env, Napi::Object& o, std::initializer_list<std::pair<const char*, uint64_t>> kv) {
+  for (const auto& [k, v] : kv) o.Set(k, num(env, static_cast<double>(v)));
+}
+
 std::string opt_str(Napi::Env env, const Napi::Object& o, const char* key, const std::string& def = "") {
   if (!o.Has(key) || o.Get(key).IsUndefined() || o.Get(key).IsNull()) return def;
   if (!o.Get(key).IsString()) throw_ringside(env, "EINVAL_ARG", std::string(key) + " must be a string");
@@ -36,16 +41,10 @@ Napi::Object capture_object(Napi::Env env, const rs::CaptureStatus& s) {
   o.Set("filter", s.filter);
   o.Set("state", s.state);
   o.Set("snaplen", num(env, s.snaplen));
-  o.Set("countLimit", num(env, static_cast<double>(s.count_limit)));
-  o.Set("seen", num(env, static_cast<double>(s.seen)));
-  o.Set("matched", num(env, static_cast<double>(s.matched)));
-  o.Set("captured", num(env, static_cast<double>(s.captured)));
-  o.Set("dropped", num(env, static_cast<double>(s.dropped)));
-  o.Set("fileBytes", num(env, static_cast<double>(s.file_bytes)));
-  o.Set("ringBytes", num(env, static_cast<double>(s.ring_bytes)));
-  o.Set("rings", num(env, s.rings));
-  o.Set("startMs", num(env, static_cast<double>(s.start_ns / 1000000)));
-  o.Set("durationNs", num(env, static_cast<double>(s.duration_ns)));
+  set_numbers(env, o, {{"countLimit", s.count_limit}, {"seen", s.seen}, {"matched", s.matched},
+                       {"captured", s.captured}, {"dropped", s.dropped}, {"fileBytes", s.file_bytes},
+                       {"ringBytes", s.ring_bytes}, {"rings", s.rings}, {"startMs", s.start_ns / 1000000},
+                       {"durationNs", s.duration_ns}});
   o.Set("error", s.error);
   return o;
 }
@@ -67,21 +66,14 @@ Napi::Object replay_object(Napi::Env env, const rs::ReplayStatus& s) {
   o.Set("cpu", num(env, s.cpu));
   o.Set("loops", num(env, s.loops));
   o.Set("loop", num(env, s.loop));
-  o.Set("filePackets", num(env, static_cast<double>(s.file_packets)));
-  o.Set("fileBytes", num(env, static_cast<double>(s.file_bytes)));
-  o.Set("fileDurationNs", num(env, static_cast<double>(s.file_duration_ns)));
-  o.Set("sent", num(env, static_cast<double>(s.sent)));
-  o.Set("bytes", num(env, static_cast<double>(s.bytes)));
-  o.Set("skipped", num(env, static_cast<double>(s.skipped)));
-  o.Set("retries", num(env, static_cast<double>(s.retries)));
-  o.Set("elapsedNs", num(env, static_cast<double>(s.elapsed_ns)));
+  set_numbers(env, o, {{"filePackets", s.file_packets}, {"fileBytes", s.file_bytes},
+                       {"fileDurationNs", s.file_duration_ns}, {"sent", s.sent}, {"bytes", s.bytes},
+                       {"skipped", s.skipped}, {"retries", s.retries}, {"elapsedNs", s.elapsed_ns},
+                       {"timingSamples", s.timing_samples}, {"timingP50Ns", s.timing_p50_ns},
+                       {"timingP99Ns", s.timing_p99_ns}, {"timingMaxNs", s.timing_max_ns}});
   o.Set("pps", num(env, s.pps));
   o.Set("mbps", num(env, s.mbps));
-  o.Set("timingSamples", num(env, static_cast<double>(s.timing_samples)));
   o.Set("timingMeanNs", num(env, s.timing_mean_ns));
-  o.Set("timingP50Ns", num(env, static_cast<double>(s.timing_p50_ns)));
-  o.Set("timingP99Ns", num(env, static_cast<double>(s.timing_p99_ns)));
-  o.Set("timingMaxNs", num(env, static_cast<double>(s.timing_max_ns)));
   return o;
 }
 

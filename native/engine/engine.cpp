@@ -61,22 +61,6 @@ Port* find_port(const std::vector<std::unique_ptr<Port>>& ports, uint16_t id) {
   throw Error("EPORT_RANGE", "port " + std::to_string(id) + " does not exist: valid ports are " + id_ranges(ids));
 }
 
-// CPUs this process may run on, read once: lcore i goes to the (i % n)-th of
-// them, so lcore 1 avoids the first CPU, where Node's main thread usually is.
-const std::vector<int>& allowed_cpus() {
-  static const std::vector<int> cpus = [] {
-    std::vector<int> v;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-      for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set)) v.push_back(c);
-    if (v.empty()) v.push_back(0);
-    return v;
-  }();
-  return cpus;
-}
-
 // The stream table and lcore split a start would use; pure function of the
 // ports and settings so `show config fwd` can preview it.
 struct StreamPlan {
@@ -196,8 +180,10 @@ std::unique_lock<std::mutex> kni_pause(Kni* k) { return k ? k->io_lock() : std::
 
 Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("io")) {
   pool_ = std::make_unique<Mempool>("mb_pool_0", opts.total_num_mbufs, opts.mbuf_data_room);
-  captures_ = std::make_unique<CaptureManager>();
-  replay_ = std::make_unique<ReplayManager>(pool_.get());
+  // Capture and replay completion events share the IF proxy's queue (the one
+  // the shell subscribes to); shutdown stops both before the queue goes.
+  captures_ = std::make_unique<CaptureManager>(&ifproxy().events());
+  replay_ = std::make_unique<ReplayManager>(pool_.get(), &ifproxy().events());
   settings_.pool = pool_.get();
   settings_.eth_peer.resize(kMaxPorts);
   // testpmd's default peers: 02:00:00:00:00:<port id>.
@@ -218,10 +204,12 @@ Engine::~Engine() {
 void Engine::shutdown() {
   replay_->stop_all();
   if (forwarding_) stop();
+  // After the poll threads (every packet seen is written), before the event
+  // queue goes with ifproxy_.
+  captures_->stop_all();
   // KNI thread and TAPs, then the netlink listener, before ports close.
   kni_.reset();
   ifproxy_.reset();
-  captures_->stop_all();  // after the poll threads: every packet seen is written
   // Ports before the pool: closing drains the mbufs they hold back into it.
   for (auto& p : ports_) {
     if (!p) continue;

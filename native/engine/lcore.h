@@ -2,6 +2,7 @@
 // threads set it once, other threads see kNoLcore and bypass per-lcore caches.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace rs {
 
@@ -10,5 +11,8 @@ constexpr unsigned kNoLcore = ~0u;
 
 unsigned this_lcore();
 void set_this_lcore(unsigned id);
+
+// CPUs this process may run on (its affinity when first asked), ascending.
+const std::vector<int>& allowed_cpus();
 
 }  // namespace rs

@@ -197,23 +197,24 @@ bool PcapReader::next(PcapRecord& rec) {
 bool PcapReader::next_pcap(PcapRecord& rec) {
   uint64_t left = size_ - pos_;
   if (left == 0) { status_ = Status::End; return false; }
-  std::string which = "record " + std::to_string(records_ + 1) + " " + at(pos_);
+  // Built only when a record is bad: no allocation on the per-packet path.
+  auto which = [&] { return "record " + std::to_string(records_ + 1) + " " + at(pos_); };
   if (left < kPcapRecordHeaderLen)
-    return fail(Status::Truncated, which + " has only " + std::to_string(left) + " of its " +
+    return fail(Status::Truncated, which() + " has only " + std::to_string(left) + " of its " +
                                        std::to_string(kPcapRecordHeaderLen) + " header bytes (truncated record)");
   const uint8_t* h = map_ + pos_;
   uint32_t sec = u32(h), frac = u32(h + 4), caplen = u32(h + 8), origlen = u32(h + 12);
   if (caplen > kPcapMaxRecordLen)
-    return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes (more than " +
+    return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
                                      std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
   if (snaplen_ != 0 && caplen > snaplen_)
-    return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) +
+    return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) +
                                      " captured bytes, more than the file's snaplen of " + std::to_string(snaplen_));
   if (reject_empty_ && caplen == 0 && origlen == 0)
-    return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes): the file "
+    return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes): the file "
                                          "is padded with zeros or damaged");
   if (left - kPcapRecordHeaderLen < caplen)
-    return fail(Status::Truncated, which + " should hold " + std::to_string(caplen) + " bytes but only " +
+    return fail(Status::Truncated, which() + " should hold " + std::to_string(caplen) + " bytes but only " +
                                        std::to_string(left - kPcapRecordHeaderLen) + " are left (truncated record)");
   rec.ts_ns = static_cast<uint64_t>(sec) * kNsPerSec + (nsec_ ? frac : static_cast<uint64_t>(frac) * 1000);
   rec.caplen = caplen;
@@ -359,16 +360,16 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     }
     type = u32(b);
     uint32_t len = u32(b + 4);
-    std::string which = std::string("the ") + block_name(type) + " " + at(pos_);
+    auto which = [&] { return std::string("the ") + block_name(type) + " " + at(pos_); };  // only for errors
     if (len < 12 || len % 4 != 0)
-      return fail(Status::Corrupt, which + " (type " + std::to_string(type) + ") has total length " +
+      return fail(Status::Corrupt, which() + " (type " + std::to_string(type) + ") has total length " +
                                        std::to_string(len) + " (wrong block length: must be a multiple of 4 and at least 12)");
     if (len > left)
-      return fail(Status::Truncated, which + " is " + std::to_string(len) + " bytes long but only " +
+      return fail(Status::Truncated, which() + " is " + std::to_string(len) + " bytes long but only " +
                                          std::to_string(left) + " are left (truncated block)");
     uint32_t trail = u32(b + len - 4);
     if (trail != len)
-      return fail(Status::Corrupt, which + " has total length " + std::to_string(len) + " but its trailing length " +
+      return fail(Status::Corrupt, which() + " has total length " + std::to_string(len) + " but its trailing length " +
                                        at(pos_ + len - 4) + " says " + std::to_string(trail) + " (wrong block length)");
     const uint8_t* body = b + 8;
     uint32_t body_len = len - 12;
@@ -387,13 +388,13 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     uint8_t dir = kDirUnknown;
     if (type == kBlockSpb) {
       if (body_len < 4)
-        return fail(Status::Corrupt, which + " has a body of " + std::to_string(body_len) +
+        return fail(Status::Corrupt, which() + " has a body of " + std::to_string(body_len) +
                                          " bytes, less than the 4 it needs (wrong block length)");
       iface = 0;
       origlen = u32(body);
       hdr = 4;
       if (ifaces_.empty())
-        return fail(Status::Corrupt, which + " comes before any interface description block in its section");
+        return fail(Status::Corrupt, which() + " comes before any interface description block in its section");
       uint32_t snap = ifaces_[0].snaplen;
       caplen = (snap != 0 && origlen > snap) ? snap : origlen;
       if (caplen > body_len - hdr) caplen = body_len - hdr;  // SPB data fills the block
@@ -401,7 +402,7 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
     } else {
       hdr = 20;
       if (body_len < hdr)
-        return fail(Status::Corrupt, which + " has a body of " + std::to_string(body_len) + " bytes, less than the " +
+        return fail(Status::Corrupt, which() + " has a body of " + std::to_string(body_len) + " bytes, less than the " +
                                          std::to_string(hdr) + " its header needs (wrong block length)");
       iface = type == kBlockOpb ? u16(body) : u32(body);
       ts = (static_cast<uint64_t>(u32(body + 4)) << 32) | u32(body + 8);
@@ -409,20 +410,20 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
       origlen = u32(body + 16);
     }
     if (iface >= ifaces_.size())
-      return fail(Status::Corrupt, which + " refers to interface " + std::to_string(iface) + " but its section describes " +
+      return fail(Status::Corrupt, which() + " refers to interface " + std::to_string(iface) + " but its section describes " +
                                        std::to_string(ifaces_.size()) + " interface" + (ifaces_.size() == 1 ? "" : "s"));
     const PcapInterface& ifc = ifaces_[iface];
     if (caplen > kPcapMaxRecordLen)
-      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes (more than " +
+      return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
                                        std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
     if (ifc.snaplen != 0 && caplen > ifc.snaplen)
-      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
+      return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
                                        std::to_string(iface) + "'s snaplen of " + std::to_string(ifc.snaplen));
     if (caplen > body_len - hdr)
-      return fail(Status::Corrupt, which + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
+      return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
                                        std::to_string(body_len - hdr) + " (wrong block length)");
     if (reject_empty_ && caplen == 0 && origlen == 0)
-      return fail(Status::Corrupt, which + " is a zero-length record (no captured and no original bytes)");
+      return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes)");
     if (type == kBlockEpb) {
       // Options after the padded data: epb_flags (2) carries the direction.
       uint32_t o = hdr + ((caplen + 3u) & ~3u);
@@ -468,9 +469,9 @@ void PcapReader::throw_if_error() const {
   }
 }
 
-// ---------------------------------------------------------------- writer
+// ---------------------------------------------------------------- writers
 
-PcapWriter::~PcapWriter() {
+RecordFile::~RecordFile() {
   try {
     close();
   } catch (...) {
@@ -478,71 +479,41 @@ PcapWriter::~PcapWriter() {
   }
 }
 
-void PcapWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, bool nanosecond) {
+void RecordFile::create(const std::string& path, uint32_t snaplen) {
   close();
   path_ = path;
-  nsec_ = nanosecond;
   // 0 or oversize means "no limit" in practice; keep records readable by libpcap.
   snaplen_ = (snaplen == 0 || snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : snaplen;
-  records_ = 0;
-  bytes_ = 0;
+  records_ = bytes_ = 0;
   err_ = 0;
   len_ = 0;
-
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     int e = errno;
     std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
-    throw Error("EPCAP_OPEN", "cannot create pcap file '" + path + "': " + errno_text(e) + hint);
+    throw Error("EPCAP_OPEN", std::string("cannot create ") + kind_ + " file '" + path + "': " + errno_text(e) + hint);
   }
   fd_ = fd;
   buf_ = std::make_unique<uint8_t[]>(kBufferSize);
-
-  uint32_t magic = nsec_ ? kPcapMagicNsec : kPcapMagicUsec;
-  uint16_t vmaj = 2, vmin = 4;
-  uint32_t zero = 0, lt = linktype;
-  uint8_t* p = buf_.get();
-  std::memcpy(p + 0, &magic, 4);
-  std::memcpy(p + 4, &vmaj, 2);
-  std::memcpy(p + 6, &vmin, 2);
-  std::memcpy(p + 8, &zero, 4);   // thiszone: timestamps are UTC
-  std::memcpy(p + 12, &zero, 4);  // sigfigs: always 0 in practice
-  std::memcpy(p + 16, &snaplen_, 4);
-  std::memcpy(p + 20, &lt, 4);
-  len_ = kPcapFileHeaderLen;
-  bytes_ = kPcapFileHeaderLen;
-  // Written at once so the file is a valid (empty) capture from now on.
-  if (!drain()) {
-    int e = err_;
-    ::close(fd_);
-    fd_ = -1;
-    buf_.reset();
-    throw Error("EPCAP_OPEN", "cannot write to pcap file '" + path + "': " + errno_text(e));
-  }
 }
 
-bool PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen) {
-  if (fd_ < 0 || err_) return false;
-  uint32_t caplen = len < snaplen_ ? len : snaplen_;
-  std::size_t need = kPcapRecordHeaderLen + caplen;  // <= 16 + 256 KiB < kBufferSize
-  if (len_ + need > kBufferSize && !drain()) return false;
-  uint32_t h[4];
-  h[0] = static_cast<uint32_t>(ts_ns / kNsPerSec);
-  uint32_t ns = static_cast<uint32_t>(ts_ns % kNsPerSec);
-  h[1] = nsec_ ? ns : ns / 1000;
-  h[2] = caplen;
-  h[3] = origlen ? origlen : len;
-  uint8_t* p = buf_.get() + len_;
-  std::memcpy(p, h, sizeof h);
-  if (caplen) std::memcpy(p + sizeof h, data, caplen);  // data may be null when empty
-  len_ += need;
-  records_++;
-  bytes_ += need;
-  return true;
+void RecordFile::commit_headers() {
+  if (drain()) return;
+  int e = err_;
+  ::close(fd_);
+  fd_ = -1;
+  buf_.reset();
+  throw Error("EPCAP_OPEN", std::string("cannot write to ") + kind_ + " file '" + path_ + "': " + errno_text(e));
+}
+
+uint8_t* RecordFile::reserve(std::size_t need) {
+  if (fd_ < 0 || err_) return nullptr;
+  if (len_ + need > kBufferSize && !drain()) return nullptr;
+  return buf_.get() + len_;
 }
 
 // The buffer holds whole records only, so every write(2) ends on a record boundary.
-bool PcapWriter::drain() {
+bool RecordFile::drain() {
   std::size_t off = 0;
   while (off < len_) {
     ssize_t n = ::write(fd_, buf_.get() + off, len_ - off);
@@ -558,25 +529,60 @@ bool PcapWriter::drain() {
   return true;
 }
 
-void PcapWriter::throw_if_failed() const {
+void RecordFile::throw_if_failed() const {
   if (!err_) return;
-  throw Error("EPCAP_WRITE", "writing pcap file '" + path_ + "' failed: " + errno_text(err_) +
-                                 " (the records written before the error are readable)");
+  throw Error("EPCAP_WRITE", std::string("writing ") + kind_ + " file '" + path_ + "' failed: " + errno_text(err_) +
+                                 " (the " + unit_ + " written before the error are readable)");
 }
 
-void PcapWriter::flush() {
+void RecordFile::flush() {
   if (fd_ < 0) return;
   if (!err_) drain();
   throw_if_failed();
 }
 
-void PcapWriter::close() {
+void RecordFile::close() {
   if (fd_ < 0) return;
   if (!err_) drain();
   if (::close(fd_) != 0 && !err_) err_ = errno;
   fd_ = -1;
   buf_.reset();
   throw_if_failed();
+}
+
+void PcapWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, bool nanosecond) {
+  create(path, snaplen);
+  nsec_ = nanosecond;
+  uint32_t magic = nsec_ ? kPcapMagicNsec : kPcapMagicUsec;
+  uint16_t vmaj = 2, vmin = 4;
+  uint32_t zero = 0, lt = linktype, snap = this->snaplen();
+  uint8_t* p = reserve(kPcapFileHeaderLen);
+  std::memcpy(p + 0, &magic, 4);
+  std::memcpy(p + 4, &vmaj, 2);
+  std::memcpy(p + 6, &vmin, 2);
+  std::memcpy(p + 8, &zero, 4);   // thiszone: timestamps are UTC
+  std::memcpy(p + 12, &zero, 4);  // sigfigs: always 0 in practice
+  std::memcpy(p + 16, &snap, 4);
+  std::memcpy(p + 20, &lt, 4);
+  appended(kPcapFileHeaderLen, false);
+  commit_headers();
+}
+
+bool PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen) {
+  uint32_t caplen = cut(len);
+  std::size_t need = kPcapRecordHeaderLen + caplen;  // <= 16 + 256 KiB < kBufferSize
+  uint8_t* p = reserve(need);
+  if (!p) return false;
+  uint32_t h[4];
+  h[0] = static_cast<uint32_t>(ts_ns / kNsPerSec);
+  uint32_t ns = static_cast<uint32_t>(ts_ns % kNsPerSec);
+  h[1] = nsec_ ? ns : ns / 1000;
+  h[2] = caplen;
+  h[3] = origlen ? origlen : len;
+  std::memcpy(p, h, sizeof h);
+  if (caplen) std::memcpy(p + sizeof h, data, caplen);  // data may be null when empty
+  appended(need, true);
+  return true;
 }
 
 // ---------------------------------------------------------------- pcapng writer
@@ -610,33 +616,12 @@ constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t(3); }
 
 }  // namespace
 
-PcapngWriter::~PcapngWriter() {
-  try {
-    close();
-  } catch (...) {
-    // Destructors must not throw; callers who care call close() themselves.
-  }
-}
-
 void PcapngWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, const std::string& if_name,
                         const std::string& app) {
-  close();
-  path_ = path;
-  snaplen_ = (snaplen == 0 || snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : snaplen;
-  records_ = bytes_ = 0;
-  err_ = 0;
-  len_ = 0;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    int e = errno;
-    std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
-    throw Error("EPCAP_OPEN", "cannot create pcapng file '" + path + "': " + errno_text(e) + hint);
-  }
-  fd_ = fd;
-  buf_ = std::make_unique<uint8_t[]>(kBufferSize);
+  create(path, snaplen);
   std::string app_s = app.substr(0, 200), name_s = if_name.substr(0, 200);
 
-  BlockBuf shb{buf_.get()};
+  BlockBuf shb{reserve(512)};  // an SHB with a 200-byte option is under 256 bytes
   shb.u32(kPcapngMagic);
   shb.u32(0);  // total length, set by finish()
   shb.u32(kPcapngByteOrderMagic);
@@ -646,43 +631,30 @@ void PcapngWriter::open(const std::string& path, uint32_t snaplen, uint32_t link
   if (!app_s.empty()) shb.option(4, app_s.data(), static_cast<uint16_t>(app_s.size()));  // shb_userappl
   shb.end_options();
   shb.finish();
-  len_ = shb.n;
+  appended(shb.n, false);
 
-  BlockBuf idb{buf_.get() + len_};
+  BlockBuf idb{reserve(512)};  // likewise the IDB
   idb.u32(1);
   idb.u32(0);
   idb.u16(static_cast<uint16_t>(linktype));
   idb.u16(0);
-  idb.u32(snaplen_);
+  idb.u32(this->snaplen());
   if (!name_s.empty()) idb.option(2, name_s.data(), static_cast<uint16_t>(name_s.size()));  // if_name
   uint8_t tsresol = 9;                                                                       // nanoseconds
   idb.option(9, &tsresol, 1);
   idb.end_options();
   idb.finish();
-  len_ += idb.n;
-  bytes_ = len_;
-  if (!drain()) {
-    int e = err_;
-    ::close(fd_);
-    fd_ = -1;
-    buf_.reset();
-    throw Error("EPCAP_OPEN", "cannot write to pcapng file '" + path + "': " + errno_text(e));
-  }
-}
-
-bool PcapngWriter::room(std::size_t need) {
-  if (len_ + need > kBufferSize) return drain();
-  return true;
+  appended(idb.n, false);
+  commit_headers();
 }
 
 bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen, uint8_t direction,
                          int32_t queue) {
-  if (fd_ < 0 || err_) return false;
-  uint32_t caplen = len < snaplen_ ? len : snaplen_;
+  uint32_t caplen = cut(len);
   // header 28 + data + flags 8 + queue 8 + end 4 + trailer 4
-  std::size_t need = 28 + pad4(caplen) + 8 + 8 + 4 + 4;
-  if (!room(need)) return false;
-  BlockBuf b{buf_.get() + len_};
+  uint8_t* p = reserve(28 + pad4(caplen) + 8 + 8 + 4 + 4);
+  if (!p) return false;
+  BlockBuf b{p};
   b.u32(6);
   b.u32(0);
   b.u32(0);  // interface 0
@@ -700,16 +672,14 @@ bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint
   }
   b.end_options();
   b.finish();
-  len_ += b.n;
-  bytes_ += b.n;
-  records_++;
+  appended(b.n, true);
   return true;
 }
 
 bool PcapngWriter::write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_ns, uint64_t ifrecv, uint64_t ifdrop) {
-  if (fd_ < 0 || err_) return false;
-  if (!room(128)) return false;
-  BlockBuf b{buf_.get() + len_};
+  uint8_t* p = reserve(128);
+  if (!p) return false;
+  BlockBuf b{p};
   b.u32(5);
   b.u32(0);
   b.u32(0);
@@ -723,46 +693,8 @@ bool PcapngWriter::write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_n
   b.option(5, &ifdrop, 8);  // isb_ifdrop
   b.end_options();
   b.finish();
-  len_ += b.n;
-  bytes_ += b.n;
+  appended(b.n, false);
   return true;
-}
-
-bool PcapngWriter::drain() {
-  std::size_t off = 0;
-  while (off < len_) {
-    ssize_t n = ::write(fd_, buf_.get() + off, len_ - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err_ = errno;
-      len_ = 0;
-      return false;
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  len_ = 0;
-  return true;
-}
-
-void PcapngWriter::throw_if_failed() const {
-  if (!err_) return;
-  throw Error("EPCAP_WRITE", "writing pcapng file '" + path_ + "' failed: " + errno_text(err_) +
-                                 " (the blocks written before the error are readable)");
-}
-
-void PcapngWriter::flush() {
-  if (fd_ < 0) return;
-  if (!err_) drain();
-  throw_if_failed();
-}
-
-void PcapngWriter::close() {
-  if (fd_ < 0) return;
-  if (!err_) drain();
-  if (::close(fd_) != 0 && !err_) err_ = errno;
-  fd_ = -1;
-  buf_.reset();
-  throw_if_failed();
 }
 
 }  // namespace rs

@@ -145,26 +145,19 @@ class PcapReader {
   std::string problem_;  // detail for throw_if_error()
 };
 
-// Writes records in host byte order. Records are appended whole to a large
-// user-space buffer and the buffer is written with one write(2) when a record
-// no longer fits, so the file on disk only ever ends on a record boundary
-// (a stdio buffer could flush half a record). No system call per packet.
-class PcapWriter {
+// What both writers share: a file written through a large user-space buffer
+// that only ever holds whole records (blocks), written with one write(2) when
+// the next one does not fit, so the file on disk always ends on a record
+// boundary (a stdio buffer could flush half a record). No system call per
+// packet. Records are in host byte order.
+class RecordFile {
  public:
   static constexpr std::size_t kBufferSize = 1 << 20;
 
-  PcapWriter() = default;
-  ~PcapWriter();  // closes, swallowing errors (call close() to see them)
-  PcapWriter(const PcapWriter&) = delete;
-  PcapWriter& operator=(const PcapWriter&) = delete;
+  ~RecordFile();  // closes, swallowing errors (call close() to see them)
+  RecordFile(const RecordFile&) = delete;
+  RecordFile& operator=(const RecordFile&) = delete;
 
-  // Creates or truncates path and writes the file header at once, so even an
-  // empty capture is a valid file. Throws EPCAP_OPEN.
-  void open(const std::string& path, uint32_t snaplen, uint32_t linktype = kLinktypeEthernet,
-            bool nanosecond = true);
-  // Appends one record, cut to snaplen. origlen 0 means len. Returns false
-  // (and keeps failing) after a write error; flush()/close() then throw it.
-  bool write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen = 0);
   void flush();  // throws EPCAP_WRITE
   void close();  // flush, then close; throws EPCAP_WRITE
   bool is_open() const { return fd_ >= 0; }
@@ -175,13 +168,28 @@ class PcapWriter {
   uint64_t bytes() const { return bytes_; }  // file size including buffered data
   bool failed() const { return err_ != 0; }
 
+ protected:
+  // kind names the format in messages ("pcap"), unit what it holds ("records").
+  RecordFile(const char* kind, const char* unit) : kind_(kind), unit_(unit) {}
+  // Creates or truncates path; snaplen 0 or oversize means no limit. Throws EPCAP_OPEN.
+  void create(const std::string& path, uint32_t snaplen);
+  // Puts the headers now in the buffer on disk, so even an empty capture is
+  // a valid file. Throws EPCAP_OPEN (and closes) when that fails.
+  void commit_headers();
+  // Room for need bytes (at most kBufferSize), draining first when they do
+  // not fit; null after a write error or when closed.
+  uint8_t* reserve(std::size_t need);
+  void appended(std::size_t n, bool record) { len_ += n; bytes_ += n; records_ += record; }
+  uint32_t cut(uint32_t len) const { return len < snaplen_ ? len : snaplen_; }
+
  private:
   bool drain();  // writes the buffer out; false on error (sets err_)
   void throw_if_failed() const;
 
+  const char* kind_;
+  const char* unit_;
   std::string path_;
   int fd_ = -1;
-  bool nsec_ = true;
   uint32_t snaplen_ = 0;
   std::unique_ptr<uint8_t[]> buf_;
   std::size_t len_ = 0;
@@ -189,20 +197,29 @@ class PcapWriter {
   int err_ = 0;  // errno of the first failed write
 };
 
+// Classic pcap: the 24-byte file header, then one record per packet.
+class PcapWriter : public RecordFile {
+ public:
+  PcapWriter() : RecordFile("pcap", "records") {}
+
+  // The file header is on disk when open returns. Throws EPCAP_OPEN.
+  void open(const std::string& path, uint32_t snaplen, uint32_t linktype = kLinktypeEthernet,
+            bool nanosecond = true);
+  // Appends one record, cut to snaplen. origlen 0 means len. Returns false
+  // (and keeps failing) after a write error; flush()/close() then throw it.
+  bool write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen = 0);
+
+ private:
+  bool nsec_ = true;
+};
+
 // pcapng writer: a Section Header Block, one Interface Description Block
 // (link type, snaplen, if_name, if_tsresol = 9: nanoseconds), then one
 // Enhanced Packet Block per packet with epb_flags (direction) and epb_queue.
-// Blocks are buffered whole and written like PcapWriter's records, so the
-// file on disk always ends on a block boundary. close() may append an
-// Interface Statistics Block (received / dropped counts).
-class PcapngWriter {
+// close() may be preceded by an Interface Statistics Block (write_stats).
+class PcapngWriter : public RecordFile {
  public:
-  static constexpr std::size_t kBufferSize = 1 << 20;
-
-  PcapngWriter() = default;
-  ~PcapngWriter();
-  PcapngWriter(const PcapngWriter&) = delete;
-  PcapngWriter& operator=(const PcapngWriter&) = delete;
+  PcapngWriter() : RecordFile("pcapng", "blocks") {}
 
   // Throws EPCAP_OPEN. The headers are on disk when open returns.
   void open(const std::string& path, uint32_t snaplen, uint32_t linktype = kLinktypeEthernet,
@@ -212,28 +229,6 @@ class PcapngWriter {
              uint8_t direction = kDirUnknown, int32_t queue = -1);
   // Buffers an Interface Statistics Block for interface 0.
   bool write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_ns, uint64_t ifrecv, uint64_t ifdrop);
-  void flush();  // throws EPCAP_WRITE
-  void close();  // flush, then close; throws EPCAP_WRITE
-  bool is_open() const { return fd_ >= 0; }
-
-  const std::string& path() const { return path_; }
-  uint32_t snaplen() const { return snaplen_; }
-  uint64_t records() const { return records_; }
-  uint64_t bytes() const { return bytes_; }
-  bool failed() const { return err_ != 0; }
-
- private:
-  bool room(std::size_t need);  // drains when need does not fit; false on error
-  bool drain();
-  void throw_if_failed() const;
-
-  std::string path_;
-  int fd_ = -1;
-  uint32_t snaplen_ = 0;
-  std::unique_ptr<uint8_t[]> buf_;
-  std::size_t len_ = 0;
-  uint64_t records_ = 0, bytes_ = 0;
-  int err_ = 0;
 };
 
 }  // namespace rs

@@ -19,13 +19,28 @@ uint64_t pow2_floor(uint64_t v) {
   return p;
 }
 
-constexpr uint64_t kMinRing = 1ull << 20, kMaxRing = 8ull << 20, kRingBudget = 64ull << 20;
+// The rings share a 64 MiB budget; one ring may take half of it: at 8 Mpps of
+// 64-byte packets (88-byte records) 32 MiB absorbs a writer stalled ~45 ms
+// by the scheduler on a busy machine.
+constexpr uint64_t kMinRing = 1ull << 20, kMaxRing = 32ull << 20, kRingBudget = 64ull << 20;
 
 }  // namespace
 
 // ------------------------------------------------------------------ capture
 
-Capture::Capture(Port& port, const CaptureOptions& o) : port_(port), opts_(o) {
+Capture::Totals Capture::totals() const {
+  Totals t;
+  for (auto* v : {&rxr_, &txr_})
+    for (auto& r : *v) {
+      t.seen += r->seen.get();
+      t.matched += r->matched.get();
+      t.dropped += r->dropped.get();
+    }
+  t.dropped += uncovered_.load(std::memory_order_relaxed);  // packets of queues without a ring
+  return t;
+}
+
+Capture::Capture(Port& port, const CaptureOptions& o, EventQueue* events) : port_(port), opts_(o), events_(events) {
   filter_ = Filter::compile(o.filter);
   snaplen_ = (o.snaplen == 0 || o.snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : o.snaplen;
   if (o.count) remaining_.store(o.count, std::memory_order_relaxed);
@@ -198,12 +213,12 @@ uint64_t Capture::drain_once() {
 }
 
 void Capture::writer_main() {
-  bool dirty = false;
+  bool dirty = false, count_done = false;
   for (;;) {
     bool stopping = stop_.load(std::memory_order_acquire);
     uint64_t moved = drain_once();
     if (moved) dirty = true;
-    bool count_done = opts_.count && written_.load(std::memory_order_relaxed) >= opts_.count;
+    count_done = opts_.count && written_.load(std::memory_order_relaxed) >= opts_.count;
     if (stopping || count_done) {
       // stop_ was set after every producer left: one more pass takes the rest.
       drain_once();
@@ -228,16 +243,25 @@ void Capture::writer_main() {
   file_bytes_.store(opts_.pcapng ? pcapng_.bytes() : pcap_.bytes(), std::memory_order_relaxed);
   try {
     if (opts_.pcapng) {
-      uint64_t dropped = 0, seen = 0;
-      for (auto* v : {&rxr_, &txr_})
-        for (auto& r : *v) { dropped += r->dropped.get(); seen += r->seen.get(); }
-      pcapng_.write_stats(end_ns_, start_ns_, end_ns_, seen, dropped + uncovered_.load(std::memory_order_relaxed));
+      Totals t = totals();
+      pcapng_.write_stats(end_ns_, start_ns_, end_ns_, t.seen, t.dropped);
       pcapng_.close();
     } else {
       pcap_.close();
     }
   } catch (const Error& e) {
     if (error_.empty()) error_ = e.what();
+  }
+  // Before writer_done_: from then on the control thread may free us.
+  if (count_done && events_) {
+    Event ev;
+    ev.name = "capture_done";
+    ev.ports = {port_.id()};
+    ev.values = {{"file", opts_.path},
+                 {"captured", std::to_string(written_.load(std::memory_order_relaxed))},
+                 {"dropped", std::to_string(totals().dropped)}};
+    if (!error_.empty()) ev.values.emplace_back("error", error_);
+    events_->push(std::move(ev));
   }
   writer_done_.store(true, std::memory_order_release);
 }
@@ -269,13 +293,10 @@ CaptureStatus Capture::status() const {
   s.count_limit = opts_.count;
   s.ring_bytes = opts_.ring_bytes;
   s.rings = static_cast<uint32_t>(rxr_.size() + txr_.size());
-  for (auto* v : {&rxr_, &txr_})
-    for (auto& r : *v) {
-      s.seen += r->seen.get();
-      s.matched += r->matched.get();
-      s.dropped += r->dropped.get();
-    }
-  s.dropped += uncovered_.load(std::memory_order_relaxed);
+  Totals t = totals();
+  s.seen = t.seen;
+  s.matched = t.matched;
+  s.dropped = t.dropped;
   s.captured = written_.load(std::memory_order_relaxed);
   s.start_ns = start_ns_;
   bool done = writer_done_.load(std::memory_order_acquire);
@@ -318,7 +339,7 @@ CaptureStatus CaptureManager::start(Port& port, const CaptureOptions& o) {
   if (!o.rx && !o.tx) throw Error("EINVAL_ARG", "capture needs a direction: rx, tx or both");
   if (port.tap())
     throw Error("ECAPTURE_BUSY", "port " + std::to_string(port.id()) + " already has a packet tap");
-  auto c = std::make_unique<Capture>(port, o);
+  auto c = std::make_unique<Capture>(port, o, events_);
   CaptureStatus s = c->status();
   active_.push_back(std::move(c));
   return s;

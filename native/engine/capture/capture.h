@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "../netlink/events.h"
 #include "../pcap_file.h"
 #include "../port.h"
 #include "byte_ring.h"
@@ -59,7 +60,8 @@ class Capture final : public PortTap {
  public:
   // Opens the file (header on disk at once), allocates the rings, starts the
   // writer and attaches the tap. Throws EPCAP_OPEN, EFILTER, ENOMEM.
-  Capture(Port& port, const CaptureOptions& o);
+  // events (may be null) hears `capture_done` when the count limit ends it.
+  Capture(Port& port, const CaptureOptions& o, EventQueue* events);
   ~Capture();
 
   void rx(uint16_t q, Mbuf* const* pkts, uint16_t n) override;
@@ -90,6 +92,10 @@ class Capture final : public PortTap {
     uint32_t drops[kMaxStage];     // matched-but-dropped up to packet i
   };
 
+  struct Totals {
+    uint64_t seen = 0, matched = 0, dropped = 0;
+  };
+  Totals totals() const;  // over every ring
   bool enter();
   void leave();
   void stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n);
@@ -101,6 +107,7 @@ class Capture final : public PortTap {
 
   Port& port_;
   CaptureOptions opts_;
+  EventQueue* events_;
   Filter filter_;
   uint32_t snaplen_;
   std::vector<std::unique_ptr<QRing>> rxr_, txr_;
@@ -123,7 +130,8 @@ class Capture final : public PortTap {
 
 class CaptureManager {
  public:
-  CaptureManager() = default;
+  // events (may be null, must outlive the captures): completion events.
+  explicit CaptureManager(EventQueue* events) : events_(events) {}
   ~CaptureManager() { stop_all(); }
 
   // One capture per port at a time. Throws ECAPTURE_BUSY, EPORT_CLOSED and
@@ -147,6 +155,7 @@ class CaptureManager {
   std::vector<std::unique_ptr<Capture>> active_;
   std::vector<std::unique_ptr<Capture>> retired_;  // finished, freed when no poll thread runs
   std::vector<CaptureStatus> finished_;
+  EventQueue* events_;
 };
 
 }  // namespace rs

@@ -17,7 +17,12 @@ namespace {
 
 constexpr uint16_t kBurst = 32;
 constexpr unsigned kReplayLcore = 0;           // testpmd's main lcore id: no poll thread uses it
-constexpr uint64_t kSpinNs = 100000;           // busy-wait the last 100 us
+// Busy-wait only the last 30 us and sleep before that: a thread that mostly
+// sleeps is run at once when its timer fires, even on a CPU shared with
+// builds, while one that spins through every gap is time-sliced with them
+// and falls milliseconds behind.
+constexpr uint64_t kSpinNs = 30000;
+constexpr uint64_t kMinSleepNs = 10000;  // shorter sleeps are not worth the wake-up
 constexpr uint64_t kLateNs = 2000;             // later than this: batch with the next ones
 constexpr std::size_t kReservoir = 1 << 16;
 
@@ -37,17 +42,6 @@ std::string speed_text(const ReplayOptions& o) {
     case ReplaySpeed::Mbps: std::snprintf(b, sizeof b, "%g Mbit/s", o.value); return b;
   }
   return "?";
-}
-
-std::vector<int> allowed_cpus() {
-  std::vector<int> v;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0)
-    for (int c = 0; c < CPU_SETSIZE; c++)
-      if (CPU_ISSET(c, &set)) v.push_back(c);
-  if (v.empty()) v.push_back(0);
-  return v;
 }
 
 }  // namespace
@@ -98,8 +92,9 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   if (queue >= port.nb_tx_queues())
     throw Error("EBUSY_FORWARDING",
                 "forwarding sends on every tx queue of port " + std::to_string(port_id) + " (" + user +
-                    ", ...) and replay needs a tx queue of its own (a queue is driven by one thread): stop "
-                    "forwarding first ('stop'), or replay into a port forwarding does not send on");
+                    ", ...) and replay needs a tx queue of its own (a queue is driven by one thread; forwarding "
+                    "streams cover every tx queue, so adding queues does not free one): 'stop' forwarding, replay, "
+                    "then 'start' again, or replay into a port forwarding does not send on");
 
   // Check the whole file before sending anything: a damaged file is reported
   // with its offset now, not half-way through the replay.
@@ -124,7 +119,7 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   reader_.rewind();
 
   // A CPU the forwarding lcores do not use, when there is one.
-  std::vector<int> cpus = allowed_cpus();
+  const std::vector<int>& cpus = allowed_cpus();
   std::set<int> busy;
   if (engine.forwarding())
     for (const LcoreAssignment& l : engine.lcores()) busy.insert(l.cpu);
@@ -170,9 +165,7 @@ void ReplayManager::record_error(uint64_t err) {
   }
 }
 
-void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
-  uint64_t b = 0;
-  for (uint16_t i = 0; i < n; i++) b += pkts[i]->data_len;
+void ReplayManager::send_all(Mbuf** pkts, uint16_t n, uint64_t bytes) {
   uint16_t left = n;
   Mbuf** p = pkts;
   while (left) {
@@ -182,7 +175,7 @@ void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
     if (left) {
       retries_.store(retries_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       if (stop_.load(std::memory_order_relaxed)) {
-        for (uint16_t i = 0; i < left; i++) b -= p[i]->data_len;
+        for (uint16_t i = 0; i < left; i++) bytes -= p[i]->data_len;
         mbuf_free_bulk(p, left);
         n = static_cast<uint16_t>(n - left);
         break;
@@ -190,8 +183,127 @@ void ReplayManager::send_all(Mbuf** pkts, uint16_t n) {
       cpu_relax();
     }
   }
+  // Relaxed: only the sender writes these; readers want a recent figure, not an ordered one.
   sent_.store(sent_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  bytes_.store(bytes_.load(std::memory_order_relaxed) + b, std::memory_order_relaxed);
+  bytes_.store(bytes_.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
+}
+
+// A record the port can carry: Ethernet, not empty, fits an mbuf.
+bool ReplayManager::sendable(const PcapRecord& rec) {
+  const auto& ifaces = reader_.interfaces();
+  if (rec.caplen == 0 || rec.caplen > pool_->data_room() ||
+      (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
+    skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+// Topspeed, one burst at a time: kBurst mbufs from the pool in one call, the
+// next records copied into them straight from the mapping, one tx_burst. No
+// clock read and no system call per packet.
+void ReplayManager::topspeed_pass() {
+  Mbuf* burst[kBurst];
+  PcapRecord rec;
+  bool more = true;
+  while (more && !stop_.load(std::memory_order_relaxed)) {
+    if (pool_->alloc_bulk(burst, kBurst) == 0) {  // the port still holds our packets
+      cpu_relax();
+      continue;
+    }
+    uint16_t nb = 0;
+    uint64_t bytes = 0;
+    while (nb < kBurst) {
+      if (!reader_.next(rec)) { more = false; break; }
+      if (!sendable(rec)) continue;
+      __builtin_prefetch(rec.data + rec.caplen + 64);  // the record after next: the mapping is read in order
+      Mbuf* m = burst[nb++];
+      std::memcpy(m->data(), rec.data, rec.caplen);
+      m->data_len = static_cast<uint16_t>(rec.caplen);
+      m->port = port_id_;
+      bytes += rec.caplen;
+    }
+    if (nb < kBurst) pool_->put_bulk(burst + nb, kBurst - nb);
+    if (nb) send_all(burst, nb, bytes);
+  }
+}
+
+// Paced: each packet has a scheduled time; the sender sleeps until shortly
+// before it and spins the rest. Packets already late go out in bursts.
+void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
+  const ReplaySpeed speed = opts_.speed;
+  Mbuf* burst[kBurst];
+  uint64_t sched[kBurst];
+  uint64_t burst_bytes = 0;
+  uint16_t nb = 0;
+
+  auto flush = [&](uint64_t now) {
+    if (!nb) return;
+    for (uint16_t i = 0; i < nb; i++) record_error(now > sched[i] ? now - sched[i] : sched[i] - now);
+    send_all(burst, nb, burst_bytes);
+    nb = 0;
+    burst_bytes = 0;
+  };
+  auto wait_until = [&](uint64_t t) {
+    for (;;) {
+      uint64_t now = mono_ns();
+      if (now >= t || stop_.load(std::memory_order_relaxed)) return;
+      uint64_t rem = t - now;
+      if (rem > kSpinNs + kMinSleepNs) {
+        uint64_t wake = std::min<uint64_t>(t - kSpinNs, now + 50000000ull);  // re-check stop every 50 ms
+        timespec ts{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
+        ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+      } else {
+        cpu_relax();
+      }
+    }
+  };
+
+  PcapRecord rec;
+  while (reader_.next(rec)) {
+    if (stop_.load(std::memory_order_relaxed)) break;
+    if (!sendable(rec)) continue;
+    uint64_t s = 0;
+    switch (speed) {
+      case ReplaySpeed::Pps:
+        s = pc.t0 + static_cast<uint64_t>(static_cast<double>(pc.idx) * 1e9 / opts_.value);
+        break;
+      case ReplaySpeed::Mbps:
+        s = pc.t0 + static_cast<uint64_t>(pc.bits * 1e3 / opts_.value);
+        break;
+      default: {  // original timing or a multiple of it
+        double off = rec.ts_ns >= first_ts_ ? static_cast<double>(rec.ts_ns - first_ts_) / pc.mult : 0;
+        s = pc.t0 + static_cast<uint64_t>(pc.loop_len * loop + off);
+        if (s < pc.prev) s = pc.prev;  // out-of-order timestamps: no going back
+        break;
+      }
+    }
+    pc.idx++;
+    pc.bits += rec.caplen * 8.0;
+    pc.prev = s;
+    uint64_t now = mono_ns();  // one clock read per packet unless it has to wait
+    // Packets waiting in the burst are due: send them before sleeping.
+    if (nb && s > now) flush(now);
+    Mbuf* m = nullptr;
+    while (!(m = pool_->alloc())) {
+      flush(mono_ns());  // our own packets may be what holds the pool
+      if (stop_.load(std::memory_order_relaxed)) break;
+      cpu_relax();
+    }
+    if (!m) break;
+    std::memcpy(m->data(), rec.data, rec.caplen);
+    m->data_len = static_cast<uint16_t>(rec.caplen);
+    m->port = port_id_;
+    if (!nb && s > now) {
+      wait_until(s);
+      now = mono_ns();
+    }
+    burst[nb] = m;
+    sched[nb++] = s;
+    burst_bytes += rec.caplen;
+    if (now < s + kLateNs || nb == kBurst) flush(now);  // on time: out at once
+  }
+  flush(mono_ns());
 }
 
 void ReplayManager::run() {
@@ -202,107 +314,21 @@ void ReplayManager::run() {
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
   ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);                  // wake when asked, not up to 50 us later
 
-  const ReplaySpeed speed = opts_.speed;
-  const bool paced = speed != ReplaySpeed::Topspeed;
-  const double mult = speed == ReplaySpeed::Multiplier ? opts_.value : 1.0;
-  const uint32_t room = pool_->data_room();
-  const auto& ifaces = reader_.interfaces();
+  Pacing pc;
+  pc.mult = opts_.speed == ReplaySpeed::Multiplier ? opts_.value : 1.0;
   // Loops at original timing follow each other after one average gap.
   const double avg_gap = file_packets_ > 1 ? static_cast<double>(span_ns_) / static_cast<double>(file_packets_ - 1) : 0;
-  const double loop_len = (static_cast<double>(span_ns_) + avg_gap) / mult;
-
-  Mbuf* burst[kBurst];
-  uint64_t sched[kBurst];
-  uint16_t nb = 0;
-  uint64_t t0 = mono_ns();
-  uint64_t idx = 0;        // packets scheduled so far (pps)
-  double bits = 0;         // bits scheduled so far (mbps)
-  uint64_t prev_sched = t0;
-
-  auto flush = [&]() {
-    if (!nb) return;
-    if (paced) {
-      uint64_t now = mono_ns();
-      for (uint16_t i = 0; i < nb; i++) record_error(now > sched[i] ? now - sched[i] : sched[i] - now);
-    }
-    send_all(burst, nb);
-    nb = 0;
-  };
-  auto wait_until = [&](uint64_t t) {
-    for (;;) {
-      uint64_t now = mono_ns();
-      if (now >= t || stop_.load(std::memory_order_relaxed)) return;
-      uint64_t rem = t - now;
-      if (rem > kSpinNs + 50000) {
-        uint64_t wake = std::min<uint64_t>(t - kSpinNs, now + 50000000ull);  // re-check stop every 50 ms
-        timespec ts{static_cast<time_t>(wake / 1000000000ull), static_cast<long>(wake % 1000000000ull)};
-        ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
-      } else {
-        cpu_relax();
-      }
-    }
-  };
+  pc.loop_len = (static_cast<double>(span_ns_) + avg_gap) / pc.mult;
+  pc.t0 = pc.prev = mono_ns();
 
   try {
     for (uint32_t loop = 0; opts_.loops == 0 || loop < opts_.loops; loop++) {
       if (stop_.load(std::memory_order_relaxed)) break;
       loop_.store(loop + 1, std::memory_order_relaxed);
       if (loop > 0) reader_.rewind();
-      PcapRecord rec;
-      while (reader_.next(rec)) {
-        if (stop_.load(std::memory_order_relaxed)) break;
-        if (rec.caplen > room || rec.caplen == 0 ||
-            (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
-          skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-          continue;
-        }
-        uint64_t s = 0;
-        if (paced) {
-          switch (speed) {
-            case ReplaySpeed::Original:
-            case ReplaySpeed::Multiplier: {
-              double off = rec.ts_ns >= first_ts_ ? static_cast<double>(rec.ts_ns - first_ts_) / mult : 0;
-              s = t0 + static_cast<uint64_t>(loop_len * loop + off);
-              if (s < prev_sched) s = prev_sched;  // out-of-order timestamps: no going back
-              break;
-            }
-            case ReplaySpeed::Pps:
-              s = t0 + static_cast<uint64_t>(static_cast<double>(idx) * 1e9 / opts_.value);
-              break;
-            case ReplaySpeed::Mbps:
-              s = t0 + static_cast<uint64_t>(bits * 1e3 / opts_.value);
-              break;
-            default:
-              break;
-          }
-          idx++;
-          bits += rec.caplen * 8.0;
-          prev_sched = s;
-          // Packets waiting in the burst are due: send them before sleeping.
-          if (nb && s > mono_ns()) flush();
-        }
-        Mbuf* m = nullptr;
-        while (!(m = pool_->alloc())) {
-          flush();  // our own packets may be what holds the pool
-          if (stop_.load(std::memory_order_relaxed)) break;
-          cpu_relax();
-        }
-        if (!m) break;
-        std::memcpy(m->data(), rec.data, rec.caplen);
-        m->data_len = static_cast<uint16_t>(rec.caplen);
-        m->port = port_id_;
-        if (paced) {
-          if (!nb) wait_until(s);
-          burst[nb] = m;
-          sched[nb++] = s;
-          uint64_t now = mono_ns();
-          if (now < s + kLateNs || nb == kBurst) flush();  // on time: out at once
-        } else {
-          burst[nb++] = m;
-          if (nb == kBurst) flush();
-        }
-      }
-      flush();
+      if (opts_.speed == ReplaySpeed::Topspeed) topspeed_pass();
+      else paced_pass(pc, loop);
+      if (stop_.load(std::memory_order_relaxed)) break;
       if (reader_.status() != PcapReader::Status::End) {
         try {
           reader_.throw_if_error();
@@ -312,13 +338,29 @@ void ReplayManager::run() {
         break;
       }
     }
-    flush();
   } catch (const std::exception& e) {
     error_ = e.what();
   }
   pool_->flush_cache(kReplayLcore);
   end_mono_.store(mono_ns(), std::memory_order_relaxed);
+  if (!stop_.load(std::memory_order_relaxed)) announce_end();
   done_.store(true, std::memory_order_release);
+}
+
+// The sender's last act: the shell prints it above the prompt.
+void ReplayManager::announce_end() {
+  if (!events_) return;
+  // Not snapshot(): that reads control-thread state.
+  uint64_t sent = sent_.load(std::memory_order_relaxed);
+  uint64_t ns = end_mono_.load(std::memory_order_relaxed) - start_mono_;
+  Event ev;
+  ev.name = "replay_done";
+  ev.ports = {port_id_};
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.0f", ns ? static_cast<double>(sent) * 1e9 / static_cast<double>(ns) : 0.0);
+  ev.values = {{"file", opts_.path}, {"sent", std::to_string(sent)}, {"pps", rate}};
+  if (!error_.empty()) ev.values.emplace_back("error", error_);
+  events_->push(std::move(ev));
 }
 
 ReplayStatus ReplayManager::snapshot() const {
