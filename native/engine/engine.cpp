@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <system_error>
@@ -16,6 +17,7 @@
 #include "fwd/engines.h"
 #include "kni/kni.h"
 #include "netlink/ifproxy.h"
+#include "poll_clock.h"
 #include "replay/replay.h"
 
 namespace rs {
@@ -205,6 +207,7 @@ Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("i
   settings_.port_ips.resize(kMaxPorts);
   settings_.gen.rate.resize(kMaxPorts);
   settings_.gen.count.resize(kMaxPorts);
+  if (const char* leak = std::getenv("RINGSIDE_TEST_LEAK_MBUFS")) test_leak_ = static_cast<unsigned>(std::strtoul(leak, nullptr, 10));
 }
 
 Engine::~Engine() {
@@ -551,6 +554,10 @@ void Engine::start(unsigned tx_first_bursts) {
   // Relaxed: std::thread's constructor orders this store (and all the set-up
   // above) before anything the new threads do.
   stop_flag_.store(false, std::memory_order_relaxed);
+  lcore_counters_.clear();
+  for (std::size_t i = 0; i < lcores_.size(); i++) lcore_counters_.push_back(std::make_unique<LcoreCounters>());
+  run_start_ns_ = gen::now_ns();
+  run_stop_ns_ = 0;
   if (kni_) kni_->set_forwarding(true);  // the poll threads own the ports' queues now
   try {
     for (unsigned i = 0; i < lcores_.size(); i++) threads_.emplace_back(&Engine::run_lcore, this, i);
@@ -597,7 +604,11 @@ void Engine::run_lcore(unsigned index) {
     if (k && !seen) kni_tx.push_back({k, fs});
   }
 
+  if (index == 0 && test_leak_ && !mine.empty()) test_only_leak(*mine[0]);
+
   auto packet_fwd = fwd_->packet_fwd;
+  LcoreCounters& load = *lcore_counters_[index];
+  uint64_t moved = 0, t0 = poll_clock();
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
   // by join()), so it only needs to become visible eventually. At least one
@@ -605,6 +616,20 @@ void Engine::run_lcore(unsigned index) {
   do {
     for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
     for (auto& [k, fs] : kni_tx) k->from_kernel(fs->tx, fs->tx_queue);
+    // `show lcores`: one clock read per pass, never per packet; the streams'
+    // counters are this thread's own lines.
+    uint64_t now_moved = 0;
+    for (FwdStream* fs : mine) now_moved += fs->rx_packets.get() + fs->tx_packets.get();
+    uint64_t t1 = poll_clock();
+    if (now_moved != moved) {
+      load.busy_cycles.add(t1 - t0);
+      load.busy_polls.add(1);
+    } else {
+      load.idle_cycles.add(t1 - t0);
+      load.idle_polls.add(1);
+    }
+    moved = now_moved;
+    t0 = t1;
   } while (!stop_flag_.load(std::memory_order_relaxed));
 
   pool_->flush_cache(lc.lcore);
@@ -617,6 +642,7 @@ std::vector<StreamStats> Engine::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   forwarding_ = false;
+  run_stop_ns_ = gen::now_ns();
   if (kni_) kni_->set_forwarding(false);
   // No poll thread runs now; a replay thread also sends through port taps.
   if (!replay_->active()) captures_->release_retired();

@@ -88,6 +88,10 @@ class TapPort final : public Port {
     return m;
   }
 
+  void do_queue_info(Dir, uint16_t, QueueInfo* out) const override {
+    out->kind = "TAP fd: the kernel's queue behind one read()/write() per packet, no ring shared with us";
+  }
+
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::vector<std::pair<std::string, std::string>> v;
     v.push_back({"interface", iface_ + (existed_ ? " (existed before; left in place at close)"
