@@ -4,6 +4,8 @@
 // the test-only fault hook, poll-thread load, and --json for each view.
 import { test, assert } from './lib/harness.mjs';
 import { ringside } from './lib/cli.mjs';
+import { engineWith, waitFor } from './lib/engine.mjs';
+import { snapMessage } from '../dist/shell/monitor/feed.js';
 
 const RING_PAIR = ['--vdev', 'net_ring0,peer=net_ring1', '--vdev', 'net_ring1'];
 const NULL_PAIR = ['--vdev', 'net_null0', '--vdev', 'net_null1'];
@@ -93,6 +95,24 @@ test('bad queue: a clear error naming the valid queues', async () => {
   const r = await ringside(RING_PAIR, 'show port 0 rxq 3 info\nshow port 0 txq 0 ring count 0\n');
   assert.match(r.stdout, /Error EQUEUE_RANGE: port 0 has rx queues 0..0, not 3/);
   assert.match(r.stdout, /count 0 is out of range: valid values are 1..4096/);
+});
+
+test('the monitor feed shows ring occupancy from the same view', async () => {
+  const e = engineWith(['net_ring0,peer=net_ring1', 'net_ring1']);
+  try {
+    e.portStop(1);
+    e.setFwdMode('txonly');
+    e.start(0);
+    await waitFor(() => e.portQueueInfo(1, 'rx', 0).rings[0].occupancy > 0, 5000, 'packets in net_ring1');
+    e.stop();
+    const held = e.portQueueInfo(1, 'rx', 0).rings[0].occupancy;
+    const occ = snapMessage(e).occupancy;
+    assert.equal(occ.find((o) => o.name === 'p1 rxq0 ring'), { name: 'p1 rxq0 ring', used: held, size: 1024 });
+    assert.ok(held > 0);
+    assert.equal(occ.find((o) => o.name === 'p0 txq0 ring'), { name: 'p0 txq0 ring', used: held, size: 1024 }, 'the same ring, from the sender');
+  } finally {
+    e.shutdown();
+  }
 });
 
 test.run();
