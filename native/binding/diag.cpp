@@ -6,20 +6,35 @@
 namespace rsb {
 namespace {
 
-rs::Dir arg_dir(const Napi::CallbackInfo& info, size_t i) {
-  std::string d = arg_str(info, i, "queue direction");
-  if (d == "rx") return rs::Dir::Rx;
-  if (d == "tx") return rs::Dir::Tx;
-  throw_ringside(info.Env(), "EINVAL_ARG", "queue direction must be 'rx' or 'tx', not '" + d + "'");
-}
-
-uint16_t arg_queue(const Napi::CallbackInfo& info, size_t i) {
-  uint32_t q = arg_u32(info, i, "queue id");
+// (port, "rx"|"tx", queue): the first three arguments of the queue methods.
+struct QueueArgs {
+  uint16_t port;
+  rs::Dir dir;
+  uint16_t queue;
+};
+QueueArgs queue_args(const Napi::CallbackInfo& info) {
+  QueueArgs a{arg_port(info), rs::Dir::Rx, 0};
+  std::string d = arg_str(info, 1, "queue direction");
+  if (d != "rx" && d != "tx")
+    throw_ringside(info.Env(), "EINVAL_ARG", "queue direction must be 'rx' or 'tx', not '" + d + "'");
+  a.dir = d == "rx" ? rs::Dir::Rx : rs::Dir::Tx;
+  uint32_t q = arg_u32(info, 2, "queue id");
   if (q >= rs::Port::kMaxQueues)
     throw_ringside(info.Env(), "EQUEUE_RANGE", "queue " + std::to_string(q) + " is out of range: queues are 0.." +
                                                    std::to_string(rs::Port::kMaxQueues - 1));
-  return static_cast<uint16_t>(q);
+  a.queue = static_cast<uint16_t>(q);
+  return a;
 }
+
+// A JS array with one element per item, made by to_js.
+template <typename T, typename F>
+Napi::Array array_of(Napi::Env env, const std::vector<T>& items, F to_js) {
+  Napi::Array a = Napi::Array::New(env, items.size());
+  for (uint32_t i = 0; i < items.size(); i++) a.Set(i, to_js(items[i]));
+  return a;
+}
+
+Napi::Value big(Napi::Env env, uint64_t v) { return num(env, static_cast<double>(v)); }
 
 Napi::Object ring_state(Napi::Env env, const rs::RingState& s) {
   Napi::Object o = Napi::Object::New(env);
@@ -35,47 +50,38 @@ Napi::Object ring_state(Napi::Env env, const rs::RingState& s) {
 
 Napi::Value PortQueueInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint16_t port = arg_port(info);
-  rs::Dir dir = arg_dir(info, 1);
-  uint16_t q = arg_queue(info, 2);
+  QueueArgs q = queue_args(info);
   return guarded(env, [&] {
-    rs::QueueInfo qi = engine_of(info).port(port).queue_info(dir, q);
+    rs::QueueInfo qi = engine_of(info).port(q.port).queue_info(q.dir, q.queue);
     Napi::Object o = Napi::Object::New(env);
-    o.Set("port", num(env, port));
-    o.Set("dir", rs::dir_name(dir));
-    o.Set("queue", num(env, q));
+    o.Set("port", num(env, q.port));
+    o.Set("dir", rs::dir_name(q.dir));
+    o.Set("queue", num(env, q.queue));
     o.Set("kind", qi.kind);
-    Napi::Array rings = Napi::Array::New(env, qi.rings.size());
-    for (uint32_t i = 0; i < qi.rings.size(); i++) rings.Set(i, ring_state(env, qi.rings[i]));
-    o.Set("rings", rings);
-    o.Set("packets", num(env, static_cast<double>(qi.packets)));
-    o.Set("bytes", num(env, static_cast<double>(qi.bytes)));
-    o.Set("errors", num(env, static_cast<double>(qi.errors)));
-    o.Set("emptyPolls", num(env, static_cast<double>(qi.empty_polls)));
-    o.Set("full", num(env, static_cast<double>(qi.full)));
+    o.Set("rings", array_of(env, qi.rings, [&](const rs::RingState& s) { return ring_state(env, s); }));
+    o.Set("packets", big(env, qi.packets));
+    o.Set("bytes", big(env, qi.bytes));
+    o.Set("errors", big(env, qi.errors));
+    o.Set("emptyPolls", big(env, qi.empty_polls));
+    o.Set("full", big(env, qi.full));
     return o;
   });
 }
 
 Napi::Value PortQueueRing(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint16_t port = arg_port(info);
-  rs::Dir dir = arg_dir(info, 1);
-  uint16_t q = arg_queue(info, 2);
+  QueueArgs q = queue_args(info);
   uint32_t count = arg_u32(info, 3, "descriptor count");
   return guarded(env, [&] {
-    std::vector<rs::Descriptor> ds = engine_of(info).port(port).queue_ring(dir, q, count);
-    Napi::Array a = Napi::Array::New(env, ds.size());
-    for (uint32_t i = 0; i < ds.size(); i++) {
-      Napi::Object d = Napi::Object::New(env);
-      d.Set("ring", ds[i].ring);
-      d.Set("index", num(env, ds[i].index));
+    return array_of(env, engine_of(info).port(q.port).queue_ring(q.dir, q.queue, count), [&](const rs::Descriptor& d) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("ring", d.ring);
+      o.Set("index", num(env, d.index));
       Napi::Object f = Napi::Object::New(env);
-      for (const auto& [k, v] : ds[i].fields) f.Set(k, v);
-      d.Set("fields", f);
-      a.Set(i, d);
-    }
-    return a;
+      for (const auto& [k, v] : d.fields) f.Set(k, v);
+      o.Set("fields", f);
+      return o;
+    });
   });
 }
 
@@ -88,25 +94,21 @@ Napi::Value Mempool(const Napi::CallbackInfo& info) {
     o.Set("size", num(env, r.pool.size));
     o.Set("available", num(env, r.pool.available));
     o.Set("inUse", num(env, r.pool.in_use));
-    o.Set("allocFailures", num(env, static_cast<double>(r.pool.alloc_failures)));
-    Napi::Array caches = Napi::Array::New(env, r.caches.size());
-    for (uint32_t i = 0; i < r.caches.size(); i++) {
-      Napi::Object c = Napi::Object::New(env);
-      c.Set("lcore", num(env, r.caches[i].first));
-      c.Set("mbufs", num(env, r.caches[i].second));
-      caches.Set(i, c);
-    }
-    o.Set("caches", caches);
+    o.Set("allocFailures", big(env, r.pool.alloc_failures));
+    o.Set("caches", array_of(env, r.caches, [&](const std::pair<unsigned, uint32_t>& c) {
+      Napi::Object x = Napi::Object::New(env);
+      x.Set("lcore", num(env, c.first));
+      x.Set("mbufs", num(env, c.second));
+      return x;
+    }));
     o.Set("holdersKnown", Napi::Boolean::New(env, r.holders_known));
-    Napi::Array holders = Napi::Array::New(env, r.holders.size());
-    for (uint32_t i = 0; i < r.holders.size(); i++) {
-      Napi::Object h = Napi::Object::New(env);
-      h.Set("name", r.holders[i].name);
-      h.Set("mbufs", num(env, r.holders[i].mbufs));
-      h.Set("inRing", Napi::Boolean::New(env, r.holders[i].in_ring));
-      holders.Set(i, h);
-    }
-    o.Set("holders", holders);
+    o.Set("holders", array_of(env, r.holders, [&](const rs::MempoolHolder& h) {
+      Napi::Object x = Napi::Object::New(env);
+      x.Set("name", h.name);
+      x.Set("mbufs", num(env, h.mbufs));
+      x.Set("inRing", Napi::Boolean::New(env, h.in_ring));
+      return x;
+    }));
     return o;
   });
 }
@@ -114,24 +116,18 @@ Napi::Value Mempool(const Napi::CallbackInfo& info) {
 Napi::Value LcoreLoads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&] {
-    std::vector<rs::LcoreLoad> ls = engine_of(info).lcore_loads();
-    Napi::Array a = Napi::Array::New(env, ls.size());
-    for (uint32_t i = 0; i < ls.size(); i++) {
-      const rs::LcoreLoad& l = ls[i];
+    return array_of(env, engine_of(info).lcore_loads(), [&](const rs::LcoreLoad& l) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("lcore", num(env, l.lcore));
       o.Set("cpu", num(env, l.cpu));
-      Napi::Array st = Napi::Array::New(env, l.streams.size());
-      for (uint32_t k = 0; k < l.streams.size(); k++) st.Set(k, num(env, l.streams[k]));
-      o.Set("streams", st);
-      o.Set("busyCycles", num(env, static_cast<double>(l.busy_cycles)));
-      o.Set("idleCycles", num(env, static_cast<double>(l.idle_cycles)));
-      o.Set("busyPolls", num(env, static_cast<double>(l.busy_polls)));
-      o.Set("idlePolls", num(env, static_cast<double>(l.idle_polls)));
+      o.Set("streams", array_of(env, l.streams, [&](uint16_t si) { return num(env, si); }));
+      o.Set("busyCycles", big(env, l.busy_cycles));
+      o.Set("idleCycles", big(env, l.idle_cycles));
+      o.Set("busyPolls", big(env, l.busy_polls));
+      o.Set("idlePolls", big(env, l.idle_polls));
       o.Set("seconds", num(env, l.seconds));
-      a.Set(i, o);
-    }
-    return a;
+      return o;
+    });
   });
 }
 
@@ -149,7 +145,11 @@ Napi::Value RingOccupancy(const Napi::CallbackInfo& info) {
         for (uint16_t q = 0; q < nb; q++) {
           for (const rs::RingState& s : p.queue_info(d, q).rings) {
             Napi::Object o = Napi::Object::New(env);
-            o.Set("name", "p" + std::to_string(id) + " " + rs::dir_name(d) + "q" + std::to_string(q) + " " + s.name);
+            // Appended piecewise: GCC 12 gives a false -Wrestrict on a chain of string '+'.
+            std::string name = "p";
+            name.append(std::to_string(id)).append(" ").append(rs::dir_name(d)).append("q");
+            name.append(std::to_string(q)).append(" ").append(s.name);
+            o.Set("name", name);
             o.Set("used", num(env, s.occupancy));
             o.Set("size", num(env, s.size));
             a.Set(n++, o);

@@ -1,6 +1,7 @@
 // Diagnostics: queue info and ring dumps of an in-memory ring filled to a
 // known depth, the mempool report (per-lcore caches, holders, the test-only
 // leak named by its stream), and poll-thread load.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -24,19 +25,30 @@ std::string field(const rs::Descriptor& d, const std::string& key) {
   return "(none)";
 }
 
+// Offers n mbufs (mbuf i: 60 + i % 64 bytes starting with 4 bytes of i) to
+// tx queue 0 in bursts of up to 100; *sent gets how many the port took.
+std::vector<rs::Mbuf*> offer(rs::Port& p, rs::Mempool& pool, uint32_t n, uint32_t* sent) {
+  std::vector<rs::Mbuf*> m(n);
+  CHECK_EQ(pool.alloc_bulk(m.data(), n), n);
+  for (uint32_t i = 0; i < n; i++) {
+    m[i]->data_len = static_cast<uint16_t>(60 + i % 64);
+    std::memset(m[i]->data(), static_cast<uint8_t>(i), 4);
+  }
+  *sent = 0;
+  for (uint32_t off = 0; off < n; off += 100)
+    *sent += p.tx_burst(0, m.data() + off, static_cast<uint16_t>(std::min<uint32_t>(100, n - off)));
+  return m;
+}
+
 }  // namespace
 
 TEST(diag_ring_queue_filled_to_known_depth) {
   rs::Mempool pool("diag", 256);
   auto p = make_port(0, "net_ring0", &pool);  // a lone ring port loops back: tx 0 feeds rx 0
   p->start();
-  rs::Mbuf* m[10];
-  CHECK_EQ(pool.alloc_bulk(m, 10), 10u);
-  for (uint8_t i = 0; i < 10; i++) {
-    m[i]->data_len = static_cast<uint16_t>(60 + i);
-    std::memset(m[i]->data(), 0xa0 + i, 4);
-  }
-  CHECK_EQ(p->tx_burst(0, m, 10), 10);
+  uint32_t sent = 0;
+  std::vector<rs::Mbuf*> m = offer(*p, pool, 10, &sent);
+  CHECK_EQ(sent, 10u);
 
   rs::QueueInfo qi = p->queue_info(rs::Dir::Rx, 0);
   CHECK_EQ(qi.rings.size(), 1u);
@@ -78,10 +90,8 @@ TEST(diag_ring_full_counts_refused) {
   rs::Mempool pool("diag", 2048);
   auto p = make_port(0, "net_ring0", &pool);
   p->start();
-  std::vector<rs::Mbuf*> m(1100);
-  CHECK_EQ(pool.alloc_bulk(m.data(), 1100), 1100u);
   uint32_t sent = 0;
-  for (uint32_t off = 0; off < 1100; off += 100) sent += p->tx_burst(0, m.data() + off, 100);
+  std::vector<rs::Mbuf*> m = offer(*p, pool, 1100, &sent);
   CHECK_EQ(sent, 1024u);
   CHECK_EQ(p->queue_info(rs::Dir::Tx, 0).full, 76u);
   CHECK_EQ(p->queue_info(rs::Dir::Rx, 0).rings[0].high_water, 1024u);
