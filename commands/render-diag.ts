@@ -54,7 +54,7 @@ export function renderMempool(r: MempoolResult): StyledLine[] {
     L(`Per-lcore caches: ${m.caches.length ? m.caches.map((c) => `lcore ${c.lcore}: ${c.mbufs}`).join(', ') : 'all empty'}`),
   ];
   if (!m.holdersKnown) {
-    out.push(L('Holders: listed when forwarding is stopped (rings and caches are in use now)', 'dim'));
+    out.push(L('Holders: listed when forwarding and replays are stopped (rings and caches are in use now)', 'dim'));
     return out;
   }
   for (const h of m.holders) {

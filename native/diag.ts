@@ -19,7 +19,7 @@ export interface DescriptorInfo { ring: string; index: number; fields: Record<st
 export interface MempoolInfo {
   name: string; size: number; available: number; inUse: number; allocFailures: number;
   caches: { lcore: number; mbufs: number }[];
-  holdersKnown: boolean;     // false while forwarding (holders need quiet rings)
+  holdersKnown: boolean;     // false while forwarding or replaying (holders need quiet rings)
   holders: { name: string; mbufs: number; inRing: boolean }[];
 }
 export interface LcoreLoadInfo {

@@ -50,7 +50,8 @@ struct PoolStats {
 
 // `show lcores`: one poll thread's streams and how its passes over them went
 // in the current or last run. A pass is busy when any of its streams moved a
-// packet; cycles are poll_clock() units (poll_clock.h).
+// packet; cycles are poll_clock() units (poll_clock.h) of the sampled passes
+// (one in 64 is timed), so only their ratio means something.
 struct LcoreLoad {
   unsigned lcore;
   int cpu;
@@ -70,7 +71,7 @@ struct MempoolHolder {
 struct MempoolReport {
   PoolStats pool;
   std::vector<std::pair<unsigned, uint32_t>> caches;  // (lcore, mbufs cached)
-  bool holders_known;  // holders are listed only while not forwarding
+  bool holders_known;  // holders are listed only while no poll or replay thread runs
   std::vector<MempoolHolder> holders;
 };
 

@@ -4,6 +4,7 @@
 #include <tuple>
 #include "engine.h"
 #include "gen/template.h"
+#include "replay/replay.h"
 
 namespace rs {
 
@@ -24,10 +25,12 @@ std::vector<LcoreLoad> Engine::lcore_loads() const {
 }
 
 MempoolReport Engine::mempool_report() const {
-  MempoolReport r{pool_stats(), {}, !forwarding_, {}};
+  // The caches' contents belong to running poll threads and to a replay
+  // thread: holders are listed only while none runs.
+  MempoolReport r{pool_stats(), {}, !forwarding_ && !replay_->active(), {}};
   if (!pool_) return r;
   r.caches = pool_->cache_occupancy();
-  if (forwarding_) return r;  // the caches' contents belong to running poll threads
+  if (!r.holders_known) return r;
 
   // Mbufs held inside ports (ring contents), by the queue's name.
   std::vector<std::pair<std::string, const Mbuf*>> held;

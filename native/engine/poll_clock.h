@@ -1,7 +1,7 @@
-// The clock the poll loop reads once per pass for `show lcores` (busy vs
-// idle time): the TSC where there is one (~20 cycles, no system call), else
-// CLOCK_MONOTONIC through the vDSO. Only differences and ratios are shown,
-// so the unit does not matter.
+// The clock the poll loop reads on its timed passes for `show lcores` (busy
+// vs idle time): the TSC where there is one (no system call; ~20 cycles on
+// bare metal, but 100+ ns where a hypervisor traps it), else CLOCK_MONOTONIC
+// through the vDSO. Only ratios are shown, so the unit does not matter.
 #pragma once
 #include <cstdint>
 #include <ctime>
