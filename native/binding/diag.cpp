@@ -34,17 +34,17 @@ Napi::Array array_of(Napi::Env env, const std::vector<T>& items, F to_js) {
   return a;
 }
 
-Napi::Value big(Napi::Env env, uint64_t v) { return num(env, static_cast<double>(v)); }
+// Counters and indices as numbers, one call per object: {{"packets", n}, ...}.
+void set_counts(Napi::Env env, Napi::Object o, std::initializer_list<std::pair<const char*, uint64_t>> kv) {
+  for (const auto& [k, v] : kv) o.Set(k, num(env, static_cast<double>(v)));
+}
 
 Napi::Object ring_state(Napi::Env env, const rs::RingState& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("name", s.name);
-  o.Set("size", num(env, s.size));
-  o.Set("producer", num(env, s.producer));
-  o.Set("consumer", num(env, s.consumer));
-  o.Set("occupancy", num(env, s.occupancy));
+  set_counts(env, o, {{"size", s.size}, {"producer", s.producer}, {"consumer", s.consumer}, {"occupancy", s.occupancy}});
   o.Set("tracksHighWater", Napi::Boolean::New(env, s.tracks_high_water));
-  o.Set("highWater", num(env, s.high_water));
+  set_counts(env, o, {{"highWater", s.high_water}});
   return o;
 }
 
@@ -54,16 +54,13 @@ Napi::Value PortQueueInfo(const Napi::CallbackInfo& info) {
   return guarded(env, [&] {
     rs::QueueInfo qi = engine_of(info).port(q.port).queue_info(q.dir, q.queue);
     Napi::Object o = Napi::Object::New(env);
-    o.Set("port", num(env, q.port));
+    set_counts(env, o, {{"port", q.port}});
     o.Set("dir", rs::dir_name(q.dir));
-    o.Set("queue", num(env, q.queue));
+    set_counts(env, o, {{"queue", q.queue}});
     o.Set("kind", qi.kind);
     o.Set("rings", array_of(env, qi.rings, [&](const rs::RingState& s) { return ring_state(env, s); }));
-    o.Set("packets", big(env, qi.packets));
-    o.Set("bytes", big(env, qi.bytes));
-    o.Set("errors", big(env, qi.errors));
-    o.Set("emptyPolls", big(env, qi.empty_polls));
-    o.Set("full", big(env, qi.full));
+    set_counts(env, o, {{"packets", qi.packets}, {"bytes", qi.bytes}, {"errors", qi.errors},
+                        {"emptyPolls", qi.empty_polls}, {"full", qi.full}});
     return o;
   });
 }
@@ -91,21 +88,18 @@ Napi::Value Mempool(const Napi::CallbackInfo& info) {
     rs::MempoolReport r = engine_of(info).mempool_report();
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", r.pool.name);
-    o.Set("size", num(env, r.pool.size));
-    o.Set("available", num(env, r.pool.available));
-    o.Set("inUse", num(env, r.pool.in_use));
-    o.Set("allocFailures", big(env, r.pool.alloc_failures));
+    set_counts(env, o, {{"size", r.pool.size}, {"available", r.pool.available}, {"inUse", r.pool.in_use},
+                        {"allocFailures", r.pool.alloc_failures}});
     o.Set("caches", array_of(env, r.caches, [&](const std::pair<unsigned, uint32_t>& c) {
       Napi::Object x = Napi::Object::New(env);
-      x.Set("lcore", num(env, c.first));
-      x.Set("mbufs", num(env, c.second));
+      set_counts(env, x, {{"lcore", c.first}, {"mbufs", c.second}});
       return x;
     }));
     o.Set("holdersKnown", Napi::Boolean::New(env, r.holders_known));
     o.Set("holders", array_of(env, r.holders, [&](const rs::MempoolHolder& h) {
       Napi::Object x = Napi::Object::New(env);
       x.Set("name", h.name);
-      x.Set("mbufs", num(env, h.mbufs));
+      set_counts(env, x, {{"mbufs", h.mbufs}});
       x.Set("inRing", Napi::Boolean::New(env, h.in_ring));
       return x;
     }));
@@ -121,10 +115,8 @@ Napi::Value LcoreLoads(const Napi::CallbackInfo& info) {
       o.Set("lcore", num(env, l.lcore));
       o.Set("cpu", num(env, l.cpu));
       o.Set("streams", array_of(env, l.streams, [&](uint16_t si) { return num(env, si); }));
-      o.Set("busyCycles", big(env, l.busy_cycles));
-      o.Set("idleCycles", big(env, l.idle_cycles));
-      o.Set("busyPolls", big(env, l.busy_polls));
-      o.Set("idlePolls", big(env, l.idle_polls));
+      set_counts(env, o, {{"busyCycles", l.busy_cycles}, {"idleCycles", l.idle_cycles}, {"busyPolls", l.busy_polls},
+                          {"idlePolls", l.idle_polls}});
       o.Set("seconds", num(env, l.seconds));
       return o;
     });
@@ -150,8 +142,7 @@ Napi::Value RingOccupancy(const Napi::CallbackInfo& info) {
             name.append(std::to_string(id)).append(" ").append(rs::dir_name(d)).append("q");
             name.append(std::to_string(q)).append(" ").append(s.name);
             o.Set("name", name);
-            o.Set("used", num(env, s.occupancy));
-            o.Set("size", num(env, s.size));
+            set_counts(env, o, {{"used", s.occupancy}, {"size", s.size}});
             a.Set(n++, o);
           }
         }

@@ -43,7 +43,7 @@ std::vector<rs::Mbuf*> offer(rs::Port& p, rs::Mempool& pool, uint32_t n, uint32_
 }  // namespace
 
 TEST(diag_ring_queue_filled_to_known_depth) {
-  rs::Mempool pool("diag", 256);
+  rs::Mempool pool("diag", 2048);
   auto p = make_port(0, "net_ring0", &pool);  // a lone ring port loops back: tx 0 feeds rx 0
   p->start();
   uint32_t sent = 0;
@@ -82,16 +82,10 @@ TEST(diag_ring_queue_filled_to_known_depth) {
   CHECK_EQ(p->rx_burst(0, got, 16), 0);
   CHECK_EQ(p->queue_info(rs::Dir::Rx, 0).empty_polls, 1u);
   CHECK_THROWS_CODE(p->queue_info(rs::Dir::Rx, 1), "EQUEUE_RANGE");
-  p->close();
-  CHECK_EQ(pool.in_use(), 0u);
-}
 
-TEST(diag_ring_full_counts_refused) {
-  rs::Mempool pool("diag", 2048);
-  auto p = make_port(0, "net_ring0", &pool);
-  p->start();
-  uint32_t sent = 0;
-  std::vector<rs::Mbuf*> m = offer(*p, pool, 1100, &sent);
+  // Offer more than the ring holds: the rest is refused (counted as full)
+  // and the high-water mark reaches the ring's size.
+  m = offer(*p, pool, 1100, &sent);
   CHECK_EQ(sent, 1024u);
   CHECK_EQ(p->queue_info(rs::Dir::Tx, 0).full, 76u);
   CHECK_EQ(p->queue_info(rs::Dir::Rx, 0).rings[0].high_water, 1024u);
