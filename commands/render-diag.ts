@@ -39,9 +39,10 @@ function descriptorLine(d: DescriptorInfo): string {
 }
 
 export function renderQueueRing(r: QueueRingResult): StyledLine[] {
-  const out = [banner(r.info, 'Ring')];
+  const out = [banner(r.info, 'Ring'), L(`Queue kind: ${r.info.kind}`)];
   for (const ring of r.info.rings) out.push(L(`Ring ${ringLine(ring)}`));
-  if (r.descriptors.length === 0) out.push(L('No descriptors between consumer and producer', 'dim'));
+  if (r.info.rings.length === 0) out.push(L('This queue has no ring of ours to show', 'dim'));
+  else if (r.descriptors.length === 0) out.push(L('No descriptors between consumer and producer', 'dim'));
   for (const d of r.descriptors) out.push(L(descriptorLine(d)));
   return out;
 }
