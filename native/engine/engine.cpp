@@ -607,17 +607,19 @@ void Engine::run_lcore(unsigned index) {
   if (index == 0 && test_leak_ && !mine.empty()) test_only_leak(*mine[0]);
 
   auto packet_fwd = fwd_->packet_fwd;
-  // `show lcores`: every pass is counted busy (some stream moved a packet)
-  // or idle, from the streams' own counters (this thread's lines). Time is
-  // sampled: one pass in kTimedEvery is timed with two clock reads, because
-  // a clock read costs ~100+ ns on some VMs (measured: rdtsc 110-130 ns
-  // here), a third of an io pass on net_ring. Sampling by pass count keeps
-  // the busy share unbiased.
-  // Pass counts are kept in registers and published on the timed passes
-  // (and at the end), so an untimed pass touches no memory for them.
+  // `show lcores` samples: one pass in kTimedEvery is timed (two clock
+  // reads) and classed busy (some stream moved a packet, by the streams'
+  // own counters) or idle, and stands for kTimedEvery passes. Every pass is
+  // not measured because a clock read costs 110-130 ns on this VM (rdtsc is
+  // trapped), more than a whole io pass on net_ring; sampling by pass count
+  // keeps the busy share unbiased, and an untimed pass pays one decrement.
   constexpr unsigned kTimedEvery = 64;
   LcoreCounters& load = *lcore_counters_[index];
-  uint64_t moved = 0, busy_passes = 0, idle_passes = 0;
+  auto moved = [&mine] {
+    uint64_t n = 0;
+    for (FwdStream* fs : mine) n += fs->rx_packets.get() + fs->tx_packets.get();
+    return n;
+  };
   unsigned until_timed = kTimedEvery;
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
@@ -625,24 +627,20 @@ void Engine::run_lcore(unsigned index) {
   // pass runs, so a `start` at once followed by `stop` still polls every stream.
   do {
     bool timed = --until_timed == 0;
-    uint64_t t0 = timed ? poll_clock() : 0;
+    uint64_t t0 = 0, before = 0;
+    if (timed) [[unlikely]] {
+      t0 = poll_clock();
+      before = moved();
+    }
     for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
     for (auto& [k, fs] : kni_tx) k->from_kernel(fs->tx, fs->tx_queue);
-    uint64_t now_moved = 0;
-    for (FwdStream* fs : mine) now_moved += fs->rx_packets.get() + fs->tx_packets.get();
-    bool busy = now_moved != moved;
-    moved = now_moved;
-    busy_passes += busy;
-    idle_passes += !busy;
     if (timed) [[unlikely]] {
       until_timed = kTimedEvery;
+      bool busy = moved() != before;
       (busy ? load.busy_cycles : load.idle_cycles).add(poll_clock() - t0);
-      store_relaxed(load.busy_polls.v, busy_passes);  // single writer: this thread
-      store_relaxed(load.idle_polls.v, idle_passes);
+      (busy ? load.busy_polls : load.idle_polls).add(kTimedEvery);
     }
   } while (!stop_flag_.load(std::memory_order_relaxed));
-  store_relaxed(load.busy_polls.v, busy_passes);
-  store_relaxed(load.idle_polls.v, idle_passes);
 
   pool_->flush_cache(lc.lcore);
 }

@@ -173,6 +173,7 @@ class RingPort final : public Port {
     for (uint16_t q = 0; q < nb_tx_queues(); q++) {
       tx_[q] = t->rx_[q];
       tx_hw_[q] = &t->rx_hw_[q];
+      sent_hw_[q] = load_relaxed(t->rx_hw_[q].v);
     }
   }
 
@@ -230,9 +231,12 @@ class RingPort final : public Port {
     if (!r) return 0;  // the target was closed under us: the caller drops
     uint32_t used = 0;
     uint32_t sent = r->enqueue_burst(reinterpret_cast<void* const*>(pkts), n, &used);
-    // We are this ring's only sender, so the only writer of its mark.
-    std::atomic<uint32_t>& hw = tx_hw_[q]->v;
-    if (used > load_relaxed(hw)) store_relaxed(hw, used);
+    // We are this ring's only sender, so the only writer of its mark; our
+    // copy of it keeps the common case to one compare with a hot line.
+    if (used > sent_hw_[q]) [[unlikely]] {
+      sent_hw_[q] = used;
+      store_relaxed(tx_hw_[q]->v, used);
+    }
     return static_cast<uint16_t>(sent);
   }
 
@@ -275,6 +279,7 @@ class RingPort final : public Port {
   uint16_t nb_rings_ = 0;
   std::array<Ring*, kMaxQueues> rx_{};  // owned, one per rx queue
   std::array<Ring*, kMaxQueues> tx_{};  // borrowed: the target's rx rings, while started
+  std::array<uint32_t, kMaxQueues> sent_hw_{};       // our copy of *tx_hw_[q] (we are its writer)
   std::array<HighWater, kMaxQueues> rx_hw_{};        // of our rx rings
   std::array<HighWater*, kMaxQueues> tx_hw_{};       // the target's marks, while started
   RingPort* target_ = nullptr;          // while started
