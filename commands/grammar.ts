@@ -13,9 +13,10 @@ import { ifproxy } from './ifproxy.js';
 import { gen } from './gen.js';
 import { flow } from './flow.js';
 import { capture } from './capture.js';
+import { diag } from './diag.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

@@ -11,6 +11,7 @@ import { renderCapture } from './render-capture.js';
 import { renderPortInfo, renderPortSummary } from './render-port.js';
 import { renderGen } from './render-gen.js';
 import { renderFlowResult } from './render-flow.js';
+import { renderDiagResult } from './render-diag.js';
 import { renderIfproxyEvents, renderIfproxyList, renderKniList } from './render-net.js';
 import type { IfproxyEventsResult, IfproxyListResult, KniListResult } from './results.js';
 
@@ -82,6 +83,6 @@ export function render(result: CommandResult, _opts?: { color?: boolean }): Styl
     case 'kniList': return renderKniList(r);
     case 'ifproxyList': return renderIfproxyList(r);
     case 'ifproxyEvents': return renderIfproxyEvents(r);
-    default: return renderGen(result) ?? renderFlowResult(result) ?? renderCapture(result) ?? [L(JSON.stringify(result))];
+    default: return renderGen(result) ?? renderFlowResult(result) ?? renderDiagResult(result) ?? renderCapture(result) ?? [L(JSON.stringify(result))];
   }
 }

@@ -6,7 +6,8 @@ import { TABLE } from '../dist/commands/index.js';
 
 const SHOWS = ['show port info all', 'show port stats all', 'show port xstats all', 'show port summary all',
   'show fwd stats all', 'show config rxtx', 'show config cores', 'show config fwd', 'show port stats 0',
-  'show kni', 'show ifproxy', 'show ifproxy events', 'show capture', 'show replay'];
+  'show kni', 'show ifproxy', 'show ifproxy events', 'show capture', 'show replay',
+  'show port 0 rxq 0 info', 'show port 0 txq 0 ring count 4', 'show rxq info 0 0', 'show mempool', 'show lcores'];
 
 test('the list covers every show command in the grammar', () => {
   const forms = TABLE.filter((s) => s.tokens[0].word === 'show');

@@ -8,9 +8,10 @@ extern const MethodTable capture_methods;  // capture.cpp: capture, replay, pcap
 extern const MethodTable gen_methods;      // gen.cpp: templates, IMIX, flowgen, txrate/txcount, latency
 
 extern const MethodTable flow_methods;      // flow.cpp: software RSS and flow rules
+extern const MethodTable diag_methods;      // diag.cpp: queue info/rings, mempool, lcore load
 
 const std::vector<const MethodTable*>& feature_method_tables() {
-  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods};
+  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods, &diag_methods};
   return tables;
 }
 

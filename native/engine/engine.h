@@ -48,6 +48,34 @@ struct PoolStats {
   uint64_t alloc_failures;
 };
 
+// `show lcores`: one poll thread's streams and how its passes over them went
+// in the current or last run. A pass is busy when any of its streams moved a
+// packet. Sampled (engine.cpp run_lcore): one pass in 64 is timed and counts
+// for 64, so pass counts are estimates in steps of 64, and cycles are
+// poll_clock() units of the timed passes only: their ratio is the busy share.
+struct LcoreLoad {
+  unsigned lcore;
+  int cpu;
+  std::vector<uint16_t> streams;
+  uint64_t busy_cycles, idle_cycles, busy_polls, idle_polls;
+  double seconds;  // run time so far (or of the last run)
+};
+
+// `show mempool`: the pool, its per-lcore caches and who holds its in-use
+// mbufs: rings by name, the rest by the queue they were last received on
+// and the stream that takes from that queue.
+struct MempoolHolder {
+  std::string name;
+  uint32_t mbufs;
+  bool in_ring;  // false: held by no ring or cache (a leak once stopped)
+};
+struct MempoolReport {
+  PoolStats pool;
+  std::vector<std::pair<unsigned, uint32_t>> caches;  // (lcore, mbufs cached)
+  bool holders_known;  // holders are listed only while no poll or replay thread runs
+  std::vector<MempoolHolder> holders;
+};
+
 class Engine {
  public:
   explicit Engine(const EngineOptions& opts = {});
@@ -103,6 +131,14 @@ class Engine {
 
   PoolStats pool_stats() const;
   void clear_fwd_stats();
+  // Diagnostics (engine_diag.cpp): `show lcores`, `show mempool`.
+  std::vector<LcoreLoad> lcore_loads() const;
+  MempoolReport mempool_report() const;
+  // TEST-ONLY fault hook: the next start's first poll thread receives n
+  // packets on its first stream and drops them without freeing: a leak for
+  // tests of `show mempool` to find. Also set by the environment variable
+  // RINGSIDE_TEST_LEAK_MBUFS=n at engine creation.
+  void test_only_leak_mbufs(unsigned n) { test_leak_ = n; }
   // Stops forwarding, closes every port, frees everything. Idempotent.
   void shutdown();
 
@@ -119,6 +155,7 @@ class Engine {
   void require_stopped(const char* what) const;
   void build_streams();
   void run_lcore(unsigned index);
+  void test_only_leak(FwdStream& fs);
 
   EngineOptions opts_;
   std::unique_ptr<Mempool> pool_;
@@ -137,6 +174,13 @@ class Engine {
   Topology topology_ = Topology::Paired;
   unsigned tx_first_bursts_ = 0;
   bool forwarding_ = false;
+  // Per poll thread, written only by it (single-writer Counters), own line.
+  struct alignas(kCacheLine) LcoreCounters {
+    Counter busy_cycles, idle_cycles, busy_polls, idle_polls;
+  };
+  std::vector<std::unique_ptr<LcoreCounters>> lcore_counters_;  // per lcores_ entry, rebuilt at start
+  uint64_t run_start_ns_ = 0, run_stop_ns_ = 0;  // CLOCK_MONOTONIC; stop 0 while running
+  unsigned test_leak_ = 0;
   // Per-stream raw counters (rx, tx, dropped) at the last clear_fwd_stats();
   // the counters have single writers, so clearing keeps a baseline.
   std::vector<std::array<uint64_t, 3>> stream_base_;

@@ -61,4 +61,24 @@ bool Mempool::owns(const Mbuf* m) const {
   return (static_cast<std::size_t>(p - mem_) % elt_size_) == 0;
 }
 
+std::vector<std::pair<unsigned, uint32_t>> Mempool::cache_occupancy() const {
+  std::vector<std::pair<unsigned, uint32_t>> out;
+  for (unsigned i = 0; i < kMaxLcores; i++)
+    if (uint32_t n = load_relaxed(caches_[i].published_len)) out.push_back({i, n});
+  return out;
+}
+
+std::vector<const Mbuf*> Mempool::in_use_mbufs() const {
+  std::vector<bool> is_free(count_, false);
+  std::vector<void*> ring(count_);
+  uint32_t n = ring_->peek(ring.data(), count_);
+  for (uint32_t i = 0; i < n; i++) is_free[index_of(static_cast<Mbuf*>(ring[i]))] = true;
+  for (unsigned lc = 0; lc < kMaxLcores; lc++)
+    for (uint32_t i = 0; i < caches_[lc].len; i++) is_free[index_of(caches_[lc].objs[i])] = true;
+  std::vector<const Mbuf*> out;
+  for (uint32_t i = 0; i < count_; i++)
+    if (!is_free[i]) out.push_back(reinterpret_cast<const Mbuf*>(mem_ + static_cast<std::size_t>(i) * elt_size_));
+  return out;
+}
+
 }  // namespace rs

@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 #include "barrier.h"
 #include "lcore.h"
 #include "mbuf.h"
@@ -43,6 +45,18 @@ class Mempool {
   // Give this lcore's cached mbufs back to the ring (poll thread exit).
   void flush_cache(unsigned lcore);
   bool owns(const Mbuf* m) const;
+
+  // Diagnostics (`show mempool`). index_of: the mbuf's number in the pool.
+  uint32_t index_of(const Mbuf* m) const {
+    return static_cast<uint32_t>(static_cast<std::size_t>(reinterpret_cast<const uint8_t*>(m) - mem_) / elt_size_);
+  }
+  // (lcore, mbufs cached) for every lcore whose cache is not empty; relaxed
+  // reads of the published lengths, so safe while poll threads run.
+  std::vector<std::pair<unsigned, uint32_t>> cache_occupancy() const;
+  // Every mbuf neither in the free ring nor in an lcore cache, in pool
+  // order. Reads the caches' contents, which only their poll threads
+  // write: call it only while no poll thread runs.
+  std::vector<const Mbuf*> in_use_mbufs() const;
 
  private:
   struct alignas(kCacheLine) Cache {

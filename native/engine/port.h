@@ -17,6 +17,7 @@
 #include "mbuf.h"
 #include "classify/classifier.h"
 #include "mempool.h"
+#include "queue_info.h"
 
 namespace rs {
 
@@ -26,6 +27,8 @@ bool parse_mac(const std::string& s, MacAddr* out);
 
 struct QueueStats {
   Counter packets, bytes, errors;
+  Counter empty_polls;  // rx: bursts that returned nothing
+  Counter full;         // tx: packets the driver refused (ring full)
 };
 
 struct PortStats {  // summed over queues, plus port-level counters
@@ -118,6 +121,8 @@ class Port {
     if (got) {
       rxq_[q].packets.add(got);
       if (PortTap* t = tap_.load(std::memory_order_acquire)) [[unlikely]] t->rx(q, pkts, got);
+    } else {
+      rxq_[q].empty_polls.add(1);  // only on the idle path, where time is free
     }
     return got;
   }
@@ -137,6 +142,7 @@ class Port {
         txq_[q].bytes.add(bytes);
       }
     }
+    if (sent < n) txq_[q].full.add(n - sent);
     return sent;
   }
   // Drivers count received bytes themselves (they touch the data anyway).
@@ -152,6 +158,16 @@ class Port {
 
   PortStats stats() const;
   void clear_stats();
+
+  // Diagnostics (`show port N rxq|txq Q info|ring`), control thread, safe
+  // while a poll thread runs: drivers read their rings read-only (see
+  // queue_info.h on staleness). Throw EQUEUE_RANGE for a queue not configured.
+  QueueInfo queue_info(Dir d, uint16_t q) const;
+  std::vector<Descriptor> queue_ring(Dir d, uint16_t q, uint32_t max) const;
+  // The mbufs the driver holds inside (ring contents), with the name of the
+  // queue that holds them, for `show mempool`'s leak attribution. Meaningful
+  // when no poll thread runs (else a moment's view, as above).
+  virtual void held_mbufs(std::vector<std::pair<std::string, const Mbuf*>>* out) const { (void)out; }
 
   // Capture tap; the capture code waits for in-flight bursts before freeing
   // a removed tap. acquire/release: the tap is fully built before it is seen.
@@ -171,6 +187,12 @@ class Port {
   virtual void do_set_link(bool) {}
   virtual uint32_t do_drain() { return 0; }  // returns packets freed
   virtual LinkInfo do_link() const { return LinkInfo{true, 10000, true}; }
+  // Kind and rings of a queue (the wrapper adds the counters), and up to max
+  // of its descriptors. Defaults: a queue with no ring of its own.
+  virtual void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const;
+  virtual void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const {
+    (void)d; (void)q; (void)max; (void)out;
+  }
   virtual uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) = 0;
   virtual uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) = 0;
 

@@ -47,8 +47,32 @@ class Ring {
   }
   uint32_t free_count() const { return capacity() - count(); }
 
+  // Diagnostics, from any thread and read-only: the tails, and up to n
+  // entries from the consumer tail on. Tails are acquire loads (pairing with
+  // the release-stores that publish and free slots), slots relaxed atomic
+  // loads of pointer-sized words. While other threads use the ring the view
+  // is a moment's: an entry shown may have been consumed since (and after a
+  // wrap its slot may hold a newer pointer), but every entry shown was
+  // published at some point, so it points at a real object.
+  uint32_t prod_tail() const { return prod_.tail.load(std::memory_order_acquire); }
+  uint32_t cons_tail() const { return cons_.tail.load(std::memory_order_acquire); }
+  uint32_t peek(void** out, uint32_t n) const {
+    uint32_t ct = cons_tail();  // first, as in count()
+    uint32_t avail = prod_tail() - ct;
+    if (avail > capacity()) avail = capacity();
+    if (n > avail) n = avail;
+    const void* const* s = reinterpret_cast<const void* const*>(this + 1);
+    for (uint32_t i = 0; i < n; i++)
+      out[i] = const_cast<void*>(__atomic_load_n(&s[(ct + i) & mask_], __ATOMIC_RELAXED));
+    return n;
+  }
+
   inline uint32_t enqueue_bulk(void* const* objs, uint32_t n) { return enqueue(objs, n, true); }
   inline uint32_t enqueue_burst(void* const* objs, uint32_t n) { return enqueue(objs, n, false); }
+  // As enqueue_burst, and *used gets the entries in the ring right after it
+  // as this producer saw them (its view of the consumer tail): a free
+  // high-water measure, no extra shared-line access.
+  inline uint32_t enqueue_burst(void* const* objs, uint32_t n, uint32_t* used) { return enqueue(objs, n, false, used); }
   inline uint32_t dequeue_bulk(void** objs, uint32_t n) { return dequeue(objs, n, true); }
   inline uint32_t dequeue_burst(void** objs, uint32_t n) { return dequeue(objs, n, false); }
 
@@ -82,7 +106,7 @@ class Ring {
     }
   }
 
-  inline uint32_t enqueue(void* const* objs, uint32_t n, bool exact) {
+  inline uint32_t enqueue(void* const* objs, uint32_t n, bool exact, uint32_t* used = nullptr) {
     uint32_t head, next, free_slots;
     if (prod_.sync == Sync::Single) {
       head = prod_.head.load(std::memory_order_relaxed);
@@ -90,7 +114,7 @@ class Ring {
       // has released are not overwritten before the consumer finished reading.
       free_slots = capacity() + cons_.tail.load(std::memory_order_acquire) - head;
       if (n > free_slots) { if (exact) return 0; n = free_slots; }
-      if (n == 0) return 0;
+      if (n == 0) { if (used) *used = capacity() - free_slots; return 0; }
       next = head + n;
       prod_.head.store(next, std::memory_order_relaxed);
     } else {
@@ -128,6 +152,7 @@ class Ring {
     // release pairs with the consumer's acquire-load of prod_.tail: slot writes
     // above become visible before the new tail does.
     prod_.tail.store(next, std::memory_order_release);
+    if (used) *used = capacity() - free_slots + n;
     return n;
   }
 

@@ -145,7 +145,7 @@ function draw(): void {
   queues.setData({
     headers: ['ring/queue', 'used'],
     data: [
-      ...m.occupancy.map((o) => [o.name.slice(0, 14), `${o.used}/${o.size}`]),
+      ...m.occupancy.map((o) => [o.name.slice(0, 14), `${o.used}/${o.size}${o.size ? ` ${Math.round((100 * o.used) / o.size)}%` : ''}`]),
       ...m.ports.flatMap((p) => p.counters.rxq.map((q, i) => [`p${p.id} rxq${i}`, `${q.packets} pkts`])),
     ],
   });

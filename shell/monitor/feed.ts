@@ -2,20 +2,17 @@
 // (a counter read that never blocks the poll threads) plus portInfo per port,
 // every refresh period.
 import type { NativeEngine, Snapshot } from '../../native/addon.js';
+import '../../native/diag.js';
 import type { MonitorPort, Occupancy, SnapMessage } from './protocol.js';
 
-type FeedEngine = Pick<NativeEngine, 'snapshot' | 'portInfo' | 'fwdMode'>;
+type FeedEngine = Pick<NativeEngine, 'snapshot' | 'portInfo' | 'fwdMode' | 'ringOccupancy'>;
 
-// HOOK: ring/queue occupancy. The engine does not expose ring fill levels yet.
-// When it does (a diagnostics call named `ringOccupancy` returning
-// { name, used, size }[]), the dashboard's occupancy rows and gauge show them;
-// until then they show the mbuf pool's use, which is where a stalled ring
-// shows up first (mbufs held in rings are in use).
+// Ring/queue occupancy from the diagnostics view (native/binding/diag.cpp):
+// every ring of every configured queue, as `show port N rxq|txq Q info`
+// reports it. Falls back to the mbuf pool's use if the call fails (the
+// engine going away), which is where a stalled ring shows up too.
 export function occupancy(engine: FeedEngine, snap: Snapshot): Occupancy[] {
-  const diag = (engine as { ringOccupancy?: () => Occupancy[] }).ringOccupancy;
-  if (typeof diag === 'function') {
-    try { return diag.call(engine); } catch { /* fall back to the pool */ }
-  }
+  try { return engine.ringOccupancy(); } catch { /* fall back to the pool */ }
   return [{ name: `mbuf pool ${snap.pool.name}`, used: snap.pool.inUse, size: snap.pool.size }];
 }
 

@@ -22,7 +22,7 @@ export interface SnapMessage {
   mode: string;
   ports: MonitorPort[];
   pool: PoolCounters;
-  occupancy: Occupancy[];     // rings/queues, or the mbuf pool until rings are exposed
+  occupancy: Occupancy[];     // every queue's rings (show port N rxq|txq Q info)
 }
 
 export type MonitorMessage =

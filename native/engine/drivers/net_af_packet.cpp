@@ -193,6 +193,69 @@ class AfPacketPort final : public Port {
     return LinkInfo{running, running ? 10000u : 0u, true};
   }
 
+  // Diagnostics from the control thread while a poll thread may run: block
+  // and frame statuses are acquire loads (pairing with the kernel's and the
+  // poll thread's release-stores); our position (block, tx_head) is a
+  // relaxed read of a word only the poll thread writes. A block's header is
+  // read after its status, so a block seen as the user's shows the packet
+  // count the kernel published; one seen as the kernel's may be mid-fill.
+  void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const override {
+    if (q >= nb_q_) {
+      out->kind = "TPACKET_V3 (port stopped: no socket)";
+      return;
+    }
+    const Queue& r = queues_[q];
+    if (!(d == Dir::Rx ? r.has_rx : r.has_tx) || !r.map) {
+      out->kind = std::string("TPACKET_V3 socket without an ") + dir_name(d) + " ring";
+      return;
+    }
+    RingState s;
+    if (d == Dir::Rx) {
+      out->kind = "TPACKET_V3 block ring: the kernel fills blocks, we hand them back";
+      s.name = "blocks";
+      s.size = geo_.block_nr();
+      s.consumer = __atomic_load_n(&r.block, __ATOMIC_RELAXED);
+      for (uint32_t i = 0; i < s.size && user_block(r, (s.consumer + i) % s.size); i++) s.occupancy++;
+      s.producer = (s.consumer + s.occupancy) % s.size;  // the block the kernel fills next
+    } else {
+      out->kind = "TPACKET_V3 frame ring: we fill frames, the kernel sends them";
+      s.name = "frames";
+      s.size = geo_.frame_count;
+      s.producer = __atomic_load_n(&r.tx_head, __ATOMIC_RELAXED);
+      for (uint32_t i = 0; i < s.size; i++) s.occupancy += frame_status(r, i) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING) ? 1 : 0;
+      s.consumer = (s.producer + s.size - s.occupancy) % s.size;  // the oldest frame still to send
+    }
+    out->rings.push_back(s);
+  }
+
+  void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const override {
+    if (q >= nb_q_) return;
+    QueueInfo qi;
+    do_queue_info(d, q, &qi);
+    if (qi.rings.empty()) return;
+    const RingState& s = qi.rings[0];
+    const Queue& r = queues_[q];
+    for (uint32_t k = 0; k < std::min(max, s.size); k++) {
+      uint32_t i = (s.consumer + k) % s.size;
+      if (d == Dir::Rx) {
+        const tpacket_block_desc* b = block_at(r, geo_, i);
+        bool user = user_block(r, i);
+        out->push_back({"blocks", i,
+                        {{"status", user ? "user" : "kernel"},
+                         {"num_pkts", std::to_string(b->hdr.bh1.num_pkts)},
+                         {"offset_to_first_pkt", std::to_string(b->hdr.bh1.offset_to_first_pkt)},
+                         {"blk_len", std::to_string(b->hdr.bh1.blk_len)},
+                         {"seq_num", std::to_string(b->hdr.bh1.seq_num)}}});
+      } else {
+        uint32_t st = frame_status(r, i);
+        const auto* h = reinterpret_cast<const tpacket3_hdr*>(r.tx + size_t{i} * geo_.frame_size);
+        const char* name = st & TP_STATUS_SENDING ? "sending" : st & TP_STATUS_SEND_REQUEST ? "send-request"
+                           : st & TP_STATUS_WRONG_FORMAT ? "wrong-format" : "available";
+        out->push_back({"frames", i, {{"status", name}, {"tp_len", std::to_string(h->tp_len)}}});
+      }
+    }
+  }
+
   uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Queue& r = queues_[q];
     uint16_t got = 0;
@@ -284,6 +347,14 @@ class AfPacketPort final : public Port {
       return false;
     }
     return true;
+  }
+
+  bool user_block(const Queue& r, uint32_t i) const {
+    return __atomic_load_n(&block_at(r, geo_, i)->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER;
+  }
+  uint32_t frame_status(const Queue& r, uint32_t i) const {
+    const auto* h = reinterpret_cast<const tpacket3_hdr*>(r.tx + size_t{i} * geo_.frame_size);
+    return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
   }
 
   void release_block(Queue& r) {

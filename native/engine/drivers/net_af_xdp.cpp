@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -142,21 +143,30 @@ struct Mapping {
 
 // The poll-thread state of one socket: rx side and tx side on separate cache
 // lines, because rx queue i and tx queue i may be polled by different threads.
+// high_water: most rx (tx) ring entries the poll thread saw at once; its
+// only writer is that poll thread, the control thread reads it (relaxed).
 struct alignas(kCacheLine) RxSide {
   xdp::RxRing rx;
   xdp::FillRing fill;
+  std::atomic<uint32_t> high_water{0};
 };
 struct alignas(kCacheLine) TxSide {
   xdp::TxRing tx;
   xdp::CompRing comp;
   std::vector<uint64_t> free_frames;  // tx frame addresses not in flight
+  std::atomic<uint32_t> high_water{0};
 };
+
+inline void raise_mark(std::atomic<uint32_t>& mark, uint32_t seen) {
+  if (seen > load_relaxed(mark)) store_relaxed(mark, seen);
+}
 
 // One AF_XDP socket on one device queue.
 struct Xsk {
   xdp::Fd fd;
   uint32_t dev_queue = 0;
   Mapping rx_map, tx_map, fill_map, comp_map;
+  xdp::RingMap rx_ring, tx_ring, fill_ring, comp_ring;  // for diagnostics (read-only)
   RxSide r;
   TxSide t;
 };
@@ -282,11 +292,70 @@ class AfXdpPort final : public Port {
     if (netdev::mtu(ifname_) != mtu) netdev::set_mtu(ifname_, mtu);
   }
 
+  // Rx queue q: socket q's rx ring and the fill ring feeding it; tx queue
+  // q: its tx ring and completion ring. Read-only views (xsk_ring.h).
+  void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const override {
+    if (q >= socks_.size()) {
+      out->kind = "AF_XDP (no socket: port not started)";
+      return;
+    }
+    const Xsk& s = *socks_[q];
+    auto state = [](const char* name, const xdp::RingMap& m, const std::atomic<uint32_t>* mark) {
+      xdp::RingIndices ix = xdp::ring_indices(m);
+      RingState st;
+      st.name = name;
+      st.size = m.size;
+      st.producer = ix.producer;
+      st.consumer = ix.consumer;
+      st.occupancy = std::min(ix.producer - ix.consumer, m.size);
+      st.tracks_high_water = mark != nullptr;
+      st.high_water = mark ? load_relaxed(*mark) : 0;
+      return st;
+    };
+    std::string mode = zero_copy_ ? "zero-copy" : "copy mode";
+    if (d == Dir::Rx) {
+      out->kind = "AF_XDP rx + fill rings (" + mode + "), device queue " + std::to_string(s.dev_queue);
+      out->rings = {state("rx", s.rx_ring, &s.r.high_water), state("fill", s.fill_ring, nullptr)};
+    } else {
+      out->kind = "AF_XDP tx + completion rings (" + mode + "), device queue " + std::to_string(s.dev_queue);
+      out->rings = {state("tx", s.tx_ring, &s.t.high_water), state("completion", s.comp_ring, nullptr)};
+    }
+  }
+
+  // The entries between consumer and producer of each ring: UMEM address,
+  // length and options of rx/tx descriptors, frame addresses of fill and
+  // completion entries.
+  void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const override {
+    if (q >= socks_.size()) return;
+    const Xsk& s = *socks_[q];
+    auto dump = [&](const char* name, const xdp::RingMap& m, bool descs) {
+      xdp::RingIndices ix = xdp::ring_indices(m);
+      uint32_t n = std::min({ix.producer - ix.consumer, m.size, max});
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx = ix.consumer + i;
+        if (descs) {
+          xdp_desc dd = xdp::desc_at(m, idx);
+          out->push_back({name, idx, {{"addr", hex_u64(dd.addr)}, {"len", std::to_string(dd.len)}, {"options", hex_u64(dd.options)}}});
+        } else {
+          out->push_back({name, idx, {{"addr", hex_u64(xdp::addr_at(m, idx))}}});
+        }
+      }
+    };
+    if (d == Dir::Rx) {
+      dump("rx", s.rx_ring, true);
+      dump("fill", s.fill_ring, false);
+    } else {
+      dump("tx", s.tx_ring, true);
+      dump("completion", s.comp_ring, false);
+    }
+  }
+
   uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Xsk& s = *socks_[q];
     RxSide& r = s.r;
     uint32_t idx;
     uint32_t got = r.rx.peek(n, &idx);
+    raise_mark(r.high_water, got + r.rx.cached_entries());
     if (got == 0) {
       kick_rx_if_needed(s);
       return 0;
@@ -361,7 +430,10 @@ class AfXdpPort final : public Port {
       d.options = 0;
     }
     if (sent < slots) t.tx.unreserve(slots - sent);
-    if (sent) t.tx.submit();
+    if (sent) {
+      t.tx.submit();
+      raise_mark(t.high_water, t.tx.cached_entries());
+    }
     // Kick even when nothing new went in: descriptors left from an earlier
     // burst (copy mode sends kCopyBatch per call) still need sending, and
     // their completions are what frees frames for us.
@@ -542,6 +614,10 @@ class AfXdpPort final : public Port {
     xdp::RingMap tx = map_ring(fd, off.tx, XDP_PGOFF_TX_RING, sizeof(xdp_desc), &s->tx_map, "tx");
     xdp::RingMap fr = map_ring(fd, off.fr, XDP_UMEM_PGOFF_FILL_RING, sizeof(uint64_t), &s->fill_map, "fill");
     xdp::RingMap cr = map_ring(fd, off.cr, XDP_UMEM_PGOFF_COMPLETION_RING, sizeof(uint64_t), &s->comp_map, "completion");
+    s->rx_ring = rx;
+    s->tx_ring = tx;
+    s->fill_ring = fr;
+    s->comp_ring = cr;
     s->r.rx = xdp::RxRing(rx);
     s->r.fill = xdp::FillRing(fr);
     s->t.tx = xdp::TxRing(tx);

@@ -15,6 +15,10 @@ class NullPort final : public Port {
  public:
   NullPort(uint16_t id, const DevArgs& args, Mempool* pool, uint16_t size) : Port(id, args, pool), size_(size) {}
 
+  void do_queue_info(Dir d, uint16_t, QueueInfo* out) const override {
+    out->kind = d == Dir::Rx ? "null: no ring, rx allocates from the mbuf pool" : "null: no ring, tx frees";
+  }
+
   std::vector<std::pair<std::string, std::string>> info() const override {
     return {{"packet size", std::to_string(size_) + " bytes (contents not written)"}};
   }

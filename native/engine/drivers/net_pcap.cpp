@@ -35,6 +35,11 @@ class PcapPort final : public Port {
   uint16_t max_rx_queues() const override { return 1; }
   uint16_t max_tx_queues() const override { return 1; }
 
+  void do_queue_info(Dir d, uint16_t, QueueInfo* out) const override {
+    const std::string& path = d == Dir::Rx ? rx_path_ : tx_path_;
+    out->kind = path.empty() ? "pcap: no file, no ring" : "pcap file " + path + ", no ring";
+  }
+
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::vector<std::pair<std::string, std::string>> v;
     if (!rx_path_.empty()) {

@@ -10,6 +10,7 @@
 // The target is resolved by name at start, because the peer may be attached
 // after this port. Ports find each other through a process-wide registry kept
 // in this file (control thread only; guarded by a mutex for the test binary).
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -48,6 +49,31 @@ uint32_t drain_ring(Ring* r) {
   return total;
 }
 
+// High-water mark of one rx ring: written only by the ring's single sender
+// (its poll thread, in tx), read by the control thread; relaxed, as Counter.
+struct alignas(kCacheLine) HighWater {
+  std::atomic<uint32_t> v{0};
+};
+
+RingState ring_state(const Ring* r, const HighWater& hw) {
+  RingState s;
+  s.name = "ring";
+  s.size = r->capacity();
+  s.consumer = r->cons_tail();  // consumer first, as Ring::count() explains
+  s.producer = r->prod_tail();
+  s.occupancy = std::min(s.producer - s.consumer, s.size);
+  s.tracks_high_water = true;
+  s.high_water = load_relaxed(hw.v);
+  return s;
+}
+
+void ring_descriptors(const Ring* r, uint32_t max, std::vector<Descriptor>* out) {
+  std::vector<void*> slots(std::min(max, r->capacity()));
+  uint32_t first = r->cons_tail();
+  uint32_t n = r->peek(slots.data(), static_cast<uint32_t>(slots.size()));
+  for (uint32_t i = 0; i < n; i++) out->push_back(mbuf_descriptor("ring", first + i, static_cast<const Mbuf*>(slots[i])));
+}
+
 class RingPort final : public Port {
  public:
   RingPort(uint16_t id, const DevArgs& args, Mempool* pool, std::string peer)
@@ -74,6 +100,15 @@ class RingPort final : public Port {
 
   bool counts_bytes() const override { return false; }
 
+  void held_mbufs(std::vector<std::pair<std::string, const Mbuf*>>* out) const override {
+    std::vector<void*> slots(kRingSlots);
+    for (uint16_t q = 0; q < nb_rings_; q++) {
+      uint32_t n = rx_[q]->peek(slots.data(), kRingSlots);
+      std::string who = "port " + std::to_string(id()) + " rxq " + std::to_string(q) + " ring (" + name() + ")";
+      for (uint32_t i = 0; i < n; i++) out->push_back({who, static_cast<const Mbuf*>(slots[i])});
+    }
+  }
+
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::string to = target_ ? target_->name() : std::string("(resolved at start)");
     return {{"rings", std::to_string(nb_rings_) + " rx rings of " + std::to_string(kRingSlots) + " slots"},
@@ -98,6 +133,7 @@ class RingPort final : public Port {
     for (uint16_t q = nb_rings_; q < nb_rx; q++) {
       try {
         rx_[q] = new_ring(name());
+        store_relaxed(rx_hw_[q].v, 0u);
       } catch (...) {
         nb_rings_ = q;
         throw;
@@ -134,7 +170,11 @@ class RingPort final : public Port {
                                ", then start " + p->name() + " again so the wiring is resolved in that order");
     }
     target_ = t;
-    for (uint16_t q = 0; q < nb_tx_queues(); q++) tx_[q] = t->rx_[q];
+    for (uint16_t q = 0; q < nb_tx_queues(); q++) {
+      tx_[q] = t->rx_[q];
+      tx_hw_[q] = &t->rx_hw_[q];
+      sent_hw_[q] = load_relaxed(t->rx_hw_[q].v);
+    }
   }
 
   void do_stop() override {
@@ -145,6 +185,35 @@ class RingPort final : public Port {
   void do_close() override {
     std::lock_guard<std::mutex> lock(registry().mu);
     unlink_locked();
+  }
+
+  // Rx queue q is this port's ring q; tx queue q is the target's ring q
+  // (while started). Ring pointers change only on the control thread.
+  const Ring* queue_ring_of(Dir d, uint16_t q, const HighWater** hw, std::string* where) const {
+    if (d == Dir::Rx) {
+      *hw = &rx_hw_[q];
+      *where = "in-memory ring, single producer/consumer";
+      return q < nb_rings_ ? rx_[q] : nullptr;
+    }
+    if (!tx_[q]) {
+      *where = "in-memory ring (not wired: port stopped)";
+      return nullptr;
+    }
+    *hw = &target_->rx_hw_[q];
+    *where = "in-memory ring, single producer/consumer: rx queue " + std::to_string(q) + " of " + target_->name();
+    return tx_[q];
+  }
+
+  void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const override {
+    const HighWater* hw = nullptr;
+    const Ring* r = queue_ring_of(d, q, &hw, &out->kind);
+    if (r) out->rings.push_back(ring_state(r, *hw));
+  }
+
+  void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const override {
+    const HighWater* hw = nullptr;
+    std::string where;
+    if (const Ring* r = queue_ring_of(d, q, &hw, &where)) ring_descriptors(r, max, out);
   }
 
   uint32_t do_drain() override {
@@ -160,7 +229,15 @@ class RingPort final : public Port {
   uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Ring* r = tx_[q];
     if (!r) return 0;  // the target was closed under us: the caller drops
-    return static_cast<uint16_t>(r->enqueue_burst(reinterpret_cast<void* const*>(pkts), n));
+    uint32_t used = 0;
+    uint32_t sent = r->enqueue_burst(reinterpret_cast<void* const*>(pkts), n, &used);
+    // We are this ring's only sender, so the only writer of its mark; our
+    // copy of it keeps the common case to one compare with a hot line.
+    if (used > sent_hw_[q]) [[unlikely]] {
+      sent_hw_[q] = used;
+      store_relaxed(tx_hw_[q]->v, used);
+    }
+    return static_cast<uint16_t>(sent);
   }
 
  private:
@@ -202,6 +279,9 @@ class RingPort final : public Port {
   uint16_t nb_rings_ = 0;
   std::array<Ring*, kMaxQueues> rx_{};  // owned, one per rx queue
   std::array<Ring*, kMaxQueues> tx_{};  // borrowed: the target's rx rings, while started
+  std::array<uint32_t, kMaxQueues> sent_hw_{};       // our copy of *tx_hw_[q] (we are its writer)
+  std::array<HighWater, kMaxQueues> rx_hw_{};        // of our rx rings
+  std::array<HighWater*, kMaxQueues> tx_hw_{};       // the target's marks, while started
   RingPort* target_ = nullptr;          // while started
 };
 

@@ -81,6 +81,10 @@ class TapPort final : public Port {
   uint16_t max_tx_queues() const override { return kMaxQueues; }
   uint32_t max_mtu() const override { return netdev::max_mtu_within(iface_, Port::max_mtu()); }
 
+  void do_queue_info(Dir, uint16_t, QueueInfo* out) const override {
+    out->kind = "TAP fd: the kernel's queue behind one read()/write() per packet, no ring shared with us";
+  }
+
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::vector<std::pair<std::string, std::string>> v;
     v.push_back({"interface", iface_ + (existed_ ? " (existed before; left in place at close)"

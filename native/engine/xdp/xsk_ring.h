@@ -43,6 +43,28 @@ struct RingMap {
   uint32_t size = 0;  // power of two
 };
 
+// Diagnostics from a thread that is neither side (the control thread): the
+// two indices, consumer first (read second, it could pass an older producer
+// index and make a nearly empty ring look full), each an acquire load that
+// pairs with that side's release-store, and a descriptor slot read with
+// relaxed loads. A moment's view: the slot may be rewritten right after.
+struct RingIndices {
+  uint32_t producer, consumer;
+};
+inline RingIndices ring_indices(const RingMap& m) {
+  uint32_t c = load_acquire(m.consumer);
+  return RingIndices{load_acquire(m.producer), c};
+}
+inline uint64_t addr_at(const RingMap& m, uint32_t idx) {
+  return std::atomic_ref<uint64_t>(static_cast<uint64_t*>(m.descs)[idx & (m.size - 1)]).load(std::memory_order_relaxed);
+}
+inline xdp_desc desc_at(const RingMap& m, uint32_t idx) {
+  xdp_desc& d = static_cast<xdp_desc*>(m.descs)[idx & (m.size - 1)];
+  return xdp_desc{std::atomic_ref<__u64>(d.addr).load(std::memory_order_relaxed),
+                  std::atomic_ref<__u32>(d.len).load(std::memory_order_relaxed),
+                  std::atomic_ref<__u32>(d.options).load(std::memory_order_relaxed)};
+}
+
 // Ring that user space produces into: fill (u64 frame addresses) and tx
 // (struct xdp_desc).
 template <typename Desc>
@@ -101,6 +123,8 @@ class ProdRing {
   }
 
   uint32_t size() const { return size_; }
+  // Entries in the ring as our cached view has them (for a high-water mark).
+  uint32_t cached_entries() const { return cached_prod_ - (cached_cons_ - size_); }
 
  private:
   uint32_t* prod_ = nullptr;
@@ -141,6 +165,9 @@ class ConsRing {
     return n;
   }
   const Desc& at(uint32_t idx) const { return descs_[idx & mask_]; }
+
+  // Entries published and not yet peeked, as our cached view has them.
+  uint32_t cached_entries() const { return cached_prod_ - cached_cons_; }
 
   // Gives back the last n peeked entries unread (nothing was published).
   void cancel(uint32_t n) { cached_cons_ -= n; }
