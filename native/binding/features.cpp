@@ -8,9 +8,11 @@ extern const MethodTable capture_methods;  // capture.cpp: capture, replay, pcap
 extern const MethodTable gen_methods;      // gen.cpp: templates, IMIX, flowgen, txrate/txcount, latency
 
 extern const MethodTable flow_methods;      // flow.cpp: software RSS and flow rules
+extern const MethodTable verbose_methods;   // verbose.cpp: set verbose taps and their packets
 
 const std::vector<const MethodTable*>& feature_method_tables() {
-  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods};
+  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods,
+                                                                &verbose_methods};
   return tables;
 }
 
