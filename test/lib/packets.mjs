@@ -115,21 +115,19 @@ const ip6 = (s) => {
   return buf;
 };
 
-// IPv6 with extension headers: ext is a list of { type: 0|43|60 (8 bytes each) | 44 (fragment) }.
+// IPv6 with extension headers: ext is a list of { type: 0|60 (8 bytes, PadN) | 43 (routing type 0, one address) | 44 (fragment) }.
 export function ipv6({ dst = '02:00:00:00:00:01', src = '02:00:00:00:00:02', sip = '2001:db8::1', dip = '2001:db8::2', proto, l4, ext = [] }) {
   const types = [...ext.map((e) => e.type), proto];
   const hdrs = ext.map((e, i) => {
-    const h = Buffer.alloc(8);
+    const h = Buffer.alloc(e.type === 43 ? 24 : 8);
     h[0] = types[i + 1];
-    if (e.type === 43) { h[2] = e.routingType ?? 4; h[3] = e.segleft ?? 0; }
+    if (e.type === 43) { h[1] = 2; h[2] = 0; h[3] = e.segleft ?? 1; ip6(e.via ?? '2001:db8::99').copy(h, 8); }  // type 0, one address
     if (e.type === 44) { h.writeUInt16BE((e.offset ?? 0) | (e.more ? 1 : 0), 2); h.writeUInt32BE(e.id ?? 1, 4); }
     if (e.type === 0 || e.type === 60) { h[2] = 1; h[3] = 4; }  // PadN, 4 bytes
     return h;
   });
-  const payload = Buffer.concat([...hdrs, l4]);
   const h = Buffer.alloc(40);
   h.writeUInt32BE(0x60000000, 0);
-  h.writeUInt16BE(payload.length, 4);
   h[6] = types[0]; h[7] = 64;
   ip6(sip).copy(h, 8); ip6(dip).copy(h, 24);
   if (proto === 17 || proto === 58) {
@@ -137,6 +135,8 @@ export function ipv6({ dst = '02:00:00:00:00:01', src = '02:00:00:00:00:02', sip
     h.copy(pseudo, 0, 8, 40); pseudo.writeUInt32BE(l4.length, 32); pseudo[39] = proto;
     l4.writeUInt16BE(checksum(Buffer.concat([pseudo, l4])) || 0xffff, proto === 17 ? 6 : 2);
   }
+  const payload = Buffer.concat([...hdrs, l4]);
+  h.writeUInt16BE(payload.length, 4);
   return Buffer.concat([eth(dst, src, 0x86dd), h, payload]);
 }
 

@@ -178,7 +178,7 @@ class Decoder {
       const char* name = nh == kIpv6HopByHop ? "hop-by-hop" : nh == kIpv6Routing ? "routing"
                        : nh == kIpv6Fragment ? "fragment" : "dest-opts";
       if (cap_ < pos + 8) {
-        out += l3.who() + cut(std::string("IPv6 ") + name + " header", pos);
+        out += l3.who() + (l3.ext.empty() ? "" : l3.ext + "] ") + cut(std::string("IPv6 ") + name + " header", pos);
         return;
       }
       const uint8_t* h = p_ + pos;
@@ -232,13 +232,16 @@ class Decoder {
     out += l3.who() + l3.ext + "ip-proto-" + std::to_string(proto) + " " + std::to_string(l4_len);
   }
 
+  // A cut UDP/TCP header: its ports when they are there, then where it stops.
+  void cut_l4(const L3& l3, uint32_t off, const char* name, std::string& out) {
+    out += cap_ >= off + 4 ? l3.ports(rd16(p_ + off), rd16(p_ + off + 2)) : l3.who() + l3.ext;
+    out += std::string(name) + " " + cut(std::string(name) + " header", off);
+  }
+
   void udp(const L3& l3, uint32_t off, uint32_t l3_len, std::string& out) {
     ptype("L4_UDP");
     lengths(l3_len, sizeof(UdpHdr));
-    if (cap_ < off + sizeof(UdpHdr)) {
-      out += l3.who() + l3.ext + "UDP " + cut("UDP header", off);
-      return;
-    }
+    if (cap_ < off + sizeof(UdpHdr)) return cut_l4(l3, off, "UDP", out);
     const UdpHdr* u = reinterpret_cast<const UdpHdr*>(p_ + off);
     uint16_t dport = be16(u->dst_port);
     out += l3.ports(be16(u->src_port), dport);
@@ -264,8 +267,7 @@ class Decoder {
     ptype("L4_TCP");
     if (cap_ < off + sizeof(TcpHdr)) {
       lengths(l3_len, 0);
-      out += l3.who() + l3.ext + "TCP " + cut("TCP header", off);
-      return;
+      return cut_l4(l3, off, "TCP", out);
     }
     const TcpHdr* t = reinterpret_cast<const TcpHdr*>(p_ + off);
     uint32_t hl = (t->data_off >> 4) * 4u;
