@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize, fmt } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
+import { verboseBench } from './verbose.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -53,3 +54,4 @@ await compare('net_ring', ['net_ring0', 'net_ring1']);
 await compare('net_null', ['net_null0', 'net_null1'], { txFirst: 0 });
 await compare('net_null txonly', ['net_null0', 'net_null1'], { mode: 'txonly', txFirst: 0 });
 await compare('net_null macswap', ['net_null0', 'net_null1'], { mode: 'macswap', txFirst: 0 });
+verboseBench();

@@ -108,7 +108,7 @@ export const config: CommandSpec[] = [
     tokens: [w('set'), w('verbose'), p('level', uint('level', 'verbosity: 0 quiet, 1 received packets, 2 sent, 3 both (testpmd\'s dump), 4 one decoded line each, 5 with a hex dump', 0, 5)),
       p('options', rest('[port N] [filter EXPR]', 'only this port; only packets matching EXPR (capture filter syntax, e.g. udp port 4789)',
         (_ctx, prefix) => VERBOSE_WORDS.filter((c) => c.word.startsWith(prefix))), true)],
-    help: 'Set the debug verbosity level: show packets received and/or sent, optionally of one port and matching a filter; never slows forwarding (lines the display cannot keep up with are counted as suppressed).',
+    help: 'Set the debug verbosity level: 1 received packets, 2 sent, 3 both (testpmd\'s dump), 4 one decoded line per packet, 5 that and a hex dump; optionally one port and a capture filter. Forwarding never waits for the display: lines it cannot keep up with are counted as suppressed.',
     section: 'config',
     handler: (s, a) => setVerbose(s, a.level as number, a.options as string | undefined),
   },

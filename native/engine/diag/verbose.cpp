@@ -49,6 +49,9 @@ void VerboseTap::stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uin
   uint16_t m = std::min<uint16_t>(n, kMaxStage);
   uint64_t ts = 0;
   uint64_t lost = 0;
+  // The headers may be out of cache (io forwarding never reads them): ask for
+  // all of them first so the misses overlap instead of adding up.
+  for (uint16_t i = 0; i < m; i++) __builtin_prefetch(pkts[i]->data());
   for (uint16_t i = 0; i < m; i++) {
     const uint8_t* data = pkts[i]->data();
     uint32_t len = pkts[i]->data_len;
