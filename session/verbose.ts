@@ -8,6 +8,7 @@ import type { Session } from './session.js';
 import type { VerboseSetInfo } from '../native/verbose.js';
 import { renderVerbose, suppressedLine } from '../commands/render-verbose.js';
 import '../native/verbose.js';
+import { perSession } from './per-session.js';
 
 const DRAIN_MS = 100;
 const LINES_PER_DRAIN = 1000;
@@ -49,13 +50,4 @@ export class VerboseHub {
   }
 }
 
-const hubs = new WeakMap<Session, VerboseHub>();
-
-export function verboseOf(session: Session): VerboseHub {
-  let h = hubs.get(session);
-  if (!h) {
-    h = new VerboseHub(session);
-    hubs.set(session, h);
-  }
-  return h;
-}
+export const verboseOf = perSession((s) => new VerboseHub(s));

@@ -50,10 +50,16 @@ function ringsideUntil(args, commands, done, { timeoutMs = 15_000 } = {}) {
 const loopPort = (file) => ['--vdev', `net_pcap0,rx_pcap=${file}`, '--', '--port-topology', 'loop'];
 const verboseLines = (out, dir) => out.split('\n').filter((l) => new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} port \\d+/\\d+ ${dir ?? '(rx|tx)'} `).test(l));
 
-function heldFile(t) {
-  const f = t.file('held.pcap');
-  writePcap(f, HELD.map((data) => ({ data })));
-  return f;
+// Runs fn with a pcap file of the held packets, removed afterwards.
+async function withHeldFile(fn) {
+  const t = tempDir();
+  try {
+    const f = t.file('held.pcap');
+    writePcap(f, HELD.map((data) => ({ data })));
+    return await fn(f);
+  } finally {
+    t.remove();
+  }
 }
 
 // tcpdump's letters for TCP flags.
@@ -103,116 +109,100 @@ function checkAgainstTshark(line, t, i) {
 test('level 4: one line per packet, both directions, agreeing with tshark on the same file', async () => {
   const why = missingTools([['tshark', 'tshark']]);
   if (skipOrFail('verbose vs tshark', why)) return;
-  const t = tempDir();
-  try {
-    const f = heldFile(t);
-    const r = await ringsideUntil(loopPort(f), 'set verbose 4\nstart\n', (o) => verboseLines(o).length >= 2 * HELD.length);
-    assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Change verbose level from 0 to 4/);
-    const rx = verboseLines(r.stdout, 'rx');
-    const tx = verboseLines(r.stdout, 'tx');
-    assert.is(rx.length, HELD.length, r.stdout);
-    assert.is(tx.length, HELD.length);
-    const theirs = tshark(f);
-    assert.is(theirs.length, HELD.length);
-    rx.forEach((line, i) => checkAgainstTshark(line, theirs[i], i));
-    // What is sent is what came in: the same decode, direction tx.
-    tx.forEach((line, i) => assert.is(line.replace(/^\S+ /, '').replace(' tx ', ' rx '), rx[i].replace(/^\S+ /, '')));
-    // The IPv6 extension headers and the truncations are named.
-    assert.ok(rx[8].includes('[hop-by-hop, routing type 0 segleft 1, fragment offset 0 id 0x0000004d, dest-opts] UDP, length 10'), rx[8]);
-    assert.ok(rx[11].endsWith('IP [truncated IPv4 header at byte 14]'), rx[11]);
-    assert.ok(rx[12].endsWith('TCP [truncated TCP header at byte 34]'), rx[12]);
-    assert.ok(rx[13].endsWith('length 10: [truncated Ethernet header at byte 0]'), rx[13]);
-  } finally {
-    t.remove();
-  }
+  await withHeldFile(async (f) => {
+  const r = await ringsideUntil(loopPort(f), 'set verbose 4\nstart\n', (o) => verboseLines(o).length >= 2 * HELD.length);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Change verbose level from 0 to 4/);
+  const rx = verboseLines(r.stdout, 'rx');
+  const tx = verboseLines(r.stdout, 'tx');
+  assert.is(rx.length, HELD.length, r.stdout);
+  assert.is(tx.length, HELD.length);
+  const theirs = tshark(f);
+  assert.is(theirs.length, HELD.length);
+  rx.forEach((line, i) => checkAgainstTshark(line, theirs[i], i));
+  // What is sent is what came in: the same decode, direction tx.
+  tx.forEach((line, i) => assert.is(line.replace(/^\S+ /, '').replace(' tx ', ' rx '), rx[i].replace(/^\S+ /, '')));
+  // The IPv6 extension headers and the truncations are named.
+  assert.ok(rx[8].includes('[hop-by-hop, routing type 0 segleft 1, fragment offset 0 id 0x0000004d, dest-opts] UDP, length 10'), rx[8]);
+  assert.ok(rx[11].endsWith('IP [truncated IPv4 header at byte 14]'), rx[11]);
+  assert.ok(rx[12].endsWith('TCP [truncated TCP header at byte 34]'), rx[12]);
+  assert.ok(rx[13].endsWith('length 10: [truncated Ethernet header at byte 0]'), rx[13]);
+  });
 }, { timeoutMs: 60_000 });
 
 test("levels 1, 2, 3: testpmd's dump of received, sent, both; level 5 adds the bytes", async () => {
-  const t = tempDir();
-  try {
-    const f = heldFile(t);
-    const shape = /^ {2}src=([0-9A-F:]{17}) - dst=([0-9A-F:]{17}) - pool=mb_pool_0 - type=0x([0-9a-f]{4}) - length=(\d+) - nb_segs=1 - sw ptype: ([A-Z0-9_ ]+) {2}- l2_len=(\d+)/;
-    for (const [level, dirs] of [[1, ['received']], [2, ['sent']], [3, ['received', 'sent']]]) {
-      const r = await ringsideUntil(loopPort(f), `set verbose ${level}\nstart\n`,
-        (o) => (o.match(/ - nb_segs=1 /g) ?? []).length >= HELD.length * dirs.length);
-      assert.is(r.code, 0, r.stderr);
-      const headers = [...r.stdout.matchAll(/^port 0\/queue 0: (received|sent) (\d+) packets$/gm)];
-      assert.equal([...new Set(headers.map((h) => h[1]))].sort(), [...dirs].sort(), `level ${level}`);
-      for (const dir of dirs) {
-        assert.is(headers.filter((h) => h[1] === dir).reduce((n, h) => n + Number(h[2]), 0), HELD.length, `level ${level} ${dir}`);
-      }
-      const dumps = r.stdout.split('\n').filter((l) => l.includes(' - nb_segs=1 '));
-      const first = shape.exec(dumps[0]);
-      assert.ok(first, dumps[0]);
-      assert.equal(first.slice(1, 7), ['02:00:00:00:00:02', '02:00:00:00:00:01', '0800', '60', 'L2_ETHER L3_IPV4 L4_UDP', '14']);
-      assert.ok(dumps[0].endsWith(dirs[0] === 'received' ? ' - l3_len=20 - l4_len=8 - Receive queue=0x0' : ' - l3_len=20 - l4_len=8'), dumps[0]);
-      const qinq = dumps.find((l) => l.includes('L2_ETHER_QINQ'));
-      assert.match(qinq, /type=0x0800 - length=68 .* l2_len=22 /);
-      assert.is(verboseLines(r.stdout).length, 0, 'no level-4 lines');
+  await withHeldFile(async (f) => {
+  const shape = /^ {2}src=([0-9A-F:]{17}) - dst=([0-9A-F:]{17}) - pool=mb_pool_0 - type=0x([0-9a-f]{4}) - length=(\d+) - nb_segs=1 - sw ptype: ([A-Z0-9_ ]+) {2}- l2_len=(\d+)/;
+  for (const [level, dirs] of [[1, ['received']], [2, ['sent']], [3, ['received', 'sent']]]) {
+    const r = await ringsideUntil(loopPort(f), `set verbose ${level}\nstart\n`,
+      (o) => (o.match(/ - nb_segs=1 /g) ?? []).length >= HELD.length * dirs.length);
+    assert.is(r.code, 0, r.stderr);
+    const headers = [...r.stdout.matchAll(/^port 0\/queue 0: (received|sent) (\d+) packets$/gm)];
+    assert.equal([...new Set(headers.map((h) => h[1]))].sort(), [...dirs].sort(), `level ${level}`);
+    for (const dir of dirs) {
+      assert.is(headers.filter((h) => h[1] === dir).reduce((n, h) => n + Number(h[2]), 0), HELD.length, `level ${level} ${dir}`);
     }
-    const r = await ringsideUntil(loopPort(f), 'set verbose 5\nstart\n', (o) => verboseLines(o).length >= 2 * HELD.length);
-    const lines = r.stdout.split('\n');
-    const at = lines.findIndex((l) => / port 0\/0 rx .*: IP 10\.0\.0\.2 > 10\.0\.0\.1: ICMP echo request/.test(l));
-    assert.ok(at >= 0, r.stdout);
-    const bytes = HELD[4];
-    const dump = lines.slice(at + 1, at + 1 + Math.ceil(bytes.length / 16));
-    dump.forEach((l, k) => {
-      const m = /^ {4}([0-9a-f]{4}) ((?: [0-9a-f]{2})+)/.exec(l);
-      assert.ok(m, l);
-      assert.is(parseInt(m[1], 16), k * 16);
-      assert.is(m[2].trim().replace(/ /g, ''), bytes.subarray(k * 16, k * 16 + 16).toString('hex'), `line ${k}`);
-    });
-  } finally {
-    t.remove();
+    const dumps = r.stdout.split('\n').filter((l) => l.includes(' - nb_segs=1 '));
+    const first = shape.exec(dumps[0]);
+    assert.ok(first, dumps[0]);
+    assert.equal(first.slice(1, 7), ['02:00:00:00:00:02', '02:00:00:00:00:01', '0800', '60', 'L2_ETHER L3_IPV4 L4_UDP', '14']);
+    assert.ok(dumps[0].endsWith(dirs[0] === 'received' ? ' - l3_len=20 - l4_len=8 - Receive queue=0x0' : ' - l3_len=20 - l4_len=8'), dumps[0]);
+    const qinq = dumps.find((l) => l.includes('L2_ETHER_QINQ'));
+    assert.match(qinq, /type=0x0800 - length=68 .* l2_len=22 /);
+    assert.is(verboseLines(r.stdout).length, 0, 'no level-4 lines');
   }
+  const r = await ringsideUntil(loopPort(f), 'set verbose 5\nstart\n', (o) => verboseLines(o).length >= 2 * HELD.length);
+  const lines = r.stdout.split('\n');
+  const at = lines.findIndex((l) => / port 0\/0 rx .*: IP 10\.0\.0\.2 > 10\.0\.0\.1: ICMP echo request/.test(l));
+  assert.ok(at >= 0, r.stdout);
+  const bytes = HELD[4];
+  const dump = lines.slice(at + 1, at + 1 + Math.ceil(bytes.length / 16));
+  dump.forEach((l, k) => {
+    const m = /^ {4}([0-9a-f]{4}) ((?: [0-9a-f]{2})+)/.exec(l);
+    assert.ok(m, l);
+    assert.is(parseInt(m[1], 16), k * 16);
+    assert.is(m[2].trim().replace(/ /g, ''), bytes.subarray(k * 16, k * 16 + 16).toString('hex'), `line ${k}`);
+  });
+  });
 }, { timeoutMs: 90_000 });
 
 test('port and filter: only the named port, only matching packets; a bad filter says why', async () => {
-  const t = tempDir();
-  try {
-    const f = heldFile(t);
-    const args = ['--vdev', `net_pcap0,rx_pcap=${f}`, '--vdev', `net_pcap1,rx_pcap=${f}`];
-    const r = await ringsideUntil(args, 'set verbose 4 port 1 filter udp port 4789\nset verbose 4 port 1 filter udp port\nstart\n',
-      (o) => verboseLines(o).length >= 2);
-    assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Change verbose level from 0 to 4\nVerbose packets of port 1 matching 'udp port 4789'/);
-    assert.match(r.stdout, /Error EFILTER: .*port/);
-    const lines = verboseLines(r.stdout);
-    // Port 1 receives its VXLAN packet and sends port 0's: nothing else.
-    assert.is(lines.length, 2, lines.join('\n'));
-    assert.ok(lines.every((l) => / port 1\/0 (rx|tx) .*\.4789: VXLAN, flags \[I\] \(0x08\), vni 4242: /.test(l)), lines.join('\n'));
-    assert.equal(lines.map((l) => / (rx|tx) /.exec(l)[1]).sort(), ['rx', 'tx']);
-    const bad = await ringsideUntil(args, 'set verbose 6\nset verbose 4 prot 1\nset verbose 4 port 7\nset verbose 4 filter\n', () => false, { timeoutMs: 1000 });
-    assert.match(bad.stdout, /level 6 is out of range: valid values are 0..5/);
-    assert.match(bad.stdout, /Error EARG_INVALID: unexpected 'prot': expected port or filter/);
-    assert.match(bad.stdout, /port 7 does not exist: valid ports are 0..1/);
-    assert.match(bad.stdout, /Error EARG_MISSING: missing the expression after 'filter'/);
-  } finally {
-    t.remove();
-  }
+  await withHeldFile(async (f) => {
+  const args = ['--vdev', `net_pcap0,rx_pcap=${f}`, '--vdev', `net_pcap1,rx_pcap=${f}`];
+  const r = await ringsideUntil(args, 'set verbose 4 port 1 filter udp port 4789\nset verbose 4 port 1 filter udp port\nstart\n',
+    (o) => verboseLines(o).length >= 2);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Change verbose level from 0 to 4\nVerbose packets of port 1 matching 'udp port 4789'/);
+  assert.match(r.stdout, /Error EFILTER: .*port/);
+  const lines = verboseLines(r.stdout);
+  // Port 1 receives its VXLAN packet and sends port 0's: nothing else.
+  assert.is(lines.length, 2, lines.join('\n'));
+  assert.ok(lines.every((l) => / port 1\/0 (rx|tx) .*\.4789: VXLAN, flags \[I\] \(0x08\), vni 4242: /.test(l)), lines.join('\n'));
+  assert.equal(lines.map((l) => / (rx|tx) /.exec(l)[1]).sort(), ['rx', 'tx']);
+  const bad = await ringsideUntil(args, 'set verbose 6\nset verbose 4 prot 1\nset verbose 4 port 7\nset verbose 4 filter\n', () => false, { timeoutMs: 1000 });
+  assert.match(bad.stdout, /level 6 is out of range: valid values are 0..5/);
+  assert.match(bad.stdout, /Error EARG_INVALID: unexpected 'prot': expected port or filter/);
+  assert.match(bad.stdout, /port 7 does not exist: valid ports are 0..1/);
+  assert.match(bad.stdout, /Error EARG_MISSING: missing the expression after 'filter'/);
+  });
 }, { timeoutMs: 60_000 });
 
 test('--json: one object per packet with the decoded fields', async () => {
-  const t = tempDir();
-  try {
-    const f = heldFile(t);
-    const r = await ringsideUntil([...loopPort(f), '--json'], 'set verbose 5 filter vlan\nstart\n',
-      (o) => (o.match(/"kind":"verbose"/g) ?? []).length >= 4);
-    assert.is(r.code, 0, r.stderr);
-    const objs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((o) => o.kind === 'verbose');
-    assert.is(objs.length, 4, r.stdout);
-    const q = objs.find((o) => o.dir === 'rx' && o.ptype.startsWith('L2_ETHER_QINQ'));
-    assert.ok(q, JSON.stringify(objs));
-    assert.is(q.length, 68);
-    assert.is(q.l2Len, 22);
-    assert.is(q.src, '02:00:00:00:00:02');
-    assert.is(q.summary, 'vlan 30, p 0, vlan 20, p 0, IP 10.0.0.1.3333 > 10.0.0.2.2000: UDP, length 18');
-    assert.is(q.hex.length, 5);
-    assert.match(q.text, / port 0\/0 rx 02:00:00:00:00:02 > 02:00:00:00:00:01, length 68: vlan 30/);
-  } finally {
-    t.remove();
-  }
+  await withHeldFile(async (f) => {
+  const r = await ringsideUntil([...loopPort(f), '--json'], 'set verbose 5 filter vlan\nstart\n',
+    (o) => (o.match(/"kind":"verbose"/g) ?? []).length >= 4);
+  assert.is(r.code, 0, r.stderr);
+  const objs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((o) => o.kind === 'verbose');
+  assert.is(objs.length, 4, r.stdout);
+  const q = objs.find((o) => o.dir === 'rx' && o.ptype.startsWith('L2_ETHER_QINQ'));
+  assert.ok(q, JSON.stringify(objs));
+  assert.is(q.length, 68);
+  assert.is(q.l2Len, 22);
+  assert.is(q.src, '02:00:00:00:00:02');
+  assert.is(q.summary, 'vlan 30, p 0, vlan 20, p 0, IP 10.0.0.1.3333 > 10.0.0.2.2000: UDP, length 18');
+  assert.is(q.hex.length, 5);
+  assert.match(q.text, / port 0\/0 rx 02:00:00:00:00:02 > 02:00:00:00:00:01, length 68: vlan 30/);
+  });
 });
 
 test('a display that falls behind: forwarding goes on, the lines it could not show are counted as suppressed', async () => {

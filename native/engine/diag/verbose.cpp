@@ -1,6 +1,5 @@
 #include "verbose.h"
 #include <algorithm>
-#include <ctime>
 #include <iterator>
 #include "../error.h"
 #include "../pcap_file.h"
@@ -8,12 +7,6 @@
 namespace rs {
 
 namespace {
-
-uint64_t realtime_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);  // vDSO: no system call
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 uint64_t ring_size(uint64_t want) {
   // ByteRing wants a power of two with room for a few whole records.
