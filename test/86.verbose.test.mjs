@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { test, assert } from './lib/harness.mjs';
 import { tempDir } from './lib/engine.mjs';
 import { MAIN } from './lib/cli.mjs';
-import { writePcap } from './lib/pcap.mjs';
+import { readPcap, writePcap } from './lib/pcap.mjs';
 import { arpRequest, icmp6Echo, icmpEcho, ipv6, tcp4, udp4, udpHeader, vlanTag, vxlan } from './lib/packets.mjs';
 import { missingTools, skipOrFail } from './lib/tools.mjs';
 
@@ -202,6 +202,17 @@ test('--json: one object per packet with the decoded fields', async () => {
   assert.is(q.summary, 'vlan 30, p 0, vlan 20, p 0, IP 10.0.0.1.3333 > 10.0.0.2.2000: UDP, length 18');
   assert.is(q.hex.length, 5);
   assert.match(q.text, / port 0\/0 rx 02:00:00:00:00:02 > 02:00:00:00:00:01, length 68: vlan 30/);
+  });
+});
+
+test('capture and verbose on the same port at once: each sees every packet', async () => {
+  await withHeldFile(async (f) => {
+    const out = `${f}.out.pcap`;
+    const r = await ringsideUntil(loopPort(f), `capture start 0 both file ${out}\nset verbose 4\nstart\n`,
+      (o) => verboseLines(o).length >= 2 * HELD.length);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(verboseLines(r.stdout).length, 2 * HELD.length);
+    assert.is(readPcap(out).packets.length, 2 * HELD.length);
   });
 });
 
