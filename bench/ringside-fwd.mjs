@@ -18,16 +18,18 @@ for (const v of vdevs) engine.attach(v);
 engine.setFwdMode(mode);
 if (process.env.BENCH_GEN) engine.setGenSettings(JSON.parse(process.env.BENCH_GEN));
 let drained = 0;
+let drainTimer;
 if (process.env.BENCH_VERBOSE) {
   const [level, ...filter] = process.env.BENCH_VERBOSE.split(' ');
   engine.verboseSet(Number(level), -1, filter.join(' '));
-  setInterval(() => { drained += engine.verboseDrain(1000).records.length; }, 100).unref();
+  drainTimer = setInterval(() => { drained += engine.verboseDrain(1000).records.length; }, 100);
 }
 engine.start(Number(txFirst));
 await sleep(WARMUP_MS);
 const a = engine.snapshot();
 await sleep(WINDOW_MS);
 const b = engine.snapshot();
+clearInterval(drainTimer);
 engine.stop();
 const seconds = (b.timeNs - a.timeNs) / 1e9;
 const perPort = b.ports.map((p, i) => ({

@@ -1,6 +1,7 @@
 // The packet decoder (diag/decode.h) on a held set of frames, whole and cut
 // at every layer, and the verbose tap (diag/verbose.h) on a real port: what
 // it keeps, its filter, and what a full ring suppresses.
+#include <cstring>
 #include <string>
 #include <vector>
 #include "diag/decode.h"
@@ -133,45 +134,58 @@ TEST(verbose_tap_keeps_filters_and_suppresses) {
   EngineOptions eo;
   eo.total_num_mbufs = 2048;
   Engine e(eo);
-  uint16_t id = e.attach("net_null0");
-  Port& port = e.port(id);
-  Mbuf* pkts[32];
-  auto burst = [&] {
-    uint16_t n = port.rx_burst(0, pkts, 32);
-    CHECK_EQ(n, 32);
-    mbuf_free_bulk(pkts, n);
+  Port& port = e.port(e.attach("net_null0"));
+  Mempool pool("verbose-test", 256, 2048);
+  // Sends n copies of a held frame through the port (net_null frees them).
+  auto send = [&](const char* name, uint16_t n) {
+    std::vector<uint8_t> f = unhex(held(name).hex);
+    Mbuf* m[64];
+    CHECK_EQ(pool.alloc_bulk(m, n), n);
+    for (uint16_t i = 0; i < n; i++) {
+      std::memcpy(m[i]->data(), f.data(), f.size());
+      m[i]->data_len = static_cast<uint16_t>(f.size());
+    }
+    CHECK_EQ(port.tx_burst(0, m, n), n);
   };
   VerboseManager& v = e.verbose();
   v.set({&port}, VerboseOptions{4, "", 0});
   CHECK(port.diag_tap() != nullptr);
-  burst();
+  send("udp", 32);
   VerboseDrain d = v.drain(1000);
   CHECK_EQ(d.records.size(), 32u);
   CHECK_EQ(d.suppressed, 0u);
-  CHECK(!d.records.empty() && !d.records[0].tx && d.records[0].ts_ns > 0 && d.records[0].caplen <= VerboseTap::kSnap);
-  // A filter nothing matches keeps nothing.
+  for (const VerboseRecord& r : d.records) {
+    CHECK(r.tx && r.ts_ns > 0 && r.length == 60 && r.caplen == 60);
+    CHECK_EQ(r.decoded.summary, std::string(held("udp").summary));
+  }
+  // The filter keeps only what matches.
   v.set({&port}, VerboseOptions{4, "arp", 0});
   e.release_taps_if_idle();
-  burst();
-  CHECK_EQ(v.drain(1000).records.size(), 0u);
+  send("udp", 16);
+  send("arp", 4);
+  d = v.drain(1000);
+  CHECK_EQ(d.records.size(), 4u);
+  for (const VerboseRecord& r : d.records) CHECK_EQ(r.decoded.summary, std::string(held("arp").summary));
   // A bad filter is refused and changes nothing.
   bool threw = false;
   try { v.set({&port}, VerboseOptions{4, "udp port", 0}); } catch (const Error& err) { threw = err.code() == "EFILTER"; }
   CHECK(threw);
   CHECK_EQ(v.filter(), std::string("arp"));
-  // A ring of 4 KiB holds fewer than 32 records: the rest is suppressed, counted once.
+  // A 4 KiB ring holds fewer than 64 records of a 60-byte frame: the rest is
+  // suppressed, and counted once.
   v.set({&port}, VerboseOptions{4, "", 4096});
   e.release_taps_if_idle();
-  burst();
+  send("udp", 64);
   d = v.drain(1000);
-  CHECK(d.records.size() > 0 && d.records.size() < 32);
-  CHECK_EQ(d.records.size() + d.suppressed, 32u);
+  CHECK(d.records.size() > 0 && d.suppressed > 0);
+  CHECK_EQ(d.records.size() + d.suppressed, 64u);
   CHECK_EQ(v.drain(1000).suppressed, 0u);
-  // Level 2 shows only what is sent; level 0 removes the tap.
-  v.set({&port}, VerboseOptions{2, "", 0});
-  burst();
+  // Level 1 shows only what is received; level 0 removes the tap.
+  v.set({&port}, VerboseOptions{1, "", 0});
+  send("udp", 8);
   CHECK_EQ(v.drain(1000).records.size(), 0u);
   v.set({&port}, VerboseOptions{0, "", 0});
   CHECK(port.diag_tap() == nullptr);
   e.release_taps_if_idle();
+  CHECK_EQ(pool.available(), 256u);
 }
