@@ -22,10 +22,10 @@ export class VerboseHub {
     session.onShutdown(() => this.drain());
   }
 
-  // Applies the new level, then prints what the old one kept.
+  // Prints what the old level kept, then applies the new one.
   set(level: number, port?: number, filter?: string): VerboseSetInfo {
-    const info = this.session.engine.verboseSet(level, port ?? -1, filter ?? '');
     this.drain();
+    const info = this.session.engine.verboseSet(level, port ?? -1, filter ?? '');
     this.level = level;
     if (level > 0 && !this.timer) {
       this.timer = setInterval(() => this.drain(), DRAIN_MS);

@@ -186,6 +186,12 @@ void VerboseManager::stop_all() noexcept {
 }
 
 void VerboseManager::release_retired() noexcept {
+  if (opts_.level == 0) {  // verbose is off: nobody will show what they held
+    retired_.clear();
+    orphans_.clear();
+    orphans_suppressed_ = 0;
+    return;
+  }
   try {
     for (auto& t : retired_) {
       std::vector<VerboseRecord> left;

@@ -99,8 +99,8 @@ class VerboseManager {
   void forget_port(uint16_t port) noexcept;
   // Shutdown, after the poll threads stopped: removes every tap.
   void stop_all() noexcept;
-  // Frees retired taps (their records kept for drain); only while no poll
-  // thread runs.
+  // Frees retired taps (their records kept for drain, or dropped when verbose
+  // is off); only while no poll thread runs.
   void release_retired() noexcept;
 
  private:
