@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { summarize, fmt } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
 import { kportsBench } from './kports.mjs';
+import { verboseBench } from './verbose.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -63,3 +64,5 @@ for (const b of ['capture-replay.mjs', 'replay-veth.mjs']) {
   const r = spawnSync(process.execPath, [path.join(root, 'bench', b)], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`bench/${b} failed`);
 }
+
+verboseBench();

@@ -51,5 +51,6 @@ export function renderJson(result: CommandResult, command?: string): string {
 
 // Asynchronous lines (engine events, start-up and shutdown lines) in JSON mode.
 export function logJson(line: StyledLine): string {
+  if (line.json) return JSON.stringify(line.json);
   return JSON.stringify({ kind: 'log', text: line.text, ...(line.style && line.style !== 'normal' ? { style: line.style } : {}) });
 }

@@ -3,7 +3,9 @@
 import type { Session } from '../session/session.js';
 
 export type LineStyle = 'normal' | 'error' | 'warning' | 'ok' | 'dim' | 'heading';
-export interface StyledLine { text: string; style?: LineStyle }
+// json: what --json prints for a line that is data (a verbose packet) rather
+// than a log message.
+export interface StyledLine { text: string; style?: LineStyle; json?: Record<string, unknown> }
 
 // A result kind carries its data; render.ts turns each kind into lines with
 // testpmd's shapes. 'message' covers the one-liners ("Set io packet forwarding mode").

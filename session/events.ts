@@ -8,6 +8,7 @@ import type { Session } from './session.js';
 import type { StyledLine } from '../commands/types.js';
 import type { NetEvent } from '../native/netevents.js';
 import '../native/netevents.js';
+import { perSession } from './per-session.js';
 
 export const IFPROXY_EVENTS = [
   'mac_change', 'mtu_change', 'link_change', 'addr_add', 'addr_del', 'addr6_add', 'addr6_del',
@@ -133,14 +134,5 @@ export class EventHub {
   }
 }
 
-const hubs = new WeakMap<Session, EventHub>();
-
 // The session's hub, subscribing on first use.
-export function eventsOf(session: Session): EventHub {
-  let h = hubs.get(session);
-  if (!h) {
-    h = new EventHub(session);
-    hubs.set(session, h);
-  }
-  return h;
-}
+export const eventsOf = perSession((s) => new EventHub(s));

@@ -27,6 +27,7 @@ export class Session {
   private driversCache?: DriverHelp[];
   private closed = false;
   private starting = true;
+  private readonly shutdownHooks: (() => void)[] = [];
 
   private constructor(engine: NativeEngine, opts: SessionOptions, log?: (lines: StyledLine[]) => void) {
     this.engine = engine;
@@ -103,6 +104,9 @@ export class Session {
 
   get isShutdown(): boolean { return this.closed; }
 
+  // Run first in shutdown, while the engine still holds what they print.
+  onShutdown(fn: () => void): void { this.shutdownHooks.push(fn); }
+
   // testpmd's "Throughput (since last show)": rates over the time since this
   // port was last shown; 0 on the first show and for counters that went back
   // (cleared).
@@ -138,6 +142,9 @@ export class Session {
   // testpmd's quit lines. Idempotent: later calls return no lines.
   shutdown(): StyledLine[] {
     if (this.closed) return [];
+    for (const fn of this.shutdownHooks) {
+      try { fn(); } catch { /* shutting down regardless */ }
+    }
     this.closed = true;
     const { engine } = this;
     const out: StyledLine[] = [];

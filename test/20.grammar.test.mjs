@@ -80,6 +80,8 @@ function fakeSession() {
     clearFwdStats: () => calls.push(['clearFwdStats']),
     snapshot: () => ({ timeNs, forwarding, ports: [counters(0, n), counters(1, n)], streams: streams(), pool: {} }),
     shutdown: () => calls.push(['shutdown']),
+    verboseSet: (level, port, filter) => { calls.push(['verboseSet', level, port, filter]); return { level, filter, ports: [...ports.keys()] }; },
+    verboseDrain: () => ({ records: [], suppressed: 0 }),
   };
   let closed = false;
   return {
@@ -92,6 +94,8 @@ function fakeSession() {
     fwdModes: () => MODES,
     drivers: () => DRIVERS,
     markFwdStart() {},
+    log() {},
+    onShutdown() {},
     prev: new Map(),
     throughput(c, t) {
       const p = this.prev.get(c.id); this.prev.set(c.id, { t, rx: c.rxPackets });
@@ -264,7 +268,7 @@ test('wrong arguments say which, what was given and what is valid', async () => 
   r = await commandLayer.execute(s, 'set eth-peer 0 zz:00');
   assert.match(r.message, /invalid MAC address 'zz:00'/);
   r = await commandLayer.execute(s, 'set verbose 7');
-  assert.match(r.message, /level 7 is out of range: valid values are 0..2/);
+  assert.match(r.message, /level 7 is out of range: valid values are 0..5/);
   r = await commandLayer.execute(s, 'set txpkts 64,x');
   assert.match(r.message, /invalid x\[,y\]\* '64,x'/);
   r = await commandLayer.execute(s, 'show port');

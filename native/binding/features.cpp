@@ -9,9 +9,11 @@ extern const MethodTable gen_methods;      // gen.cpp: templates, IMIX, flowgen,
 
 extern const MethodTable flow_methods;      // flow.cpp: software RSS and flow rules
 extern const MethodTable diag_methods;      // diag.cpp: queue info/rings, mempool, lcore load
+extern const MethodTable verbose_methods;   // verbose.cpp: set verbose taps and their packets
 
 const std::vector<const MethodTable*>& feature_method_tables() {
-  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods, &diag_methods};
+  static const std::vector<const MethodTable*> tables = {&capture_methods, &netevents_methods, &gen_methods, &flow_methods,
+                                                                &diag_methods, &verbose_methods};
   return tables;
 }
 

@@ -14,6 +14,7 @@
 #include <set>
 #include <system_error>
 #include "capture/capture.h"
+#include "diag/verbose.h"
 #include "fwd/engines.h"
 #include "kni/kni.h"
 #include "netlink/ifproxy.h"
@@ -186,6 +187,7 @@ Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("i
   // the shell subscribes to); shutdown stops both before the queue goes.
   captures_ = std::make_unique<CaptureManager>(&ifproxy().events());
   replay_ = std::make_unique<ReplayManager>(pool_.get(), &ifproxy().events());
+  verbose_ = std::make_unique<VerboseManager>();
   settings_.pool = pool_.get();
   settings_.eth_peer.resize(kMaxPorts);
   // testpmd's default peers: 02:00:00:00:00:<port id>.
@@ -213,6 +215,7 @@ void Engine::shutdown() {
   // KNI thread and TAPs, then the netlink listener, before ports close.
   kni_.reset();
   ifproxy_.reset();
+  verbose_->stop_all();
   // Ports before the pool: closing drains the mbufs they hold back into it.
   for (auto& p : ports_) {
     if (!p) continue;
@@ -299,6 +302,7 @@ void Engine::detach(uint16_t id) {
   forget_pending(id);
   replay_->stop_port(id);
   captures_->stop_port(id);
+  verbose_->forget_port(id);
   if (kni_) kni_->forget_port(id);
   if (ifproxy_) ifproxy_->forget_port(id);
   auto kni_guard = kni_pause(kni_.get());
@@ -645,8 +649,7 @@ std::vector<StreamStats> Engine::stop() {
   forwarding_ = false;
   run_stop_ns_ = gen::now_ns();
   if (kni_) kni_->set_forwarding(false);
-  // No poll thread runs now; a replay thread also sends through port taps.
-  if (!replay_->active()) captures_->release_retired();
+  release_taps_if_idle();
   // Packets parked inside forwarding ports (ring contents) go back to the
   // pool, counted by the port as rx_missed, so the pool is whole again.
   std::set<Port*> fwd_ports;
@@ -656,6 +659,13 @@ std::vector<StreamStats> Engine::stop() {
   }
   for (Port* p : fwd_ports) p->drain();
   return snapshot_streams();
+}
+
+void Engine::release_taps_if_idle() {
+  // No poll thread runs now; a replay thread also sends through port taps.
+  if (forwarding_ || replay_->active()) return;
+  captures_->release_retired();
+  verbose_->release_retired();
 }
 
 void Engine::clear_fwd_stats() {

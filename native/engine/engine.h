@@ -21,6 +21,7 @@ class CaptureManager;  // capture/capture.h
 class IfProxy;         // netlink/ifproxy.h
 class Kni;             // kni/kni.h
 class ReplayManager;   // replay/replay.h
+class VerboseManager;  // diag/verbose.h
 
 enum class Topology { Paired, Chained, Loop };
 const char* topology_name(Topology t);
@@ -150,6 +151,10 @@ class Engine {
   bool has_kni() const { return kni_ != nullptr; }
   CaptureManager& captures() { return *captures_; }
   ReplayManager& replays() { return *replay_; }
+  // `set verbose` taps; retired ones are freed when forwarding stops.
+  VerboseManager& verbose() { return *verbose_; }
+  // Frees removed packet taps when no poll or replay thread can hold one.
+  void release_taps_if_idle();
 
  private:
   void require_stopped(const char* what) const;
@@ -161,6 +166,7 @@ class Engine {
   std::unique_ptr<Mempool> pool_;
   std::unique_ptr<CaptureManager> captures_;
   std::unique_ptr<ReplayManager> replay_;
+  std::unique_ptr<VerboseManager> verbose_;
   std::unique_ptr<IfProxy> ifproxy_;  // before kni_: the KNI uses it
   std::unique_ptr<Kni> kni_;
   std::vector<std::unique_ptr<Port>> ports_;  // index = port id; null when detached

@@ -38,7 +38,8 @@ struct PortStats {  // summed over queues, plus port-level counters
   std::vector<uint64_t> txq_packets, txq_bytes, txq_errors;
 };
 
-// Capture tap (capture/capture.h): set on a port while a capture runs on it.
+// Packet tap: capture (capture/capture.h) and `set verbose` (diag/verbose.h)
+// each set one on a port while they run.
 // rx sees the packets received; tx stages a burst before the driver takes it
 // and commits the part it took (the driver may free the rest at once).
 class PortTap {
@@ -121,6 +122,7 @@ class Port {
     if (got) {
       rxq_[q].packets.add(got);
       if (PortTap* t = tap_.load(std::memory_order_acquire)) [[unlikely]] t->rx(q, pkts, got);
+      if (PortTap* t = diag_tap_.load(std::memory_order_acquire)) [[unlikely]] t->rx(q, pkts, got);
     } else {
       rxq_[q].empty_polls.add(1);  // only on the idle path, where time is free
     }
@@ -132,9 +134,12 @@ class Port {
     if (counts_bytes_)
       for (uint16_t i = 0; i < n; i++) bytes += pkts[i]->data_len;
     PortTap* tap = tap_.load(std::memory_order_acquire);
+    PortTap* diag = diag_tap_.load(std::memory_order_acquire);
     if (tap) [[unlikely]] tap->tx_stage(q, pkts, n);
+    if (diag) [[unlikely]] diag->tx_stage(q, pkts, n);
     uint16_t sent = do_tx_burst(q, pkts, n);
     if (tap) [[unlikely]] tap->tx_commit(q, sent);
+    if (diag) [[unlikely]] diag->tx_commit(q, sent);
     if (sent) {
       txq_[q].packets.add(sent);
       if (counts_bytes_) {
@@ -173,6 +178,11 @@ class Port {
   // a removed tap. acquire/release: the tap is fully built before it is seen.
   void set_tap(PortTap* t) { tap_.store(t, std::memory_order_release); }
   PortTap* tap() const { return tap_.load(std::memory_order_relaxed); }
+  // The diagnostic tap (`set verbose`), beside the capture tap so both run on
+  // one port. Same ordering; its owner frees a removed tap only once no poll
+  // thread runs (diag/verbose.h).
+  void set_diag_tap(PortTap* t) { diag_tap_.store(t, std::memory_order_release); }
+  PortTap* diag_tap() const { return diag_tap_.load(std::memory_order_relaxed); }
 
  protected:
   Port(uint16_t id, DevArgs args, Mempool* pool);
@@ -210,6 +220,7 @@ class Port {
   bool counts_bytes_ = true;
   std::atomic<bool> running_{false};  // started and link administratively up
   std::atomic<PortTap*> tap_{nullptr};
+  std::atomic<PortTap*> diag_tap_{nullptr};
   uint32_t mtu_ = 1500;
   bool promisc_ = true;
   std::array<QueueStats, kMaxQueues> rxq_, txq_;

@@ -6,6 +6,7 @@
 #include <string>
 #include "capture/filter.h"
 #include "capture/pcap_tools.h"
+#include "diag/decode.h"
 #include "capture_util.h"
 #include "classify_frames.h"
 #include "error.h"

@@ -85,3 +85,77 @@ export function decode(p) {
   }
   return d;
 }
+
+// ---- more builders for the decoder tests (set verbose, pcap show)
+
+// The frame with a VLAN tag (TPID 0x8100, or 0x88a8 for a QinQ outer tag) after the MACs.
+export function vlanTag(frame, vid, { tpid = 0x8100, pcp = 0 } = {}) {
+  const t = Buffer.alloc(4);
+  t.writeUInt16BE(tpid, 0);
+  t.writeUInt16BE((pcp << 13) | vid, 2);
+  return Buffer.concat([frame.subarray(0, 12), t, frame.subarray(12)]);
+}
+
+export function tcp4({ dst = '02:00:00:00:00:01', src = '02:00:00:00:00:02', sip = '10.0.0.1', dip = '10.0.0.2', sport = 40000, dport = 80, seq = 1000, ack = 0, flags = 0x02, window = 64240, payload = Buffer.alloc(0) } = {}) {
+  const t = Buffer.concat([Buffer.alloc(20), payload]);
+  t.writeUInt16BE(sport, 0); t.writeUInt16BE(dport, 2); t.writeUInt32BE(seq, 4); t.writeUInt32BE(ack, 8);
+  t[12] = 5 << 4; t[13] = flags; t.writeUInt16BE(window, 14);
+  const ih = ipv4Header(sip, dip, 6, t.length);
+  t.writeUInt16BE(l4Checksum(ih, 6, t), 16);
+  return Buffer.concat([eth(dst, src, 0x0800), ih, t]);
+}
+
+const ip6 = (s) => {
+  const [head, tail = ''] = s.split('::');
+  const words = (x) => (x ? x.split(':').map((h) => parseInt(h, 16)) : []);
+  const a = words(head), b = words(tail);
+  const all = [...a, ...Array(8 - a.length - b.length).fill(0), ...b];
+  const buf = Buffer.alloc(16);
+  all.forEach((w, i) => buf.writeUInt16BE(w, i * 2));
+  return buf;
+};
+
+// IPv6 with extension headers: ext is a list of { type: 0|60 (8 bytes, PadN) | 43 (routing type 0, one address) | 44 (fragment) }.
+export function ipv6({ dst = '02:00:00:00:00:01', src = '02:00:00:00:00:02', sip = '2001:db8::1', dip = '2001:db8::2', proto, l4, ext = [] }) {
+  const types = [...ext.map((e) => e.type), proto];
+  const hdrs = ext.map((e, i) => {
+    const h = Buffer.alloc(e.type === 43 ? 24 : 8);
+    h[0] = types[i + 1];
+    if (e.type === 43) { h[1] = 2; h[2] = 0; h[3] = e.segleft ?? 1; ip6(e.via ?? '2001:db8::99').copy(h, 8); }  // type 0, one address
+    if (e.type === 44) { h.writeUInt16BE((e.offset ?? 0) | (e.more ? 1 : 0), 2); h.writeUInt32BE(e.id ?? 1, 4); }
+    if (e.type === 0 || e.type === 60) { h[2] = 1; h[3] = 4; }  // PadN, 4 bytes
+    return h;
+  });
+  const h = Buffer.alloc(40);
+  h.writeUInt32BE(0x60000000, 0);
+  h[6] = types[0]; h[7] = 64;
+  ip6(sip).copy(h, 8); ip6(dip).copy(h, 24);
+  if (proto === 17 || proto === 58) {
+    const pseudo = Buffer.alloc(40);
+    h.copy(pseudo, 0, 8, 40); pseudo.writeUInt32BE(l4.length, 32); pseudo[39] = proto;
+    l4.writeUInt16BE(checksum(Buffer.concat([pseudo, l4])) || 0xffff, proto === 17 ? 6 : 2);
+  }
+  const payload = Buffer.concat([...hdrs, l4]);
+  h.writeUInt16BE(payload.length, 4);
+  return Buffer.concat([eth(dst, src, 0x86dd), h, payload]);
+}
+
+export function udpHeader(sport, dport, payload) {
+  const u = Buffer.concat([Buffer.alloc(8), payload]);
+  u.writeUInt16BE(sport, 0); u.writeUInt16BE(dport, 2); u.writeUInt16BE(u.length, 4);
+  return u;
+}
+
+export function icmp6Echo({ id = 1, seq = 1, ext = [] } = {}) {
+  const ic = Buffer.alloc(8 + 16, 0x5a);
+  ic[0] = 128; ic[1] = 0; ic.writeUInt16BE(0, 2); ic.writeUInt16BE(id, 4); ic.writeUInt16BE(seq, 6);
+  return ipv6({ proto: 58, l4: ic, ext });
+}
+
+// VXLAN (UDP 4789) carrying `inner` over IPv4.
+export function vxlan({ vni = 100, inner, sip = '192.168.0.1', dip = '192.168.0.2', sport = 49152 } = {}) {
+  const v = Buffer.alloc(8);
+  v[0] = 0x08;
+  v.writeUInt32BE(vni << 8, 4);
+  return udp4({ sip, dip, sport, dport: 4789, payload: Buffer.concat([v, inner]) });
+}

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include "../barrier.h"
 
 namespace rs {
@@ -26,6 +27,13 @@ struct CapRecordHdr {
   uint64_t ts_ns;
 };
 static_assert(sizeof(CapRecordHdr) == 24);
+
+// The records' clock: CLOCK_REALTIME in ns (vDSO: no system call).
+inline uint64_t realtime_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
 
 class ByteRing {
  public:

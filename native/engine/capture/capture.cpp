@@ -7,12 +7,6 @@ namespace rs {
 
 namespace {
 
-uint64_t realtime_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);  // vDSO: no system call
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 uint64_t pow2_floor(uint64_t v) {
   uint64_t p = 1;
   while (p * 2 <= v) p *= 2;

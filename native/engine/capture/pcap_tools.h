@@ -1,5 +1,5 @@
 // `pcap info FILE` (like capinfos) and `pcap show FILE [count N]` (one line
-// per packet, like `tcpdump -r`), both through PcapReader.
+// per packet, like `tcpdump -r`, decoded by diag/decode.h), both through PcapReader.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -34,8 +34,6 @@ struct PcapShow {
 // comes before `count` packets were read.
 PcapShow pcap_show(const std::string& path, uint64_t count);
 
-// One tcpdump-like line: "IP 10.0.0.1.1000 > 10.0.0.2.2000: UDP, length 18".
-std::string describe_packet(const uint8_t* p, uint32_t caplen, uint32_t origlen);
 const char* linktype_name(uint32_t lt);
 
 }  // namespace rs

@@ -1,0 +1,213 @@
+#include "verbose.h"
+#include <algorithm>
+#include <iterator>
+#include "../error.h"
+#include "../pcap_file.h"
+
+namespace rs {
+
+namespace {
+
+uint64_t ring_size(uint64_t want) {
+  // ByteRing wants a power of two with room for a few whole records.
+  uint64_t p = 4096;
+  while (p < want) p *= 2;
+  return p;
+}
+
+constexpr size_t kMaxOrphans = 65536;
+
+}  // namespace
+
+// ------------------------------------------------------------------- the tap
+
+VerboseTap::VerboseTap(Port& port, bool rx, bool tx, const Filter& filter, uint64_t ring_bytes)
+    : port_(port), port_id_(port.id()), filter_(filter) {
+  uint64_t size = ring_size(ring_bytes ? ring_bytes : kDefaultRing);
+  auto make = [&](uint16_t n, std::vector<std::unique_ptr<QRing>>& v) {
+    for (uint16_t q = 0; q < n; q++) {
+      auto r = std::make_unique<QRing>();
+      r->ring = std::make_unique<ByteRing>(size);
+      v.push_back(std::move(r));
+    }
+  };
+  if (rx) make(port.nb_rx_queues(), rxr_);
+  if (tx) make(port.nb_tx_queues(), txr_);
+}
+
+// Poll thread: copies the matching packets' first bytes behind the ring's
+// private head; the caller publishes (all for rx, the part sent for tx).
+void VerboseTap::stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n) {
+  r.base = r.ring->private_head();
+  uint16_t m = std::min<uint16_t>(n, kMaxStage);
+  uint64_t ts = 0;
+  uint64_t lost = 0;
+  // The headers may be out of cache (io forwarding never reads them): ask for
+  // all of them first so the misses overlap instead of adding up.
+  for (uint16_t i = 0; i < m; i++) __builtin_prefetch(pkts[i]->data());
+  for (uint16_t i = 0; i < m; i++) {
+    const uint8_t* data = pkts[i]->data();
+    uint32_t len = pkts[i]->data_len;
+    if (filter_.match(data, len)) {
+      uint32_t cap = len < kSnap ? len : kSnap;
+      uint32_t size = (static_cast<uint32_t>(sizeof(CapRecordHdr)) + cap + 7u) & ~7u;
+      if (uint8_t* p = r.ring->reserve(size)) {
+        if (ts == 0) ts = realtime_ns();  // once per burst, only when something matched
+        CapRecordHdr h{size, cap, len, q, dir, 0, ts};
+        std::memcpy(p, &h, sizeof h);
+        std::memcpy(p + sizeof h, data, cap);
+      } else {
+        lost++;
+      }
+    }
+    r.mark[i] = r.ring->private_head();
+  }
+  r.staged = m;
+  if (lost) r.suppressed.add(lost);
+}
+
+void VerboseTap::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {
+  if (q >= rxr_.size()) return;  // a queue added after `set verbose`: set it again to see it
+  QRing& r = *rxr_[q];
+  stage(r, q, kDirInbound, pkts, n);
+  r.ring->publish(r.ring->private_head());
+}
+
+void VerboseTap::tx_stage(uint16_t q, Mbuf* const* pkts, uint16_t n) {
+  if (q >= txr_.size()) return;
+  stage(*txr_[q], q, kDirOutbound, pkts, n);
+}
+
+void VerboseTap::tx_commit(uint16_t q, uint16_t sent) {
+  if (q >= txr_.size()) return;
+  QRing& r = *txr_[q];
+  if (sent > r.staged) sent = r.staged;
+  // Only what the driver took was sent; a suppressed unsent packet stays counted
+  // (the ring was full either way).
+  r.ring->publish(sent ? r.mark[sent - 1] : r.base);
+}
+
+void VerboseTap::drain(std::vector<VerboseRecord>& out, size_t max) {
+  auto take = [&](std::vector<std::unique_ptr<QRing>>& v, bool tx) {
+    for (auto& r : v) {
+      while (out.size() < max) {
+        const CapRecordHdr* h = r->ring->peek();
+        if (!h) break;
+        VerboseRecord rec;
+        rec.port = port_id_;
+        rec.queue = h->queue;
+        rec.tx = tx;
+        rec.ts_ns = h->ts_ns;
+        rec.length = h->origlen;
+        rec.caplen = h->caplen;
+        const uint8_t* data = reinterpret_cast<const uint8_t*>(h + 1);
+        rec.bytes.assign(data, data + h->caplen);
+        r->ring->consume(h);
+        rec.decoded = decode_packet(rec.bytes.data(), rec.caplen, rec.length);
+        out.push_back(std::move(rec));
+      }
+      r->ring->release();
+    }
+  };
+  take(rxr_, false);
+  take(txr_, true);
+}
+
+uint64_t VerboseTap::take_suppressed() {
+  uint64_t n = 0;
+  for (auto* v : {&rxr_, &txr_}) {
+    for (auto& r : *v) {
+      uint64_t now = r->suppressed.get();
+      n += now - r->reported;
+      r->reported = now;
+    }
+  }
+  return n;
+}
+
+// --------------------------------------------------------------- the manager
+
+void VerboseManager::set(const std::vector<Port*>& ports, const VerboseOptions& o) {
+  if (o.level > 5) throw Error("EINVAL_ARG", "verbose level " + std::to_string(o.level) + " is out of range 0..5");
+  Filter f = Filter::compile(o.filter);  // before anything changes: a bad filter changes nothing
+  std::vector<std::unique_ptr<VerboseTap>> taps;
+  if (o.level > 0) {
+    bool rx = o.level != 2, tx = o.level >= 2;
+    for (Port* p : ports) taps.push_back(std::make_unique<VerboseTap>(*p, rx, tx, f, o.ring_bytes));
+  }
+  retire_all();
+  for (size_t i = 0; i < taps.size(); i++) ports[i]->set_diag_tap(taps[i].get());
+  active_ = std::move(taps);
+  opts_ = o;
+}
+
+void VerboseManager::retire_all() {
+  for (auto& t : active_) {
+    t->detach();
+    retired_.push_back(std::move(t));
+  }
+  active_.clear();
+}
+
+VerboseDrain VerboseManager::drain(size_t max) {
+  VerboseDrain d;
+  size_t n = std::min(max, orphans_.size());
+  d.records.assign(std::make_move_iterator(orphans_.begin()), std::make_move_iterator(orphans_.begin() + n));
+  orphans_.erase(orphans_.begin(), orphans_.begin() + n);
+  d.suppressed = orphans_suppressed_;
+  orphans_suppressed_ = 0;
+  for (auto* v : {&retired_, &active_}) {
+    for (auto& t : *v) {
+      t->drain(d.records, max);
+      d.suppressed += t->take_suppressed();
+    }
+  }
+  // Each ring is in order; interleave them by time (rx of a packet before its tx).
+  std::stable_sort(d.records.begin(), d.records.end(),
+                   [](const VerboseRecord& a, const VerboseRecord& b) { return a.ts_ns < b.ts_ns; });
+  return d;
+}
+
+void VerboseManager::forget_port(uint16_t port) noexcept {
+  for (auto it = active_.begin(); it != active_.end();) {
+    if ((*it)->port_id() == port) {
+      (*it)->detach();
+      retired_.push_back(std::move(*it));
+      it = active_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void VerboseManager::stop_all() noexcept {
+  retire_all();
+  opts_.level = 0;
+}
+
+void VerboseManager::release_retired() noexcept {
+  if (opts_.level == 0) {  // verbose is off: nobody will show what they held
+    retired_.clear();
+    orphans_.clear();
+    orphans_suppressed_ = 0;
+    return;
+  }
+  try {
+    for (auto& t : retired_) {
+      std::vector<VerboseRecord> left;
+      t->drain(left, kMaxOrphans);
+      orphans_suppressed_ += t->take_suppressed();
+      size_t room = kMaxOrphans - std::min(kMaxOrphans, orphans_.size());
+      if (left.size() > room) {
+        orphans_suppressed_ += left.size() - room;
+        left.resize(room);
+      }
+      std::move(left.begin(), left.end(), std::back_inserter(orphans_));
+    }
+  } catch (const std::bad_alloc&) {
+    orphans_.clear();  // out of memory: the lines are lost, the taps still freed
+  }
+  retired_.clear();
+}
+
+}  // namespace rs
