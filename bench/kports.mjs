@@ -177,6 +177,13 @@ export async function kportsBench(which = 'all') {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'rsbench-'));
   const ns = new BenchNetns();
+  const cleanup = () => {
+    ns.delete();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // An interrupted bench removes its namespace too (finally does not run on a signal).
+  const onSignal = () => { cleanup(); process.exit(130); };
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, onSignal);
   try {
     console.log('\n(note: a shared, busy machine makes these figures noisy; compare the ratios within one run)');
     if (which === 'all' || which === 'tx') {
@@ -185,8 +192,8 @@ export async function kportsBench(which = 'all') {
     }
     if (which === 'all' || which === 'io') await ioBench(ns);
   } finally {
-    ns.delete();
-    rmSync(dir, { recursive: true, force: true });
+    for (const sig of ['SIGINT', 'SIGTERM']) process.off(sig, onSignal);
+    cleanup();
   }
 }
 

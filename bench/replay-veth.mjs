@@ -79,6 +79,13 @@ const ringsideReplay = (file, speed, dev = 'net_af_xdp0,iface=va') => [process.e
 const dir = mkdtempSync(path.join(tmpdir(), 'rs-veth-'));
 const a = new Netns();
 const b = new Netns();
+const cleanup = () => {
+  a.delete();
+  b.delete();
+  rmSync(dir, { recursive: true, force: true });
+};
+// An interrupted bench removes its namespaces too (finally does not run on a signal).
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { cleanup(); process.exit(130); });
 try {
   for (const ns of [a, b]) spawnSync('ip', ['netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']);
   a.ip('link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb', 'netns', b.name);
@@ -179,7 +186,5 @@ try {
   for (const [k, r] of Object.entries(cap))
     console.log(`  ${k.padEnd(18)} ${fmt(summarize(r.rate), 3)}${Number.isNaN(r.kept[0]) ? '' : `; packets in the file: ${r.kept.join(', ')}`}`);
 } finally {
-  a.delete();
-  b.delete();
-  rmSync(dir, { recursive: true, force: true });
+  cleanup();
 }
