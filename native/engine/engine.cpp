@@ -183,10 +183,9 @@ std::unique_lock<std::mutex> kni_pause(Kni* k) { return k ? k->io_lock() : std::
 
 Engine::Engine(const EngineOptions& opts) : opts_(opts), fwd_(find_fwd_engine("io")) {
   pool_ = std::make_unique<Mempool>("mb_pool_0", opts.total_num_mbufs, opts.mbuf_data_room);
-  // Capture and replay completion events share the IF proxy's queue (the one
-  // the shell subscribes to); shutdown stops both before the queue goes.
-  captures_ = std::make_unique<CaptureManager>(&ifproxy().events());
-  replay_ = std::make_unique<ReplayManager>(pool_.get(), &ifproxy().events());
+  // Capture and replay completion events go to the queue the shell subscribes to.
+  captures_ = std::make_unique<CaptureManager>(&events_);
+  replay_ = std::make_unique<ReplayManager>(pool_.get(), &events_);
   verbose_ = std::make_unique<VerboseManager>();
   settings_.pool = pool_.get();
   settings_.eth_peer.resize(kMaxPorts);
@@ -209,12 +208,13 @@ Engine::~Engine() {
 void Engine::shutdown() {
   replay_->stop_all();
   if (forwarding_) stop();
-  // After the poll threads (every packet seen is written), before the event
-  // queue goes with ifproxy_.
+  // After the poll threads: every packet seen is written.
   captures_->stop_all();
   // KNI thread and TAPs, then the netlink listener, before ports close.
   kni_.reset();
   ifproxy_.reset();
+  // Nothing pushes events any more: the shell's subscriber is let go.
+  events_.set_notify(nullptr);
   verbose_->stop_all();
   // Ports before the pool: closing drains the mbufs they hold back into it.
   for (auto& p : ports_) {
@@ -324,7 +324,7 @@ Port& Engine::port(uint16_t id) { return *find_port(ports_, id); }
 
 IfProxy& Engine::ifproxy() {
   if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
-  if (!ifproxy_) ifproxy_ = std::make_unique<IfProxy>();
+  if (!ifproxy_) ifproxy_ = std::make_unique<IfProxy>(events_);
   return *ifproxy_;
 }
 

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "fwd/fwd_engine.h"
 #include "mempool.h"
+#include "netlink/events.h"
 #include "port.h"
 
 namespace rs {
@@ -164,6 +165,9 @@ class Engine {
 
   EngineOptions opts_;
   std::unique_ptr<Mempool> pool_;
+  // Events for the shell (IF proxy, KNI, capture and replay completion); before
+  // everything that pushes into it.
+  EventQueue events_;
   std::unique_ptr<CaptureManager> captures_;
   std::unique_ptr<ReplayManager> replay_;
   std::unique_ptr<VerboseManager> verbose_;

@@ -55,7 +55,8 @@ class IfProxy {
   static constexpr int kDefaultRcvbuf = 32 << 20;
   using LinkHook = std::function<void(const rtnl::LinkMsg&, bool deleted)>;
 
-  IfProxy() = default;
+  // events: the engine's queue, which captures and replays report through too.
+  explicit IfProxy(EventQueue& events) : events_(events) {}
   ~IfProxy() { stop(); }
   IfProxy(const IfProxy&) = delete;
   IfProxy& operator=(const IfProxy&) = delete;
@@ -130,7 +131,7 @@ class IfProxy {
   void route_event(bool add, const std::string& key, const std::string& value, std::vector<Event>& out) const;
   void neigh_event(bool add, const std::string& key, const MacAddr& ll, std::vector<Event>& out) const;
 
-  EventQueue events_;
+  EventQueue& events_;
   mutable std::mutex mu_;
   std::map<int, Proxy> proxies_;        // by if_index
   std::map<uint16_t, int> port_proxy_;  // port -> if_index
