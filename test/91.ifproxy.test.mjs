@@ -11,6 +11,25 @@ import { test, assert } from './lib/harness.mjs';
 import { MAIN } from './lib/cli.mjs';
 import { skipUnlessNetns, withNetns } from './lib/netns.mjs';
 
+// A namespace with a TAP `rsb0` up for routes, a scratch directory and the
+// CLI; quits the CLI (status 0) after fn, and removes everything even on failure.
+async function withRouteListener(fn) {
+  await withNetns(1, async (ns) => {
+    ns.ip('tuntap', 'add', 'dev', 'rsb0', 'mode', 'tap');
+    ns.ip('link', 'set', 'rsb0', 'up');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ifpx-'));
+    const cli = ns.ringside(['--', '-i']);
+    try {
+      await fn(ns, cli, dir);
+      const r = await cli.end(['quit']);
+      assert.is(r.code, 0, r.stderr);
+    } finally {
+      cli.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 // Writes an `ip -batch` file of n /32 routes.
 function batch(file, verb, n, dev) {
   const lines = [];
@@ -68,75 +87,53 @@ test('every IF-proxy event comes from the matching ip command, with its values a
 
 test('10,000 routes in one ip -batch: 10,000 route_add and route_del, or an overflow reported and resynchronised', async () => {
   if (skipUnlessNetns('ifproxy 10k routes')) return;
-  await withNetns(1, async (ns) => {
-    ns.ip('tuntap', 'add', 'dev', 'rsb0', 'mode', 'tap');
-    ns.ip('link', 'set', 'rsb0', 'up');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ifpx-'));
-    const cli = ns.ringside(['--', '-i']);
-    try {
-      batch(path.join(dir, 'add'), 'add', 10000, 'rsb0');
-      batch(path.join(dir, 'del'), 'del', 10000, 'rsb0');
-      cli.send('ifproxy listen');
-      cli.send('show ifproxy');
-      const base = Number((await cli.waitFor(/known: \d+ links, \d+ addresses, (\d+) routes/))[1]);
-      cli.send('clear ifproxy events');
-      for (const [verb, name] of [['add', 'route_add'], ['del', 'route_del']]) {
-        const r = await ns.run('ip', ['-batch', path.join(dir, verb)], { timeoutMs: 60_000 });
-        assert.is(r.code, 0, r.stderr);
-        const want = verb === 'add' ? base + 10000 : base;
-        let text = '';
-        const end = Date.now() + 20_000;
-        while (Date.now() < end) {
-          const from = cli.stdout.length;
-          cli.send('show ifproxy');
-          cli.send('show ifproxy events last 0');
-          await cli.waitFor(/Last 0 event\(s\):/, { from });
-          text = cli.stdout.slice(from);
-          if (Number(text.match(/(\d+) routes/)[1]) === want) break;
-          await new Promise((res) => setTimeout(res, 200));
-        }
-        assert.is(Number(text.match(/(\d+) routes/)[1]), want, `the listener knows ${want} routes after ${verb}`);
-        const overflows = Number(text.match(/overflows (\d+)/)[1]);
-        const count = Number((text.match(new RegExp(`${name}\\s+(\\d+)`)) ?? [0, 0])[1]);
-        if (overflows === 0) assert.is(count, 10000, `${name} counted 10,000 times`);
-        else assert.match(cli.stdout, /resynchronised after the overflow/, 'an overflow is reported and resynchronised');
-      }
-      const r = await cli.end(['quit']);
+  await withRouteListener(async (ns, cli, dir) => {
+    batch(path.join(dir, 'add'), 'add', 10000, 'rsb0');
+    batch(path.join(dir, 'del'), 'del', 10000, 'rsb0');
+    cli.send('ifproxy listen');
+    cli.send('show ifproxy');
+    const base = Number((await cli.waitFor(/known: \d+ links, \d+ addresses, (\d+) routes/))[1]);
+    cli.send('clear ifproxy events');
+    for (const [verb, name] of [['add', 'route_add'], ['del', 'route_del']]) {
+      const r = await ns.run('ip', ['-batch', path.join(dir, verb)], { timeoutMs: 60_000 });
       assert.is(r.code, 0, r.stderr);
-    } finally {
-      cli.kill();
-      fs.rmSync(dir, { recursive: true, force: true });
+      const want = verb === 'add' ? base + 10000 : base;
+      let text = '';
+      const end = Date.now() + 20_000;
+      while (Date.now() < end) {
+        const from = cli.stdout.length;
+        cli.send('show ifproxy');
+        cli.send('show ifproxy events last 0');
+        await cli.waitFor(/Last 0 event\(s\):/, { from });
+        text = cli.stdout.slice(from);
+        if (Number(text.match(/(\d+) routes/)[1]) === want) break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.is(Number(text.match(/(\d+) routes/)[1]), want, `the listener knows ${want} routes after ${verb}`);
+      const overflows = Number(text.match(/overflows (\d+)/)[1]);
+      const count = Number((text.match(new RegExp(`${name}\\s+(\\d+)`)) ?? [0, 0])[1]);
+      if (overflows === 0) assert.is(count, 10000, `${name} counted 10,000 times`);
+      else assert.match(cli.stdout, /resynchronised after the overflow/, 'an overflow is reported and resynchronised');
     }
   });
 }, { timeoutMs: 150_000 });
 
 test('a netlink overflow (tiny receive buffer, slow reader) is reported with how many events may be missed, then re-dumped', async () => {
   if (skipUnlessNetns('ifproxy overflow')) return;
-  await withNetns(1, async (ns) => {
-    ns.ip('tuntap', 'add', 'dev', 'rsb0', 'mode', 'tap');
-    ns.ip('link', 'set', 'rsb0', 'up');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ifpx-'));
-    const cli = ns.ringside(['--', '-i']);
-    try {
-      batch(path.join(dir, 'add'), 'add', 5000, 'rsb0');
-      cli.send('ifproxy listen rcvbuf 4096');
-      await cli.waitFor(/Listening on rtnetlink \(receive buffer \d+ bytes\)/);
-      cli.send('ifproxy stall 1500');  // a slow reader: the burst cannot fit
-      await cli.waitFor(/netlink listener stalled for 1500 ms/);
-      const r1 = await ns.run('ip', ['-batch', path.join(dir, 'add')], { timeoutMs: 60_000 });
-      assert.is(r1.code, 0, r1.stderr);
-      await cli.waitFor(/netlink overflow \(ENOBUFS[^)]*\): the kernel dropped ([1-9]\d*) notification\(s\), so up to that many events may have been missed/, { timeoutMs: 10_000 });
-      await cli.waitFor(/resynchronised after the overflow: \d+ change\(s\) recovered/, { timeoutMs: 10_000 });
-      const from = cli.stdout.length;
-      cli.send('show ifproxy');
-      const m = await cli.waitFor(/overflows ([1-9]\d*) \(missed (\d+), recovered (\d+)\); known: \d+ links, \d+ addresses, (\d+) routes/, { from });
-      assert.ok(Number(m[4]) >= 5000, `every route is known after the re-dump (${m[4]})`);
-      const r = await cli.end(['quit']);
-      assert.is(r.code, 0, r.stderr);
-    } finally {
-      cli.kill();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  await withRouteListener(async (ns, cli, dir) => {
+    batch(path.join(dir, 'add'), 'add', 5000, 'rsb0');
+    cli.send('ifproxy listen rcvbuf 4096');
+    await cli.waitFor(/Listening on rtnetlink \(receive buffer \d+ bytes\)/);
+    cli.send('ifproxy stall 1500');  // a slow reader: the burst cannot fit
+    await cli.waitFor(/netlink listener stalled for 1500 ms/);
+    const r1 = await ns.run('ip', ['-batch', path.join(dir, 'add')], { timeoutMs: 60_000 });
+    assert.is(r1.code, 0, r1.stderr);
+    await cli.waitFor(/netlink overflow \(ENOBUFS[^)]*\): the kernel dropped ([1-9]\d*) notification\(s\), so up to that many events may have been missed/, { timeoutMs: 10_000 });
+    await cli.waitFor(/resynchronised after the overflow: \d+ change\(s\) recovered/, { timeoutMs: 10_000 });
+    const from = cli.stdout.length;
+    cli.send('show ifproxy');
+    const m = await cli.waitFor(/overflows ([1-9]\d*) \(missed (\d+), recovered (\d+)\); known: \d+ links, \d+ addresses, (\d+) routes/, { from });
+    assert.ok(Number(m[4]) >= 5000, `every route is known after the re-dump (${m[4]})`);
   });
 }, { timeoutMs: 90_000 });
 
