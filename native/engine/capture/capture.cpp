@@ -89,59 +89,16 @@ uint32_t Capture::claim(uint32_t want) {
   return static_cast<uint32_t>(take);
 }
 
-void Capture::stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n) {
-  r.base = r.ring->private_head();
-  r.ts = realtime_ns();  // one clock read per burst
-  uint16_t m = std::min<uint16_t>(n, kMaxStage);
-  uint32_t recs = 0, drops = 0;
-  for (uint16_t i = 0; i < m; i++) {
-    const Mbuf* b = pkts[i];
-    const uint8_t* data = b->data();
-    uint32_t len = b->data_len;
-    if (filter_.match(data, len)) {
-      uint32_t cap = len < snaplen_ ? len : snaplen_;
-      uint32_t size = (static_cast<uint32_t>(sizeof(CapRecordHdr)) + cap + 7u) & ~7u;
-      uint8_t* p = r.ring->reserve(size);
-      if (p) {
-        CapRecordHdr h{size, cap, len, q, dir, 0, r.ts};
-        std::memcpy(p, &h, sizeof h);
-        std::memcpy(p + sizeof h, data, cap);
-        recs++;
-      } else {
-        drops++;
-      }
-    }
-    r.mark[i] = r.ring->private_head();
-    r.recs[i] = recs;
-    r.drops[i] = drops;
-  }
-  r.staged = m;
-  r.active = true;
-}
-
 void Capture::commit(QRing& r, uint16_t k) {
-  if (!r.active) return;
-  r.active = false;
-  if (k > r.staged) k = r.staged;
-  if (k == 0) {
-    r.ring->publish(r.base);
-    return;
-  }
-  uint32_t recs = r.recs[k - 1];
+  k = std::min(k, r.burst.staged());
+  RecordStage::Prefix done = r.burst.prefix(k);
+  uint32_t recs = done.matched - done.lost;
   uint32_t keep = claim(recs);
-  uint64_t upto = r.mark[k - 1];
-  if (keep < recs) {
-    // Count limit reached inside this burst: publish the first `keep` records.
-    upto = r.base;
-    for (uint16_t i = 0; i < k; i++) {
-      if (r.recs[i] > keep) break;
-      upto = r.mark[i];
-    }
-  }
-  r.ring->publish(upto);
+  // A count limit reached inside this burst publishes only the first `keep` records.
+  r.ring->publish(keep < recs ? r.burst.head_after_records(keep) : done.head);
   r.seen.add(k);
-  r.matched.add(recs + r.drops[k - 1]);
-  if (r.drops[k - 1]) r.dropped.add(r.drops[k - 1]);
+  r.matched.add(done.matched);
+  if (done.lost) r.dropped.add(done.lost);
 }
 
 void Capture::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {
@@ -149,7 +106,7 @@ void Capture::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {
   if (q < rxr_.size()) {
     if (remaining_.load(std::memory_order_relaxed) != 0) {
       QRing& r = *rxr_[q];
-      stage(r, q, kDirInbound, pkts, n);
+      r.burst.stage(*r.ring, filter_, snaplen_, q, kDirInbound, pkts, n);
       commit(r, n);
     }
   } else if (opts_.rx) {
@@ -164,7 +121,8 @@ void Capture::tx_stage(uint16_t q, Mbuf* const* pkts, uint16_t n) {
     r.active = false;
     if (!enter()) return;  // tx_commit then finds nothing staged
     if (remaining_.load(std::memory_order_relaxed) == 0) { leave(); return; }
-    stage(r, q, kDirOutbound, pkts, n);
+    r.burst.stage(*r.ring, filter_, snaplen_, q, kDirOutbound, pkts, n);
+    r.active = true;
   }
 }
 
@@ -172,6 +130,7 @@ void Capture::tx_commit(uint16_t q, uint16_t sent) {
   if (q < txr_.size()) {
     QRing& r = *txr_[q];
     if (!r.active) return;
+    r.active = false;
     commit(r, sent);
     leave();
   } else if (opts_.tx && sent) {

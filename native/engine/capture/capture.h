@@ -25,6 +25,7 @@
 #include "../port.h"
 #include "byte_ring.h"
 #include "filter.h"
+#include "record_stage.h"
 
 namespace rs {
 
@@ -78,18 +79,11 @@ class Capture final : public PortTap {
   CaptureStatus status() const;
 
  private:
-  static constexpr uint32_t kMaxStage = 1024;
   struct QRing {
     std::unique_ptr<ByteRing> ring;
     Counter seen, matched, dropped;
-    // Staging of the current burst (producer-private).
-    uint64_t base = 0;
-    uint16_t staged = 0;
-    bool active = false;
-    uint64_t ts = 0;
-    uint64_t mark[kMaxStage];      // ring head after packet i
-    uint32_t recs[kMaxStage];      // records written up to packet i
-    uint32_t drops[kMaxStage];     // matched-but-dropped up to packet i
+    bool active = false;  // a tx burst is staged
+    RecordStage burst;
   };
 
   struct Totals {
@@ -98,7 +92,6 @@ class Capture final : public PortTap {
   Totals totals() const;  // over every ring
   bool enter();
   void leave();
-  void stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n);
   void commit(QRing& r, uint16_t k);
   uint32_t claim(uint32_t want);
   void writer_main();

@@ -7,66 +7,9 @@
 
 namespace rs {
 
-bool decode_fields(const uint8_t* p, uint32_t len, PacketFields* f) {
-  *f = PacketFields{};
-  if (len < sizeof(EtherHdr)) return false;
-  uint32_t off = sizeof(EtherHdr);
-  uint16_t type = be16(reinterpret_cast<const EtherHdr*>(p)->type);
-  while ((type == kEtherTypeVlan || type == kEtherTypeQinq) && f->nvlan < 2) {
-    if (len < off + sizeof(VlanHdr)) { f->ethertype = type; return true; }
-    const VlanHdr* v = reinterpret_cast<const VlanHdr*>(p + off);
-    f->vid[f->nvlan++] = be16(v->tci) & 0x0fff;
-    type = be16(v->type);
-    off += sizeof(VlanHdr);
-  }
-  f->ethertype = type;
-  uint32_t l4 = 0;
-  if (type == kEtherTypeIpv4) {
-    if (len < off + sizeof(Ipv4Hdr)) return true;
-    const Ipv4Hdr* ip = reinterpret_cast<const Ipv4Hdr*>(p + off);
-    if ((ip->ver_ihl >> 4) != 4) return true;
-    f->ip4 = true;
-    f->alen = 4;
-    std::memcpy(f->src, &ip->src, 4);
-    std::memcpy(f->dst, &ip->dst, 4);
-    f->proto = ip->proto;
-    if (ip->fragment_offset() != 0) return true;
-    uint32_t hl = ip->header_len();
-    if (hl < 20) return true;
-    l4 = off + hl;
-  } else if (type == kEtherTypeIpv6) {
-    if (len < off + sizeof(Ipv6Hdr)) return true;
-    const Ipv6Hdr* ip = reinterpret_cast<const Ipv6Hdr*>(p + off);
-    f->ip6 = true;
-    f->alen = 16;
-    std::memcpy(f->src, ip->src, 16);
-    std::memcpy(f->dst, ip->dst, 16);
-    f->proto = ip->next_header;
-    l4 = off + sizeof(Ipv6Hdr);
-  } else if (type == kEtherTypeArp) {
-    f->arp = true;
-    if (len < off + sizeof(ArpHdr)) return true;
-    const ArpHdr* a = reinterpret_cast<const ArpHdr*>(p + off);
-    if (be16(a->pro) == kEtherTypeIpv4 && a->pln == 4) {
-      f->alen = 4;
-      std::memcpy(f->src, &a->sip, 4);
-      std::memcpy(f->dst, &a->tip, 4);
-    }
-    return true;
-  } else {
-    return true;
-  }
-  if ((f->proto == kIpProtoTcp || f->proto == kIpProtoUdp) && len >= l4 + 4) {
-    f->has_ports = true;
-    f->sport = static_cast<uint16_t>(p[l4] << 8 | p[l4 + 1]);
-    f->dport = static_cast<uint16_t>(p[l4 + 2] << 8 | p[l4 + 3]);
-  }
-  return true;
-}
-
 namespace {
 
-bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
+inline bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
   unsigned bytes = bits / 8, rest = bits % 8;
   if (std::memcmp(a, b, bytes) != 0) return false;
   if (!rest) return true;
@@ -74,30 +17,30 @@ bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
   return (a[bytes] & mask) == (b[bytes] & mask);
 }
 
-bool eval_leaf(const Filter::Op& op, const PacketFields& f) {
+inline bool eval_leaf(const Filter::Op& op, const PacketView& v) {
   using K = Filter::Kind;
   using D = Filter::Dir;
   switch (op.kind) {
     case K::Proto:
-      if (op.proto) return (f.ip4 || f.ip6) && f.proto == op.proto && (op.value == 0 || f.ethertype == op.value);
-      return f.ethertype == op.value;
+      if (op.proto) return v.ip_version && v.proto == op.proto && (op.value == 0 || v.ethertype == op.value);
+      return v.ethertype == op.value;
     case K::Vlan:
-      if (op.value == 0xffff) return f.nvlan > 0;
-      for (unsigned i = 0; i < f.nvlan; i++)
-        if (f.vid[i] == op.value) return true;
-      return false;
+      if (op.value == 0xffff) return v.nvlan > 0;
+      return (v.nvlan > 0 && v.vid[0] == op.value) || (v.nvlan > 1 && v.vid[1] == op.value);
     case K::Host:
     case K::Net: {
-      if (f.alen != op.alen) return false;
+      if (v.alen != op.alen) return false;
       unsigned bits = op.kind == K::Host ? op.alen * 8u : op.prefix;
-      bool s = op.dir != D::Dst && prefix_eq(f.src, op.addr, bits);
-      bool d = op.dir != D::Src && prefix_eq(f.dst, op.addr, bits);
+      bool s = op.dir != D::Dst && prefix_eq(v.src_addr(), op.addr, bits);
+      bool d = op.dir != D::Src && prefix_eq(v.dst_addr(), op.addr, bits);
       return s || d;
     }
-    case K::Port:
-      if (!f.has_ports) return false;
-      if (op.proto && f.proto != op.proto) return false;
-      return (op.dir != D::Dst && f.sport == op.value) || (op.dir != D::Src && f.dport == op.value);
+    case K::Port: {
+      if (!v.has_ports || (op.proto && v.proto != op.proto)) return false;
+      const uint8_t* p = v.ports();
+      uint16_t sport = static_cast<uint16_t>(p[0] << 8 | p[1]), dport = static_cast<uint16_t>(p[2] << 8 | p[3]);
+      return (op.dir != D::Dst && sport == op.value) || (op.dir != D::Src && dport == op.value);
+    }
     default:
       return false;
   }
@@ -310,25 +253,51 @@ Filter Filter::compile(const std::string& expr) {
   return f;
 }
 
-bool Filter::match(const PacketFields& f) const {
-  if (prog_.empty()) return true;
+namespace {
+
+// The postfix program over one packet; its stack lives in the bits of a word.
+inline bool run(const std::vector<Filter::Op>& prog, const PacketView& v) {
+  using K = Filter::Kind;
+  if (prog.size() == 1) return eval_leaf(prog[0], v);  // the common case: one primitive
   uint64_t stack = 0;
-  for (const Op& op : prog_) {
+  for (const Filter::Op& op : prog) {
     switch (op.kind) {
-      case Kind::And: { uint64_t b = stack & 1; stack >>= 1; stack = (stack & ~1ull) | ((stack & 1) & b); break; }
-      case Kind::Or: { uint64_t b = stack & 1; stack >>= 1; stack |= b; break; }
-      case Kind::Not: stack ^= 1; break;
-      default: stack = (stack << 1) | (eval_leaf(op, f) ? 1u : 0u); break;
+      case K::And: { uint64_t b = stack & 1; stack >>= 1; stack = (stack & ~1ull) | ((stack & 1) & b); break; }
+      case K::Or: { uint64_t b = stack & 1; stack >>= 1; stack |= b; break; }
+      case K::Not: stack ^= 1; break;
+      default: stack = (stack << 1) | (eval_leaf(op, v) ? 1u : 0u); break;
     }
   }
   return stack & 1;
 }
 
+}  // namespace
+
+bool Filter::match(const PacketView& v) const { return prog_.empty() || run(prog_, v); }
+
 bool Filter::match(const uint8_t* frame, uint32_t len) const {
   if (prog_.empty()) return true;
-  PacketFields f;
-  decode_fields(frame, len, &f);
-  return match(f);
+  PacketView v;
+  parse_view(frame, len, &v);
+  return run(prog_, v);
+}
+
+uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
+  if (prog_.empty()) {
+    for (uint16_t i = 0; i < n; i++) kept[i] = i;
+    return n;
+  }
+  // Forwarding that moves pointers never reads the headers, so they may be
+  // out of cache: ask for all of them first and let the misses overlap.
+  for (uint16_t i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
+  uint16_t k = 0;
+  for (uint16_t i = 0; i < n; i++) {
+    PacketView v;
+    parse_view(pkts[i]->data(), pkts[i]->data_len, &v);
+    kept[k] = i;
+    k += run(prog_, v) ? 1 : 0;  // no branch on the (rare) match
+  }
+  return k;
 }
 
 }  // namespace rs

@@ -1,6 +1,7 @@
 // Capture filters: a small tcpdump-like expression language, compiled once
 // into a postfix program and evaluated natively per packet (no allocation,
-// no recursion) on the poll thread. Shared by capture and `set verbose`.
+// no recursion) on the poll thread over the classifier's PacketView (no
+// field is copied). Shared by capture and `set verbose`.
 //
 //   expr      := term (('or' | '||') term)*
 //   term      := factor (('and' | '&&') factor)*
@@ -17,23 +18,10 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "../classify/pktview.h"
+#include "../mbuf.h"
 
 namespace rs {
-
-// The fields a filter looks at, decoded once per packet.
-struct PacketFields {
-  uint8_t nvlan = 0;
-  uint16_t vid[2] = {0, 0};
-  uint16_t ethertype = 0;      // after the tags
-  bool ip4 = false, ip6 = false, arp = false;
-  uint8_t alen = 0;            // 4 or 16 when src/dst are set
-  uint8_t src[16] = {}, dst[16] = {};
-  uint8_t proto = 0;           // IPv4 protocol / IPv6 next header
-  bool has_ports = false;      // TCP/UDP header present (first fragment)
-  uint16_t sport = 0, dport = 0;
-};
-// Returns false for frames shorter than an Ethernet header.
-bool decode_fields(const uint8_t* frame, uint32_t len, PacketFields* f);
 
 class Filter {
  public:
@@ -44,7 +32,10 @@ class Filter {
   bool empty() const { return prog_.empty(); }
   const std::string& text() const { return text_; }
   bool match(const uint8_t* frame, uint32_t len) const;
-  bool match(const PacketFields& f) const;
+  bool match(const PacketView& v) const;
+  // Poll thread: the packets of a burst the filter keeps, their indices in
+  // ascending order in `kept`; returns how many.
+  uint16_t select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const;
 
   enum class Kind : uint8_t { Proto, Vlan, Host, Net, Port, And, Or, Not };
   enum class Dir : uint8_t { Any, Src, Dst };

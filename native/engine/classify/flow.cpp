@@ -58,9 +58,9 @@ inline const uint8_t* field_bytes(FlowField f, const PacketView& v, uint8_t* tmp
     case FlowField::EthSrc: return v.frame + 6;
     case FlowField::EthType: return v.frame + 12;
     case FlowField::VlanVid:
-      if (!v.has_vlan) return nullptr;
-      tmp[0] = static_cast<uint8_t>(v.vid >> 8);
-      tmp[1] = static_cast<uint8_t>(v.vid);
+      if (!v.nvlan) return nullptr;
+      tmp[0] = static_cast<uint8_t>(v.vid[0] >> 8);
+      tmp[1] = static_cast<uint8_t>(v.vid[0]);
       return tmp;
     case FlowField::Ipv4Src:
     case FlowField::Ipv6Src: return v.src_addr();
@@ -262,7 +262,7 @@ CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
 
 bool flow_match(const CompiledFlow& c, const PacketView& v) {
   if (v.len < 14) return false;
-  if (c.need_vlan && !v.has_vlan) return false;
+  if (c.need_vlan && !v.nvlan) return false;
   if (c.need_ip && v.ip_version != c.need_ip) return false;
   if (c.need_proto && (v.ip_version == 0 || v.proto != c.need_proto)) return false;
   if (c.need_ports && !v.has_ports) return false;

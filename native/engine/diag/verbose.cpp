@@ -35,56 +35,29 @@ VerboseTap::VerboseTap(Port& port, bool rx, bool tx, const Filter& filter, uint6
   if (tx) make(port.nb_tx_queues(), txr_);
 }
 
-// Poll thread: copies the matching packets' first bytes behind the ring's
-// private head; the caller publishes (all for rx, the part sent for tx).
-void VerboseTap::stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n) {
-  r.base = r.ring->private_head();
-  uint16_t m = std::min<uint16_t>(n, kMaxStage);
-  uint64_t ts = 0;
-  uint64_t lost = 0;
-  // The headers may be out of cache (io forwarding never reads them): ask for
-  // all of them first so the misses overlap instead of adding up.
-  for (uint16_t i = 0; i < m; i++) __builtin_prefetch(pkts[i]->data());
-  for (uint16_t i = 0; i < m; i++) {
-    const uint8_t* data = pkts[i]->data();
-    uint32_t len = pkts[i]->data_len;
-    if (filter_.match(data, len)) {
-      uint32_t cap = len < kSnap ? len : kSnap;
-      uint32_t size = (static_cast<uint32_t>(sizeof(CapRecordHdr)) + cap + 7u) & ~7u;
-      if (uint8_t* p = r.ring->reserve(size)) {
-        if (ts == 0) ts = realtime_ns();  // once per burst, only when something matched
-        CapRecordHdr h{size, cap, len, q, dir, 0, ts};
-        std::memcpy(p, &h, sizeof h);
-        std::memcpy(p + sizeof h, data, cap);
-      } else {
-        lost++;
-      }
-    }
-    r.mark[i] = r.ring->private_head();
-  }
-  r.staged = m;
-  if (lost) r.suppressed.add(lost);
-}
-
 void VerboseTap::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {
   if (q >= rxr_.size()) return;  // a queue added after `set verbose`: set it again to see it
   QRing& r = *rxr_[q];
-  stage(r, q, kDirInbound, pkts, n);
-  r.ring->publish(r.ring->private_head());
+  uint16_t staged = r.burst.stage(*r.ring, filter_, kSnap, q, kDirInbound, pkts, n);
+  commit(r, staged);
 }
 
 void VerboseTap::tx_stage(uint16_t q, Mbuf* const* pkts, uint16_t n) {
   if (q >= txr_.size()) return;
-  stage(*txr_[q], q, kDirOutbound, pkts, n);
+  QRing& r = *txr_[q];
+  r.burst.stage(*r.ring, filter_, kSnap, q, kDirOutbound, pkts, n);
 }
 
 void VerboseTap::tx_commit(uint16_t q, uint16_t sent) {
   if (q >= txr_.size()) return;
   QRing& r = *txr_[q];
-  if (sent > r.staged) sent = r.staged;
-  // Only what the driver took was sent; a suppressed unsent packet stays counted
-  // (the ring was full either way).
-  r.ring->publish(sent ? r.mark[sent - 1] : r.base);
+  commit(r, std::min(sent, r.burst.staged()));  // only what the driver took was sent
+}
+
+void VerboseTap::commit(QRing& r, uint16_t k) {
+  RecordStage::Prefix done = r.burst.prefix(k);
+  r.ring->publish(done.head);
+  if (done.lost) r.suppressed.add(done.lost);
 }
 
 void VerboseTap::drain(std::vector<VerboseRecord>& out, size_t max) {

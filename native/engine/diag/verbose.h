@@ -3,10 +3,10 @@
 // wait.
 //
 // A VerboseTap is the port's diagnostic tap (port.h). On the poll thread it
-// runs the compiled filter on each packet and copies the first kSnap bytes of
-// a matching one, with its length, queue, direction and a CLOCK_REALTIME stamp
-// (read once per burst, only when something matched), into a bounded SPSC
-// byte ring per queue and direction. A full ring costs nothing but a counter:
+// runs the compiled filter over each burst and copies the first kSnap bytes
+// of a matching packet, with its length, queue, direction and a CLOCK_REALTIME
+// stamp (read once per burst, only when something matched), into a bounded
+// SPSC byte ring per queue and direction (capture/record_stage.h). A full ring costs nothing but a counter:
 // the record is suppressed, never waited for. Decoding to text happens on the
 // control thread when the UI drains the rings (VerboseManager::drain).
 //
@@ -20,6 +20,7 @@
 #include <vector>
 #include "../capture/byte_ring.h"
 #include "../capture/filter.h"
+#include "../capture/record_stage.h"
 #include "../port.h"
 #include "decode.h"
 
@@ -68,17 +69,14 @@ class VerboseTap final : public PortTap {
   uint64_t take_suppressed();
 
  private:
-  static constexpr uint16_t kMaxStage = 512;
   struct QRing {
     std::unique_ptr<ByteRing> ring;
-    Counter suppressed;  // written by the producer only
+    Counter suppressed;     // written by the producer only
     uint64_t reported = 0;  // control thread: suppressed already counted by a drain
-    // Staging of the current tx burst (producer-private).
-    uint64_t base = 0;
-    uint16_t staged = 0;
-    uint64_t mark[kMaxStage];  // ring head after packet i
+    RecordStage burst;
   };
-  void stage(QRing& r, uint16_t q, uint8_t dir, Mbuf* const* pkts, uint16_t n);
+
+  void commit(QRing& r, uint16_t k);
 
   Port& port_;
   uint16_t port_id_;
