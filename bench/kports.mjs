@@ -12,7 +12,9 @@
 //       net_af_packet vdev, on the same pairs. Mpps received by port 0.
 // Each case runs BENCH_RUNS times (default 3), the tools interleaved so
 // drift in machine load hits all alike; median (min, max) and ratios.
-//   node bench/kports.mjs [tx|io|all]     (also part of npm run bench)
+//   verbose: the io loop with and without `set verbose 4` and a 1-in-1000
+//       filter (run from bench/verbose.mjs, not by `all`).
+//   node bench/kports.mjs [tx|io|all|verbose]     (also part of npm run bench)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,9 +53,9 @@ class BenchNetns {
   rxPackets(dev) { return JSON.parse(this.ip('-s', '-j', 'link', 'show', dev))[0].stats64.rx.packets; }
   // In a process group of its own: trafgen's sender is a forked child that
   // only a signal to the whole group (as ^C would send) stops.
-  spawn(cmd, args, { cpu } = {}) {
+  spawn(cmd, args, { cpu, env } = {}) {
     const pin = cpu ? ['taskset', '-c', cpu] : [];
-    const child = spawn('ip', ['netns', 'exec', this.name, ...pin, cmd, ...args], { detached: true });
+    const child = spawn('ip', ['netns', 'exec', this.name, ...pin, cmd, ...args], { detached: true, env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
@@ -84,9 +86,14 @@ const waitOutput = async (proc, text) => {
 
 // ringside's bench/ringside-fwd.mjs in the namespace: it prints when its
 // measuring window starts and ends. Returns { peer: Mpps at `dev`, own: its own figures }.
-async function ringsideRun(ns, mode, txFirst, vdevs, dev, cpu) {
-  const proc = ns.spawn(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, String(txFirst), ...vdevs], { cpu });
+// `started`: called once the ports forward, before the warm-up ends.
+async function ringsideRun(ns, mode, txFirst, vdevs, dev, { cpu, env, started } = {}) {
+  const proc = ns.spawn(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, String(txFirst), ...vdevs], { cpu, env });
   try {
+    if (started) {
+      await waitOutput(proc, 'started');
+      await started();
+    }
     const peer = await peerRate(ns, dev, { start: () => waitOutput(proc, 'window start'), end: () => waitOutput(proc, 'window end') });
     if (await proc.closed !== 0) throw new Error(`ringside failed:\n${proc.output()}`);
     return { peer, own: JSON.parse(proc.output().trim().split('\n').pop()) };
@@ -126,7 +133,7 @@ async function txBench(ns, dir) {
   for (let i = 0; i < RUNS; i++) {
     results.trafgen.push(await trafgenRun(ns, conf, 'va', 'vb'));
     for (const drv of ['net_af_packet', 'net_af_xdp']) {
-      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb', TX_CPU);
+      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb', { cpu: TX_CPU });
       results[`ringside ${drv}`].push(r.peer);
       own[`ringside ${drv}`].push(r.own.perPort[0].txMpps);
     }
@@ -135,7 +142,8 @@ async function txBench(ns, dir) {
   for (const [k, v] of Object.entries(own)) console.log(`  (${k} counted ${fmt(summarize(v), 3)} Mpps sent itself)`);
 }
 
-async function ioBench(ns) {
+// The two veth pairs of the io cases, their far ends joined both ways.
+function mirredLoop(ns) {
   ns.veth('p0', 'a0');
   ns.veth('p1', 'b0');
   for (const [from, to] of [['a0', 'b0'], ['b0', 'a0']]) {
@@ -145,6 +153,10 @@ async function ioBench(ns) {
     execFileSync('tc', ['-n', ns.name, 'filter', 'add', 'dev', from, 'ingress', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0',
       'action', 'mirred', 'egress', 'redirect', 'dev', to]);
   }
+}
+
+async function ioBench(ns) {
+  mirredLoop(ns);
   console.log(`\n== io forwarding p0 <-> p1 over two veth pairs looped by tc mirred, tx_first ${IO_BURSTS} bursts, Mpps received by port 0 (${RUNS} runs)`);
   const testpmd = ensureTestpmd();
   const results = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
@@ -161,6 +173,50 @@ async function ioBench(ns) {
   }
   if (!testpmd) console.log('  testpmd: not available (apt-get install dpdk-dev failed); no ratio');
   report('io', results, testpmd ? 'testpmd net_af_packet' : 'ringside net_af_packet');
+}
+
+// Frames written once into `dev` through an AF_PACKET socket (python3's,
+// as the namespace has no other sender), each frame a hex string.
+function inject(ns, dev, frames) {
+  // ENOBUFS: the device queue is full for a moment; wait and send again.
+  const py = [
+    'import errno,socket,sys,time',
+    's=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)',
+    's.bind((sys.argv[1],0))',
+    'for h in sys.stdin.read().split():',
+    '  while True:',
+    '    try: s.send(bytes.fromhex(h)); break',
+    '    except OSError as e:',
+    '      if e.errno != errno.ENOBUFS: raise',
+    '      time.sleep(0.001)',
+  ].join('\n');
+  execFileSync('ip', ['netns', 'exec', ns.name, 'python3', '-c', py, dev], { input: frames.map((f) => f.toString('hex')).join('\n') });
+}
+
+// `set verbose 4 filter udp port 4789` on the io loop above, primed with
+// 1000 UDP packets whose destination ports are 3790..4789 (sent into the
+// loop once the ports forward): 1 packet in 1000 matches, on every pass, in
+// both directions of both ports.
+async function verboseIoBench(ns) {
+  mirredLoop(ns);
+  const frames = Array.from({ length: 1000 }, (_, i) => udp4({ dst: 'ff:ff:ff:ff:ff:ff', sip: '198.18.0.1', dip: '198.18.0.2', sport: 9, dport: 3790 + i }));
+  console.log(`\n== set verbose on kernel ports: io p0 <-> p1 over the veth loop, 1000 packets circulating, 1 in 1000 is UDP 4789; Mpps received by port 0 (${RUNS} runs)`);
+  for (const drv of ['net_af_packet', 'net_af_xdp']) {
+    const results = { 'verbose 0': [], 'verbose 4 filter udp port 4789': [] };
+    let lines = 0;
+    for (let i = 0; i < RUNS; i++) {
+      for (const [label, verbose] of [['verbose 0', ''], ['verbose 4 filter udp port 4789', '4 udp port 4789']]) {
+        const r = await ringsideRun(ns, 'io', 0, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0', {
+          env: verbose ? { BENCH_VERBOSE: verbose } : {},
+          started: () => inject(ns, 'a0', frames),
+        });
+        results[label].push(r.own.perPort[0].rxMpps);
+        lines += r.own.verboseRecords;
+      }
+    }
+    console.log(`  ${drv} (${lines} verbose lines drained over ${RUNS} runs):`);
+    report('verbose', results, 'verbose 0');
+  }
 }
 
 function ensureTrafgen() {
@@ -191,6 +247,7 @@ export async function kportsBench(which = 'all') {
       else console.log('\n== txonly on veth: skipped (trafgen missing and apt-get install netsniff-ng failed)');
     }
     if (which === 'all' || which === 'io') await ioBench(ns);
+    if (which === 'verbose') await verboseIoBench(ns);
   } finally {
     for (const sig of ['SIGINT', 'SIGTERM']) process.off(sig, onSignal);
     cleanup();

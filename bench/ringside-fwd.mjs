@@ -1,7 +1,8 @@
 // One forwarding measurement in a fresh process (so every run starts from the
 // same state): attach the vdevs, start, wait for warm-up, then take the rate
 // from two snapshots by wall clock. Prints one JSON line, after the lines
-// "window start" and "window end", which let a parent measure something
+// "started", "window start" and "window end", which let a parent act on the
+// ports (send them packets) or measure something
 // else (a kernel interface's counters) over the same window.
 //   node bench/ringside-fwd.mjs MODE TX_FIRST VDEV [VDEV...]
 // Optional: BENCH_GEN (JSON for setGenSettings, e.g. flowgen ranges) and
@@ -27,6 +28,7 @@ if (process.env.BENCH_VERBOSE) {
   drainTimer = setInterval(() => { drained += engine.verboseDrain(1000).records.length; }, 100);
 }
 engine.start(Number(txFirst));
+console.log('started');
 await sleep(WARMUP_MS);
 const a = engine.snapshot();
 console.log('window start');

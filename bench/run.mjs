@@ -65,4 +65,4 @@ for (const b of ['capture-replay.mjs', 'replay-veth.mjs']) {
   if (r.status !== 0) throw new Error(`bench/${b} failed`);
 }
 
-verboseBench();
+await verboseBench();
