@@ -22,7 +22,7 @@ Napi::Value VerboseSet(const Napi::CallbackInfo& info) {
     else
       for (uint16_t id : e.port_ids())
         if (!e.port(id).closed()) ports.push_back(&e.port(id));
-    e.verbose().set(ports, o);
+    e.verbose().set(ports, port < 0, o);
     e.release_taps_if_idle();
     Napi::Object r = Napi::Object::New(env);
     r.Set("level", num(env, o.level));

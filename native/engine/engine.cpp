@@ -275,6 +275,7 @@ uint16_t Engine::attach(const std::string& devargs) {
     pending = true;  // wiring to a port not attached yet: retried below
   }
   ports_.push_back(std::move(port));
+  verbose_->cover(*ports_[id]);
   if (pending) pending_start_.push_back(id);
   else retry_pending_starts();
   return id;
@@ -375,6 +376,8 @@ void Engine::port_set_queues(uint16_t id, int nb_rx, int nb_tx) {
   check(nb_tx, "tx", p.max_tx_queues());
   p.configure(nb_rx < 0 ? p.nb_rx_queues() : static_cast<uint16_t>(nb_rx),
               nb_tx < 0 ? p.nb_tx_queues() : static_cast<uint16_t>(nb_tx));
+  verbose_->cover(p);
+  release_taps_if_idle();
 }
 
 void Engine::port_add_ip(uint16_t id, const std::string& cidr) {

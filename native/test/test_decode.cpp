@@ -148,7 +148,7 @@ TEST(verbose_tap_keeps_filters_and_suppresses) {
     CHECK_EQ(port.tx_burst(0, m, n), n);
   };
   VerboseManager& v = e.verbose();
-  v.set({&port}, VerboseOptions{4, "", 0});
+  v.set({&port}, false, VerboseOptions{4, "", 0});
   CHECK(port.diag_tap() != nullptr);
   send("udp", 32);
   VerboseDrain d = v.drain(1000);
@@ -159,7 +159,7 @@ TEST(verbose_tap_keeps_filters_and_suppresses) {
     CHECK_EQ(r.decoded.summary, std::string(held("udp").summary));
   }
   // The filter keeps only what matches.
-  v.set({&port}, VerboseOptions{4, "arp", 0});
+  v.set({&port}, false, VerboseOptions{4, "arp", 0});
   e.release_taps_if_idle();
   send("udp", 16);
   send("arp", 4);
@@ -168,12 +168,12 @@ TEST(verbose_tap_keeps_filters_and_suppresses) {
   for (const VerboseRecord& r : d.records) CHECK_EQ(r.decoded.summary, std::string(held("arp").summary));
   // A bad filter is refused and changes nothing.
   bool threw = false;
-  try { v.set({&port}, VerboseOptions{4, "udp port", 0}); } catch (const Error& err) { threw = err.code() == "EFILTER"; }
+  try { v.set({&port}, false, VerboseOptions{4, "udp port", 0}); } catch (const Error& err) { threw = err.code() == "EFILTER"; }
   CHECK(threw);
   CHECK_EQ(v.filter(), std::string("arp"));
   // A 4 KiB ring holds fewer than 64 records of a 60-byte frame: the rest is
   // suppressed, and counted once.
-  v.set({&port}, VerboseOptions{4, "", 4096});
+  v.set({&port}, false, VerboseOptions{4, "", 4096});
   e.release_taps_if_idle();
   send("udp", 64);
   d = v.drain(1000);
@@ -181,11 +181,52 @@ TEST(verbose_tap_keeps_filters_and_suppresses) {
   CHECK_EQ(d.records.size() + d.suppressed, 64u);
   CHECK_EQ(v.drain(1000).suppressed, 0u);
   // Level 1 shows only what is received; level 0 removes the tap.
-  v.set({&port}, VerboseOptions{1, "", 0});
+  v.set({&port}, false, VerboseOptions{1, "", 0});
   send("udp", 8);
   CHECK_EQ(v.drain(1000).records.size(), 0u);
-  v.set({&port}, VerboseOptions{0, "", 0});
+  v.set({&port}, false, VerboseOptions{0, "", 0});
   CHECK(port.diag_tap() == nullptr);
   e.release_taps_if_idle();
   CHECK_EQ(pool.available(), 256u);
+}
+
+TEST(verbose_covers_ports_and_queues_added_later) {
+  EngineOptions eo;
+  eo.total_num_mbufs = 2048;
+  Engine e(eo);
+  Port& first = e.port(e.attach("net_null0"));
+  Mempool pool("verbose-later", 64, 2048);
+  std::vector<uint8_t> f = unhex(held("udp").hex);
+  auto send = [&](Port& port, uint16_t q) {
+    Mbuf* m;
+    CHECK_EQ(pool.alloc_bulk(&m, 1), 1u);
+    std::memcpy(m->data(), f.data(), f.size());
+    m->data_len = static_cast<uint16_t>(f.size());
+    CHECK_EQ(port.tx_burst(q, &m, 1), 1);
+  };
+  VerboseManager& v = e.verbose();
+  v.set({&first}, true, VerboseOptions{4, "udp", 0});  // `set verbose 4 filter udp`: every port
+  // A port attached afterwards is shown without setting verbose again.
+  Port& later = e.port(e.attach("net_null1"));
+  CHECK(later.diag_tap() != nullptr);
+  send(later, 0);
+  VerboseDrain d = v.drain(100);
+  CHECK_EQ(d.records.size(), 1u);
+  CHECK(d.records[0].port == later.id() && d.records[0].tx);
+  // So is a queue added to a port: its tap is replaced by one over every queue.
+  later.stop();
+  e.port_set_queues(later.id(), 2, 2);
+  later.start();
+  send(later, 1);
+  d = v.drain(100);
+  CHECK_EQ(d.records.size(), 1u);
+  CHECK(d.records[0].queue == 1);
+  // A verbose limited to one port leaves the others alone.
+  v.set({&first}, false, VerboseOptions{4, "", 0});
+  e.release_taps_if_idle();
+  Port& third = e.port(e.attach("net_null2"));
+  CHECK(third.diag_tap() == nullptr);
+  v.set({}, false, VerboseOptions{0, "", 0});
+  e.release_taps_if_idle();
+  CHECK_EQ(pool.available(), 64u);
 }

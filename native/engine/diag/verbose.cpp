@@ -22,7 +22,7 @@ constexpr size_t kMaxOrphans = 65536;
 // ------------------------------------------------------------------- the tap
 
 VerboseTap::VerboseTap(Port& port, bool rx, bool tx, const Filter& filter, uint64_t ring_bytes)
-    : port_(port), port_id_(port.id()), filter_(filter) {
+    : port_(port), port_id_(port.id()), nb_rx_(port.nb_rx_queues()), nb_tx_(port.nb_tx_queues()), filter_(filter) {
   uint64_t size = ring_size(ring_bytes ? ring_bytes : kDefaultRing);
   auto make = [&](uint16_t n, std::vector<std::unique_ptr<QRing>>& v) {
     for (uint16_t q = 0; q < n; q++) {
@@ -36,7 +36,7 @@ VerboseTap::VerboseTap(Port& port, bool rx, bool tx, const Filter& filter, uint6
 }
 
 void VerboseTap::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {
-  if (q >= rxr_.size()) return;  // a queue added after `set verbose`: set it again to see it
+  if (q >= rxr_.size()) return;  // cannot happen: a port with new queues gets a new tap (cover)
   QRing& r = *rxr_[q];
   uint16_t staged = r.burst.stage(*r.ring, filter_, kSnap, q, kDirInbound, pkts, n);
   commit(r, staged);
@@ -100,26 +100,50 @@ uint64_t VerboseTap::take_suppressed() {
 
 // --------------------------------------------------------------- the manager
 
-void VerboseManager::set(const std::vector<Port*>& ports, const VerboseOptions& o) {
+std::unique_ptr<VerboseTap> VerboseManager::make_tap(Port& p) const {
+  bool rx = opts_.level != 2, tx = opts_.level >= 2;
+  return std::make_unique<VerboseTap>(p, rx, tx, filter_, opts_.ring_bytes);
+}
+
+void VerboseManager::set(const std::vector<Port*>& ports, bool all, const VerboseOptions& o) {
   if (o.level > 5) throw Error("EINVAL_ARG", "verbose level " + std::to_string(o.level) + " is out of range 0..5");
-  Filter f = Filter::compile(o.filter);  // before anything changes: a bad filter changes nothing
-  std::vector<std::unique_ptr<VerboseTap>> taps;
-  if (o.level > 0) {
-    bool rx = o.level != 2, tx = o.level >= 2;
-    for (Port* p : ports) taps.push_back(std::make_unique<VerboseTap>(*p, rx, tx, f, o.ring_bytes));
-  }
+  VerboseManager next;  // built aside: a bad filter or no memory changes nothing
+  next.opts_ = o;
+  next.filter_ = Filter::compile(o.filter);
+  next.all_ = all;
+  if (o.level > 0)
+    for (Port* p : ports) {
+      next.active_.push_back(next.make_tap(*p));
+      next.chosen_.push_back(p->id());
+    }
   retire_all();
-  for (size_t i = 0; i < taps.size(); i++) ports[i]->set_diag_tap(taps[i].get());
-  active_ = std::move(taps);
+  for (auto& t : next.active_) t->attach();
+  active_ = std::move(next.active_);
   opts_ = o;
+  filter_ = next.filter_;
+  all_ = all;
+  chosen_ = std::move(next.chosen_);
+}
+
+void VerboseManager::cover(Port& port) {
+  if (opts_.level == 0) return;
+  if (!all_ && std::find(chosen_.begin(), chosen_.end(), port.id()) == chosen_.end()) return;
+  auto it = std::find_if(active_.begin(), active_.end(), [&](const auto& t) { return t->port_id() == port.id(); });
+  if (it != active_.end() && (*it)->covers(port)) return;
+  std::unique_ptr<VerboseTap> tap = make_tap(port);
+  if (it != active_.end()) retire(it);
+  tap->attach();
+  active_.push_back(std::move(tap));
+}
+
+void VerboseManager::retire(std::vector<std::unique_ptr<VerboseTap>>::iterator it) {
+  (*it)->detach();
+  retired_.push_back(std::move(*it));
+  active_.erase(it);
 }
 
 void VerboseManager::retire_all() {
-  for (auto& t : active_) {
-    t->detach();
-    retired_.push_back(std::move(t));
-  }
-  active_.clear();
+  while (!active_.empty()) retire(active_.begin());
 }
 
 VerboseDrain VerboseManager::drain(size_t max) {
@@ -142,15 +166,8 @@ VerboseDrain VerboseManager::drain(size_t max) {
 }
 
 void VerboseManager::forget_port(uint16_t port) noexcept {
-  for (auto it = active_.begin(); it != active_.end();) {
-    if ((*it)->port_id() == port) {
-      (*it)->detach();
-      retired_.push_back(std::move(*it));
-      it = active_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  auto it = std::find_if(active_.begin(), active_.end(), [&](const auto& t) { return t->port_id() == port; });
+  if (it != active_.end()) retire(it);
 }
 
 void VerboseManager::stop_all() noexcept {

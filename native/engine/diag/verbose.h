@@ -52,8 +52,7 @@ class VerboseTap final : public PortTap {
   static constexpr uint32_t kSnap = 128;
   static constexpr uint64_t kDefaultRing = 256 * 1024;
 
-  // The filter comes compiled; throws std::bad_alloc only. Attach with
-  // port.set_diag_tap once built.
+  // The filter comes compiled; throws std::bad_alloc only.
   VerboseTap(Port& port, bool rx, bool tx, const Filter& filter, uint64_t ring_bytes);
 
   void rx(uint16_t q, Mbuf* const* pkts, uint16_t n) override;
@@ -61,7 +60,11 @@ class VerboseTap final : public PortTap {
   void tx_commit(uint16_t q, uint16_t sent) override;
 
   uint16_t port_id() const { return port_id_; }
-  // Control thread: takes the tap off its port (which must still exist).
+  // Every queue the port has now is covered (its queue counts were not changed since).
+  bool covers(const Port& p) const { return p.nb_rx_queues() == nb_rx_ && p.nb_tx_queues() == nb_tx_; }
+  // Control thread: puts the tap on its port, or takes it off (the port must
+  // still exist).
+  void attach() { port_.set_diag_tap(this); }
   void detach() { port_.set_diag_tap(nullptr); }
   // Control thread: moves out up to `max` records, decoded.
   void drain(std::vector<VerboseRecord>& out, size_t max);
@@ -80,15 +83,20 @@ class VerboseTap final : public PortTap {
 
   Port& port_;
   uint16_t port_id_;
+  uint16_t nb_rx_, nb_tx_;  // the port's queue counts when the tap was made
   Filter filter_;
   std::vector<std::unique_ptr<QRing>> rxr_, txr_;  // empty for a direction not shown
 };
 
 class VerboseManager {
  public:
-  // Replaces every tap: one per port in `ports` (level 0: none). Throws
-  // EFILTER from the filter, EINVAL_ARG for a level above 5.
-  void set(const std::vector<Port*>& ports, const VerboseOptions& o);
+  // Replaces every tap: one per port in `ports` (level 0: none); `all`: the
+  // ports attached later are covered too. Throws EFILTER from the filter,
+  // EINVAL_ARG for a level above 5.
+  void set(const std::vector<Port*>& ports, bool all, const VerboseOptions& o);
+  // A port was attached or its queues changed: when verbose covers it, it
+  // gets a tap over every queue it has now (the old tap is retired).
+  void cover(Port& port);
   uint8_t level() const { return opts_.level; }
   const std::string& filter() const { return opts_.filter; }
   // Control thread: the records waiting, oldest first, at most `max`.
@@ -102,8 +110,13 @@ class VerboseManager {
   void release_retired() noexcept;
 
  private:
+  std::unique_ptr<VerboseTap> make_tap(Port& p) const;
+  void retire(std::vector<std::unique_ptr<VerboseTap>>::iterator it);
   void retire_all();
   VerboseOptions opts_;
+  Filter filter_;                 // opts_.filter, compiled
+  bool all_ = false;              // every port, also those attached later
+  std::vector<uint16_t> chosen_;  // else these
   std::vector<std::unique_ptr<VerboseTap>> active_, retired_;
   std::vector<VerboseRecord> orphans_;  // drained from freed taps, not yet shown
   uint64_t orphans_suppressed_ = 0;
