@@ -19,7 +19,7 @@ function banner(q: QueueInfo, what = 'Infos'): StyledLine {
 }
 
 function ringLine(r: RingStateInfo): string {
-  const hw = r.tracksHighWater ? String(r.highWater) : 'n/a';
+  const hw = !r.tracksHighWater ? 'n/a' : r.highWaterSampled ? `${r.highWater} (sampled)` : String(r.highWater);
   return `${r.name.padEnd(10)} size ${r.size}  producer ${r.producer}  consumer ${r.consumer}  `
     + `occupancy ${r.occupancy}  high-water ${hw}`;
 }

@@ -5,7 +5,7 @@ export type QueueDir = 'rx' | 'tx';
 export interface RingStateInfo {
   name: string;              // ring, rx, fill, tx, completion, blocks, frames
   size: number; producer: number; consumer: number; occupancy: number;
-  tracksHighWater: boolean; highWater: number;
+  tracksHighWater: boolean; highWaterSampled: boolean; highWater: number;
 }
 export interface QueueInfoResult {
   port: number; dir: QueueDir; queue: number;

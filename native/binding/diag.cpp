@@ -44,6 +44,7 @@ Napi::Object ring_state(Napi::Env env, const rs::RingState& s) {
   o.Set("name", s.name);
   set_counts(env, o, {{"size", s.size}, {"producer", s.producer}, {"consumer", s.consumer}, {"occupancy", s.occupancy}});
   o.Set("tracksHighWater", Napi::Boolean::New(env, s.tracks_high_water));
+  o.Set("highWaterSampled", Napi::Boolean::New(env, s.high_water_sampled));
   set_counts(env, o, {{"highWater", s.high_water}});
   return o;
 }

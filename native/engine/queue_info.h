@@ -22,7 +22,8 @@ struct RingState {
   uint32_t producer = 0, consumer = 0;
   uint32_t occupancy = 0;    // entries produced and not yet consumed
   bool tracks_high_water = false;
-  uint32_t high_water = 0;   // most entries seen at once since the port was created
+  bool high_water_sampled = false;  // taken on some polls only (TPACKET: reading the ring costs)
+  uint32_t high_water = 0;   // most entries seen at once since the port was created (or started)
 };
 
 struct QueueInfo {

@@ -34,16 +34,16 @@ void veth_pair() {
   rsnet::sh("ip link add da type veth peer name db && ip link set da up && ip link set db up");
 }
 
-// kFrames broadcast frames of an experimental ethertype (no stack answers)
+// `count` broadcast frames of an experimental ethertype (no stack answers)
 // sent into da with a raw packet socket.
-void send_frames() {
+void send_frames(uint32_t count = kFrames) {
   int fd = ::socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
   sockaddr_ll sa{};
   sa.sll_family = AF_PACKET;
   sa.sll_ifindex = static_cast<int>(::if_nametoindex("da"));
   sa.sll_halen = 6;
   std::memset(sa.sll_addr, 0xff, 6);
-  for (uint32_t i = 0; i < kFrames; i++) {
+  for (uint32_t i = 0; i < count; i++) {
     uint8_t f[kFrameLen] = {};
     std::memset(f, 0xff, 6);
     f[6] = 0x02;
@@ -108,6 +108,39 @@ TEST(diag_tpacket_blocks_show_waiting_packets) {
     rs::QueueInfo tx = p->queue_info(rs::Dir::Tx, 0);
     CHECK_EQ(tx.rings.size(), 1u);
     if (!tx.rings.empty()) CHECK_EQ(tx.rings[0].name, std::string("frames"));
+    p->close();
+    CHECK_EQ(pool.in_use(), 0u);
+  });
+}
+
+TEST(diag_tpacket_high_water_counts_blocks_held) {
+  rsnet::in_netns("diag_tpacket_high_water_counts_blocks_held", [] {
+    veth_pair();
+    rs::Mempool pool("diag-afp-hw", 1024);
+    auto p = make_port("net_af_packet0,iface=db", &pool);
+    p->start();
+    // Three batches far enough apart (the block retire timer is 1 ms) to
+    // fill three blocks that wait for us.
+    auto user_blocks = [&] { return p->queue_info(rs::Dir::Rx, 0).rings[0].occupancy; };
+    for (uint32_t b = 1; b <= 3; b++) {
+      send_frames(20);
+      CHECK(rsnet::wait_for([&] { return user_blocks() >= b; }));
+    }
+    CHECK_EQ(user_blocks(), 3u);
+    // Sixteen bursts of one packet: the last one samples the ring.
+    rs::Mbuf* m;
+    for (int i = 0; i < 16; i++) {
+      CHECK_EQ(p->rx_burst(0, &m, 1), 1);
+      rs::mbuf_free(m);
+    }
+    rs::Mbuf* rest[64];
+    uint16_t n = p->rx_burst(0, rest, 64);
+    rs::mbuf_free_bulk(rest, n);
+    CHECK_EQ(n, 44);
+    rs::RingState s = p->queue_info(rs::Dir::Rx, 0).rings[0];
+    CHECK_EQ(s.occupancy, 0u);
+    CHECK(s.tracks_high_water && s.high_water_sampled);
+    CHECK_EQ(s.high_water, 3u);
     p->close();
     CHECK_EQ(pool.in_use(), 0u);
   });

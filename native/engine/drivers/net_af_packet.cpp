@@ -35,6 +35,7 @@
 #include <cstring>
 #include <string>
 #include "drivers.h"
+#include "ring_marks.h"
 #include "error.h"
 #include "netdev.h"
 
@@ -73,6 +74,14 @@ struct alignas(kCacheLine) Queue {
   // tx ring
   uint8_t* tx = nullptr;
   uint32_t tx_head = 0;      // next frame to fill
+  uint32_t rx_polls = 0, tx_polls = 0;  // bursts, for sample_due
+};
+
+// Since the port started: most blocks handed to us at once, most frames
+// waiting to be sent (ring_marks.h; counting reads a header per block or
+// frame held, so they are sampled).
+struct QueueMarks {
+  std::atomic<uint32_t> rx{0}, tx{0};
 };
 
 inline tpacket_block_desc* block_at(const Queue& r, const Geometry& g, uint32_t i) {
@@ -215,8 +224,9 @@ class AfPacketPort final : public Port {
       s.name = "blocks";
       s.size = geo_.block_nr();
       s.consumer = __atomic_load_n(&r.block, __ATOMIC_RELAXED);
-      for (uint32_t i = 0; i < s.size && user_block(r, (s.consumer + i) % s.size); i++) s.occupancy++;
+      s.occupancy = user_blocks(r, s.consumer);
       s.producer = (s.consumer + s.occupancy) % s.size;  // the block the kernel fills next
+      s.high_water = std::max(s.occupancy, load_relaxed(marks_[q].rx));
     } else {
       out->kind = "TPACKET_V3 frame ring: we fill frames, the kernel sends them";
       s.name = "frames";
@@ -224,7 +234,10 @@ class AfPacketPort final : public Port {
       s.producer = __atomic_load_n(&r.tx_head, __ATOMIC_RELAXED);
       for (uint32_t i = 0; i < s.size; i++) s.occupancy += frame_status(r, i) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING) ? 1 : 0;
       s.consumer = (s.producer + s.size - s.occupancy) % s.size;  // the oldest frame still to send
+      s.high_water = std::max(s.occupancy, load_relaxed(marks_[q].tx));
     }
+    s.tracks_high_water = true;
+    s.high_water_sampled = true;
     out->rings.push_back(s);
   }
 
@@ -258,6 +271,7 @@ class AfPacketPort final : public Port {
 
   uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Queue& r = queues_[q];
+    if (sample_due(r.rx_polls)) raise_mark(marks_[q].rx, user_blocks(r, r.block));
     uint16_t got = 0;
     uint64_t bytes = 0;
     while (got < n) {
@@ -328,6 +342,7 @@ class AfPacketPort final : public Port {
         count_tx_error(q);
     }
     if (oversize) count_tx_error(q, oversize);
+    if (queued && sample_due(t.tx_polls)) raise_mark(marks_[q].tx, frames_to_send(t));
     mbuf_free_bulk(pkts, i);
     return i;
   }
@@ -347,6 +362,21 @@ class AfPacketPort final : public Port {
       return false;
     }
     return true;
+  }
+
+  // The run of blocks handed to us from block `from` on (the kernel fills
+  // and hands over blocks in order).
+  uint32_t user_blocks(const Queue& r, uint32_t from) const {
+    uint32_t nr = geo_.block_nr(), n = 0;
+    while (n < nr && user_block(r, (from + n) % nr)) n++;
+    return n;
+  }
+  // Frames requested and not yet sent: the run before tx_head (the kernel
+  // sends them in order).
+  uint32_t frames_to_send(const Queue& t) const {
+    uint32_t nr = geo_.frame_count, n = 0;
+    while (n < nr && frame_status(t, (t.tx_head + nr - 1 - n) % nr) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) n++;
+    return n;
   }
 
   bool user_block(const Queue& r, uint32_t i) const {
@@ -420,6 +450,8 @@ class AfPacketPort final : public Port {
   void open_queue(uint16_t q, bool rx, bool tx) {
     Queue& r = queues_[q];
     r = Queue{};
+    store_relaxed(marks_[q].rx, 0u);
+    store_relaxed(marks_[q].tx, 0u);
     // Protocol 0: receive nothing until bind names the interface.
     r.fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (r.fd < 0) fail("open a packet socket", errno);
@@ -529,6 +561,7 @@ class AfPacketPort final : public Port {
   // thread may change it: relaxed is enough, a stale value for one burst is harmless.
   std::atomic<uint32_t> tx_mtu_{1500};
   std::array<Queue, kMaxQueues> queues_{};
+  std::array<QueueMarks, kMaxQueues> marks_{};
 };
 
 bool parse_key(const DevArgs& args, const char* key, uint64_t lo, uint64_t hi, uint64_t* out, const char* hint) {

@@ -39,6 +39,7 @@
 #include <memory>
 #include <thread>
 #include "drivers.h"
+#include "ring_marks.h"
 #include "error.h"
 #include "netdev.h"
 #include "xdp/bpf_prog.h"
@@ -143,23 +144,23 @@ struct Mapping {
 
 // The poll-thread state of one socket: rx side and tx side on separate cache
 // lines, because rx queue i and tx queue i may be polled by different threads.
-// high_water: most rx (tx) ring entries the poll thread saw at once; its
-// only writer is that poll thread, the control thread reads it (relaxed).
+// High-water marks (ring_marks.h): most entries the poll thread saw in each
+// ring at once. rx and completion: what a peek found. fill and tx, the rings
+// we produce into: what the kernel had not taken yet, which needs a fresh
+// read of its consumer index, so they are sampled.
 struct alignas(kCacheLine) RxSide {
   xdp::RxRing rx;
   xdp::FillRing fill;
-  std::atomic<uint32_t> high_water{0};
+  uint32_t polls = 0;
+  std::atomic<uint32_t> high_water{0}, fill_high_water{0};
 };
 struct alignas(kCacheLine) TxSide {
   xdp::TxRing tx;
   xdp::CompRing comp;
   std::vector<uint64_t> free_frames;  // tx frame addresses not in flight
-  std::atomic<uint32_t> high_water{0};
+  uint32_t polls = 0;
+  std::atomic<uint32_t> high_water{0}, comp_high_water{0};
 };
-
-inline void raise_mark(std::atomic<uint32_t>& mark, uint32_t seen) {
-  if (seen > load_relaxed(mark)) store_relaxed(mark, seen);
-}
 
 // One AF_XDP socket on one device queue.
 struct Xsk {
@@ -300,7 +301,7 @@ class AfXdpPort final : public Port {
       return;
     }
     const Xsk& s = *socks_[q];
-    auto state = [](const char* name, const xdp::RingMap& m, const std::atomic<uint32_t>* mark) {
+    auto state = [](const char* name, const xdp::RingMap& m, const std::atomic<uint32_t>& mark, bool sampled) {
       xdp::RingIndices ix = xdp::ring_indices(m);
       RingState st;
       st.name = name;
@@ -308,17 +309,18 @@ class AfXdpPort final : public Port {
       st.producer = ix.producer;
       st.consumer = ix.consumer;
       st.occupancy = std::min(ix.producer - ix.consumer, m.size);
-      st.tracks_high_water = mark != nullptr;
-      st.high_water = mark ? load_relaxed(*mark) : 0;
+      st.tracks_high_water = true;
+      st.high_water_sampled = sampled;
+      st.high_water = std::max(st.occupancy, load_relaxed(mark));
       return st;
     };
     std::string mode = zero_copy_ ? "zero-copy" : "copy mode";
     if (d == Dir::Rx) {
       out->kind = "AF_XDP rx + fill rings (" + mode + "), device queue " + std::to_string(s.dev_queue);
-      out->rings = {state("rx", s.rx_ring, &s.r.high_water), state("fill", s.fill_ring, nullptr)};
+      out->rings = {state("rx", s.rx_ring, s.r.high_water, false), state("fill", s.fill_ring, s.r.fill_high_water, true)};
     } else {
       out->kind = "AF_XDP tx + completion rings (" + mode + "), device queue " + std::to_string(s.dev_queue);
-      out->rings = {state("tx", s.tx_ring, &s.t.high_water), state("completion", s.comp_ring, nullptr)};
+      out->rings = {state("tx", s.tx_ring, s.t.high_water, true), state("completion", s.comp_ring, s.t.comp_high_water, false)};
     }
   }
 
@@ -396,6 +398,7 @@ class AfXdpPort final : public Port {
     }
     r.rx.release();
     r.fill.submit();
+    if (sample_due(r.polls)) raise_mark(r.fill_high_water, r.fill.entries());
     kick_rx_if_needed(s);
     if (bad) {
       mbuf_free_bulk(pkts + kept, bad);
@@ -432,7 +435,7 @@ class AfXdpPort final : public Port {
     if (sent < slots) t.tx.unreserve(slots - sent);
     if (sent) {
       t.tx.submit();
-      raise_mark(t.high_water, t.tx.cached_entries());
+      if (sample_due(t.polls)) raise_mark(t.high_water, t.tx.entries());
     }
     // Kick even when nothing new went in: descriptors left from an earlier
     // burst (copy mode sends kCopyBatch per call) still need sending, and
@@ -466,6 +469,7 @@ class AfXdpPort final : public Port {
   void reclaim_completions(TxSide& t) {
     uint32_t idx;
     uint32_t n = t.comp.peek(kTxFrames, &idx);
+    raise_mark(t.comp_high_water, n + t.comp.cached_entries());
     for (uint32_t i = 0; i < n; i++) t.free_frames.push_back(t.comp.at(idx + i));
     if (n) t.comp.release();
   }

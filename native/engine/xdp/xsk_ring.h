@@ -123,8 +123,9 @@ class ProdRing {
   }
 
   uint32_t size() const { return size_; }
-  // Entries in the ring as our cached view has them (for a high-water mark).
-  uint32_t cached_entries() const { return cached_prod_ - (cached_cons_ - size_); }
+  // Entries the kernel has not consumed yet, reading its consumer index now
+  // (for a high-water mark; relaxed: a count, no slot is touched after it).
+  uint32_t entries() const { return cached_prod_ - std::atomic_ref<uint32_t>(*cons_).load(std::memory_order_relaxed); }
 
  private:
   uint32_t* prod_ = nullptr;
