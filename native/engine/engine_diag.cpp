@@ -4,6 +4,7 @@
 #include <tuple>
 #include "engine.h"
 #include "gen/template.h"
+#include "kni/kni.h"
 #include "replay/replay.h"
 
 namespace rs {
@@ -32,10 +33,14 @@ MempoolReport Engine::mempool_report() const {
   r.caches = pool_->cache_occupancy();
   if (!r.holders_known) return r;
 
-  // Mbufs held inside ports (ring contents), by the queue's name.
+  // Mbufs held inside ports (ring contents) and KNIs, by the holder's name;
+  // the KNI thread waits meanwhile, as it moves its mbufs.
+  std::unique_lock<std::mutex> kni_guard;
+  if (kni_) kni_guard = kni_->io_lock();
   std::vector<std::pair<std::string, const Mbuf*>> held;
   for (const auto& p : ports_)
     if (p) p->held_mbufs(&held);
+  if (kni_) kni_->held_mbufs(&held);
   std::map<const Mbuf*, const std::string*> holder_of;
   for (const auto& [name, m] : held) holder_of[m] = &name;
 

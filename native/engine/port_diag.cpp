@@ -3,6 +3,7 @@
 #include <cstdio>
 #include "error.h"
 #include "port.h"
+#include "ring.h"
 
 namespace rs {
 
@@ -34,6 +35,12 @@ Descriptor mbuf_descriptor(const std::string& ring, uint32_t index, const Mbuf* 
                      {"data_len", std::to_string(m->data_len)},
                      {"rx", "port " + std::to_string(m->port) + " rxq " + std::to_string(m->queue)},
                      {"data", hex_bytes(m->data(), len)}}};
+}
+
+void ring_holders(const Ring& r, const std::string& who, std::vector<std::pair<std::string, const Mbuf*>>* out) {
+  std::vector<void*> slots(r.capacity());
+  uint32_t n = r.peek(slots.data(), r.capacity());
+  for (uint32_t i = 0; i < n; i++) out->push_back({who, static_cast<const Mbuf*>(slots[i])});
 }
 
 void Port::do_queue_info(Dir, uint16_t, QueueInfo* out) const {

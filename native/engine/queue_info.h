@@ -45,6 +45,10 @@ struct Descriptor {
 };
 
 struct Mbuf;
+class Ring;
+// The mbufs an in-memory ring holds now, each named `who` (`show mempool`
+// attributes the pool's in-use mbufs to their holders). port_diag.cpp.
+void ring_holders(const Ring& r, const std::string& who, std::vector<std::pair<std::string, const Mbuf*>>* out);
 // An in-memory ring slot: the mbuf it holds (pool index, data_len, port/queue
 // it was received on, first bytes). port_diag.cpp.
 Descriptor mbuf_descriptor(const std::string& ring, uint32_t index, const Mbuf* m);

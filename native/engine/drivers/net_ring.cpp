@@ -101,12 +101,8 @@ class RingPort final : public Port {
   bool counts_bytes() const override { return false; }
 
   void held_mbufs(std::vector<std::pair<std::string, const Mbuf*>>* out) const override {
-    std::vector<void*> slots(kRingSlots);
-    for (uint16_t q = 0; q < nb_rings_; q++) {
-      uint32_t n = rx_[q]->peek(slots.data(), kRingSlots);
-      std::string who = "port " + std::to_string(id()) + " rxq " + std::to_string(q) + " ring (" + name() + ")";
-      for (uint32_t i = 0; i < n; i++) out->push_back({who, static_cast<const Mbuf*>(slots[i])});
-    }
+    for (uint16_t q = 0; q < nb_rings_; q++)
+      ring_holders(*rx_[q], "port " + std::to_string(id()) + " rxq " + std::to_string(q) + " ring (" + name() + ")", out);
   }
 
   std::vector<std::pair<std::string, std::string>> info() const override {

@@ -139,6 +139,11 @@ class TapPort final : public Port {
 
   void do_close() override { close_fds(0); }
 
+  void held_mbufs(std::vector<std::pair<std::string, const Mbuf*>>* out) const override {
+    for (uint16_t q = 0; q < kMaxQueues; q++)
+      if (spare_[q]) out->push_back({"port " + std::to_string(id()) + " rxq " + std::to_string(q) + " TAP read buffer (" + iface_ + ")", spare_[q]});
+  }
+
   uint32_t do_drain() override {
     // Spare mbufs are not packets: freed, not counted as missed.
     for (Mbuf*& m : spare_)

@@ -16,6 +16,7 @@
 #include "../engine.h"
 #include "../error.h"
 #include "../netdev.h"
+#include "../queue_info.h"
 
 namespace rs {
 
@@ -115,6 +116,15 @@ std::unique_lock<std::mutex> Kni::io_lock() {
   std::unique_lock<std::mutex> lk(io_mu_);
   pause_.fetch_sub(1);
   return lk;
+}
+
+void Kni::held_mbufs(std::vector<std::pair<std::string, const Mbuf*>>* out) const {
+  std::lock_guard<std::mutex> lk(state_mu_);
+  for (const auto& d : devs_) {
+    ring_holders(*d->ingress_, "KNI " + d->name_ + " ring to the kernel", out);
+    ring_holders(*d->egress_, "KNI " + d->name_ + " ring from the kernel", out);
+    if (d->spare_) out->push_back({"KNI " + d->name_ + " TAP read buffer", d->spare_});
+  }
 }
 
 KniDev* Kni::find(uint16_t port) const {

@@ -141,6 +141,10 @@ class Kni {
   // delayed one is due, or -1 when none waits.
   int process_requests();
 
+  // `show mempool`: the mbufs the KNIs hold (their rings, the TAP read
+  // buffer), by name. Call under io_lock (the KNI thread moves them).
+  void held_mbufs(std::vector<std::pair<std::string, const Mbuf*>>* out) const;
+
   // Engine hooks.
   std::unique_lock<std::mutex> io_lock();
   void set_forwarding(bool on);  // before poll threads start / after they stop
