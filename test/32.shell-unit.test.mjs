@@ -12,6 +12,7 @@ import { promptView } from '../dist/shell/prompt/Prompt.js';
 import { formatStatus, formatPps, StatusSampler } from '../dist/shell/status.js';
 import { closingKeyEnd } from '../dist/shell/App.js';
 import { dashboardCommand, DASHBOARD } from '../dist/shell/monitor/host.js';
+import { fullestRing } from '../dist/shell/monitor/gauges.js';
 import { parseArgs, usage } from '../dist/shell/args.js';
 import { renderJson, toJson, logJson } from '../dist/commands/render-json.js';
 import { shellActionOf } from '../dist/commands/shellcmds.js';
@@ -146,6 +147,17 @@ test('the dashboard runs on the CPUs no poll thread uses, unpinned when none is 
   assert.equal(dashboardCommand(lcores(1, 2), [0, 1, 2, 3]).args.slice(0, 2), ['-c', '0,3']);
   assert.equal(dashboardCommand(lcores(0, 1), [0, 1]), { cmd: process.execPath, args: [DASHBOARD] });
   assert.equal(dashboardCommand(lcores(), [0, 1]), { cmd: process.execPath, args: [DASHBOARD] }, 'no poll thread: nothing to avoid');
+});
+
+test('the ring gauge shows the fullest ring by share of its size, never a fill ring', () => {
+  const rings = [
+    { name: 'p0 rxq0 ring', used: 300, size: 1024 },
+    { name: 'p1 rxq0 rx', used: 100, size: 256 },
+    { name: 'p1 rxq0 fill', used: 2048, size: 2048 },
+    { name: 'p2 txq0 frames', used: 0, size: 0 },
+  ];
+  assert.is(fullestRing(rings).name, 'p1 rxq0 rx', '100/256 is fuller than 300/1024; the full fill ring is healthy');
+  assert.is(fullestRing([{ name: 'p1 rxq0 fill', used: 5, size: 8 }]), undefined);
 });
 
 // ------------------------------------------------------------ completion

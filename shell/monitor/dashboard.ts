@@ -10,6 +10,7 @@ import readline from 'node:readline';
 import { PassThrough } from 'node:stream';
 import type { MonitorMessage, MonitorPort, SnapMessage } from './protocol.js';
 import { formatPps } from '../status.js';
+import { fullestRing, percent } from './gauges.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const require = createRequire(import.meta.url);
@@ -66,7 +67,8 @@ const log = grid.set(9, 0, 3, 6, contrib.log, { label: ' events ', fg: fg('white
 const queues = grid.set(9, 6, 3, 3, contrib.table, {
   label: ' occupancy ', keys: false, interactive: false, fg: fg('white'), columnSpacing: 1, columnWidth: [14, 14],
 });
-const poolGauge = grid.set(9, 9, 3, 3, contrib.gauge, { label: ' mbuf pool in use ', stroke: fg('green'), fill: 'white' });
+const ringGauge = grid.set(9, 9, 2, 3, contrib.gauge, { label: ' fullest ring ', stroke: fg('yellow'), fill: 'white' });
+const poolGauge = grid.set(11, 9, 1, 3, contrib.gauge, { label: ' mbuf pool in use ', stroke: fg('green'), fill: 'white' });
 
 const xLabels = Array.from({ length: points }, (_, i) => {
   const s = Math.round(((points - 1 - i) * intervalMs) / 1000);
@@ -139,13 +141,15 @@ function draw(): void {
         formatPps(r?.rxPps ?? 0), formatPps(r?.txPps ?? 0)];
     }),
   });
-  const pct = m.pool.size > 0 ? Math.round((m.pool.inUse / m.pool.size) * 100) : 0;
-  poolGauge.setPercent(pct);
+  const ring = fullestRing(m.occupancy);
+  ringGauge.setPercent(ring ? percent(ring.used, ring.size) : 0);
+  ringGauge.setLabel(ring ? ` fullest ring: ${ring.name} ${ring.used}/${ring.size} ` : ' fullest ring: none ');
+  poolGauge.setPercent(percent(m.pool.inUse, m.pool.size));
   poolGauge.setLabel(` mbuf pool: ${m.pool.inUse}/${m.pool.size} `);
   queues.setData({
     headers: ['ring/queue', 'used'],
     data: [
-      ...m.occupancy.map((o) => [o.name.slice(0, 14), `${o.used}/${o.size}${o.size ? ` ${Math.round((100 * o.used) / o.size)}%` : ''}`]),
+      ...m.occupancy.map((o) => [o.name.slice(0, 14), `${o.used}/${o.size}${o.size ? ` ${percent(o.used, o.size)}%` : ''}`]),
       ...m.ports.flatMap((p) => p.counters.rxq.map((q, i) => [`p${p.id} rxq${i}`, `${q.packets} pkts`])),
     ],
   });
