@@ -63,12 +63,12 @@ const counters = grid.set(5, 0, 4, 12, contrib.table, {
   selectedFg: 'black', selectedBg: noColor ? 'white' : 'cyan',
   columnSpacing: 1, columnWidth: COLS.map((w, i) => (i < 3 || i > 8 ? w : Math.max(7, Math.floor(w * scale)))),
 });
-const log = grid.set(9, 0, 3, 6, contrib.log, { label: ' events ', fg: fg('white'), selectedFg: fg('white'), bufferLength: 200 });
-const queues = grid.set(9, 6, 3, 3, contrib.table, {
+const log = grid.set(9, 0, 3, 5, contrib.log, { label: ' events ', fg: fg('white'), selectedFg: fg('white'), bufferLength: 200 });
+const queues = grid.set(9, 5, 3, 3, contrib.table, {
   label: ' occupancy ', keys: false, interactive: false, fg: fg('white'), columnSpacing: 1, columnWidth: [14, 14],
 });
-const ringGauge = grid.set(9, 9, 2, 3, contrib.gauge, { label: ' fullest ring ', stroke: fg('yellow'), fill: 'white' });
-const poolGauge = grid.set(11, 9, 1, 3, contrib.gauge, { label: ' mbuf pool in use ', stroke: fg('green'), fill: 'white' });
+const ringGauge = grid.set(9, 8, 3, 2, contrib.gauge, { label: ' fullest ring ', stroke: fg('yellow'), fill: 'white' });
+const poolGauge = grid.set(9, 10, 3, 2, contrib.gauge, { label: ' mbuf pool in use ', stroke: fg('green'), fill: 'white' });
 
 const xLabels = Array.from({ length: points }, (_, i) => {
   const s = Math.round(((points - 1 - i) * intervalMs) / 1000);
@@ -143,7 +143,7 @@ function draw(): void {
   });
   const ring = fullestRing(m.occupancy);
   ringGauge.setPercent(ring ? percent(ring.used, ring.size) : 0);
-  ringGauge.setLabel(ring ? ` fullest ring: ${ring.name} ${ring.used}/${ring.size} ` : ' fullest ring: none ');
+  ringGauge.setLabel(ring ? ` fullest: ${ring.name} ` : ' fullest ring: none ');
   poolGauge.setPercent(percent(m.pool.inUse, m.pool.size));
   poolGauge.setLabel(` mbuf pool: ${m.pool.inUse}/${m.pool.size} `);
   queues.setData({
