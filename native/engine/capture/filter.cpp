@@ -9,7 +9,15 @@ namespace rs {
 
 namespace {
 
+// The first `bits` bits of two addresses (4 or 16 bytes) are equal.
 inline bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
+  if (bits <= 32) {  // IPv4 (and short IPv6 prefixes): one masked 32-bit compare
+    if (bits == 0) return true;
+    uint32_t x, y;
+    std::memcpy(&x, a, 4);
+    std::memcpy(&y, b, 4);
+    return ((x ^ y) & htonl(~0u << (32 - bits))) == 0;
+  }
   unsigned bytes = bits / 8, rest = bits % 8;
   if (std::memcmp(a, b, bytes) != 0) return false;
   if (!rest) return true;
@@ -17,32 +25,41 @@ inline bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
   return (a[bytes] & mask) == (b[bytes] & mask);
 }
 
+// One primitive, its kind known at compile time so a burst loop over it
+// has no dispatch per packet (Filter::select).
+template <Filter::Kind K>
+inline bool leaf(const Filter::Op& op, const PacketView& v) {
+  using D = Filter::Dir;
+  if constexpr (K == Filter::Kind::Proto) {
+    if (op.proto) return v.ip_version && v.proto == op.proto && (op.value == 0 || v.ethertype == op.value);
+    return v.ethertype == op.value;
+  } else if constexpr (K == Filter::Kind::Vlan) {
+    if (op.value == 0xffff) return v.nvlan > 0;
+    return (v.nvlan > 0 && v.vid[0] == op.value) || (v.nvlan > 1 && v.vid[1] == op.value);
+  } else if constexpr (K == Filter::Kind::Host || K == Filter::Kind::Net) {
+    if (v.alen != op.alen) return false;
+    unsigned bits = K == Filter::Kind::Host ? op.alen * 8u : op.prefix;
+    bool s = op.dir != D::Dst && prefix_eq(v.src_addr(), op.addr, bits);
+    bool d = op.dir != D::Src && prefix_eq(v.dst_addr(), op.addr, bits);
+    return s || d;
+  } else {
+    static_assert(K == Filter::Kind::Port);
+    if (!v.has_ports || (op.proto && v.proto != op.proto)) return false;
+    const uint8_t* p = v.ports();
+    uint16_t sport = static_cast<uint16_t>(p[0] << 8 | p[1]), dport = static_cast<uint16_t>(p[2] << 8 | p[3]);
+    return (op.dir != D::Dst && sport == op.value) || (op.dir != D::Src && dport == op.value);
+  }
+}
+
 inline bool eval_leaf(const Filter::Op& op, const PacketView& v) {
   using K = Filter::Kind;
-  using D = Filter::Dir;
   switch (op.kind) {
-    case K::Proto:
-      if (op.proto) return v.ip_version && v.proto == op.proto && (op.value == 0 || v.ethertype == op.value);
-      return v.ethertype == op.value;
-    case K::Vlan:
-      if (op.value == 0xffff) return v.nvlan > 0;
-      return (v.nvlan > 0 && v.vid[0] == op.value) || (v.nvlan > 1 && v.vid[1] == op.value);
-    case K::Host:
-    case K::Net: {
-      if (v.alen != op.alen) return false;
-      unsigned bits = op.kind == K::Host ? op.alen * 8u : op.prefix;
-      bool s = op.dir != D::Dst && prefix_eq(v.src_addr(), op.addr, bits);
-      bool d = op.dir != D::Src && prefix_eq(v.dst_addr(), op.addr, bits);
-      return s || d;
-    }
-    case K::Port: {
-      if (!v.has_ports || (op.proto && v.proto != op.proto)) return false;
-      const uint8_t* p = v.ports();
-      uint16_t sport = static_cast<uint16_t>(p[0] << 8 | p[1]), dport = static_cast<uint16_t>(p[2] << 8 | p[3]);
-      return (op.dir != D::Dst && sport == op.value) || (op.dir != D::Src && dport == op.value);
-    }
-    default:
-      return false;
+    case K::Proto: return leaf<K::Proto>(op, v);
+    case K::Vlan: return leaf<K::Vlan>(op, v);
+    case K::Host: return leaf<K::Host>(op, v);
+    case K::Net: return leaf<K::Net>(op, v);
+    case K::Port: return leaf<K::Port>(op, v);
+    default: return false;
   }
 }
 
@@ -282,11 +299,11 @@ bool Filter::match(const uint8_t* frame, uint32_t len) const {
   return run(prog_, v);
 }
 
-uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
-  if (prog_.empty()) {
-    for (uint16_t i = 0; i < n; i++) kept[i] = i;
-    return n;
-  }
+namespace {
+
+// The burst loop with the test inlined: one primitive, or the whole program.
+template <typename Test>
+inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, Test test) {
   // Forwarding that moves pointers never reads the headers, so they may be
   // out of cache: ask for all of them first and let the misses overlap.
   for (uint16_t i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
@@ -295,9 +312,29 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     PacketView v;
     parse_view(pkts[i]->data(), pkts[i]->data_len, &v);
     kept[k] = i;
-    k += run(prog_, v) ? 1 : 0;  // no branch on the (rare) match
+    k += test(v) ? 1 : 0;  // no branch on the (rare) match
   }
   return k;
+}
+
+}  // namespace
+
+uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
+  if (prog_.empty()) {
+    for (uint16_t i = 0; i < n; i++) kept[i] = i;
+    return n;
+  }
+  if (prog_.size() > 1) return select_with(pkts, n, kept, [this](const PacketView& v) { return run(prog_, v); });
+  // One primitive, the usual filter: its kind is dispatched once per burst.
+  const Op op = prog_[0];
+  switch (op.kind) {
+    case Kind::Proto: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Proto>(op, v); });
+    case Kind::Vlan: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Vlan>(op, v); });
+    case Kind::Host: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Host>(op, v); });
+    case Kind::Net: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Net>(op, v); });
+    case Kind::Port: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Port>(op, v); });
+    default: return select_with(pkts, n, kept, [this](const PacketView& v) { return run(prog_, v); });
+  }
 }
 
 }  // namespace rs

@@ -37,6 +37,24 @@ inline void parse_view(const uint8_t* frame, uint32_t len, PacketView* v) {
   v->frame = frame;
   v->len = len;
   if (len < sizeof(EtherHdr)) return;
+  // The usual frame first, every field at a fixed offset: untagged IPv4
+  // without options, long enough for ports. The same result as below.
+  constexpr uint32_t kPlainL4 = sizeof(EtherHdr) + sizeof(Ipv4Hdr);
+  if (len >= kPlainL4 + 4 && frame[12] == 0x08 && frame[13] == 0x00 && frame[14] == 0x45) {
+    auto ip = reinterpret_cast<const Ipv4Hdr*>(frame + sizeof(EtherHdr));
+    v->ethertype = kEtherTypeIpv4;
+    v->l3_off = sizeof(EtherHdr);
+    v->ip_version = 4;
+    v->alen = 4;
+    v->src_off = static_cast<uint16_t>(sizeof(EtherHdr) + offsetof(Ipv4Hdr, src));
+    v->dst_off = static_cast<uint16_t>(sizeof(EtherHdr) + offsetof(Ipv4Hdr, dst));
+    v->proto = ip->proto;
+    uint16_t fo = be16(ip->frag_off);
+    v->fragment = (fo & 0x2000) || (fo & 0x1fff);
+    v->has_ports = (fo & 0x1fff) == 0 && (v->proto == kIpProtoUdp || v->proto == kIpProtoTcp);
+    v->l4_off = v->has_ports ? kPlainL4 : 0;
+    return;
+  }
   uint32_t off = sizeof(EtherHdr);
   uint16_t type = be16(reinterpret_cast<const EtherHdr*>(frame)->type);
   while ((type == kEtherTypeVlan || type == kEtherTypeQinq) && v->nvlan < 2) {
