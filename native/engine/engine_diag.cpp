@@ -27,16 +27,16 @@ std::vector<LcoreLoad> Engine::lcore_loads() const {
 
 MempoolReport Engine::mempool_report() const {
   // The caches' contents belong to running poll threads and to a replay
-  // thread: holders are listed only while none runs.
+  // thread: holders are listed only while none runs. The KNI thread, which
+  // moves mbufs whenever, waits meanwhile, so the counts and holders agree.
+  std::unique_lock<std::mutex> kni_guard;
+  if (kni_) kni_guard = kni_->io_lock();
   MempoolReport r{pool_stats(), {}, !forwarding_ && !replay_->active(), {}};
   if (!pool_) return r;
   r.caches = pool_->cache_occupancy();
   if (!r.holders_known) return r;
 
-  // Mbufs held inside ports (ring contents) and KNIs, by the holder's name;
-  // the KNI thread waits meanwhile, as it moves its mbufs.
-  std::unique_lock<std::mutex> kni_guard;
-  if (kni_) kni_guard = kni_->io_lock();
+  // Mbufs held inside ports (ring contents) and KNIs, by the holder's name.
   std::vector<std::pair<std::string, const Mbuf*>> held;
   for (const auto& p : ports_)
     if (p) p->held_mbufs(&held);
