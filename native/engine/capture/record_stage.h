@@ -1,9 +1,9 @@
 // One burst's packet copies on their way into a ByteRing, shared by capture
 // and `set verbose`. stage() runs the filter over the burst and writes a
 // record (CapRecordHdr + the first `snap` bytes) for each packet it keeps,
-// behind the ring's private head; for rx every packet was received, for tx
+// behind the ring's private head. For rx every packet was received; for tx
 // only what the driver took was sent, so the owner then publishes the
-// records of the first `k` packets (head_after) and forgets the rest.
+// records of the first `k` packets (prefix) and forgets the rest.
 //
 // Producer-private: one per ring, used by that ring's poll thread only.
 #pragma once
