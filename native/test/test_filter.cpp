@@ -10,6 +10,7 @@
 #include "capture_util.h"
 #include "classify_frames.h"
 #include "error.h"
+#include "mempool.h"
 #include "harness.h"
 #include "pcap_file.h"
 
@@ -83,6 +84,51 @@ TEST(filter_protocols_hosts_nets_ports) {
   // Short frames never match protocol tests and never crash.
   std::vector<uint8_t> runt(udp.begin(), udp.begin() + 20);
   CHECK(!m("udp", runt) && m("ip", runt) && !m("port 1000", runt) && !m("host 10.0.0.1", runt));
+}
+
+// select() tests the usual frame (untagged IPv4, no options) at fixed
+// offsets and parses every other: both must keep exactly what match() keeps.
+TEST(filter_select_agrees_with_match_on_every_frame) {
+  std::vector<std::vector<uint8_t>> frames = {
+      cls_test::frame({}), cls_test::frame({.dport = 4789}), cls_test::frame({.sport = 4789, .dport = 9}),
+      cls_test::frame({.proto = rs::kIpProtoTcp, .dport = 4789}), cls_test::frame({.proto = rs::kIpProtoIcmp}),
+      cls_test::frame({.v6 = true, .dport = 4789}), cls_test::frame({.dport = 4789, .vlan = 7}),
+      cls_test::frame({.dst = "10.9.0.1"}), arp_frame("10.0.0.9", "10.9.0.1")};
+  auto opts = cls_test::frame({.dport = 4789});  // IPv4 with a 4-byte option: ports 4 bytes later
+  opts[14] = 0x46;
+  opts.insert(opts.begin() + 34, {1, 1, 1, 1});
+  frames.push_back(opts);
+  auto later = cls_test::frame({.dport = 4789});  // a later fragment has no ports
+  later[20] = 0x00;
+  later[21] = 0x10;
+  frames.push_back(later);
+  auto first = cls_test::frame({.dport = 4789});  // the first fragment (MF) has them
+  first[20] = 0x20;
+  frames.push_back(first);
+  frames.emplace_back(frames[1].begin(), frames[1].begin() + 37);  // one byte short of the ports
+
+  rs::Mempool pool("filter-select", 64);
+  std::vector<rs::Mbuf*> burst;
+  for (const auto& f : frames) {
+    rs::Mbuf* mb = pool.alloc();
+    std::memcpy(mb->data(), f.data(), f.size());
+    mb->data_len = static_cast<uint16_t>(f.size());
+    burst.push_back(mb);
+  }
+  for (const char* expr : {"udp port 4789", "port 4789", "src port 4789", "tcp dst port 4789", "udp", "ip",
+                           "ip6", "icmp", "arp", "vlan", "host 10.9.0.1", "dst net 10.9.0.0/16",
+                           "udp port 4789 or host 10.9.0.1", "not udp"}) {
+    rs::Filter f = rs::Filter::compile(expr);
+    uint16_t kept[32];
+    uint16_t k = f.select(burst.data(), static_cast<uint16_t>(burst.size()), kept);
+    std::string got = expr, want = expr;
+    for (uint16_t j = 0; j < k; j++) got += " " + std::to_string(kept[j]);
+    for (uint16_t i = 0; i < burst.size(); i++)
+      if (m(expr, frames[i])) want += " " + std::to_string(i);
+    CHECK_EQ(got, want);
+  }
+  CHECK(m("udp port 4789", opts) && m("udp port 4789", first) && !m("udp port 4789", later));
+  rs::mbuf_free_bulk(burst.data(), static_cast<uint16_t>(burst.size()));
 }
 
 TEST(filter_errors_say_where_and_what) {

@@ -26,9 +26,10 @@ inline bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
 }
 
 // One primitive, its kind known at compile time so a burst loop over it
-// has no dispatch per packet (Filter::select).
-template <Filter::Kind K>
-inline bool leaf(const Filter::Op& op, const PacketView& v) {
+// has no dispatch per packet (Filter::select). View: PacketView, or
+// PlainIpv4View for the usual frame.
+template <Filter::Kind K, typename View>
+inline bool leaf(const Filter::Op& op, const View& v) {
   using D = Filter::Dir;
   if constexpr (K == Filter::Kind::Proto) {
     if (op.proto) return v.ip_version && v.proto == op.proto && (op.value == 0 || v.ethertype == op.value);
@@ -44,14 +45,19 @@ inline bool leaf(const Filter::Op& op, const PacketView& v) {
     return s || d;
   } else {
     static_assert(K == Filter::Kind::Port);
-    if (!v.has_ports || (op.proto && v.proto != op.proto)) return false;
-    const uint8_t* p = v.ports();
+    // Without branches (bitwise & and |, a conditional move): every test is
+    // one flag, and a packet without ports reads four zero bytes.
+    static constexpr uint8_t kNoPorts[4] = {};
+    const uint8_t* p = v.has_ports ? v.ports() : kNoPorts;
     uint16_t sport = static_cast<uint16_t>(p[0] << 8 | p[1]), dport = static_cast<uint16_t>(p[2] << 8 | p[3]);
-    return (op.dir != D::Dst && sport == op.value) || (op.dir != D::Src && dport == op.value);
+    bool proto_ok = (op.proto == 0) | (v.proto == op.proto);
+    bool port_ok = ((op.dir != D::Dst) & (sport == op.value)) | ((op.dir != D::Src) & (dport == op.value));
+    return v.has_ports & proto_ok & port_ok;
   }
 }
 
-inline bool eval_leaf(const Filter::Op& op, const PacketView& v) {
+template <typename View>
+inline bool eval_leaf(const Filter::Op& op, const View& v) {
   using K = Filter::Kind;
   switch (op.kind) {
     case K::Proto: return leaf<K::Proto>(op, v);
@@ -273,7 +279,8 @@ Filter Filter::compile(const std::string& expr) {
 namespace {
 
 // The postfix program over one packet; its stack lives in the bits of a word.
-inline bool run(const std::vector<Filter::Op>& prog, const PacketView& v) {
+template <typename View>
+inline bool run(const std::vector<Filter::Op>& prog, const View& v) {
   using K = Filter::Kind;
   if (prog.size() == 1) return eval_leaf(prog[0], v);  // the common case: one primitive
   uint64_t stack = 0;
@@ -302,6 +309,7 @@ bool Filter::match(const uint8_t* frame, uint32_t len) const {
 namespace {
 
 // The burst loop with the test inlined: one primitive, or the whole program.
+// The usual frame is tested at fixed offsets; any other is parsed first.
 template <typename Test>
 inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, Test test) {
   // Forwarding that moves pointers never reads the headers, so they may be
@@ -309,10 +317,18 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, Test 
   for (uint16_t i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
   uint16_t k = 0;
   for (uint16_t i = 0; i < n; i++) {
-    PacketView v;
-    parse_view(pkts[i]->data(), pkts[i]->data_len, &v);
+    const uint8_t* frame = pkts[i]->data();
+    uint32_t len = pkts[i]->data_len;
+    bool hit;
+    if (PlainIpv4View::fits(frame, len)) [[likely]] {
+      hit = test(PlainIpv4View(frame));
+    } else {
+      PacketView v;
+      parse_view(frame, len, &v);
+      hit = test(v);
+    }
     kept[k] = i;
-    k += test(v) ? 1 : 0;  // no branch on the (rare) match
+    k += hit ? 1 : 0;  // no branch on the (rare) match
   }
   return k;
 }
@@ -324,16 +340,16 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
   }
-  if (prog_.size() > 1) return select_with(pkts, n, kept, [this](const PacketView& v) { return run(prog_, v); });
+  if (prog_.size() > 1) return select_with(pkts, n, kept, [this](const auto& v) { return run(prog_, v); });
   // One primitive, the usual filter: its kind is dispatched once per burst.
   const Op op = prog_[0];
   switch (op.kind) {
-    case Kind::Proto: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Proto>(op, v); });
-    case Kind::Vlan: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Vlan>(op, v); });
-    case Kind::Host: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Host>(op, v); });
-    case Kind::Net: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Net>(op, v); });
-    case Kind::Port: return select_with(pkts, n, kept, [op](const PacketView& v) { return leaf<Kind::Port>(op, v); });
-    default: return select_with(pkts, n, kept, [this](const PacketView& v) { return run(prog_, v); });
+    case Kind::Proto: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Proto>(op, v); });
+    case Kind::Vlan: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Vlan>(op, v); });
+    case Kind::Host: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Host>(op, v); });
+    case Kind::Net: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Net>(op, v); });
+    case Kind::Port: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Port>(op, v); });
+    default: return select_with(pkts, n, kept, [this](const auto& v) { return run(prog_, v); });
   }
 }
 
