@@ -142,16 +142,18 @@ function withOptions<T>(fn: () => T): T | CommandResult {
 function captureStart(s: Session, port: number, text: string): CommandResult {
   const o = withOptions(() => parseCaptureOptions(text));
   if ('kind' in o) return o as CommandResult;
+  // A capture with a count ends by itself: the shell hears of it. Subscribed
+  // first, since an end queued with no subscriber is not delivered.
+  eventsOf(s);
   const r: CaptureStartResult = { kind: 'captureStart', capture: s.engine.captureStart(port, o as CaptureOptions) };
-  eventsOf(s);  // a capture with a count ends by itself: the shell hears of it
   return r;
 }
 
 function replayStart(s: Session, file: string, port: number, text: string | undefined): CommandResult {
   const o = withOptions(() => parseReplayOptions(text ?? ''));
   if ('kind' in o) return o as CommandResult;
+  eventsOf(s);  // before the start, as for a capture: a short replay may end at once
   const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.engine.replayStart(port, { file, ...(o as Omit<ReplayOptions, 'file'>) }) };
-  eventsOf(s);  // the end of the replay is printed above the prompt
   return r;
 }
 

@@ -57,6 +57,8 @@ export class EventHub {
 
   constructor(private readonly session: Session) {
     session.engine.onEvents(() => this.drain());
+    // What the engine queued just before a quit is printed, not lost.
+    session.onShutdown(() => this.drain());
   }
 
   // Everything the engine queued, in order.

@@ -20,6 +20,29 @@ export function ringside(args, input = '', { timeoutMs = 20_000, env = {} } = {}
   });
 }
 
+// A shell fed commands over time, as a user types them: write() sends lines,
+// until(re) waits for the output to match (failing with the output so far),
+// end(lines) sends the last lines, closes stdin and resolves the exit code.
+export function shellSession(args, { env = {} } = {}) {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: '1', HOME: process.env.RINGSIDE_TEST_HOME ?? process.env.HOME, ...env } });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  return {
+    get output() { return out; },
+    write: (lines) => child.stdin.write(lines),
+    async until(re, ms = 5000) {
+      for (const end = Date.now() + ms; !re.test(out);) {
+        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${re} in:\n${out}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    end: (lines = 'quit\n') => { child.stdin.end(lines); return exited; },
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
 // Figures from testpmd's "Forward statistics for port N" blocks, in order.
 export function fwdStats(text) {
   return [...text.matchAll(/Forward statistics for port (\d+)\s+-+\s+RX-packets: (\d+)\s+RX-dropped: (\d+)\s+RX-total: (\d+)\s+TX-packets: (\d+)\s+TX-dropped: (\d+)\s+TX-total: (\d+)/g)]
