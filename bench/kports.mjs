@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize, fmt, sleep } from './lib.mjs';
+import { summarize, fmt, sleep, ALTERNATE_ENV, reportAlternate } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
 import { udp4 } from '../test/lib/packets.mjs';
 
@@ -200,22 +200,20 @@ function inject(ns, dev, frames) {
 async function verboseIoBench(ns) {
   mirredLoop(ns);
   const frames = Array.from({ length: 1000 }, (_, i) => udp4({ dst: 'ff:ff:ff:ff:ff:ff', sip: '198.18.0.1', dip: '198.18.0.2', sport: 9, dport: 3790 + i }));
-  console.log(`\n== set verbose on kernel ports: io p0 <-> p1 over the veth loop, 1000 packets circulating, 1 in 1000 is UDP 4789; Mpps received by port 0 (${RUNS} runs)`);
+  console.log(`\n== set verbose on kernel ports: io p0 <-> p1 over the veth loop, 1000 packets circulating, 1 in 1000 is UDP 4789; Mpps received by port 0 (${RUNS} runs of ${ALTERNATE_ENV.BENCH_ALTERNATE} pairs of ${ALTERNATE_ENV.BENCH_WINDOW_MS} ms windows, verbose off and on)`);
   for (const drv of ['net_af_packet', 'net_af_xdp']) {
-    const results = { 'verbose 0': [], 'verbose 4 filter udp port 4789': [] };
+    const pairs = [];
     let lines = 0;
     for (let i = 0; i < RUNS; i++) {
-      for (const [label, verbose] of [['verbose 0', ''], ['verbose 4 filter udp port 4789', '4 udp port 4789']]) {
-        const r = await ringsideRun(ns, 'io', 0, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0', {
-          env: verbose ? { BENCH_VERBOSE: verbose } : {},
-          started: () => inject(ns, 'a0', frames),
-        });
-        results[label].push(r.own.perPort[0].rxMpps);
-        lines += r.own.verboseRecords;
-      }
+      const r = await ringsideRun(ns, 'io', 0, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0', {
+        env: { BENCH_VERBOSE: '4 udp port 4789', ...ALTERNATE_ENV },
+        started: () => inject(ns, 'a0', frames),
+      });
+      pairs.push(...r.own.alternate);
+      lines += r.own.verboseRecords;
     }
-    console.log(`  ${drv} (${lines} verbose lines drained over ${RUNS} runs):`);
-    report('verbose', results, 'verbose 0');
+    console.log(`  ${drv} (${lines} verbose lines drained):`);
+    reportAlternate(pairs, 'verbose 4 filter udp port 4789');
   }
 }
 

@@ -11,3 +11,17 @@ export function fmt(s, digits = 2) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Verbose off and on in alternating windows of one process
+// (bench/ringside-fwd.mjs with BENCH_ALTERNATE): each side's Mpps, and the
+// change each pair of windows shows, so drift between runs cancels out.
+export const ALTERNATE_ENV = { BENCH_ALTERNATE: process.env.BENCH_ALTERNATE ?? '6', BENCH_WINDOW_MS: process.env.BENCH_WINDOW_MS ?? '500' };
+
+export function reportAlternate(pairs, labelOn) {
+  const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const change = summarize(pairs.map((p) => p.on / p.off - 1));
+  const side = (on) => fmt(summarize(pairs.map((p) => (on ? p.on : p.off))), 3).replace(/runs\)$/, 'windows)');
+  console.log(`  ${'verbose 0'.padEnd(labelOn.length)}: ${side(false)} Mpps`);
+  console.log(`  ${labelOn}: ${side(true)} Mpps`);
+  console.log(`  change with verbose, per pair of windows: median ${pct(change.median)} (min ${pct(change.min)}, max ${pct(change.max)}, ${change.runs} pairs; goal: within 5%)`);
+}

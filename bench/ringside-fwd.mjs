@@ -7,7 +7,10 @@
 //   node bench/ringside-fwd.mjs MODE TX_FIRST VDEV [VDEV...]
 // Optional: BENCH_GEN (JSON for setGenSettings, e.g. flowgen ranges) and
 // BENCH_VERBOSE ("LEVEL FILTER": `set verbose`, drained every 100 ms as the
-// shell does).
+// shell does). With BENCH_ALTERNATE=N as well, verbose is switched off and on
+// in 2N windows of BENCH_WINDOW_MS in this one process (off/on, then on/off,
+// ...), so each pair of windows compares the two under the same conditions;
+// the JSON then carries `alternate`, each pair's Mpps received by port 0.
 import { addon } from '../dist/native/addon.js';
 import '../dist/native/verbose.js';
 import { sleep } from './lib.mjs';
@@ -22,25 +25,44 @@ engine.setFwdMode(mode);
 if (process.env.BENCH_GEN) engine.setGenSettings(JSON.parse(process.env.BENCH_GEN));
 let drained = 0;
 let drainTimer;
-if (process.env.BENCH_VERBOSE) {
-  const [level, ...filter] = process.env.BENCH_VERBOSE.split(' ');
-  engine.verboseSet(Number(level), -1, filter.join(' '));
+const verbose = process.env.BENCH_VERBOSE ? process.env.BENCH_VERBOSE.split(' ') : undefined;
+const setVerbose = (on) => engine.verboseSet(on ? Number(verbose[0]) : 0, -1, on ? verbose.slice(1).join(' ') : '');
+const PAIRS = Number(process.env.BENCH_ALTERNATE ?? 0);
+if (verbose) {
+  if (!PAIRS) setVerbose(true);
   drainTimer = setInterval(() => { drained += engine.verboseDrain(1000).records.length; }, 100);
 }
 engine.start(Number(txFirst));
 console.log('started');
 await sleep(WARMUP_MS);
-const a = engine.snapshot();
+
+// Mpps per port over one window.
+async function measureWindow() {
+  const a = engine.snapshot();
+  await sleep(WINDOW_MS);
+  const b = engine.snapshot();
+  const seconds = (b.timeNs - a.timeNs) / 1e9;
+  return b.ports.map((p, i) => ({
+    rxMpps: (p.rxPackets - a.ports[i].rxPackets) / seconds / 1e6,
+    txMpps: (p.txPackets - a.ports[i].txPackets) / seconds / 1e6,
+  }));
+}
+
+const alternate = [];
 console.log('window start');
-await sleep(WINDOW_MS);
-const b = engine.snapshot();
+if (PAIRS && verbose) {
+  for (let i = 0; i < PAIRS; i++) {
+    const pair = {};
+    for (const on of i % 2 ? [true, false] : [false, true]) {
+      setVerbose(on);
+      pair[on ? 'on' : 'off'] = (await measureWindow())[0].rxMpps;
+    }
+    alternate.push(pair);
+  }
+}
+const perPort = alternate.length ? undefined : await measureWindow();
 console.log('window end');
 clearInterval(drainTimer);
 engine.stop();
-const seconds = (b.timeNs - a.timeNs) / 1e9;
-const perPort = b.ports.map((p, i) => ({
-  rxMpps: (p.rxPackets - a.ports[i].rxPackets) / seconds / 1e6,
-  txMpps: (p.txPackets - a.ports[i].txPackets) / seconds / 1e6,
-}));
 engine.shutdown();
-console.log(JSON.stringify({ seconds, perPort, verboseRecords: drained }));
+console.log(JSON.stringify({ perPort, alternate, verboseRecords: drained }));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // What `set verbose 4 filter udp port 4789` costs forwarding (both directions:
 // every packet filtered on the poll thread, the matches kept and drained),
-// against no verbose, in interleaved runs; medians with min and max.
+// against no verbose, in alternating windows of each run (BENCH_ALTERNATE
+// pairs, BENCH_WINDOW_MS each); medians with min and max.
 //  1. io forwarding between two kernel ports over veth (net_af_packet, then
 //     net_af_xdp), 1000 packets circulating of which one is UDP 4789
 //     (bench/kports.mjs, root): forwarding real interfaces, the goal's case;
@@ -17,15 +18,18 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, summarize } from './lib.mjs';
+import { ALTERNATE_ENV, reportAlternate } from './lib.mjs';
 import { kportsBench } from './kports.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const GEN = JSON.stringify({ dstPort: 3790, flows: { srcIp: 1, dstIp: 1, srcPort: 1, dstPort: 1000 } });
 
-function run(mode, verbose) {
-  const env = { ...process.env, BENCH_GEN: GEN, ...(verbose ? { BENCH_VERBOSE: verbose } : {}) };
+const LABEL = 'verbose 4 filter udp port 4789';
+
+// One process switching verbose off and on in alternating windows.
+function run(mode) {
+  const env = { ...process.env, BENCH_GEN: GEN, BENCH_VERBOSE: '4 udp port 4789', ...ALTERNATE_ENV };
   const txFirst = mode === 'io' ? '1' : '0';
   const r = spawnSync(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, txFirst, 'net_ring0', 'net_ring1'], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`ringside run failed: ${r.stderr}`);
@@ -33,21 +37,16 @@ function run(mode, verbose) {
 }
 
 function compare(label, mode) {
-  console.log(`\n== set verbose: ${label}, net_ring0 + net_ring1, 1 poll thread; Mpps per port (rx of port 0)`);
-  const off = [];
-  const on = [];
+  console.log(`\n== set verbose: ${label}, net_ring0 + net_ring1, 1 poll thread; Mpps received by port 0 (${RUNS} runs of ${ALTERNATE_ENV.BENCH_ALTERNATE} pairs of ${ALTERNATE_ENV.BENCH_WINDOW_MS} ms windows)`);
+  const pairs = [];
   let records = 0;
   for (let i = 0; i < RUNS; i++) {
-    off.push(run(mode, '').perPort[0].rxMpps);
-    const r = run(mode, '4 udp port 4789');
-    on.push(r.perPort[0].rxMpps);
+    const r = run(mode);
+    pairs.push(...r.alternate);
     records += r.verboseRecords;
   }
-  const a = summarize(off);
-  const b = summarize(on);
-  console.log(`  verbose 0:                            ${fmt(a)}`);
-  console.log(`  verbose 4 filter udp port 4789:       ${fmt(b)}  (${records} lines drained over ${RUNS} runs)`);
-  console.log(`  with/without (medians): ${((b.median / a.median - 1) * 100).toFixed(1)}% (goal: within 5%)`);
+  console.log(`  (${records} verbose lines drained)`);
+  reportAlternate(pairs, LABEL);
 }
 
 export async function verboseBench() {
