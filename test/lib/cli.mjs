@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = path.join(root, 'dist', 'shell', 'main.js');
 
+const spawnShell = (args, env) => spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: '1', HOME: process.env.RINGSIDE_TEST_HOME ?? process.env.HOME, ...env } });
+
 // Resolves { code, stdout, stderr } once the process exits (killed after timeoutMs).
 export function ringside(args, input = '', { timeoutMs = 20_000, env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: '1', HOME: process.env.RINGSIDE_TEST_HOME ?? process.env.HOME, ...env } });
+    const child = spawnShell(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -24,7 +26,7 @@ export function ringside(args, input = '', { timeoutMs = 20_000, env = {} } = {}
 // until(re) waits for the output to match (failing with the output so far),
 // end(lines) sends the last lines, closes stdin and resolves the exit code.
 export function shellSession(args, { env = {} } = {}) {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, NO_COLOR: '1', HOME: process.env.RINGSIDE_TEST_HOME ?? process.env.HOME, ...env } });
+  const child = spawnShell(args, env);
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });
