@@ -32,6 +32,7 @@
 #include <vector>
 #include "error.h"
 #include "harness.h"
+#include "mbuf_frame.h"
 #include "mempool.h"
 #include "netdev.h"
 #include "netns_fork.h"
@@ -295,8 +296,7 @@ TEST(af_xdp_tx_burst) {
       CHECK_EQ(pool.alloc_bulk(m, 64), 64u);
       for (uint32_t i = 0; i < 64; i++) {
         auto f = frame(sent + i, 1, 60 + i);
-        std::memcpy(m[i]->data(), f.data(), f.size());
-        m[i]->data_len = static_cast<uint16_t>(f.size());
+        cls_test::put_frame(m[i], f);
       }
       uint16_t n = p->tx_burst(0, m, 64);
       rs::mbuf_free_bulk(m + n, 64 - n);

@@ -7,6 +7,7 @@
 #include "classify_frames.h"
 #include "error.h"
 #include "harness.h"
+#include "mbuf_frame.h"
 #include "mempool.h"
 #include "port.h"
 
@@ -28,8 +29,7 @@ class FeedPort : public Port {
   void feed(const FrameSpec& s, uint16_t q = 0) {
     auto f = cls_test::frame(s);
     Mbuf* m = pool()->alloc();
-    std::memcpy(m->data(), f.data(), f.size());
-    m->data_len = static_cast<uint16_t>(f.size());
+    cls_test::put_frame(m, f);
     wire[q].push_back(m);
   }
 

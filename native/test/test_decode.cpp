@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "error.h"
 #include "harness.h"
+#include "mbuf_frame.h"
 
 using namespace rs;
 
@@ -142,8 +143,7 @@ TEST(verbose_tap_keeps_filters_and_suppresses) {
     Mbuf* m[64];
     CHECK_EQ(pool.alloc_bulk(m, n), n);
     for (uint16_t i = 0; i < n; i++) {
-      std::memcpy(m[i]->data(), f.data(), f.size());
-      m[i]->data_len = static_cast<uint16_t>(f.size());
+      cls_test::put_frame(m[i], f);
     }
     CHECK_EQ(port.tx_burst(0, m, n), n);
   };
@@ -200,8 +200,7 @@ TEST(verbose_covers_ports_and_queues_added_later) {
   auto send = [&](Port& port, uint16_t q) {
     Mbuf* m;
     CHECK_EQ(pool.alloc_bulk(&m, 1), 1u);
-    std::memcpy(m->data(), f.data(), f.size());
-    m->data_len = static_cast<uint16_t>(f.size());
+    cls_test::put_frame(m, f);
     CHECK_EQ(port.tx_burst(q, &m, 1), 1);
   };
   VerboseManager& v = e.verbose();

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "mempool.h"
 #include "harness.h"
+#include "mbuf_frame.h"
 #include "pcap_file.h"
 
 using namespace captest;
@@ -111,8 +112,7 @@ TEST(filter_select_agrees_with_match_on_every_frame) {
   std::vector<rs::Mbuf*> burst;
   for (const auto& f : frames) {
     rs::Mbuf* mb = pool.alloc();
-    std::memcpy(mb->data(), f.data(), f.size());
-    mb->data_len = static_cast<uint16_t>(f.size());
+    cls_test::put_frame(mb, f);
     burst.push_back(mb);
   }
   for (const char* expr : {"udp port 4789", "port 4789", "src port 4789", "tcp dst port 4789", "udp", "ip",

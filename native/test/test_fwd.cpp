@@ -9,6 +9,7 @@
 #include "error.h"
 #include "fwd/engines.h"
 #include "harness.h"
+#include "mbuf_frame.h"
 #include "packet.h"
 
 using namespace rs;
@@ -148,8 +149,7 @@ struct Rig {
   }
   void inject(const std::vector<uint8_t>& frame) {
     Mbuf* m = pool->alloc();
-    std::memcpy(m->data(), frame.data(), frame.size());
-    m->data_len = static_cast<uint16_t>(frame.size());
+    cls_test::put_frame(m, frame);
     CHECK_EQ(a->tx_burst(0, &m, 1), 1);
   }
   void run(const FwdEngine& e) {
