@@ -206,14 +206,14 @@ async function verboseIoBench(ns) {
     let lines = 0;
     for (let i = 0; i < RUNS; i++) {
       const r = await ringsideRun(ns, 'io', 0, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0', {
-        env: { BENCH_VERBOSE: '4 udp port 4789', ...ALTERNATE_ENV },
+        env: ALTERNATE_ENV,
         started: () => inject(ns, 'a0', frames),
       });
       pairs.push(...r.own.alternate);
       lines += r.own.verboseRecords;
     }
     console.log(`  ${drv} (${lines} verbose lines drained):`);
-    reportAlternate(pairs, 'verbose 4 filter udp port 4789');
+    reportAlternate(pairs);
   }
 }
 

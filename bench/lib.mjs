@@ -15,9 +15,15 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Verbose off and on in alternating windows of one process
 // (bench/ringside-fwd.mjs with BENCH_ALTERNATE): each side's Mpps, and the
 // change each pair of windows shows, so drift between runs cancels out.
-export const ALTERNATE_ENV = { BENCH_ALTERNATE: process.env.BENCH_ALTERNATE ?? '6', BENCH_WINDOW_MS: process.env.BENCH_WINDOW_MS ?? '500' };
+export const ALTERNATE_ENV = {
+  BENCH_VERBOSE: '4 udp port 4789',
+  BENCH_ALTERNATE: process.env.BENCH_ALTERNATE ?? '6',
+  BENCH_WINDOW_MS: process.env.BENCH_WINDOW_MS ?? '500',
+};
 
-export function reportAlternate(pairs, labelOn) {
+export function reportAlternate(pairs) {
+  const [level, ...filter] = ALTERNATE_ENV.BENCH_VERBOSE.split(' ');
+  const labelOn = `verbose ${level} filter ${filter.join(' ')}`;
   const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
   const change = summarize(pairs.map((p) => p.on / p.off - 1));
   const side = (on) => fmt(summarize(pairs.map((p) => (on ? p.on : p.off))), 3).replace(/runs\)$/, 'windows)');

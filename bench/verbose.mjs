@@ -25,11 +25,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const GEN = JSON.stringify({ dstPort: 3790, flows: { srcIp: 1, dstIp: 1, srcPort: 1, dstPort: 1000 } });
 
-const LABEL = 'verbose 4 filter udp port 4789';
-
 // One process switching verbose off and on in alternating windows.
 function run(mode) {
-  const env = { ...process.env, BENCH_GEN: GEN, BENCH_VERBOSE: '4 udp port 4789', ...ALTERNATE_ENV };
+  const env = { ...process.env, BENCH_GEN: GEN, ...ALTERNATE_ENV };
   const txFirst = mode === 'io' ? '1' : '0';
   const r = spawnSync(process.execPath, [path.join(root, 'bench/ringside-fwd.mjs'), mode, txFirst, 'net_ring0', 'net_ring1'], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`ringside run failed: ${r.stderr}`);
@@ -46,7 +44,7 @@ function compare(label, mode) {
     records += r.verboseRecords;
   }
   console.log(`  (${records} verbose lines drained)`);
-  reportAlternate(pairs, LABEL);
+  reportAlternate(pairs);
 }
 
 export async function verboseBench() {
