@@ -86,9 +86,9 @@ struct SinkCloser {
 void OnEvents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rs::Engine& e = engine_of(info);
-  rs::IfProxy& ifp = guarded(env, [&]() -> rs::IfProxy& { return e.ifproxy(); });
+  rs::EventQueue& events = guarded(env, [&]() -> rs::EventQueue& { return e.events(); });
   if (info.Length() < 1 || info[0].IsNull() || info[0].IsUndefined()) {
-    ifp.events().set_notify(nullptr);
+    events.set_notify(nullptr);
     return;
   }
   if (!info[0].IsFunction()) throw_ringside(env, "EINVAL_ARG", "onEvents needs a function (or null)");
@@ -101,17 +101,17 @@ void OnEvents(const Napi::CallbackInfo& info) {
   sink->tsfn.Unref(env);  // events never keep the process alive
   napi_add_env_cleanup_hook(env, JsSink::on_env_cleanup, sink.get());
   sink->hook = true;
-  sink->queue = &ifp.events();
+  sink->queue = &events;
   std::shared_ptr<SinkCloser> closer(new SinkCloser{sink});  // no temporary: its destructor closes
   // The JS function is called with no arguments; it calls drainEvents().
-  ifp.events().set_notify([closer]() { closer->sink->poke(); });
+  events.set_notify([closer]() { closer->sink->poke(); });
 }
 
 Napi::Value DrainEvents(const Napi::CallbackInfo& info) {
   rs::Engine& e = engine_of(info);
   uint32_t max = info.Length() > 0 && info[0].IsNumber() ? arg_u32(info, 0, "max") : 0xffffffffu;
   // Allow the next poke before draining, so nothing pushed meanwhile is missed.
-  std::vector<rs::Event> v = guarded(info.Env(), [&] { return e.ifproxy().events().drain(max); });
+  std::vector<rs::Event> v = guarded(info.Env(), [&] { return e.events().drain(max); });
   return event_array(info.Env(), v);
 }
 
@@ -119,14 +119,14 @@ Napi::Value Events(const Napi::CallbackInfo& info) {
   rs::Engine& e = engine_of(info);
   size_t last = info.Length() > 0 && info[0].IsNumber() ? arg_u32(info, 0, "last") : ~size_t(0);
   double after = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
-  auto v = guarded(info.Env(), [&] { return e.ifproxy().events().history(last, static_cast<uint64_t>(after)); });
+  auto v = guarded(info.Env(), [&] { return e.events().history(last, static_cast<uint64_t>(after)); });
   return event_array(info.Env(), v);
 }
 
 Napi::Value EventCounters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rs::Engine& e = engine_of(info);
-  auto c = guarded(env, [&] { return e.ifproxy().events().counters(); });
+  auto c = guarded(env, [&] { return e.events().counters(); });
   Napi::Object o = Napi::Object::New(env);
   for (const auto& [k, v] : c) o.Set(k, num(env, static_cast<double>(v)));
   return o;
@@ -134,7 +134,7 @@ Napi::Value EventCounters(const Napi::CallbackInfo& info) {
 
 void ClearEventCounters(const Napi::CallbackInfo& info) {
   rs::Engine& e = engine_of(info);
-  guarded(info.Env(), [&] { e.ifproxy().events().clear_counters(); });
+  guarded(info.Env(), [&] { e.events().clear_counters(); });
 }
 
 // ------------------------------------------------------------ IF proxy
@@ -251,7 +251,7 @@ Napi::Value IfproxyListener(const Napi::CallbackInfo& info) {
   o.Set("addrs", num(env, static_cast<double>(l.addrs)));
   o.Set("routes", num(env, static_cast<double>(l.routes)));
   o.Set("neighs", num(env, static_cast<double>(l.neighs)));
-  o.Set("undelivered", num(env, static_cast<double>(e.ifproxy().events().undelivered())));
+  o.Set("undelivered", num(env, static_cast<double>(e.events().undelivered())));
   return o;
 }
 

@@ -323,6 +323,11 @@ void Engine::detach(uint16_t id) {
 
 Port& Engine::port(uint16_t id) { return *find_port(ports_, id); }
 
+EventQueue& Engine::events() {
+  if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
+  return events_;
+}
+
 IfProxy& Engine::ifproxy() {
   if (!pool_) throw Error("ESHUTDOWN", "the engine was shut down: create a new session");
   if (!ifproxy_) ifproxy_ = std::make_unique<IfProxy>(events_);

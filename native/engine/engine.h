@@ -144,6 +144,8 @@ class Engine {
   // Stops forwarding, closes every port, frees everything. Idempotent.
   void shutdown();
 
+  // Events for the shell, whoever pushes them (IF proxy, KNI, capture, replay).
+  EventQueue& events();
   // Captures and replays (stopped, files flushed and closed, before ports close).
   // IF proxy (rtnetlink listener, events) and KNI, created on first use;
   // stopped (listener thread, KNI thread, TAPs removed) before ports close.

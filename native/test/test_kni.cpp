@@ -25,7 +25,7 @@ using rsnet::wait_for;
 constexpr uint16_t kMarker = 0x88B5;
 
 bool has_event(rs::Engine& e, const std::string& name, const std::string& key, const std::string& val) {
-  for (const auto& ev : e.ifproxy().events().history())
+  for (const auto& ev : e.events().history())
     if (ev.name == name && ev.value(key) && *ev.value(key) == val) return true;
   return false;
 }
