@@ -4,7 +4,6 @@
 // including SIGINT, SIGTERM and SIGHUP.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StyledLine } from '../commands/types.js';
@@ -13,7 +12,7 @@ import { DEFAULT_OPTIONS } from '../session/options.js';
 import { parseScenario, type Scenario, type SyntaxIssue } from './parse.js';
 import { runScenario, type FileReport, type RunHooks, type StepReport } from './runner.js';
 import { issueJson, issueLines, jsonHooks, junit, stepLines, textHooks } from './report.js';
-import { NS_PREFIX } from './topology.js';
+import { NS_PREFIX, makeWorkdir, removeLeftovers } from './leftovers.js';
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
@@ -69,22 +68,19 @@ function parseCli(argv: string[]): CliOptions | string {
   return o;
 }
 
-function workdirFor(index: number): string {
-  return path.join(os.tmpdir(), `ringside-sc-${process.pid}-${index}`);
-}
-
-function parseAll(files: string[], vars: Map<string, string>): { scenarios: Scenario[]; issues: SyntaxIssue[]; workdirs: string[] } {
+// Each file gets its work dir, made here (${WORKDIR} is known when parsing)
+// and pushed to `workdirs` at once, so the caller removes it on every path.
+function parseAll(files: string[], vars: Map<string, string>, workdirs: string[]): { scenarios: Scenario[]; issues: SyntaxIssue[] } {
   const scenarios: Scenario[] = [];
   const issues: SyntaxIssue[] = [];
-  const workdirs: string[] = [];
   files.forEach((file, k) => {
-    const workdir = workdirFor(k);
+    const workdir = makeWorkdir(k);
+    workdirs.push(workdir);
     const r = parseScenario(file, { vars, workdir, nsPrefix: `${NS_PREFIX}${process.pid}-${k}-` });
     scenarios.push(r.scenario);
     issues.push(...r.issues);
-    workdirs.push(workdir);
   });
-  return { scenarios, issues, workdirs };
+  return { scenarios, issues };
 }
 
 const plain = (lines: StyledLine[], color: boolean, toAnsi: (l: StyledLine, c: boolean) => string): string =>
@@ -100,6 +96,46 @@ export async function runCli(argv: string[]): Promise<number> {
   const out = (lines: StyledLine[]): void => { if (lines.length) process.stdout.write(plain(lines, color, toAnsi)); };
   const err = (lines: StyledLine[]): void => { if (lines.length) process.stderr.write(plain(lines, colorEnabled(process.stderr), toAnsi)); };
 
+  // Before anything is made: a signal from here on is a clean stop.
+  const controller = new AbortController();
+  let caught: string | undefined;
+  let json = argv.includes('--json');
+  const stop = (why: string): void => {
+    if (caught) return;
+    caught = why;
+    if (!json) err([{ text: `ringside run: ${why}: stopping and cleaning up...`, style: 'warning' }]);
+    controller.abort(why);
+  };
+  const onSignal = (sig: NodeJS.Signals): void => stop(sig);
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of sigs) process.on(s, onSignal);
+  // Started by the shell's `run`: its end of our stdin closes when it dies,
+  // even by SIGKILL, and the scenario must not outlive it.
+  const parentGone = (): void => stop(PARENT_GONE);
+  if (process.env[PARENT_PIPE_ENV] === '1') {
+    process.stdin.on('end', parentGone).on('error', parentGone).resume();
+  }
+  try {
+    return await runFiles(argv, { controller, caught: () => caught, setJson: (j) => { json = j; }, out, err });
+  } finally {
+    for (const s of sigs) process.off(s, onSignal);
+    process.stdin.off('end', parentGone).off('error', parentGone).pause();
+  }
+}
+
+const PARENT_PIPE_ENV = 'RINGSIDE_RUN_PARENT_PIPE';
+const PARENT_GONE = 'the shell that started this run has gone';
+
+interface RunContext {
+  controller: AbortController;
+  caught(): string | undefined;
+  setJson(json: boolean): void;
+  out(lines: StyledLine[]): void;
+  err(lines: StyledLine[]): void;
+}
+
+async function runFiles(argv: string[], ctx: RunContext): Promise<number> {
+  const { controller, out, err } = ctx;
   const o = parseCli(argv);
   if (typeof o === 'string') {
     err([{ text: `ringside run: ${o}`, style: 'error' }]);
@@ -108,13 +144,31 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const writeJson = (obj: object): void => { process.stdout.write(JSON.stringify(obj) + '\n'); };
 
-  let parsed;
-  try {
-    parsed = parseAll(o.files, o.vars);
-  } catch (e) {
-    err([{ text: `ringside run: cannot load the engine: ${(e as Error).message}`, style: 'error' }]);
-    return EXIT_USAGE;
+  ctx.setJson(o.json);
+  const removed = removeLeftovers();
+  if (removed.length > 0) {
+    if (o.json) writeJson({ type: 'leftovers', removed });
+    else err([{ text: `ringside run: removed what a killed run left: ${removed.join(', ')}`, style: 'warning' }]);
   }
+
+  const workdirs: string[] = [];
+  try {
+    let parsed;
+    try {
+      parsed = parseAll(o.files, o.vars, workdirs);
+    } catch (e) {
+      err([{ text: `ringside run: cannot load the engine: ${(e as Error).message}`, style: 'error' }]);
+      return EXIT_USAGE;
+    }
+    return await runParsed(o, parsed, workdirs, ctx, writeJson);
+  } finally {
+    // Each scenario removes its own; these are the ones that never ran.
+    for (const d of workdirs) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
+async function runParsed(o: CliOptions, parsed: ReturnType<typeof parseAll>, workdirs: string[], ctx: RunContext, writeJson: (obj: object) => void): Promise<number> {
+  const { controller, out, err } = ctx;
   if (parsed.issues.length > 0) {
     for (const i of parsed.issues) {
       if (o.json) writeJson(issueJson(i));
@@ -126,37 +180,23 @@ export async function runCli(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const controller = new AbortController();
-  let caught: string | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (caught) return;
-    caught = sig;
-    if (!o.json) err([{ text: `ringside run: ${sig}: stopping and cleaning up...`, style: 'warning' }]);
-    controller.abort(sig);
-  };
-  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of sigs) process.on(s, onSignal);
-
   const { Session } = await import('../session/session.js');
   const hooks: RunHooks = o.json ? jsonHooks(writeJson) : textHooks(out, o.verbose);
   const reports: FileReport[] = [];
-  try {
-    for (let k = 0; k < parsed.scenarios.length; k++) {
-      if (controller.signal.aborted) break;
-      const r = await runScenario(parsed.scenarios[k], {
-        keepGoing: o.keepGoing,
-        signal: controller.signal,
-        hooks,
-        workdir: parsed.workdirs[k],
-        createSession: (opts) => Session.create({ ...opts, interactive: false }),
-        makeOptions: () => ({ ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], interactive: false }),
-      });
-      reports.push(r);
-      if (r.status !== 'pass' && !o.keepGoing) break;
-    }
-  } finally {
-    for (const s of sigs) process.off(s, onSignal);
+  for (let k = 0; k < parsed.scenarios.length; k++) {
+    if (controller.signal.aborted) break;
+    const r = await runScenario(parsed.scenarios[k], {
+      keepGoing: o.keepGoing,
+      signal: controller.signal,
+      hooks,
+      workdir: workdirs[k],
+      createSession: (opts) => Session.create({ ...opts, interactive: false }),
+      makeOptions: () => ({ ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], interactive: false }),
+    });
+    reports.push(r);
+    if (r.status !== 'pass' && !o.keepGoing) break;
   }
+  const caught = ctx.caught();
   const passed = reports.filter((r) => r.status === 'pass').length;
   const failed = reports.filter((r) => r.status === 'fail').length;
   const notRun = o.files.length - reports.length;
@@ -183,7 +223,11 @@ export async function runCli(argv: string[]): Promise<number> {
 // arrive. The result is nothing when it passed, an error when it did not.
 const MAIN = fileURLToPath(new URL('../shell/main.js', import.meta.url));
 export async function runInSession(file: string, emit: (lines: StyledLine[]) => void): Promise<CommandResult> {
-  const child = spawn(process.execPath, [MAIN, 'run', '--json', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin is a pipe nobody writes to: when this process dies, however, the
+  // child reads its end and stops (PARENT_PIPE_ENV).
+  const child = spawn(process.execPath, [MAIN, 'run', '--json', '--', file], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [PARENT_PIPE_ENV]: '1' },
+  });
   // Leaving the shell mid-run interrupts the scenario, which then cleans up.
   const onExit = (): void => { try { child.kill('SIGINT'); } catch { /* gone */ } };
   process.on('exit', onExit);

@@ -1,8 +1,9 @@
 // Runs a parsed scenario against a session: topology up, start-up line,
 // every step with its result and duration, then clean-up on every exit path
 // (forwarding stopped, ports closed, namespaces removed, work dir deleted).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Session } from '../session/session.js';
 import type { SessionOptions } from '../session/options.js';
@@ -11,6 +12,7 @@ import type { ScriptResult } from '../commands/results.js';
 import type { Loc, Scenario, Step } from './parse.js';
 import { evaluate, type Condition, type EvalContext, type Evaluation } from './conditions.js';
 import { TopologyError, isEmpty, up, type TopologyHandle } from './topology.js';
+import { OWNER_ENV } from './leftovers.js';
 import { formatDuration } from './words.js';
 
 export type StepKind = Step['kind'] | 'topology' | 'startup' | 'cleanup';
@@ -82,13 +84,45 @@ function trimOutput(text: string): string[] {
 
 interface ShellOutcome { status: number | null; signal: string | null; text: string; error?: string; timedOut: boolean }
 
+// setpriv (util-linux) sets the parent-death signal, which survives the exec
+// of `ip netns exec` and of the program: a run killed with SIGKILL takes its
+// program along. Its program's own children, the next run finds by OWNER_ENV.
+let setprivChecked: boolean | undefined;
+function hasSetpriv(): boolean {
+  setprivChecked ??= spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
+  return setprivChecked;
+}
+
+// Why `program` cannot be run ('' when it can), checked before the exec,
+// since setpriv would report it only as exit status 126 or 127.
+function unrunnable(program: string, cwd: string): string {
+  const dirs = program.includes('/') ? [''] : (process.env.PATH ?? '').split(':').filter(Boolean);
+  let denied = false;
+  for (const dir of dirs) {
+    const file = path.resolve(cwd, dir, program);
+    try {
+      if (!fs.statSync(file).isFile()) continue;
+      fs.accessSync(file, fs.constants.X_OK);
+      return '';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return denied ? `program '${program}' not found or not executable (permission denied)` : `program '${program}' not found`;
+}
+
 function runProgram(argv: string[], netns: string | undefined, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ShellOutcome> {
-  const full = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  const why = unrunnable(argv[0], cwd);
+  if (why) return Promise.resolve({ status: null, signal: null, error: why, text: '', timedOut: false });
+  const inNs = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  const full = hasSetpriv() ? ['setpriv', '--pdeathsig', 'KILL', '--', ...inNs] : inNs;
   return new Promise((resolve) => {
     let text = '';
     let timedOut = false;
     let settled = false;
-    const child = spawn(full[0], full.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(full[0], full.slice(1), {
+      cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, [OWNER_ENV]: String(process.pid) },
+    });
     const killGroup = (sig: NodeJS.Signals): void => {
       try { if (child.pid) process.kill(-child.pid, sig); } catch { /* gone */ }
     };
@@ -134,7 +168,6 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
   let lastOutput: EvalContext['lastOutput'];
 
   try {
-    if (opts.workdir) fs.mkdirSync(opts.workdir, { recursive: true });
     process.chdir(sc.dir);
 
     // The topology: made before anything else.

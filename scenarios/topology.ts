@@ -2,9 +2,11 @@
 // made with iproute2's `ip` before a scenario runs and removed after it, on
 // every exit path. Everything created is also kept in a process-wide registry
 // that an 'exit' hook empties, so a scenario that ends through process.exit
-// (quit, a signal in the shell, an uncaught error) still leaves nothing behind.
+// (quit, a signal in the shell, an uncaught error) still leaves nothing behind;
+// what a SIGKILL leaves, the next run removes (leftovers.ts).
 import { spawnSync } from 'node:child_process';
 import type { Loc, Topology } from './parse.js';
+import { linkAlias } from './leftovers.js';
 
 export class TopologyError extends Error {
   constructor(readonly loc: Loc, message: string) {
@@ -12,8 +14,6 @@ export class TopologyError extends Error {
     this.name = 'TopologyError';
   }
 }
-
-export const NS_PREFIX = 'rs-sc-';
 
 const liveNetns = new Set<string>();
 const liveHostLinks = new Set<string>();
@@ -41,25 +41,6 @@ function hook(): void {
   process.on('exit', emergencyCleanup);
 }
 
-export function listNetns(): string[] {
-  const r = ip(['netns', 'list']);
-  if (!r.ok) return [];
-  return r.out.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((n) => n);
-}
-
-// Namespaces left by scenario runs whose process is gone (killed with SIGKILL).
-export function removeStale(): string[] {
-  const removed: string[] = [];
-  for (const n of listNetns()) {
-    const m = new RegExp(`^${NS_PREFIX}(\\d+)-`).exec(n);
-    if (!m || Number(m[1]) === process.pid) continue;
-    let alive = true;
-    try { process.kill(Number(m[1]), 0); } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
-    if (!alive && ip(['netns', 'del', n]).ok) removed.push(n);
-  }
-  return removed;
-}
-
 export interface TopologyHandle {
   description: string[];
   down(): string[];     // problems while removing, if any
@@ -82,7 +63,6 @@ export function isEmpty(t: Topology): boolean {
 // TopologyError naming the line.
 export function up(t: Topology): TopologyHandle {
   hook();
-  removeStale();
   const real = new Map(t.netns.map((n) => [n.name, n.real]));
   const mine: string[] = [];
   const hostLinks: string[] = [];
@@ -122,7 +102,11 @@ export function up(t: Topology): TopologyHandle {
     const q = v.queues ? ['numrxqueues', String(v.queues), 'numtxqueues', String(v.queues)] : [];
     run(v.loc, [...nsArgs(v.a.ns), 'link', 'add', v.a.ifname, ...q, 'type', 'veth', 'peer', 'name', v.b.ifname, ...q, 'netns', peerNs]);
     for (const e of [v.a, v.b]) {
-      if (e.ns === 'host') { hostLinks.push(e.ifname); liveHostLinks.add(e.ifname); }
+      if (e.ns !== 'host') continue;
+      hostLinks.push(e.ifname);
+      liveHostLinks.add(e.ifname);
+      // Marked as this run's, for the next run to remove if this one is killed.
+      run(v.loc, ['link', 'set', 'dev', e.ifname, 'alias', linkAlias()]);
     }
     run(v.loc, [...nsArgs(v.a.ns), 'link', 'set', v.a.ifname, 'up']);
     run(v.loc, [...nsArgs(v.b.ns), 'link', 'set', v.b.ifname, 'up']);
