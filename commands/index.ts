@@ -10,7 +10,8 @@ import { errorResult } from './results.js';
 
 export { TABLE, SECTIONS } from './grammar.js';
 export { render } from './render.js';
-export { levenshtein, parseLine, tokenize } from './parse.js';
+export { parseLine, tokenize } from './parse.js';
+export { editDistance } from './distance.js';
 export type { CommandSpec, GrammarContext, Section } from './spec.js';
 
 // Commands that still make sense after quit.

@@ -4,6 +4,8 @@
 import type { Args, Choice, CommandSpec, GrammarContext, Token } from './spec.js';
 import { pathsOf, syntaxOf } from './spec.js';
 import { errorResult } from './results.js';
+import { clip } from './util.js';
+import { editDistance } from './distance.js';
 import type { ErrorResult } from './results.js';
 
 export interface Word { text: string; start: number; end: number }
@@ -16,24 +18,11 @@ export function tokenize(line: string): Word[] {
   return out;
 }
 
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 // Candidates within a typo's reach of the input, nearest first.
 export function nearest(input: string, candidates: string[], max = 3): string[] {
   const limit = (c: string): number => Math.max(2, Math.floor(c.length / 4));
   const scored = [...new Set(candidates)]
-    .map((c) => ({ c, d: levenshtein(input, c) }))
+    .map((c) => ({ c, d: editDistance(input, c, limit(c)) }))
     .filter((x) => x.d <= limit(x.c) && x.d < Math.max(input.length, 1));
   if (scored.length === 0) return [];
   const best = Math.min(...scored.map((x) => x.d));
@@ -130,8 +119,9 @@ function unknownCommand(table: readonly CommandSpec[], words: string[]): ErrorRe
   const scored = paths.map((p) => {
     const n = p.split(' ').length;
     const input = words.slice(0, n).join(' ');
-    return { p, d: levenshtein(input, p), n };
-  }).filter((x) => x.d <= Math.max(2, Math.floor(x.p.length / 4)) && x.d < words.slice(0, x.n).join(' ').length);
+    const limit = Math.max(2, Math.floor(p.length / 4));
+    return { p, d: editDistance(input, p, limit), n, limit, inputLength: input.length };
+  }).filter((x) => x.d <= x.limit && x.d < x.inputLength);
   let hint = '';
   if (scored.length > 0) {
     const best = Math.min(...scored.map((x) => x.d));
@@ -140,7 +130,7 @@ function unknownCommand(table: readonly CommandSpec[], words: string[]): ErrorRe
     const names = top.filter((x) => x.n === maxN).slice(0, 3).map((x) => `'${x.p}'`);
     hint = `: did you mean ${names.join(' or ')}?`;
   }
-  return errorResult('ECMD_UNKNOWN', `unknown command '${words[0]}'${hint}`, "type 'help' for commands");
+  return errorResult('ECMD_UNKNOWN', `unknown command '${clip(words[0])}'${hint}`, "type 'help' for commands");
 }
 
 function failAt(table: readonly CommandSpec[], ctx: GrammarContext, alive: Alive[], words: string[], k: number): ErrorResult {
@@ -188,7 +178,7 @@ function failAt(table: readonly CommandSpec[], ctx: GrammarContext, alive: Alive
   ])];
   const near = nearest(word, [...literals, ...choiceToks.flatMap((c) => c.words)]);
   const hint = near.length ? `did you mean '${before} ${near[0]}'?` : usage(expectingSpecs, ctx);
-  return errorResult('EARG_INVALID', `unexpected '${word}' after '${before}': expected ${options.join(', ')}`, hint);
+  return errorResult('EARG_INVALID', `unexpected '${clip(word)}' after '${clip(before)}': expected ${options.join(', ')}`, hint);
 }
 
 function incomplete(ctx: GrammarContext, alive: Alive[], words: string[]): ErrorResult {

@@ -10,6 +10,12 @@ export function message(...lines: (string | StyledLine)[]): CommandResult {
 
 export const NONE: CommandResult = { kind: 'none' };
 
+// A word as quoted in a message: a huge one is cut, with its length.
+const CLIP = 64;
+export function clip(word: string): string {
+  return word.length <= CLIP ? word : `${word.slice(0, CLIP)}... (${word.length} characters)`;
+}
+
 // 'all' | id -> the port ids it names.
 export function selectPorts(session: Session, sel: unknown): number[] {
   return sel === 'all' ? session.engine.portIds() : [sel as number];

@@ -3,6 +3,8 @@
 // text all come from the tables. Pure: no I/O, no process access.
 import { DEFAULT_OPTIONS, type SessionOptions } from '../session/options.js';
 import { RingsideError } from '../session/errors.js';
+import { editDistance } from '../commands/distance.js';
+import { clip } from '../commands/util.js';
 
 export const EXIT_USAGE = 2;
 
@@ -200,25 +202,15 @@ function shellOption(args: string[], i: number, sh: ShellArgs): number {
 
 // ------------------------------------------------------------------- parsing
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
 function suggest(name: string): string {
   let best: string | undefined;
   let bestD = Infinity;
   for (const spec of APP_OPTIONS) {
-    const dist = editDistance(name, spec.name);
-    if (dist < bestD) { bestD = dist; best = spec.name; }
+    const limit = Math.max(2, Math.floor(spec.name.length / 3));
+    const dist = editDistance(name, spec.name, limit);
+    if (dist <= limit && dist < bestD) { bestD = dist; best = spec.name; }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean --${best}?)` : '';
+  return best !== undefined ? ` (did you mean --${best}?)` : '';
 }
 
 function findApp(arg: string): { spec: OptionSpec; inline?: string } | undefined {
@@ -301,7 +293,7 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: Shel
         if (TESTPMD_ONLY.has(bare)) {
           throw new ArgsError(bare, `${name} is a testpmd option that ringside does not support (see --help for ours)`);
         }
-        throw new ArgsError(bare, `unknown option '${name}'${suggest(bare)}`);
+        throw new ArgsError(bare, `unknown option '${clip(name)}'${suggest(bare)}`);
       }
       throw new ArgsError(arg, `unexpected argument '${arg}'`);
     }

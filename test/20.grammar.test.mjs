@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { commandLayer, TABLE, SECTIONS, parseLine, levenshtein } from '../dist/commands/index.js';
+import { commandLayer, TABLE, SECTIONS, parseLine, editDistance } from '../dist/commands/index.js';
 
 const MODES = [
   { name: 'io', help: 'Forward packets unchanged.' },
@@ -387,7 +387,7 @@ test('execute never throws: handler exceptions become error results', async () =
   assert.is(r.code, 'EINTERNAL');
   assert.equal(await commandLayer.execute(s, '   '), { kind: 'none' });
   assert.equal(await commandLayer.execute(s, '# comment'), { kind: 'none' });
-  assert.is(levenshtein('shwo', 'show'), 2);
+  assert.is(editDistance('shwo', 'show'), 2);
 });
 
 test.run();

@@ -1,0 +1,41 @@
+// Input a careless user or an attacker gives the shell: a huge unknown word,
+// files that never end (/dev/zero) or hold one endless line. Each gets one
+// clear line at once; nothing freezes the shell or eats its memory.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { test, assert } from './lib/harness.mjs';
+import { MAIN, ringside } from './lib/cli.mjs';
+import { tempDir } from './lib/engine.mjs';
+
+const HUGE = 'x'.repeat(1 << 20);
+
+test('a 1 MB unknown word: an error at once, the word cut in the message', async () => {
+  const r = await ringside([], `${HUGE}\nshow portt\nquit\n`, { timeoutMs: 15_000 });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /unknown command 'x{64}\.\.\. \(1048576 characters\)'/);
+  assert.ok(r.stdout.length < 10_000, 'the word is not printed back whole');
+  assert.match(r.stdout, /did you mean 'show port'\?/, 'short typos still get a suggestion');
+});
+
+test('SIGTERM while the shell reads a 1 MB unknown word ends it promptly', async () => {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const exited = new Promise((r) => child.on('close', (code) => r(code)));
+  await new Promise((r) => { const t = setInterval(() => { if (/Done/.test(out)) { clearInterval(t); r(); } }, 20); });
+  child.stdin.write(`${HUGE} ${HUGE}\n`);
+  setTimeout(() => child.kill('SIGTERM'), 100);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const code = await exited;
+  clearTimeout(timer);
+  assert.ok(code !== null, `ended by SIGTERM within 10 s, not SIGKILL:\n${out.slice(-2000)}`);
+}, { timeoutMs: 20_000 });
+
+test('a 100 kB unknown option: an error at once, the name cut', async () => {
+  const r = await ringside(['--', `--${'y'.repeat(100_000)}`], '', { timeoutMs: 15_000 });
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /unknown option '--y{62}\.\.\. \(100002 characters\)'/);
+  assert.ok(r.stderr.length < 10_000);
+});
+
+test.run();
