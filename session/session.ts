@@ -9,6 +9,8 @@ import type { StyledLine } from '../commands/types.js';
 import type { Throughput } from '../commands/results.js';
 import { collectFwdStats } from '../commands/collect.js';
 import { renderFwdStop } from '../commands/render-stats.js';
+import { renderCaptureStop } from '../commands/render-capture.js';
+import '../native/capture.js';
 
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
@@ -165,6 +167,11 @@ export class Session {
       const err = e as { code?: string; message?: string };
       out.push(L(`Error ${err.code ?? 'EINTERNAL'}: ${err.message ?? String(e)}`, 'error'));
     }
+    // Captures still running end here, after forwarding (so they hold its
+    // last packets), with the summary `capture stop` would print.
+    step(() => {
+      if (engine.captures().some((c) => c.state === 'running')) out.push(...renderCaptureStop({ kind: 'captureStop', captures: engine.captureStop() }));
+    });
     let ids: number[] = [];
     try { ids = engine.portIds(); } catch { ids = []; }
     for (const id of ids) {

@@ -15,6 +15,24 @@ import { logJson } from '../commands/render-json.js';
 import type { OutputMode } from '../commands/shellcmds.js';
 
 const EXIT_STARTUP = 1;
+const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type ExitSignal = keyof typeof EXIT_SIGNAL;
+
+// Signals are caught from the first moment, before the engine exists: one
+// that comes before the shell can quit waits for it (a shell is being made,
+// and must be taken down cleanly), or, if start-up ends first, exits.
+let onSignal: ((code: number) => void) | undefined;
+let pendingSignal: number | undefined;
+function trapSignals(): void {
+  // SIGINT: Ctrl-C in line mode; in the Ink shell the terminal is raw, so
+  // Ctrl-C arrives as a key and only `kill -INT` gets here.
+  for (const sig of Object.keys(EXIT_SIGNAL) as ExitSignal[]) {
+    process.on(sig, () => {
+      if (onSignal) onSignal(EXIT_SIGNAL[sig]);
+      else pendingSignal ??= EXIT_SIGNAL[sig];
+    });
+  }
+}
 const outColor = colorEnabled(process.stdout);
 const errColor = colorEnabled(process.stderr);
 
@@ -221,6 +239,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   // `ringside run FILE...`: scenarios, without a terminal (scenarios/cli.ts).
   if (argv[0] === 'run') return exit(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
+  trapSignals();
   let parsed = parseCommandLine(argv);
   if (parsed.help) {
     process.stdout.write(usage());
@@ -240,6 +259,7 @@ async function main(): Promise<void> {
   } catch (e) {
     return fail(EXIT_STARTUP, `cannot load the engine: ${errorMessage(e)}`);
   }
+  if (pendingSignal !== undefined) return exit(pendingSignal);  // nothing made yet
   // Check --forward-mode against the engine's own table of modes.
   parsed = parseCommandLine(argv, loaded.fwdModes);
 
@@ -265,11 +285,8 @@ async function main(): Promise<void> {
   }
   const shell = new Shell(session, loaded.layer, output, outColor, parsed.json ? 'json' : 'text');
   shellRef = shell;
-  process.on('SIGTERM', () => { void shell.quit(); });
-  // SIGINT: Ctrl-C in line mode; in the Ink shell the terminal is raw, so
-  // Ctrl-C arrives as a key and only `kill -INT` gets here.
-  process.on('SIGINT', () => { void shell.quit(); });
-  process.on('SIGHUP', () => { void shell.quit(); });
+  onSignal = (code) => { void shell.quit([], code); };
+  if (pendingSignal !== undefined) return shell.quit([], pendingSignal);
 
   if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
   if (parsed.options.autoStart || parsed.options.txFirst) await shell.startForwarding(parsed.options);
