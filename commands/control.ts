@@ -1,11 +1,11 @@
 // Control forwarding: start, stop, quit, plus help and load.
-import fs from 'node:fs';
 import type { Session } from '../session/session.js';
 import type { CommandSpec, HandlerContext } from './spec.js';
 import { p, w } from './spec.js';
 import { filePath, rest, uint } from './params.js';
 import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from './collect.js';
 import { errorResult } from './results.js';
+import { readScriptLines } from './script-file.js';
 import type { ScriptResult, ScriptStep } from './results.js';
 import type { CommandResult } from './types.js';
 import { L, message } from './util.js';
@@ -26,15 +26,13 @@ async function load(file: string, ctx: HandlerContext): Promise<CommandResult> {
   if (ctx.depth >= MAX_LOAD_DEPTH) {
     return errorResult('ELOAD_DEPTH', `load ${file}: files nest more than ${MAX_LOAD_DEPTH} deep (does it load itself?)`);
   }
-  let text: string;
+  let lines: string[];
   try {
-    text = fs.readFileSync(file, 'utf8');
+    lines = readScriptLines(file);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    return errorResult('ELOAD_FILE', `cannot read '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    return errorResult('ELOAD_FILE', `cannot load '${file}': ${(e as Error).message}`);
   }
   const steps: ScriptStep[] = [];
-  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '' || line.startsWith('#')) continue;

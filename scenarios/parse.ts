@@ -2,11 +2,11 @@
 // checked before anything runs: the directives, every condition, every
 // ringside command against the grammar, variables, includes and the topology
 // block. Every problem names the file and line and shows the line.
-import fs from 'node:fs';
 import path from 'node:path';
 import { addon } from '../native/addon.js';
 import { TABLE } from '../commands/grammar.js';
 import { parseLine } from '../commands/parse.js';
+import { readScriptLines } from '../commands/script-file.js';
 import type { GrammarContext } from '../commands/spec.js';
 import { parseArgs } from '../shell/args.js';
 import type { SessionOptions } from '../session/options.js';
@@ -109,10 +109,9 @@ class Parser {
   file(file: string, depth: number, from?: Loc): void {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readScriptLines(file).join('\n');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      const why = (e as Error).message;
       if (from) this.issues.push({ loc: from, message: `include: cannot read '${file}': ${why}` });
       else this.issues.push({ loc: { file, line: 0, text: '' }, message: `cannot read '${file}': ${why}` });
       return;

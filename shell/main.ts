@@ -2,7 +2,6 @@
 // ringside's entry point: parse the command line, create the session, run the
 // start-up work (--cmdline-file, --auto-start/--tx-first, --stats-period), then
 // either mount the Ink shell (a terminal) or read commands line by line (a pipe).
-import fs from 'node:fs';
 import readline from 'node:readline';
 import type { CommandLayer, StyledLine } from '../commands/types.js';
 import type { Session } from '../session/session.js';
@@ -13,6 +12,7 @@ import { OutputBus } from './output.js';
 import { Runner } from './runner.js';
 import { logJson } from '../commands/render-json.js';
 import type { OutputMode } from '../commands/shellcmds.js';
+import { readScriptLines } from '../commands/script-file.js';
 
 const EXIT_STARTUP = 1;
 const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -73,11 +73,9 @@ function parseCommandLine(argv: string[], fwdModes?: string[]): ParsedArgs {
 
 function readCmdlineFile(file: string): string[] {
   try {
-    return fs.readFileSync(file, 'utf8').split(/\r?\n/);
+    return readScriptLines(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : errorMessage(e);
-    return fail(EXIT_STARTUP, `cannot read --cmdline-file ${file}: ${why}`);
+    return fail(EXIT_STARTUP, `cannot read --cmdline-file ${file}: ${errorMessage(e)}`);
   }
 }
 

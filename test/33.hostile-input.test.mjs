@@ -38,4 +38,35 @@ test('a 100 kB unknown option: an error at once, the name cut', async () => {
   assert.ok(r.stderr.length < 10_000);
 });
 
+
+// /dev/zero never ends: 1 MiB is read, then one line says why it stopped.
+test('load /dev/zero, a line of 5000 characters: one clear error, the shell goes on', async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('long.txt'), `show port summary all\n${'show '.repeat(1000)}\n`);
+    const r = await ringside([], `load /dev/zero\nload ${t.file('long.txt')}\nshow port summary all\nquit\n`, { timeoutMs: 15_000 });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Error ELOAD_FILE: cannot load '\/dev\/zero': it is larger than 1 MiB: not a command file/);
+    assert.match(r.stdout, /cannot load '\S*long\.txt': line 2 is longer than 4096 characters: not a command file/);
+    assert.match(r.stdout, /Number of available ports: 2/, 'the shell goes on');
+  } finally {
+    t.remove();
+  }
+});
+
+test('--cmdline-file=/dev/zero: refused at start-up with the reason', async () => {
+  const r = await ringside(['--', '--cmdline-file=/dev/zero'], 'quit\n', { timeoutMs: 15_000 });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /cannot read --cmdline-file \/dev\/zero: it is larger than 1 MiB: not a command file/);
+});
+
+test('ringside run /dev/zero and the shell\'s run /dev/zero: a syntax error, nothing runs', async () => {
+  const direct = await ringside(['run', '/dev/zero'], '', { timeoutMs: 15_000 });
+  assert.is(direct.code, 2);
+  assert.match(direct.stderr, /cannot read '\/dev\/zero': it is larger than 1 MiB: not a command file/);
+  const shell = await ringside([], 'run /dev/zero\nquit\n', { timeoutMs: 30_000 });
+  assert.match(shell.stdout, /cannot read '\/dev\/zero': it is larger than 1 MiB/);
+  assert.match(shell.stdout, /ESCENARIO_SYNTAX/);
+});
+
 test.run();
