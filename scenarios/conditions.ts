@@ -30,6 +30,9 @@ export interface EvalContext {
 // A value could not be read (port gone, file missing): the condition is false
 // and `why` is shown as the actual value.
 export class Unreadable extends Error {}
+// Unreadable for as long as a wait lasts: no step runs during a wait, so a
+// port or queue that does not exist will not appear. Waiting for it fails at once.
+export class Absent extends Unreadable {}
 
 export interface CounterSpec { help: string; read(ctx: EvalContext, args: string[]): number }
 
@@ -59,12 +62,12 @@ export interface SubjectSpec {
 function portOf(ctx: EvalContext, id: string): PortCounters {
   const snap = ctx.snapshot();
   const p = snap.ports.find((x) => x.id === Number(id));
-  if (!p) throw new Unreadable(`port ${id} does not exist (ports: ${describeIds(snap.ports.map((x) => x.id))})`);
+  if (!p) throw new Absent(`port ${id} does not exist (ports: ${describeIds(snap.ports.map((x) => x.id))})`);
   return p;
 }
 
 function portInfo(ctx: EvalContext, id: string) {
-  try { return ctx.engine.portInfo(Number(id)); } catch { throw new Unreadable(`port ${id} does not exist`); }
+  try { return ctx.engine.portInfo(Number(id)); } catch { throw new Absent(`port ${id} does not exist`); }
 }
 
 function fwdStats(ctx: EvalContext) {
@@ -84,7 +87,7 @@ function fwdPort(ctx: EvalContext, id: string, key: 'rxPackets' | 'txPackets' | 
 function queueOf(ctx: EvalContext, args: string[], dir: 'rxq' | 'txq') {
   const p = portOf(ctx, args[0]);
   const q = p[dir][Number(args[1])];
-  if (!q) throw new Unreadable(`port ${args[0]} has no ${dir === 'rxq' ? 'rx' : 'tx'} queue ${args[1]} (it has ${p[dir].length})`);
+  if (!q) throw new Absent(`port ${args[0]} has no ${dir === 'rxq' ? 'rx' : 'tx'} queue ${args[1]} (it has ${p[dir].length})`);
   return q;
 }
 
@@ -255,7 +258,7 @@ export const SUBJECTS: SubjectSpec[] = [
     counters: {
       'exit-status': c('exit status of the last shell step', (x) => {
         const o = lastOutput(x);
-        if (o.status === null) throw new Unreadable(`${o.what} has no exit status`);
+        if (o.status === null) throw new Absent(`${o.what} has no exit status`);
         return o.status;
       }),
       lines: c('number of output lines', (x) => lastOutput(x).text.split('\n').filter((l) => l !== '').length),
@@ -372,7 +375,7 @@ function eventPredicate(name: string): PredicateSpec {
 }
 
 function lastOutput(x: EvalContext) {
-  if (!x.lastOutput) throw new Unreadable('no shell step or command has produced output yet');
+  if (!x.lastOutput) throw new Absent('no shell step or command has produced output yet');
   return x.lastOutput;
 }
 
@@ -438,7 +441,8 @@ export type Condition =
   | { kind: 'compare'; text: string; left: Expr; op: Op; right: Expr }
   | { kind: 'predicate'; text: string; test: (ctx: EvalContext) => PredicateOutcome };
 
-export interface Evaluation { ok: boolean; expected: string; actual: string; detail?: string }
+// final: false now and for as long as a wait lasts (something is Absent).
+export interface Evaluation { ok: boolean; expected: string; actual: string; detail?: string; final?: boolean }
 
 const NUM = /^-?\d+(\.\d+)?$/;
 
@@ -541,7 +545,7 @@ export function parseCondition(words: string[]): Condition {
 
 // ------------------------------------------------------------ evaluation
 
-function evalExpr(e: Expr, ctx: EvalContext): { value: number; shown: string; problem?: string } {
+function evalExpr(e: Expr, ctx: EvalContext): { value: number; shown: string; problem?: string; final?: boolean } {
   let value = 0;
   const parts: string[] = [];
   for (const t of e.terms) {
@@ -551,7 +555,7 @@ function evalExpr(e: Expr, ctx: EvalContext): { value: number; shown: string; pr
       try {
         v = t.subject!.counters[t.counter!].read(ctx, t.args!);
       } catch (err) {
-        if (err instanceof Unreadable) return { value: NaN, shown: `${t.text}: ${err.message}`, problem: err.message };
+        if (err instanceof Unreadable) return { value: NaN, shown: `${t.text}: ${err.message}`, problem: err.message, final: err instanceof Absent };
         throw err;
       }
       parts.push(`${t.text} = ${v}`);
@@ -579,7 +583,7 @@ export function evaluate(cond: Condition, base: Omit<EvalContext, 'snapshot'> & 
   const ctx: EvalContext = { ...base, snapshot: () => (snap ??= base.engine.snapshot()) };
   if (cond.kind === 'predicate') {
     try { return cond.test(ctx); } catch (err) {
-      if (err instanceof Unreadable) return { ok: false, expected: cond.text, actual: err.message };
+      if (err instanceof Unreadable) return { ok: false, expected: cond.text, actual: err.message, final: err instanceof Absent };
       throw err;
     }
   }
@@ -587,7 +591,7 @@ export function evaluate(cond: Condition, base: Omit<EvalContext, 'snapshot'> & 
   const r = evalExpr(cond.right, ctx);
   const ok = l.problem === undefined && r.problem === undefined && compare(l.value, cond.op, r.value);
   const actual = cond.right.terms.every((t) => t.number !== undefined) ? l.shown : `${l.shown}; ${r.shown}`;
-  return { ok, expected: cond.text, actual };
+  return { ok, expected: cond.text, actual, final: l.final || r.final };
 }
 
 // For `help expect` and error hints.

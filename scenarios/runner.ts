@@ -242,7 +242,9 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
           if (ev.ok) {
             report({ ...b, status: 'ok', durationMs: dur(), expectation: true, detail: ev.detail ?? ev.actual, expected: ev.expected, actual: ev.actual });
           } else {
-            const what = interrupted ? 'interrupted while waiting' : step.kind === 'wait'
+            const what = interrupted ? 'interrupted while waiting' : ev.final && within !== undefined
+              ? `${step.kind === 'wait' ? 'wait until' : 'expectation failed'}: cannot become true (${ev.actual}): not waited for`
+              : step.kind === 'wait'
               ? `wait until: not true within ${formatDuration(within!)}`
               : within !== undefined ? `expectation failed: not true within ${formatDuration(within)}` : 'expectation failed';
             report({ ...b, status: 'fail', durationMs: dur(), expectation: true, message: what, expected: ev.expected, actual: ev.actual, detail: ev.detail });
@@ -309,9 +311,9 @@ class StopRun extends Error {}
 
 async function check(cond: Condition, ctx: Omit<EvalContext, 'snapshot'>, withinMs: number | undefined, signal: AbortSignal): Promise<Evaluation> {
   let ev = evaluate(cond, ctx);
-  if (ev.ok || withinMs === undefined) return ev;
+  if (ev.ok || ev.final || withinMs === undefined) return ev;
   const end = performance.now() + withinMs;
-  while (!ev.ok && performance.now() < end && !signal.aborted) {
+  while (!ev.ok && !ev.final && performance.now() < end && !signal.aborted) {
     await sleep(Math.min(POLL_MS, Math.max(1, end - performance.now())), signal);
     ev = evaluate(cond, ctx);
   }
