@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
+#include "caps_hint.h"
 #include "error.h"
 
 namespace rs::netdev {
@@ -59,8 +60,7 @@ void ioctl_or_throw(unsigned long req, ifreq& ifr, const std::string& name, cons
     case EPERM:
     case EACCES:
       throw Error("EPERM_NETADMIN", "cannot " + action + " on '" + name +
-                                        "': needs CAP_NET_ADMIN: run as root or grant the capability "
-                                        "(setcap cap_net_admin,cap_net_raw+ep on node)");
+                                        "': needs CAP_NET_ADMIN: " + kCapsHint);
     case EBUSY:
       throw Error("EBUSY_IFACE", "cannot " + action + " on '" + name + "': the device is busy (" +
                                      std::strerror(err) + "); bring it down with 'ip link set " + name +

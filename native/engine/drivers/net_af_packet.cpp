@@ -36,6 +36,7 @@
 #include <string>
 #include "drivers.h"
 #include "ring_marks.h"
+#include "caps_hint.h"
 #include "error.h"
 #include "netdev.h"
 
@@ -424,8 +425,7 @@ class AfPacketPort final : public Port {
   [[noreturn]] void fail(const std::string& action, int err) {
     if (err == EPERM || err == EACCES)
       throw Error("EPERM_NETADMIN", name() + ": cannot " + action + " on '" + iface_ +
-                                        "': needs CAP_NET_RAW (packet sockets): run as root or grant the capability "
-                                        "(setcap cap_net_raw,cap_net_admin+ep on node)");
+                                        "': needs CAP_NET_RAW (packet sockets): " + kCapsHint);
     if (err == ENOMEM)
       throw Error("ENOMEM", name() + ": cannot " + action + ": not enough memory for the rings; lower framecnt= or "
                                      "blocksz=");
@@ -610,8 +610,7 @@ std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
   if (probe < 0) {
     int err = errno;
     if (err == EPERM || err == EACCES)
-      throw Error("EPERM_NETADMIN", args.name + ": packet sockets need CAP_NET_RAW: run as root or grant the "
-                                                "capability (setcap cap_net_raw,cap_net_admin+ep on node)");
+      throw Error("EPERM_NETADMIN", args.name + ": packet sockets need CAP_NET_RAW: " + kCapsHint);
     netdev::throw_errno(err, iface, "open a packet socket");
   }
   ::close(probe);

@@ -40,6 +40,7 @@
 #include <thread>
 #include "drivers.h"
 #include "ring_marks.h"
+#include "caps_hint.h"
 #include "error.h"
 #include "netdev.h"
 #include "xdp/bpf_prog.h"
@@ -66,8 +67,7 @@ uint32_t frame_size_for(uint32_t mtu) { return mtu + kL2Overhead + kXdpHeadroom 
 
 [[noreturn]] void throw_perm(const std::string& what, int err) {
   throw Error("EPERM_NETADMIN", what + ": " + errno_str(err) +
-                                    ": AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN): run "
-                                    "ringside as root or grant them with setcap");
+                                    ": AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN): " + kCapsHint);
 }
 
 // Effective capabilities, from capget(2) directly (no libcap).
@@ -715,7 +715,7 @@ std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
   if (!has_cap(CAP_BPF) && !has_cap(CAP_SYS_ADMIN)) missing += " CAP_BPF";
   if (!missing.empty())
     throw Error("EPERM_NETADMIN", args.name + ": AF_XDP on " + ifname + " needs CAP_NET_ADMIN, CAP_NET_RAW and "
-                                  "CAP_BPF; missing:" + missing + ": run ringside as root or grant them with setcap");
+                                  "CAP_BPF; missing:" + missing + ": " + kCapsHint);
 
   auto port = std::make_unique<AfXdpPort>(id, args, pool, ifname, ifindex, first, count, dev_queues,
                                           driver_of(ifname, f));

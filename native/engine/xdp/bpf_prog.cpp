@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include "caps_hint.h"
 #include "error.h"
 
 namespace rs::xdp {
@@ -29,8 +30,7 @@ std::string errno_text(int err) {
 [[noreturn]] void throw_bpf(int err, const std::string& what, const std::string& extra = "") {
   if (err == EPERM)
     throw Error("EPERM_NETADMIN", what + ": " + errno_text(err) +
-                                      ": AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN): "
-                                      "run ringside as root or grant them with setcap");
+                                      ": AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN): " + kCapsHint);
   throw Error("EXDP_UNSUPPORTED", what + ": " + errno_text(err) + extra);
 }
 
