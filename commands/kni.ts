@@ -68,10 +68,10 @@ export const kni: CommandSpec[] = [
   {
     tokens: [w('kni'), w('handler'), p('port', portId), choice('policy', [
       { word: 'accept', help: 'apply requests to the port (stop, set, start)' },
-      { word: 'reject', help: 'refuse requests: the interface is put back as it was' },
+      { word: 'reject', help: "refuse requests: the interface is put back as it was ('ip' has exited 0 by then)" },
       { word: 'delay', help: 'apply requests after MS milliseconds' },
     ]), p('ms', uint('ms', 'delay in milliseconds', 0, 600_000), true)],
-    help: "How the port's KNI requests (link up/down, MTU, MAC from 'ip link set') are handled.",
+    help: "How the port's KNI requests (link up/down, MTU, MAC from 'ip link set') are handled. A rejected request looks like success to 'ip' (it exits 0, then the change is undone): the shell prints the revert, and 'ip link show IFNAME' shows it as the interface's alias.",
     section: 'ports',
     handler: (s, a) => {
       const policy = a.policy as string;

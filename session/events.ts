@@ -4,6 +4,7 @@
 // capture command; it subscribes to the engine (a thread-safe
 // function: the listener thread pokes, this drains on the JS thread) and
 // prints through session.log, which the shell shows above the prompt.
+import { spawnSync } from 'node:child_process';
 import type { Session } from './session.js';
 import type { StyledLine } from '../commands/types.js';
 import type { NetEvent } from '../native/netevents.js';
@@ -48,12 +49,26 @@ function kniLine(e: NetEvent): StyledLine {
   return L(`KNI ${e.proxy} (port ${port}): ${what} ${v.result}: ${v.reason}; ${e.proxy} put back to ${v.now}`, 'warning');
 }
 
+// `ip` exits 0 for a request the handler then rejects: the change is undone
+// a moment later. Besides the line in the shell, the revert is written where
+// the user of `ip` looks next, the interface's alias (`ip link show IFNAME`),
+// and cleared by the next request applied.
+const KNI_NOTE_PREFIX = 'ringside: ';
+function noteOnInterface(ifname: string, note: string): void {
+  // ifalias holds at most 255 bytes. Control path only: once per request.
+  spawnSync('ip', ['link', 'set', 'dev', ifname, 'alias', `${KNI_NOTE_PREFIX}${note}`.slice(0, 255)], { stdio: 'ignore', timeout: 5_000 });
+}
+function clearNote(ifname: string): void {
+  spawnSync('ip', ['link', 'set', 'dev', ifname, 'alias', ''], { stdio: 'ignore', timeout: 5_000 });
+}
+
 export class EventHub {
   trace = false;
   filter: Set<string> | null = null;  // null: every event
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
   private readonly listeners = new Set<(e: NetEvent) => void>();
+  private readonly noted = new Set<string>();  // KNI interfaces whose alias holds a revert
 
   constructor(private readonly session: Session) {
     session.engine.onEvents(() => this.drain());
@@ -86,8 +101,12 @@ export class EventHub {
     const traced = this.traced(e) ? [L(formatEvent(e))] : [];
     switch (e.name) {
       case 'kni_request':
-      case 'kni_response':
         return [kniLine(e)];
+      case 'kni_response': {
+        const line = kniLine(e);
+        this.noteRevert(e, line.text);
+        return [line];
+      }
       case 'kni_gone':
         return [L(`KNI ${e.proxy} (port ${e.ports[0]}) was deleted outside ringside: 'kni destroy ${e.ports[0]}' to clean up`, 'warning')];
       case 'overflow':
@@ -111,6 +130,16 @@ export class EventHub {
         return traced;
       default:
         return traced;
+    }
+  }
+
+  private noteRevert(e: NetEvent, text: string): void {
+    if (!e.proxy) return;
+    if (e.values.result !== 'applied') {
+      noteOnInterface(e.proxy, text.replace(/^KNI \S+ /, ''));
+      this.noted.add(e.proxy);
+    } else if (this.noted.delete(e.proxy)) {
+      clearNote(e.proxy);
     }
   }
 

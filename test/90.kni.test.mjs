@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { test, assert } from './lib/harness.mjs';
 import { skipUnlessNetns, vethPair, withNetns } from './lib/netns.mjs';
 import { fwdStats } from './lib/cli.mjs';
+import { waitFor } from './lib/engine.mjs';
 
 function kniStats(text) {
   const all = [...text.matchAll(/RX-packets \(to kernel\):\s+(\d+)\s+RX-bytes: (\d+)\s+RX-dropped: (\d+)\s+TX-packets \(from kernel\): (\d+)\s+TX-bytes: (\d+)\s+TX-dropped: (\d+)/g)];
@@ -178,6 +179,8 @@ test('KNI handler reject: an MTU change is put back and the shell says why; dela
     try {
       cli.send('kni create 0 name rskni0');
       await cli.waitFor(/KNI rskni0 created for port 0/);
+      cli.send('help kni');
+      await cli.waitFor(/A rejected request looks like success to 'ip' \(it exits 0, then the change is undone\)/);
       cli.send('kni handler 0 reject');
       await cli.waitFor(/KNI handler of port 0: reject/);
       let from = cli.stdout.length;
@@ -186,12 +189,17 @@ test('KNI handler reject: an MTU change is put back and the shell says why; dela
       await new Promise((r) => setTimeout(r, 100));
       assert.match(ns.ip('link', 'show', 'rskni0'), /mtu 1500 /, 'the kernel interface is back at 1500');
       assert.match(ns.ip('link', 'show', 'rsk0'), /mtu 1500 /, 'the port kept its MTU');
+      // `ip` exited 0: the revert is shown where its user looks next.
+      await waitFor(() => /alias ringside: \(port 0\): mtu 1500 -> 1600 rejected: .*put back to 1500/.test(ns.ip('link', 'show', 'rskni0')), 5000, 'the revert in the alias');
+      assert.match(cli.stdout.slice(from), /^KNI rskni0[^\n]*rejected/m, 'one line for the request, one for the revert: the alias made no request');
+      assert.is((cli.stdout.slice(from).match(/request mtu/g) ?? []).length, 1, `the alias change is no KNI request:\n${cli.stdout.slice(from)}`);
       cli.send('kni handler 0 delay 300');
       from = cli.stdout.length;
       ns.ip('link', 'set', 'rskni0', 'mtu', '1400');
       const m = await cli.waitFor(/mtu 1500 -> 1400 applied to port 0 after (\d+) ms/, { from });
       assert.ok(Number(m[1]) >= 290, `applied after the delay (${m[1]} ms)`);
       assert.match(ns.ip('link', 'show', 'rsk0'), /mtu 1400 /);
+      await waitFor(() => !/alias/.test(ns.ip('link', 'show', 'rskni0')), 5000, 'the alias cleared by the applied request');
       cli.send('show kni');
       await cli.waitFor(/requests handled: 1\s+rejected: 1/);
       const r = await cli.end(['quit']);
