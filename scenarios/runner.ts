@@ -281,7 +281,10 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
       try {
         if (!session.isShutdown) {
           const n = session.engine.portIds().length;
-          for (const l of session.shutdown()) if (l.style === 'error') problems.push(l.text);
+          const bye = session.shutdown();
+          for (const l of bye) if (l.style === 'error') problems.push(l.text);
+          // A capture still running ends here: its summary line, as `capture stop` prints it.
+          done.push(...bye.filter((l) => /^Capture on port /.test(l.text)).map((l) => l.text));
           done.push(`${n} port${n === 1 ? '' : 's'} closed`);
         }
       } catch (e) { problems.push(`session: ${(e as Error).message}`); }

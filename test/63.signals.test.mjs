@@ -4,6 +4,7 @@
 // or at a signal gets the summary `capture stop` prints. The start-up test
 // makes TAP ports, so it needs root (skips with the reason, fails under CI).
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { test, assert } from './lib/harness.mjs';
 import { MAIN, shellSession } from './lib/cli.mjs';
 import { tempDir } from './lib/engine.mjs';
@@ -39,6 +40,27 @@ for (const how of ['quit', 'SIGTERM']) {
     }
   });
 }
+
+test('ringside run stopped by SIGTERM with a capture running: exit 143, the capture summary in its clean-up step', async () => {
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('cap.rsc'), [
+      'ringside --vdev net_ring0 --vdev net_ring1',
+      'capture start 0 rx file ${WORKDIR}/c.pcap snaplen 64',
+      'start tx_first',
+      'echo waiting',
+      'shell sleep 30',
+    ].join('\n') + '\n');
+    const c = spawn(process.execPath, [MAIN, 'run', t.file('cap.rsc')], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    c.stdout.on('data', (d) => { out += d; if (/echo waiting/.test(out) && !c.sent) { c.sent = true; setTimeout(() => c.kill('SIGTERM'), 300); } });
+    const code = await new Promise((r) => c.on('close', r));
+    assert.is(code, 143, out);
+    assert.match(out, /cleanup +\[Capture on port 0 stopped: [1-9]\d* packets written to \S+c\.pcap/);
+  } finally {
+    t.remove();
+  }
+});
 
 test('SIGTERM while the ports are being made: the shell takes them down and exits 143', async () => {
   if (skipUnlessNetns('a signal during start-up')) return;
