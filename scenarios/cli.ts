@@ -113,6 +113,8 @@ export async function runCli(argv: string[]): Promise<number> {
   // even by SIGKILL, and the scenario must not outlive it.
   const parentGone = (): void => stop(PARENT_GONE);
   if (process.env[PARENT_PIPE_ENV] === '1') {
+    // Not passed on: a `ringside run` in a `shell` step has a stdin of its own.
+    delete process.env[PARENT_PIPE_ENV];
     process.stdin.on('end', parentGone).on('error', parentGone).resume();
   }
   try {
