@@ -9,11 +9,13 @@ import { tempDir } from './lib/engine.mjs';
 
 const HUGE = 'x'.repeat(1 << 20);
 
-test('a 1 MB unknown word: an error at once, the word cut in the message', async () => {
-  const r = await ringside([], `${HUGE}\nshow portt\nquit\n`, { timeoutMs: 15_000 });
+test('a 1 MB line: refused at once; the longest line allowed, one unknown word, gets its error at once, the word cut', async () => {
+  const longest = 'x'.repeat(4096);
+  const r = await ringside([], `${HUGE}\nset fwd ${HUGE}\n${longest}\nshow portt\nquit\n`, { timeoutMs: 15_000 });
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /unknown command 'x{64}\.\.\. \(1048576 characters\)'/);
-  assert.ok(r.stdout.length < 10_000, 'the word is not printed back whole');
+  assert.is(r.stdout.match(/Error ELINE_LONG: the line is 10485\d\d characters long: a command takes at most 4096/g)?.length, 2, r.stdout.slice(0, 2000));
+  assert.match(r.stdout, /unknown command 'x{64}\.\.\. \(4096 characters\)'/);
+  assert.ok(r.stdout.length < 10_000, 'no word is printed back whole');
   assert.match(r.stdout, /did you mean 'show port'\?/, 'short typos still get a suggestion');
 });
 
