@@ -5,7 +5,7 @@ import type { GrammarContext } from './spec.js';
 import { TABLE } from './grammar.js';
 import { parseLine } from './parse.js';
 import { complete as completeLine, describeNext as describeLine } from './complete.js';
-import { MAX_LINE_CHARS } from './script-file.js';
+import { MAX_LINE_CHARS, lineTooLong } from './script-file.js';
 import { render } from './render.js';
 import { errorResult } from './results.js';
 
@@ -28,9 +28,7 @@ async function run(session: Session, line: string, depth: number): Promise<Comma
   try {
     const text = line.trim();
     if (text === '' || text.startsWith('#')) return { kind: 'none' };
-    if (text.length > MAX_LINE_CHARS) {
-      return errorResult('ELINE_LONG', `the line is ${text.length} characters long: a command takes at most ${MAX_LINE_CHARS}`);
-    }
+    if (text.length > MAX_LINE_CHARS) return lineTooLong(text.length);
     if (session.isShutdown && !AFTER_SHUTDOWN.has(text.split(/\s+/)[0])) {
       return errorResult('ESHUTDOWN', 'the session has been shut down (quit): no port is left to act on');
     }

@@ -2,9 +2,15 @@
 // includes) with limits, so that /dev/zero or a file that is not commands
 // gets one clear line instead of growing the shell to gigabytes.
 import fs from 'node:fs';
+import { errorResult, type ErrorResult } from './results.js';
 
 export const MAX_SCRIPT_BYTES = 1 << 20;
 export const MAX_LINE_CHARS = 4096;
+
+// The error for a command line over the limit, wherever it is typed or read.
+export function lineTooLong(chars: number): ErrorResult {
+  return errorResult('ELINE_LONG', `the line is ${chars} characters long: a command takes at most ${MAX_LINE_CHARS}`);
+}
 
 export class ScriptFileError extends Error {
   constructor(message: string, readonly errno?: string) { super(message); }

@@ -2,7 +2,6 @@
 // ringside's entry point: parse the command line, create the session, run the
 // start-up work (--cmdline-file, --auto-start/--tx-first, --stats-period), then
 // either mount the Ink shell (a terminal) or read commands line by line (a pipe).
-import readline from 'node:readline';
 import type { CommandLayer, StyledLine } from '../commands/types.js';
 import type { Session } from '../session/session.js';
 import type { SessionOptions } from '../session/options.js';
@@ -12,7 +11,8 @@ import { OutputBus } from './output.js';
 import { Runner } from './runner.js';
 import { logJson } from '../commands/render-json.js';
 import type { OutputMode } from '../commands/shellcmds.js';
-import { readScriptLines } from '../commands/script-file.js';
+import { MAX_LINE_CHARS, lineTooLong, readScriptLines } from '../commands/script-file.js';
+import { boundedLines } from './lines.js';
 
 const EXIT_STARTUP = 1;
 const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -190,9 +190,14 @@ class Shell {
   }
 
   async lineMode(): Promise<never> {
-    const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-    for await (const line of rl) {
+    for await (const next of boundedLines(process.stdin, MAX_LINE_CHARS)) {
       if (this.shutDown) break;
+      // Said here, as the command layer would, since the line was never kept.
+      if ('tooLong' in next) {
+        out(this.runner.render(lineTooLong(next.tooLong)));
+        continue;
+      }
+      const { line } = next;
       if (line.trim() === '') continue;
       const res = await this.run(line);
       if (res.quit) return this.quit(res.lines);

@@ -2,7 +2,7 @@
 // files that never end (/dev/zero) or hold one endless line. Each gets one
 // clear line at once; nothing freezes the shell or eats its memory.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { test, assert } from './lib/harness.mjs';
 import { MAIN, ringside } from './lib/cli.mjs';
 import { tempDir } from './lib/engine.mjs';
@@ -70,5 +70,23 @@ test('ringside run /dev/zero and the shell\'s run /dev/zero: a syntax error, not
   assert.match(shell.stdout, /cannot read '\/dev\/zero': it is larger than 1 MiB/);
   assert.match(shell.stdout, /ESCENARIO_SYNTAX/);
 });
+
+test('ringside < /dev/zero: memory stays bounded (one endless line is never kept), SIGTERM ends it', async () => {
+  const zero = openSync('/dev/zero', 'r');
+  const child = spawn(process.execPath, [MAIN], { stdio: [zero, 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  closeSync(zero);
+  child.stdout.resume();
+  child.stderr.resume();
+  const exited = new Promise((r) => child.on('close', (code) => r(code)));
+  const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  let peak = 0;
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    peak = Math.max(peak, rssMiB());
+  }
+  child.kill('SIGTERM');
+  assert.is(await exited, 143);
+  assert.ok(peak < 400, `peak RSS ${peak.toFixed(0)} MiB after 3 s of /dev/zero`);
+}, { timeoutMs: 20_000 });
 
 test.run();
