@@ -24,8 +24,9 @@ export const RUN_USAGE = `Usage: ringside run FILE... [--keep-going] [--json] [-
 Runs scenario files (.rsc) without a terminal: each step is printed with its
 result and duration; the exit status is 0 when every expectation held, 1 when
 one failed, 2 for usage or syntax errors (reported before anything runs),
-130 when interrupted. What a scenario creates (ports, namespaces, links, its
-work directory) is removed on every exit path.
+130, 143 or 129 when stopped by SIGINT, SIGTERM or SIGHUP. What a scenario
+creates (ports, namespaces, links, programs, its work directory) is removed on
+every exit path; what a run killed with SIGKILL left, the next run removes.
 
   --keep-going      run every step and every file even after a failure
   --json            print JSON lines (one object per step and per scenario)
