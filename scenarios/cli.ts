@@ -193,7 +193,7 @@ async function runParsed(o: CliOptions, parsed: ReturnType<typeof parseAll>, wor
       signal: controller.signal,
       hooks,
       workdir: workdirs[k],
-      createSession: (opts) => Session.create({ ...opts, interactive: false }),
+      createSession: (opts, log) => Session.create({ ...opts, interactive: false }, log),
       makeOptions: () => ({ ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], interactive: false }),
     });
     reports.push(r);

@@ -40,6 +40,7 @@ export function stepLines(r: StepReport, verbose = false, scenarioFile?: string)
     if (r.detail !== undefined) out.push(L(`       note:     ${r.detail}`, 'error'));
   }
   for (const o of shownOutput(r, verbose)) out.push(L(`         ${o}`, 'dim'));
+  for (const e of r.events ?? []) out.push({ ...e, text: `       > ${e.text}` });
   return out;
 }
 

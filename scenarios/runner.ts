@@ -7,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Session } from '../session/session.js';
 import type { SessionOptions } from '../session/options.js';
+import type { StyledLine } from '../commands/types.js';
 import { execute, render } from '../commands/index.js';
 import type { ScriptResult } from '../commands/results.js';
 import type { Loc, Scenario, Step } from './parse.js';
@@ -31,6 +32,7 @@ export interface StepReport {
   expected?: string;
   actual?: string;
   output?: string[];        // command or program output
+  events?: StyledLine[];    // what the session reported while the step ran (KNI requests and reverts, ends of replays and captures)
 }
 
 export type FileStatus = 'pass' | 'fail' | 'interrupted';
@@ -56,8 +58,9 @@ export interface RunOptions {
   hooks: RunHooks;
   workdir?: string;
   // The session is made from the scenario's `ringside` line (or the default
-  // options) and shut down at the end.
-  createSession: (opts: SessionOptions) => Session;
+  // options) and shut down at the end; `log` receives the lines it reports
+  // by itself, as the shell prints them above its prompt.
+  createSession: (opts: SessionOptions, log: (lines: StyledLine[]) => void) => Session;
   makeOptions: () => SessionOptions;
 }
 
@@ -152,7 +155,10 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
   const expectations = { passed: 0, failed: 0 };
   let failed = false;
   let notRun = 0;
+  // Lines the session reported by itself: shown under the step they came in.
+  let events: StyledLine[] = [];
   const report = (r: StepReport): void => {
+    if (events.length > 0) { r.events = events; events = []; }
     steps.push(r);
     if (r.expectation) { if (r.status === 'ok') expectations.passed++; else expectations.failed++; }
     if (r.status === 'fail') failed = true;
@@ -190,7 +196,8 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
       const start = performance.now();
       const loc = sc.startup?.loc ?? { file: sc.file, line: 0, text: 'ringside' };
       try {
-        session = opts.createSession(sc.startup?.options ?? opts.makeOptions());
+        session = opts.createSession(sc.startup?.options ?? opts.makeOptions(), (lines) => { events.push(...lines); });
+        events = [];  // the start-up lines: the start-up step says it in one line
         const ids = session.engine.portIds();
         report({ ...base(loc, 'startup'), source: sc.startup ? oneLine(loc) : 'ringside (embedded default ports)', status: 'ok', durationMs: performance.now() - start, expectation: false,
           detail: `ports ${ids.map((id) => `${id}=${session!.engine.portInfo(id).name}`).join(' ')}` });

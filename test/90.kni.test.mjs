@@ -8,8 +8,9 @@
 import { spawn } from 'node:child_process';
 import { test, assert } from './lib/harness.mjs';
 import { skipUnlessNetns, vethPair, withNetns } from './lib/netns.mjs';
-import { fwdStats } from './lib/cli.mjs';
-import { waitFor } from './lib/engine.mjs';
+import { MAIN, fwdStats } from './lib/cli.mjs';
+import { tempDir, waitFor } from './lib/engine.mjs';
+import { writeFileSync } from 'node:fs';
 
 function kniStats(text) {
   const all = [...text.matchAll(/RX-packets \(to kernel\):\s+(\d+)\s+RX-bytes: (\d+)\s+RX-dropped: (\d+)\s+TX-packets \(from kernel\): (\d+)\s+TX-bytes: (\d+)\s+TX-dropped: (\d+)/g)];
@@ -209,6 +210,29 @@ test('KNI handler reject: an MTU change is put back and the shell says why; dela
       cli.kill();
     }
   });
+}, { timeoutMs: 60_000 });
+
+test('in a scenario, a rejected request and its revert are printed among the steps', async () => {
+  if (skipUnlessNetns('kni reject in a scenario')) return;
+  const t = tempDir();
+  try {
+    writeFileSync(t.file('rej.rsc'), [
+      'ringside --vdev net_tap0,iface=rsk0',
+      'kni create 0 name rskni0',
+      'kni handler 0 reject',
+      'shell ip link set rskni0 mtu 1600',
+      'expect event kni_response port 0 request mtu to 1600 result rejected within 2s',
+    ].join('\n') + '\n');
+    await withNetns(1, async (ns) => {
+      const r = await ns.run(process.execPath, [MAIN, 'run', t.file('rej.rsc')], { timeoutMs: 60_000 });
+      assert.is(r.code, 0, r.stdout + r.stderr);
+      // Under the step during which it came: the shell step, or the wait after it.
+      assert.match(r.stdout, /^ {7}> KNI rskni0 \(port 0\): request mtu 1500 -> 1600 \[handler: reject\]$/m);
+      assert.match(r.stdout, /^ {7}> KNI rskni0 \(port 0\): mtu 1500 -> 1600 rejected: .*; rskni0 put back to 1500$/m);
+    });
+  } finally {
+    t.remove();
+  }
 }, { timeoutMs: 60_000 });
 
 test('kni commands are refused with a reason without root or on a missing KNI', async () => {
