@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { StyledLine } from '../commands/types.js';
 import type { CommandResult } from '../commands/types.js';
 import { DEFAULT_OPTIONS } from '../session/options.js';
@@ -181,9 +180,10 @@ export async function runCli(argv: string[]): Promise<number> {
 // would (its own engine and ports, numbered from 0; the shell's session is
 // untouched), in a child process whose JSON lines are drawn here as they
 // arrive. The result is nothing when it passed, an error when it did not.
-const MAIN = fileURLToPath(new URL('../shell/main.js', import.meta.url));
+// The child is this process's own entry point (the bundle or the TypeScript
+// build), so it runs the same code.
 export async function runInSession(file: string, emit: (lines: StyledLine[]) => void): Promise<CommandResult> {
-  const child = spawn(process.execPath, [MAIN, 'run', '--json', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [process.argv[1], 'run', '--json', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Leaving the shell mid-run interrupts the scenario, which then cleans up.
   const onExit = (): void => { try { child.kill('SIGINT'); } catch { /* gone */ } };
   process.on('exit', onExit);
