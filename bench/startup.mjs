@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { summarize, fmt } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(root, process.env.RINGSIDE_MAIN ?? 'dist/bundle/ringside.js');
+const MAIN = path.resolve(root, process.env.RINGSIDE_MAIN ?? 'dist/bundle/ringside.js');
 const RUNS = Number(process.env.RUNS ?? 10);
 const sep = process.argv.indexOf('--');
 const args = sep < 0 ? [] : process.argv.slice(sep + 1);

@@ -5,6 +5,7 @@
 // behind a dynamic import, so it becomes a chunk of its own, loaded on first use.
 // Type checking stays with tsc (`npm run build`).
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,8 @@ const yogaWithoutFetch = {
   },
 };
 
+// Chunk names carry content hashes: a fresh directory holds no stale chunk.
+rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { ringside: 'shell/main.ts', dashboard: 'shell/monitor/dashboard.ts' },
