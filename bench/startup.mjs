@@ -2,6 +2,8 @@
 // Shell start-up time to the first prompt: the built binary in a pseudo-terminal
 // (util-linux `script`), timed from spawn until the screen shows `ringside> `;
 // Ctrl-D then quits it. Repeated (RUNS, default 10); prints median, min, max.
+// Times the bundle the `ringside` command runs; RINGSIDE_MAIN=dist/shell/main.js
+// times the unbundled TypeScript build instead.
 //   node bench/startup.mjs [-- ringside args...]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { summarize, fmt } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(root, 'dist', 'shell', 'main.js');
+const MAIN = path.resolve(root, process.env.RINGSIDE_MAIN ?? 'dist/bundle/ringside.js');
 const RUNS = Number(process.env.RUNS ?? 10);
 const sep = process.argv.indexOf('--');
 const args = sep < 0 ? [] : process.argv.slice(sep + 1);

@@ -16,33 +16,48 @@ import type { CaptureOptions, ReplayOptions } from '../native/capture.js';
 import '../native/capture.js';
 import type { CaptureListResult, CaptureStartResult, CaptureStopResult, PcapInfoResult, PcapShowResult, ReplayResult } from './render-capture.js';
 
+const FORMATS: Choice[] = [
+  { word: 'pcap', help: 'libpcap format, nanosecond timestamps' },
+  { word: 'pcapng', help: 'pcapng format' },
+];
+const formatWord: ParamType = {
+  label: 'pcap|pcapng', help: 'the file format', parse: (word) => ({ ok: true, value: word }),
+  complete: (_ctx, prefix) => FORMATS.filter((c) => c.word.startsWith(prefix)),
+};
+
 const CAPTURE_WORDS: Choice[] = [
   { word: 'rx', help: 'received packets only' },
   { word: 'tx', help: 'sent packets only' },
   { word: 'both', help: 'received and sent packets (default)' },
-  { word: 'file', help: 'file PATH: where to write (required)' },
-  { word: 'format', help: 'format pcap|pcapng (default: from the file name, else pcap)' },
-  { word: 'snaplen', help: 'snaplen N: bytes kept of each packet (default: all)' },
-  { word: 'count', help: 'count N: stop after N packets' },
+  { word: 'file', help: 'file PATH: where to write (required)', value: filePath },
+  { word: 'format', help: 'format pcap|pcapng (default: from the file name, else pcap)', value: formatWord },
+  { word: 'snaplen', help: 'snaplen N: bytes kept of each packet (default: all)', value: uint('snaplen', 'bytes kept') },
+  { word: 'count', help: 'count N: stop after N packets', value: uint('count', 'packets', 1) },
   { word: 'filter', help: 'filter EXPR: the rest of the line, e.g. udp and port 53' },
 ];
 
 const REPLAY_WORDS: Choice[] = [
   { word: 'speed', help: 'speed original|topspeed|xMULT|pps N|mbps N (default original)' },
-  { word: 'loop', help: 'loop N: play the file N times (0: until stopped)' },
+  { word: 'loop', help: 'loop N: play the file N times (0: until stopped)', value: uint('loop', 'times') },
   { word: 'original', help: 'the gaps of the file' },
   { word: 'topspeed', help: 'as fast as the port takes packets' },
   { word: 'pps', help: 'pps N: N packets per second' },
   { word: 'mbps', help: 'mbps N: N Mbit/s' },
 ];
 
+// Keywords in any order; after a keyword that takes a value, the value's own
+// completion (file PATH completes paths, count N nothing).
 function restOf(label: string, help: string, words: Choice[]): ParamType {
   return {
     label,
     help,
     rest: true,
     parse: (word) => ({ ok: true, value: word }),
-    complete: (_ctx, prefix) => words.filter((c) => c.word.startsWith(prefix)),
+    complete: (ctx, prefix, before = []) => {
+      const keyword = words.find((c) => c.word === before[before.length - 1]);
+      if (keyword?.value) return keyword.value.complete?.(ctx, prefix) ?? [];
+      return words.filter((c) => c.word.startsWith(prefix));
+    },
   };
 }
 

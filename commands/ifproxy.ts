@@ -6,7 +6,7 @@
 import type { Session } from '../session/session.js';
 import type { CommandSpec, ParamType } from './spec.js';
 import { choice, p, w } from './spec.js';
-import { portId, rest, uint } from './params.js';
+import { kernelIface, portId, rest, uint } from './params.js';
 import type { CommandResult } from './types.js';
 import { L } from './util.js';
 import { ifname } from './kni.js';
@@ -23,7 +23,7 @@ const proxyRef: ParamType = {
     if (/^\d+$/.test(word)) return portId.parse(word, ctx);
     return ifname.parse(word, ctx);
   },
-  complete: (ctx, prefix) => (portId.complete ? portId.complete(ctx, prefix) : []),
+  complete: (ctx, prefix) => [...(portId.complete?.(ctx, prefix) ?? []), ...(kernelIface.complete?.(ctx, prefix) ?? [])],
 };
 
 const eventList = rest('event...', `events to trace (default all): ${IFPROXY_EVENTS.join(' ')}`, (_ctx, prefix) => {

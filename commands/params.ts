@@ -126,38 +126,6 @@ export function fwdModeChoices(ctx: GrammarContext): Choice[] {
   return ctx.fwdModes().map((m) => ({ word: m.name, help: m.help }));
 }
 
-// DEVARGS: driver name plus instance, then key=value pairs. The engine checks
-// them; completion offers drivers (with the next free instance) and keys.
-export const devargs: ParamType = {
-  label: 'devargs',
-  help: 'a virtual device, e.g. net_null2 or net_ring2,peer=net_ring3',
-  parse(word) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*/.test(word)) return bad(`invalid devargs '${word}': expected DRIVER<n>[,key=value...], e.g. net_null2`);
-    return ok(word);
-  },
-  complete(ctx, prefix) {
-    let drivers: { name: string; help: string; keys: string[] }[] = [];
-    try { drivers = ctx.drivers(); } catch { return []; }
-    const comma = prefix.lastIndexOf(',');
-    if (comma >= 0) {
-      const head = prefix.slice(0, comma + 1);
-      const drv = drivers.find((d) => prefix.startsWith(d.name));
-      if (!drv) return [];
-      const used = new Set(prefix.slice(0, comma).split(',').slice(1).map((kv) => kv.split('=')[0]));
-      return drv.keys.filter((k) => !used.has(k)).map((k) => ({ word: `${head}${k}=`, help: `${drv.name} option ${k}`, partial: true }));
-    }
-    const names = new Set<string>();
-    for (const id of safeIds(ctx)) {
-      try { const n = ctx.engine.portInfo?.(id)?.name; if (n) names.add(n); } catch { /* ignore */ }
-    }
-    return drivers.map((d) => {
-      let n = 0;
-      while (names.has(`${d.name}${n}`)) n++;
-      return { word: `${d.name}${n}`, help: d.help, partial: true };
-    });
-  },
-};
-
 // A file path: completes from the file system, directories end with '/'.
 export const filePath: ParamType = {
   label: 'file',
@@ -180,6 +148,69 @@ export const filePath: ParamType = {
           ? { word: `${dirPart}${e.name}/`, help: 'directory', partial: true }
           : { word: `${dirPart}${e.name}`, help: 'file' };
       });
+  },
+};
+
+// A kernel network interface that exists: completes from /sys/class/net.
+const SYS_NET = '/sys/class/net';
+export const kernelIface: ParamType = {
+  label: 'ifname',
+  help: 'a kernel network interface',
+  parse(word) { return ok(word); },
+  complete(_ctx, prefix) {
+    let names: string[] = [];
+    try { names = fs.readdirSync(SYS_NET); } catch { return []; }
+    return names.filter((n) => n.startsWith(prefix)).sort().map((n) => {
+      let state = '';
+      try { state = fs.readFileSync(path.join(SYS_NET, n, 'operstate'), 'utf8').trim(); } catch { /* gone meanwhile */ }
+      return { word: n, help: state ? `kernel interface (${state})` : 'kernel interface' };
+    });
+  },
+};
+
+// DEVARGS: driver name plus instance, then key=value pairs. The engine checks
+// them; completion offers drivers (with the next free instance), keys, and
+// the values of the keys named here.
+const DEVARG_VALUES: Record<string, ParamType> = {
+  iface: kernelIface,
+  rx_pcap: filePath,
+  tx_pcap: filePath,
+};
+export const devargs: ParamType = {
+  label: 'devargs',
+  help: 'a virtual device, e.g. net_null2 or net_ring2,peer=net_ring3',
+  parse(word) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*/.test(word)) return bad(`invalid devargs '${word}': expected DRIVER<n>[,key=value...], e.g. net_null2`);
+    return ok(word);
+  },
+  complete(ctx, prefix) {
+    let drivers: { name: string; help: string; keys: string[] }[] = [];
+    try { drivers = ctx.drivers(); } catch { return []; }
+    const comma = prefix.lastIndexOf(',');
+    const eq = prefix.indexOf('=', comma + 1);
+    if (comma >= 0 && eq >= 0) {
+      const value = DEVARG_VALUES[prefix.slice(comma + 1, eq)];
+      const head = prefix.slice(0, eq + 1);
+      // Partial: another ,key=value may follow.
+      return (value?.complete?.(ctx, prefix.slice(eq + 1)) ?? [])
+        .map((c) => ({ word: `${head}${c.word}`, help: c.help, partial: true }));
+    }
+    if (comma >= 0) {
+      const head = prefix.slice(0, comma + 1);
+      const drv = drivers.find((d) => prefix.startsWith(d.name));
+      if (!drv) return [];
+      const used = new Set(prefix.slice(0, comma).split(',').slice(1).map((kv) => kv.split('=')[0]));
+      return drv.keys.filter((k) => !used.has(k)).map((k) => ({ word: `${head}${k}=`, help: `${drv.name} option ${k}`, partial: true }));
+    }
+    const names = new Set<string>();
+    for (const id of safeIds(ctx)) {
+      try { const n = ctx.engine.portInfo?.(id)?.name; if (n) names.add(n); } catch { /* ignore */ }
+    }
+    return drivers.map((d) => {
+      let n = 0;
+      while (names.has(`${d.name}${n}`)) n++;
+      return { word: `${d.name}${n}`, help: d.help, partial: true };
+    });
   },
 };
 

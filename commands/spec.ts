@@ -7,7 +7,12 @@ import type { CommandResult } from './types.js';
 
 export type Section = 'control' | 'display' | 'config' | 'ports';
 
-export interface Choice { word: string; help: string; partial?: boolean } // partial: no space after it
+export interface Choice {
+  word: string;
+  help: string;
+  partial?: boolean;   // no space after it
+  value?: ParamType;   // a keyword's value (`file PATH`): completes the word after it
+}
 
 // What parameters need from a session: the engine (port ids), forwarding modes
 // and drivers (read from the addon, never from a second list). Session

@@ -104,10 +104,15 @@ export interface Addon {
 }
 
 const require = createRequire(import.meta.url);
+// The package's root: two levels up from the TypeScript output (dist/native/)
+// and from the bundle (dist/bundle/) alike.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function load(): Addon {
-  const addon = require(path.join(root, 'build', 'Release', 'ringside.node')) as Addon;
+  // node-gyp-build takes build/Release when the addon was compiled here, else
+  // the prebuilt addon the package ships for this platform (prebuilds/).
+  const loadBinding = require('node-gyp-build') as (dir: string) => unknown;
+  const addon = loadBinding(root) as Addon;
   addon.setErrorClass(RingsideError);
   return addon;
 }

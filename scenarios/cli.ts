@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { StyledLine } from '../commands/types.js';
 import type { CommandResult } from '../commands/types.js';
 import { DEFAULT_OPTIONS } from '../session/options.js';
@@ -224,11 +223,12 @@ async function runParsed(o: CliOptions, parsed: ReturnType<typeof parseAll>, wor
 // would (its own engine and ports, numbered from 0; the shell's session is
 // untouched), in a child process whose JSON lines are drawn here as they
 // arrive. The result is nothing when it passed, an error when it did not.
-const MAIN = fileURLToPath(new URL('../shell/main.js', import.meta.url));
+// The child is this process's own entry point (the bundle or the TypeScript
+// build), so it runs the same code.
 export async function runInSession(file: string, emit: (lines: StyledLine[]) => void): Promise<CommandResult> {
   // stdin is a pipe nobody writes to: when this process dies, however, the
   // child reads its end and stops (PARENT_PIPE_ENV).
-  const child = spawn(process.execPath, [MAIN, 'run', '--json', '--', file], {
+  const child = spawn(process.execPath, [process.argv[1], 'run', '--json', '--', file], {
     stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [PARENT_PIPE_ENV]: '1' },
   });
   // Leaving the shell mid-run interrupts the scenario, which then cleans up.

@@ -100,7 +100,8 @@ async function loadUi(): Promise<UiModules> {
   const saved = CI_VARS.map((k) => process.env[k]);
   for (const k of CI_VARS) delete process.env[k];
   try {
-    return await Promise.all([import('ink'), import('react'), import('./App.js')]);
+    // React is CommonJS: only its default export is certain (bundled or not).
+    return await Promise.all([import('ink'), import('react').then((m) => m.default), import('./App.js')]);
   } finally {
     CI_VARS.forEach((k, i) => { if (saved[i] !== undefined) process.env[k] = saved[i]; });
   }
@@ -210,8 +211,10 @@ class Shell {
 
   async inkMode(history: import('./history.js').HistoryFile, ui: Promise<UiModules>): Promise<void> {
     const [{ render }, { createElement }, { App }] = await ui;
-    const host = await import('./monitor/host.js');
-    this.closeMonitor = () => host.closeActiveMonitor();
+    // The monitor's host is not needed for the first prompt: it loads once
+    // the prompt is drawn, long before anyone has typed `monitor`.
+    let host: typeof import('./monitor/host.js') | undefined;
+    this.closeMonitor = async () => host?.closeActiveMonitor();
     // A pseudo-terminal nobody sized (script(1) fed from a pipe) reports 0x0;
     // Ink would then redraw the whole screen on every frame.
     const tty = process.stdout as NodeJS.WriteStream & { rows: number; columns: number };
@@ -227,8 +230,12 @@ class Shell {
       isForwarding: () => this.session.engine.forwarding(),
       onQuit: (lines: StyledLine[]) => { void this.quit(lines); },
       runner: this.runner,
-      openMonitor: (intervalMs: number) => host.openMonitor(this.session.engine, intervalMs),
+      openMonitor: (intervalMs: number) => {
+        if (!host) throw new Error('still loading; try again in a moment');
+        return host.openMonitor(this.session.engine, intervalMs);
+      },
     }), { exitOnCtrlC: false });
+    setImmediate(() => { void import('./monitor/host.js').then((m) => { host = m; }); });
     this.unmountInk = async () => {
       instance.unmount();
       await instance.waitUntilExit().catch(() => undefined);

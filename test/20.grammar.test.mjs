@@ -20,6 +20,8 @@ const MODES = [
 const DRIVERS = [
   { name: 'net_null', help: 'sink/source', keys: ['size'] },
   { name: 'net_ring', help: 'in-memory rings', keys: ['peer'] },
+  { name: 'net_af_packet', help: 'AF_PACKET rings', keys: ['iface', 'qpairs'] },
+  { name: 'net_pcap', help: 'pcap files', keys: ['rx_pcap', 'tx_pcap'] },
 ];
 
 function portInfo(id, extra = {}) {
@@ -218,6 +220,38 @@ test("completion: 'sh' -> 'show ', command words, ports, modes, drivers, files",
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('completion of values: interfaces after iface=, paths after file, load, run, replay start, pcap show', () => {
+  const s = fakeSession();
+  const words = (line) => commandLayer.complete(s, line, line.length).choices.map((x) => x.word);
+  const ifaces = fs.readdirSync('/sys/class/net').sort();
+  assert.ok(ifaces.includes('lo'));
+  assert.equal(words('port attach net_af_packet0,iface='), ifaces.map((n) => `net_af_packet0,iface=${n}`));
+  let c = commandLayer.complete(s, 'port attach net_af_packet0,iface=l', 34);
+  assert.is(c.insert, 'net_af_packet0,iface=lo', 'no space: another ,key=value may follow');
+  assert.ok(c.choices[0].help.startsWith('kernel interface'), c.choices[0].help);
+  assert.equal(words('port attach net_af_packet0,qpairs=2,iface=lo'), ['net_af_packet0,qpairs=2,iface=lo']);
+  assert.equal(words('port attach net_af_packet0,qpairs='), [], 'a number has no candidates');
+  assert.ok(words('ifproxy bind 0 ').includes('lo'), 'ifproxy bind offers kernel interfaces');
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-complete-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'in.pcap'), '');
+    fs.writeFileSync(path.join(dir, 'setup.rsc'), '');
+    for (const head of ['load', 'run', 'replay start', 'pcap show', 'pcap info', 'capture start 0 file', 'capture start 0 rx count 5 file']) {
+      const line = `${head} ${dir}/i`;
+      c = commandLayer.complete(s, line, line.length);
+      assert.is(c.insert, `${dir}/in.pcap `, `'${head}' completes a path`);
+    }
+    const line = `port attach net_pcap0,rx_pcap=${dir}/i`;
+    assert.equal(words(line), [`net_pcap0,rx_pcap=${dir}/in.pcap`]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(words('capture start 0 file x format '), ['pcap', 'pcapng']);
+  assert.equal(words('capture start 0 file x count '), [], 'a count has no candidates');
+  assert.ok(words('capture start 0 file x ').includes('format'), 'keywords again after a value');
 });
 
 test("'?' after 'set fwd' lists the modes with their help", () => {
