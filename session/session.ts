@@ -9,6 +9,7 @@ import type { StyledLine } from '../commands/types.js';
 import type { Throughput } from '../commands/results.js';
 import { collectFwdStats } from '../commands/collect.js';
 import { renderFwdStop } from '../commands/render-stats.js';
+import { eventsOf, isMemif } from './events.js';
 
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
@@ -61,6 +62,8 @@ export class Session {
     } catch { /* the pool line is informative only */ }
 
     const vdevs = o.vdevs.length > 0 ? o.vdevs : EMBEDDED_DEFAULT_VDEVS;
+    // A memif port's link comes and goes with its peer: its lines need the hub.
+    if (vdevs.some(isMemif)) eventsOf(this);
     const ids = vdevs.map((d) => engine.attach(d));
 
     for (const id of ids) {
