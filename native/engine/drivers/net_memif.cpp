@@ -46,9 +46,6 @@ class MemifPort final : public Port, public memif::Interface {
   MemifPort(uint16_t id, const DevArgs& args, Mempool* pool) : Port(id, args, pool) {}
   ~MemifPort() override { do_stop(); }
 
-  uint16_t max_rx_queues() const override { return kMaxQueues; }
-  uint16_t max_tx_queues() const override { return kMaxQueues; }
-
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::lock_guard<std::mutex> g(status_mu_);
     std::vector<std::pair<std::string, std::string>> v{
@@ -462,7 +459,7 @@ class MemifPort final : public Port, public memif::Interface {
   mutable std::mutex diag_mu_;
   std::atomic<bool> fault_claimed_{false}, fault_ready_{false};
   std::string fault_text_;
-  bool started_ = false;
+  std::atomic<bool> started_{false};  // read by the service thread
 
   mutable std::mutex status_mu_;  // what info() shows, written by the service thread
   bool connected_ = false;

@@ -72,7 +72,7 @@ class Service {
     itfs_.push_back(itf);
     if (itf->cfg.role == Role::Client) {
       retry_at_[itf] = {};
-      try_client(itf, true);
+      try_client(itf);
     }
   }
 
@@ -81,7 +81,7 @@ class Service {
     for (auto it = conns_.begin(); it != conns_.end();) {
       Conn& c = it->second;
       if (c.itf == itf) {
-        Step_send(c, c.ch->fail(reason));
+        send_step(c, c.ch->fail(reason));
         itf->on_disconnected(reason);
         close_conn_fd(c);
         it = conns_.erase(it);
@@ -90,6 +90,7 @@ class Service {
       }
     }
     retry_at_.erase(itf);
+    waiting_said_.erase(itf);
     std::erase(itfs_, itf);
     std::string key = key_of(itf);
     bool still = false;
@@ -173,7 +174,7 @@ class Service {
   }
 
   // Sends what a step asks for; false when the socket failed.
-  bool Step_send(Conn& c, const Step& s) {
+  bool send_step(Conn& c, const Step& s) {
     for (const Outgoing& o : s.send) {
       iovec iov{const_cast<WireMsg*>(&o.msg), sizeof o.msg};
       msghdr mh{};
@@ -194,7 +195,7 @@ class Service {
     return true;
   }
 
-  void try_client(Interface* itf, bool first) {
+  void try_client(Interface* itf) {
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (fd < 0) return;
     sockaddr_un sun;
@@ -208,7 +209,6 @@ class Service {
                         "); retrying every second",
                     false);
       waiting_said_[itf] = true;
-      (void)first;
       return;
     }
     waiting_said_[itf] = false;
@@ -234,7 +234,7 @@ class Service {
       Step s = c.ch->open();
       add_fd(fd);
       auto [it, ok] = conns_.emplace(fd, std::move(c));
-      if (!Step_send(it->second, s)) {
+      if (!send_step(it->second, s)) {
         close_conn_fd(it->second);
         conns_.erase(it);
       }
@@ -308,7 +308,7 @@ class Service {
         }
       }
       if (!c.itf && c.ch->config()) c.itf = bound_server(c.key, c.ch->config());
-      bool sent = Step_send(c, s);
+      bool sent = send_step(c, s);
       if (s.connected && sent && c.itf) {
         c.itf->on_connected(c.ch->take_session(), c.ch->peer());
       }
@@ -332,7 +332,7 @@ class Service {
     std::vector<Interface*> due;
     for (auto& [itf, at] : retry_at_)
       if (at <= now) due.push_back(itf);
-    for (Interface* itf : due) try_client(itf, false);
+    for (Interface* itf : due) try_client(itf);
     for (auto it = conns_.begin(); it != conns_.end();) {
       Conn& c = it->second;
       std::string fault = c.itf ? c.itf->take_fault() : "";
@@ -341,7 +341,7 @@ class Service {
         continue;
       }
       Interface* itf = c.itf;
-      Step_send(c, c.ch->fail(fault));
+      send_step(c, c.ch->fail(fault));
       close_conn_fd(c);
       it = conns_.erase(it);
       itf->on_disconnected(fault);
