@@ -156,6 +156,9 @@ TEST(memif_devargs_defaults_and_refusals) {
   CHECK_EQ(code("net_memif0,bsize=0"), std::string("EDEVARGS"));
   CHECK_EQ(code("net_memif0,socket=/nonexistent-dir/m.sock,socket-abstract=no", &msg), std::string("EDEVARGS"));
   CHECK(msg.find("socket directory /nonexistent-dir does not exist") != std::string::npos);
+  // procfs refuses new files even to root: a directory that is not writable.
+  CHECK_EQ(code("net_memif0,socket=/proc/self/m.sock,socket-abstract=no", &msg), std::string("EDEVARGS"));
+  CHECK(msg.find("socket directory /proc/self is not writable") != std::string::npos);
   CHECK_EQ(code("net_memif0,secret=0123456789012345678901234"), std::string("EDEVARGS"));
   auto p = make(0, "net_memif0", &pool);  // DPDK's defaults: client, /run/memif.sock, abstract
   CHECK_EQ(info_of(*p, "memif role"), std::string("client"));
