@@ -161,7 +161,7 @@ for (const role of ['server', 'client']) {
   }, LONG);
 }
 
-test('memif ringside <-> ringside: txonly into rxonly, both captures equal, queues and descriptors shown', async () => {
+test('memif ringside <-> ringside: txonly into rxonly, both captures equal, a flow rule counts, queues and descriptors shown', async () => {
   const { dir } = tempDir();
   const sock = sockName();
   const sent = path.join(dir, 'a-tx.pcap');
@@ -171,9 +171,13 @@ test('memif ringside <-> ringside: txonly into rxonly, both captures equal, queu
   try {
     await a.until(/link up/, 15_000);
     await b.until(/link up/, 15_000);
-    b.write(`set fwd rxonly\ncapture start 0 rx file ${got} count 400\nstart\n`);
+    // A flow rule counts on the memif port like on any other.
+    b.write(`flow create 0 ingress pattern eth / ipv4 / udp / end actions count / end\nset fwd rxonly\ncapture start 0 rx file ${got} count 400\nstart\n`);
     a.write(`set fwd txonly\nset txpkts 300\ncapture start 0 tx file ${sent} count 400\nstart\n`);
     await b.until(/capture on port 0 done: count reached, 400 packets/, 20_000);
+    b.write('flow query 0 0 count\n');
+    await b.until(/ hits: \d+/);
+    assert.ok(Number(/ hits: (\d+)/.exec(b.output)[1]) >= 400, 'the flow rule counted the memif packets');
     a.write('stop\nshow port info 0\nshow port 0 txq 0 ring\n');
     await a.until(/memif peer: 'ringside' interface 'net_memif0', memif 2\.0, role client/);
     await a.until(/s2c\s+\[\s*\d+\] region=0 offset=0x[0-9a-f]+ length=\d+/);
