@@ -161,6 +161,30 @@ for (const role of ['server', 'client']) {
   }, LONG);
 }
 
+test('memif queue pairs: testpmd txonly on 2 queues into ringside rxonly on 2 queues, each ring carries packets', async () => {
+  if (SKIP) return;
+  const sock = sockName();
+  const rs = shellSession(['--vdev', `net_memif0,role=client,socket=${sock}`, '--', '-i', '--rxq=2', '--txq=2']);
+  let tp;
+  try {
+    tp = await startTestpmd([`net_memif0,role=server,socket=${sock}`], { extra: ['--rxq=2', '--txq=2'] });
+    await rs.until(/link up \(2 c2s x 2\^10 descriptors, 2 s2c x 2\^10 descriptors\)/, 15_000);
+    rs.write('set fwd rxonly\nstart\n');
+    await tp.cmd('set fwd txonly');
+    await tp.cmd('start');
+    await sleep(1500);
+    await tp.cmd('stop');
+    const from = rs.output.length;
+    rs.write('stop\nshow port 0 rxq 0 info\nshow port 0 rxq 1 info\n');
+    await rs.until(/(Packets: \d+[\s\S]*){2}/, 5000);
+    const perQueue = [...rs.output.slice(from).matchAll(/Packets: (\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(perQueue[0] > 0 && perQueue[1] > 0, `packets per rx queue: ${perQueue.join(', ')}`);
+  } finally {
+    await tp?.quit();
+    await rs.end('quit\n');
+  }
+}, LONG);
+
 test('memif ringside <-> ringside: txonly into rxonly, both captures equal, a flow rule counts, queues and descriptors shown', async () => {
   const { dir } = tempDir();
   const sock = sockName();
