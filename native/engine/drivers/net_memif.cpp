@@ -328,10 +328,13 @@ class MemifPort final : public Port, public memif::Interface {
         if (depth > r.high_water.load(std::memory_order_relaxed)) r.high_water.store(depth, std::memory_order_relaxed);
       }
     }
+    bool consumed = cur != r.last;
     r.last = cur;
     if (!client()) {
-      // release: our reads of the buffers are done before the client may reuse them.
-      __atomic_store_n(&r.hdr->tail, cur, __ATOMIC_RELEASE);
+      // release: our reads of the buffers are done before the client may
+      // reuse them. Only when something was read: a store, even of the same
+      // value, would pull the line from the client's cache on every idle poll.
+      if (consumed) __atomic_store_n(&r.hdr->tail, cur, __ATOMIC_RELEASE);
     } else {
       // Hand the consumed buffers back to the server: head runs ring size
       // ahead of what we have read. We are head's only writer (relaxed load).
