@@ -152,12 +152,12 @@ class MemifPort final : public Port, public memif::Interface {
   void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const override {
     bool c2s = (d == Dir::Tx) == (cfg.role == Role::Client);
     out->kind = std::string("memif ") + (c2s ? "C2S (client -> server)" : "S2C (server -> client)") + " ring, copy mode";
-    with_ring(d, q, [&](const RingRef& r) { out->rings.push_back(ring_state(r, c2s)); });
+    with_ring(d, q, [&](const Live&, const RingRef& r) { out->rings.push_back(ring_state(r, c2s)); });
   }
 
   void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const override {
     bool c2s = (d == Dir::Tx) == (cfg.role == Role::Client);
-    with_ring(d, q, [&](const RingRef& r) {
+    with_ring(d, q, [&](const Live& live, const RingRef& r) {
       // The descriptors between tail and head: filled and not yet consumed
       // (C2S), or buffers handed to the server and not yet filled (S2C).
       uint16_t head = __atomic_load_n(&r.hdr->head, __ATOMIC_ACQUIRE);
@@ -168,8 +168,7 @@ class MemifPort final : public Port, public memif::Interface {
         uint16_t slot = static_cast<uint16_t>(tail + i);
         Desc dsc;
         std::memcpy(&dsc, &r.desc[slot & r.mask], sizeof dsc);
-        const Live* live = live_.load(std::memory_order_acquire);
-        const uint8_t* buf = live ? live->session->buffer(dsc.region, dsc.offset, dsc.length) : nullptr;
+        const uint8_t* buf = live.session->buffer(dsc.region, dsc.offset, dsc.length);
         uint32_t shown = buf ? (dsc.length < 16 ? dsc.length : 16) : 0;
         out->push_back(Descriptor{c2s ? "c2s" : "s2c", slot,
                                   {{"region", std::to_string(dsc.region)},
@@ -443,7 +442,7 @@ class MemifPort final : public Port, public memif::Interface {
     diag_claim_.busy.store(1, std::memory_order_seq_cst);
     const Live* live = live_.load(std::memory_order_seq_cst);
     const RingRef* r = live ? (d == Dir::Rx ? live->rx[q] : live->tx[q]) : nullptr;
-    if (r) fn(*r);
+    if (r) fn(*live, *r);
     diag_claim_.busy.store(0, std::memory_order_release);
   }
 
