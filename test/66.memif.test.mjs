@@ -161,6 +161,35 @@ for (const role of ['server', 'client']) {
   }, LONG);
 }
 
+test('memif client: the testpmd server SIGKILLed and restarted, ringside reconnects by itself', async () => {
+  if (SKIP) return;
+  const sock = sockName();
+  let tp = await startTestpmd([`net_memif0,role=server,socket=${sock}`]);
+  const rs = ringsideWith(`net_memif0,role=client,socket=${sock}`);
+  try {
+    await rs.until(/link up/, 15_000);
+    rs.write('set fwd rxonly\nstart\n');
+    await tp.cmd('set fwd txonly');
+    await tp.cmd('start');
+    await sleep(1000);
+    await tp.kill();
+    tp = undefined;
+    await rs.until(/disconnected: peer closed the control channel[^\n]*link down, counters kept/, 10_000);
+    const from = rs.output.length;
+    tp = await startTestpmd([`net_memif0,role=server,socket=${sock}`]);
+    await rs.until(/connected to 'DPDK[^']*' interface 'net_memif0': link up/, 15_000);
+    await tp.cmd('set fwd txonly');
+    await tp.cmd('start');
+    await sleep(1000);
+    rs.write('show port info 0\n');
+    await rs.until(/memif connects: 2, disconnects 1/, 5000);
+    assert.match(rs.output.slice(from), /Link status: up/);
+  } finally {
+    await tp?.quit();
+    await rs.end('stop\nquit\n');
+  }
+}, LONG);
+
 test('memif queue pairs: testpmd txonly on 2 queues into ringside rxonly on 2 queues, each ring carries packets', async () => {
   if (SKIP) return;
   const sock = sockName();
