@@ -288,8 +288,7 @@ struct RogueClient {
     }
     return sendmsg(fd, &mh, MSG_NOSIGNAL) == sizeof o.msg;
   }
-  // Runs the handshake; tamper may rewrite each outgoing message.
-  bool connect_to(const std::string& sock, std::function<void(rs::memif::WireMsg&)> tamper = nullptr) {
+  bool open(const std::string& sock) {
     fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     sockaddr_un sun{};
     sun.sun_family = AF_UNIX;
@@ -298,6 +297,20 @@ struct RogueClient {
       return false;
     timeval tv{3, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return true;
+  }
+  // Claims interface id 0 with an init, then says nothing more.
+  bool init_and_stall(const std::string& sock) {
+    rs::memif::WireMsg hello;
+    if (!open(sock) || recv(fd, &hello, sizeof hello, 0) != sizeof hello) return false;
+    rs::memif::Message init;
+    init.type = rs::memif::MsgType::Init;
+    init.version = rs::memif::kVersion;
+    return send(rs::memif::Outgoing{rs::memif::encode(init), -1});
+  }
+  // Runs the handshake; tamper may rewrite each outgoing message.
+  bool connect_to(const std::string& sock, std::function<void(rs::memif::WireMsg&)> tamper = nullptr) {
+    if (!open(sock)) return false;
     rs::memif::IfConfig cfg;
     cfg.app_name = "rogue";
     cfg.if_name = "rogue0";
@@ -356,6 +369,23 @@ TEST(memif_rogue_descriptor_outside_region_faults_cleanly) {
   rs::memif::Message m;
   CHECK(got == sizeof w && rs::memif::decode(&w, sizeof w, &m).empty() && m.type == rs::memif::MsgType::Disconnect);
   CHECK(m.name.find("outside its region") != std::string::npos);
+  srv->stop();
+}
+
+TEST(memif_stalled_handshake_is_dropped_and_frees_the_interface) {
+  rs::Mempool pool("t", 1024);
+  rs::EventQueue ev;
+  std::string sock = unique_socket("stall");
+  auto srv = make(0, "net_memif0,role=server,socket=" + sock, &pool, &ev);
+  srv->start();
+  RogueClient rogue;
+  CHECK(rogue.init_and_stall(sock));
+  auto cli = make(1, "net_memif1,role=client,socket=" + sock, &pool, &ev);
+  cli->start();
+  CHECK(wait_event(ev, "Already connected"));
+  CHECK(wait_event(ev, "stalled in the handshake", 8000ms));
+  CHECK(wait_link(*cli, true, 4000ms));
+  cli->stop();
   srv->stop();
 }
 

@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kTickMs = 100;         // fault flags are polled this often
 constexpr int kRetryMs = 1000;       // a client without its server tries again this often
+constexpr auto kHandshakeLimit = std::chrono::seconds(5);  // a peer that stalls mid-handshake is dropped
 constexpr size_t kSunPath = sizeof(sockaddr_un::sun_path);
 
 socklen_t make_addr(const std::string& path, bool abstract, sockaddr_un* sun) {
@@ -46,6 +47,7 @@ struct Listener {
 
 struct Conn {
   int fd = -1;
+  std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
   std::string key;              // socket key
   Interface* itf = nullptr;     // bound interface (client: from the start; server: after init)
   std::unique_ptr<Channel> ch;
@@ -336,6 +338,15 @@ class Service {
     for (auto it = conns_.begin(); it != conns_.end();) {
       Conn& c = it->second;
       std::string fault = c.itf ? c.itf->take_fault() : "";
+      // Else it would hold its interface ("Already connected") for ever.
+      if (fault.empty() && !c.ch->is_connected() && now - c.opened > kHandshakeLimit)
+        fault = "the peer stalled in the handshake for 5 s";
+      if (!fault.empty() && !c.itf) {
+        send_step(c, c.ch->fail(fault));
+        close_conn_fd(c);
+        it = conns_.erase(it);
+        continue;
+      }
       if (fault.empty()) {
         ++it;
         continue;
