@@ -5,7 +5,8 @@
 // ports (send them packets) or measure something
 // else (a kernel interface's counters) over the same window.
 //   node bench/ringside-fwd.mjs MODE TX_FIRST VDEV [VDEV...]
-// Optional: BENCH_GEN (JSON for setGenSettings, e.g. flowgen ranges) and
+// Optional: BENCH_WAIT_LINK=1 waits (up to 15 s) for every port's link
+// before starting (a memif client connects after attach), BENCH_GEN (JSON for setGenSettings, e.g. flowgen ranges) and
 // BENCH_VERBOSE ("LEVEL FILTER": `set verbose`, drained every 100 ms as the
 // shell does). With BENCH_ALTERNATE=N as well, verbose is switched off and on
 // in 2N windows of BENCH_WINDOW_MS in this one process (off/on, then on/off,
@@ -31,6 +32,9 @@ const PAIRS = Number(process.env.BENCH_ALTERNATE ?? 0);
 if (verbose) {
   if (!PAIRS) setVerbose(true);
   drainTimer = setInterval(() => { drained += engine.verboseDrain(1000).records.length; }, 100);
+}
+if (process.env.BENCH_WAIT_LINK) {
+  for (const end = Date.now() + 15_000; engine.portIds().some((id) => !engine.portInfo(id).link.up) && Date.now() < end;) await sleep(20);
 }
 engine.start(Number(txFirst));
 console.log('started');

@@ -2,7 +2,8 @@
 // npm run bench: ring micro-benchmarks, then forwarding rates of ringside and
 // dpdk-testpmd measured side by side in the same run, each repeated; prints
 // medians with min and max and the ratio ringside/testpmd; then kernel ports
-// on veth against trafgen and testpmd (bench/kports.mjs).
+// on veth against trafgen and testpmd (bench/kports.mjs); memif io loops
+// ringside<->testpmd, testpmd<->testpmd, ringside<->ringside (bench/memif.mjs).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { summarize, fmt } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
 import { kportsBench } from './kports.mjs';
 import { verboseBench } from './verbose.mjs';
+import { memifBench } from './memif.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -57,6 +59,7 @@ await compare('net_null', ['net_null0', 'net_null1'], { txFirst: 0 });
 await compare('net_null txonly', ['net_null0', 'net_null1'], { mode: 'txonly', txFirst: 0 });
 await compare('net_null macswap', ['net_null0', 'net_null1'], { mode: 'macswap', txFirst: 0 });
 await kportsBench();
+await memifBench();
 
 // Replay and capture: from file into net_null against testpmd's net_pcap,
 // then on a veth pair against tcpreplay and tcpdump (each in its own process).

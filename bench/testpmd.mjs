@@ -42,6 +42,8 @@ export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmu
     }
     throw new Error(`testpmd did not print ${re} in time; output:\n${out.slice(-2000)}`);
   };
+  // One "NIC statistics" block per port, each closed by a line of #.
+  const statsDone = new RegExp(`(?:NIC statistics for port \\d+[\\s\\S]*?\\n\\s*#{20,}\\s*\\n[\\s\\S]*?){${vdevs.length}}`);
   try {
     await waitFor(/testpmd> $/m, 0);
     child.stdin.write(`set fwd ${fwd}\n`);
@@ -50,13 +52,13 @@ export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmu
     let mark = out.length;
     const t0 = process.hrtime.bigint();
     child.stdin.write('show port stats all\n');
-    await waitFor(/#{20,}\s*\n[\s\S]*#{20,}[\s\S]*#{20,}\s*\n[\s\S]*#{20,}/, mark);
+    await waitFor(statsDone, mark);
     const a = rxPackets(out.slice(mark));
     await sleep(windowMs);
     mark = out.length;
     const t1 = process.hrtime.bigint();
     child.stdin.write('show port stats all\n');
-    await waitFor(/#{20,}\s*\n[\s\S]*#{20,}[\s\S]*#{20,}\s*\n[\s\S]*#{20,}/, mark);
+    await waitFor(statsDone, mark);
     const b = rxPackets(out.slice(mark));
     const seconds = Number(t1 - t0) / 1e9;
     child.stdin.write('stop\nquit\n');

@@ -5,6 +5,7 @@ import { choice, p, w } from './spec.js';
 import { cidr, devargs, portId, portSel, uint } from './params.js';
 import type { CommandResult, StyledLine } from './types.js';
 import { L, NONE, selectPorts } from './util.js';
+import { eventsOf, isMemif } from '../session/events.js';
 
 function startPorts(s: Session, sel: unknown): CommandResult {
   const lines: StyledLine[] = [];
@@ -67,6 +68,7 @@ export const ports: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const lines: StyledLine[] = [L('Attaching a new port...')];
+      if (isMemif(a.devargs as string)) eventsOf(s);  // its link lines come as events
       const id = s.engine.attach(a.devargs as string);
       lines.push(L(`Port ${id} is attached. Now total ports is ${s.engine.portIds().length}`));
       if (!s.engine.portInfo(id).started) lines.push(L(`(start it with 'port start ${id}')`, 'dim'));

@@ -1,7 +1,7 @@
 // Engine events in the shell: IF-proxy trace lines, KNI requests and their
 // results, netlink overflow reports, the end of a replay or of a capture with
-// a count. One EventHub per session, made by the first kni/ifproxy/replay/
-// capture command; it subscribes to the engine (a thread-safe
+// a count, memif links going up and down. One EventHub per session, made by
+// the first kni/ifproxy/replay/capture command or memif port; it subscribes to the engine (a thread-safe
 // function: the listener thread pokes, this drains on the JS thread) and
 // prints through session.log, which the shell shows above the prompt.
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,9 @@ export const IFPROXY_EVENTS = [
   'mac_change', 'mtu_change', 'link_change', 'addr_add', 'addr_del', 'addr6_add', 'addr6_del',
   'route_add', 'route_del', 'route6_add', 'route6_del', 'neigh_add', 'neigh_del', 'cfg_finished',
 ] as const;
+
+// Devargs of a memif port, whose link lines come as events.
+export const isMemif = (devargs: string): boolean => /^net_memif\d/.test(devargs.trim());
 
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
@@ -123,6 +126,8 @@ export class EventHub {
           ? L(`capture on port ${e.ports[0]} ended with an error: ${e.values.error}`, 'error')
           : L(`capture on port ${e.ports[0]} done: count reached, ${e.values.captured} packets in ${e.values.file}${dropped}`, dropped ? 'warning' : 'ok')];
       }
+      case 'memif':  // net_memif's control plane: connected, disconnected (with why), refused, waiting
+        return [...traced, L(e.values.message, e.values.level === 'error' ? 'warning' : e.values.state === 'up' ? 'ok' : undefined)];
       case 'cfg_finished':
         if (e.values.after === 'overflow') {
           return [...traced, L(`ifproxy: resynchronised after the overflow: ${e.values.recovered} change(s) recovered from the fresh dump`, 'warning')];

@@ -11,6 +11,7 @@ import { collectFwdStats } from '../commands/collect.js';
 import { renderFwdStop } from '../commands/render-stats.js';
 import { renderCaptureStop } from '../commands/render-capture.js';
 import '../native/capture.js';
+import { eventsOf, isMemif } from './events.js';
 
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
@@ -63,6 +64,8 @@ export class Session {
     } catch { /* the pool line is informative only */ }
 
     const vdevs = o.vdevs.length > 0 ? o.vdevs : EMBEDDED_DEFAULT_VDEVS;
+    // A memif port's link comes and goes with its peer: its lines need the hub.
+    if (vdevs.some(isMemif)) eventsOf(this);
     const ids = vdevs.map((d) => engine.attach(d));
 
     for (const id of ids) {

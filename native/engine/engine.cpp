@@ -263,6 +263,7 @@ uint16_t Engine::attach(const std::string& devargs) {
                                    " ports were attached in this session and ids are not reused");
   uint16_t id = static_cast<uint16_t>(ports_.size());
   std::unique_ptr<Port> port = drv->create(id, args, pool_.get());
+  port->set_events(&events_);
   bool pending = false;
   try {
     port->configure(1, 1);

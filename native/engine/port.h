@@ -21,6 +21,8 @@
 
 namespace rs {
 
+class EventQueue;  // netlink/events.h
+
 using MacAddr = std::array<uint8_t, 6>;
 std::string mac_to_string(const MacAddr& m);
 bool parse_mac(const std::string& s, MacAddr* out);
@@ -183,10 +185,14 @@ class Port {
   // thread runs (diag/verbose.h).
   void set_diag_tap(PortTap* t) { diag_tap_.store(t, std::memory_order_release); }
   PortTap* diag_tap() const { return diag_tap_.load(std::memory_order_relaxed); }
+  // Where a driver with a control plane of its own (net_memif) reports what
+  // happens on it; set by the engine at attach, before start.
+  void set_events(EventQueue* q) { events_ = q; }
 
  protected:
   Port(uint16_t id, DevArgs args, Mempool* pool);
   Mempool* pool() const { return pool_; }
+  EventQueue* events() const { return events_; }
   virtual void do_configure(uint16_t nb_rx, uint16_t nb_tx) { (void)nb_rx; (void)nb_tx; }
   virtual void do_start() {}
   virtual void do_stop() {}
@@ -212,6 +218,7 @@ class Port {
   uint16_t id_;
   DevArgs args_;
   Mempool* pool_;
+  EventQueue* events_ = nullptr;
   uint16_t nb_rx_ = 1, nb_tx_ = 1;
   uint16_t hw_rx_ = 1;
   Classifier cls_;

@@ -14,6 +14,7 @@ const DriverInfo& net_pcap_driver();
 const DriverInfo& net_af_xdp_driver();
 const DriverInfo& net_tap_driver();
 const DriverInfo& net_af_packet_driver();
+const DriverInfo& net_memif_driver();
 
 // Throws EDEVARGS when args names another driver or holds a key the driver
 // does not take; the message lists the keys it does take.

@@ -8,7 +8,8 @@ namespace rs {
 
 const std::vector<DriverInfo>& driver_table() {
   static const std::vector<DriverInfo> table{net_null_driver(), net_ring_driver(), net_pcap_driver(), net_tap_driver(),
-                                                net_af_packet_driver(), net_af_xdp_driver()};
+                                                net_af_packet_driver(), net_af_xdp_driver(),
+                                                net_memif_driver()};
   return table;
 }
 
