@@ -3,8 +3,8 @@
 // prebuilt addon: `npm run prebuilds` first), installs the tarball into an
 // empty directory with `npm install ./ringside-X.tgz`, and checks what a user
 // would: the package holds only what runs, nothing was compiled, and the
-// installed `ringside` answers a command, runs a shipped scenario and shows
-// its interactive prompt. CI runs it (.ci/run); bench/install.mjs times it.
+// installed `ringside` answers a command, runs a shipped scenario, shows its
+// interactive prompt and draws the dashboard. CI runs it (.ci/run); bench/install.mjs times it.
 //   node scripts/package-check.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -59,6 +59,15 @@ function promptShows(dir) {
   });
 }
 
+// The dashboard process from the package (bundled widgets, blessed from the
+// package's dependencies) on a 100x30 pseudo-terminal: one snapshot, then quit.
+function dashboardDraws(dir) {
+  const snap = JSON.stringify({ t: 'snap', timeNs: 0, forwarding: false, mode: 'io', ports: [], pool: { name: 'p', size: 100, inUse: 1 }, occupancy: [] });
+  const dashboard = path.join(dir, 'node_modules', 'ringside', 'dist', 'bundle', 'dashboard.js');
+  const cmd = `stty cols 100 rows 30; printf '%s\\n%s\\n' '${snap}' '{"t":"quit"}' | node ${dashboard}`;
+  return run('script', ['-qfec', cmd, '/dev/null'], dir, { LANG: 'C.UTF-8', TERM: 'xterm-256color' });
+}
+
 export async function checkInstalled(dir) {
   const pkg = path.join(dir, 'node_modules', 'ringside');
   check(!existsSync(path.join(pkg, 'build')), 'the addon was compiled at install; the prebuilt one should have been used');
@@ -66,6 +75,8 @@ export async function checkInstalled(dir) {
   check(/net_null0/.test(ports) && /net_null1/.test(ports), `'ringside -c' printed:\n${ports}`);
   const scenario = run('npx', ['--no-install', 'ringside', 'run', path.join(pkg, 'scenarios', 'fwd-io-ring.rsc')], dir);
   check(/pass/i.test(scenario), `the shipped scenario did not pass:\n${scenario}`);
+  const dash = dashboardDraws(dir);
+  check(/packet rate/.test(dash) && /mbuf pool/.test(dash), `the dashboard did not draw:\n${dash.slice(-500)}`);
   const tty = await promptShows(dir);
   check(tty.includes('ringside> '), `no interactive prompt:\n${tty}`);
 }
@@ -79,7 +90,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     execFileSync('mkdir', [dir]);
     const seconds = install(tarball, dir);
     await checkInstalled(dir);
-    console.log(`package ok: ${path.basename(tarball)}, ${files.length} files, installed in ${seconds.toFixed(1)} s without compiling; ringside -c, run and the prompt work`);
+    console.log(`package ok: ${path.basename(tarball)}, ${files.length} files, installed in ${seconds.toFixed(1)} s without compiling; ringside -c, run, the prompt and the dashboard work`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

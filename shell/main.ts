@@ -214,6 +214,7 @@ class Shell {
     // The monitor's host is not needed for the first prompt: it loads once
     // the prompt is drawn, long before anyone has typed `monitor`.
     let host: typeof import('./monitor/host.js') | undefined;
+    let hostError = '';
     this.closeMonitor = async () => host?.closeActiveMonitor();
     // A pseudo-terminal nobody sized (script(1) fed from a pipe) reports 0x0;
     // Ink would then redraw the whole screen on every frame.
@@ -231,11 +232,13 @@ class Shell {
       onQuit: (lines: StyledLine[]) => { void this.quit(lines); },
       runner: this.runner,
       openMonitor: (intervalMs: number) => {
-        if (!host) throw new Error('still loading; try again in a moment');
+        if (!host) throw new Error(hostError ? `cannot load the dashboard: ${hostError}` : 'still loading; try again in a moment');
         return host.openMonitor(this.session.engine, intervalMs);
       },
     }), { exitOnCtrlC: false });
-    setImmediate(() => { void import('./monitor/host.js').then((m) => { host = m; }); });
+    setImmediate(() => {
+      import('./monitor/host.js').then((m) => { host = m; }, (e: unknown) => { hostError = errorMessage(e); });
+    });
     this.unmountInk = async () => {
       instance.unmount();
       await instance.waitUntilExit().catch(() => undefined);

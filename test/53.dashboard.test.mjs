@@ -94,4 +94,9 @@ for (const { from, size: [cols, rows] } of CASES) {
   });
 }
 
+test('monitor in a terminal smaller than its panels says so and draws nothing else', async () => {
+  const { lines } = await render(40, 12);
+  assert.is(lines.join(' ').replace(/\s+/g, ' ').trim(), 'monitor needs 60x18; the terminal is 40x12 (q: back)');
+});
+
 test.run();

@@ -14,6 +14,9 @@ export interface Layout {
 }
 
 export const BAR_WIDTH = 24;
+// The smallest terminal every panel fits in (the charts need room for an axis).
+export const MIN_COLS = 60;
+export const MIN_ROWS = 18;
 
 // `occupancyWidth`: what the occupancy table needs (its widest row), so the
 // events panel gets the rest.

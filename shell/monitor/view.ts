@@ -10,7 +10,7 @@ import ContribTable from 'blessed-contrib/lib/widget/table.js';
 import type { MonitorPort, SnapMessage } from './protocol.js';
 import { formatPps } from '../status.js';
 import { fullestRing, percent } from './gauges.js';
-import { BPS_UNITS, PPS_UNITS, count, fit, fitColumns, layout, unitFor, type Box, type Column, type Layout, type Unit } from './layout.js';
+import { BPS_UNITS, MIN_COLS, MIN_ROWS, PPS_UNITS, count, fit, fitColumns, layout, unitFor, type Box, type Column, type Layout, type Unit } from './layout.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const WINDOW_S = 60;                       // charts show the last minute
@@ -158,6 +158,19 @@ export function createDashboard(screen: any, opts: DashboardOptions): Dashboard 
   ];
 
   // Puts every panel where the screen's size and the data say (no drawing).
+  // Below the smallest size the panels fit in, one line says so instead.
+  const tooSmall = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', hidden: true });
+  const panels = [ppsChart, bpsChart, ports, events, occupancy, ringBar, poolBar];
+  function fitsScreen(): boolean {
+    const cols = screen.width as number;
+    const rows = screen.height as number;
+    const fits = cols >= MIN_COLS && rows >= MIN_ROWS;
+    for (const w of panels) w[fits ? 'show' : 'hide']();
+    tooSmall[fits ? 'hide' : 'show']();
+    tooSmall.setContent(`monitor needs ${MIN_COLS}x${MIN_ROWS}; the terminal is ${cols}x${rows} (q: back)`);
+    return fits;
+  }
+
   function arrange(): Layout {
     const occRows = last ? occupancyRows(last) : [];
     const occFit = fitColumns(OCC_COLUMNS, occRows, Number.MAX_SAFE_INTEGER, GAP);
@@ -169,6 +182,7 @@ export function createDashboard(screen: any, opts: DashboardOptions): Dashboard 
   }
 
   function draw(): void {
+    if (!fitsScreen()) { screen.render(); return; }
     const m = last;
     const cols = screen.width as number;
     const rows = screen.height as number;
@@ -239,7 +253,7 @@ export function createDashboard(screen: any, opts: DashboardOptions): Dashboard 
 
   // blessed redraws a resized screen before telling its widgets: the panels
   // move first, so none is drawn outside the new size.
-  screen.program.prependListener('resize', arrange);
+  screen.program.prependListener('resize', () => { if (fitsScreen()) arrange(); });
   screen.on('resize', () => { try { draw(); } catch { /* the next snapshot redraws */ } });
   ports.focus();
   return {
