@@ -13,6 +13,7 @@ import { OutputBus } from './output.js';
 import { Runner } from './runner.js';
 import { logJson } from '../commands/render-json.js';
 import type { OutputMode } from '../commands/shellcmds.js';
+import { EXIT_BROKEN_PIPE, leave, stdoutClosed, whenStdoutCloses, writeTo } from './stdio.js';
 
 const EXIT_STARTUP = 1;
 const outColor = colorEnabled(process.stdout);
@@ -20,21 +21,21 @@ const errColor = colorEnabled(process.stderr);
 
 function write(stream: NodeJS.WriteStream, lines: StyledLine[], color: boolean): void {
   if (lines.length === 0) return;
-  stream.write(lines.map((l) => toAnsi(l, color) + '\n').join(''));
+  writeTo(stream, lines.map((l) => toAnsi(l, color) + '\n').join(''));
 }
 const out = (lines: StyledLine[]): void => write(process.stdout, lines, outColor);
 const err = (lines: StyledLine[]): void => write(process.stderr, lines, errColor);
 
-function exit(code: number): never {
-  // stdout/stderr writes to pipes, files and terminals are synchronous on Linux,
-  // so nothing is lost by leaving at once.
-  process.exit(code);
+// Thrown to leave from anywhere in start-up; main's caller exits with `code`
+// once the output has drained.
+class ExitRequest extends Error {
+  constructor(readonly code: number) { super(`exit ${code}`); }
 }
 
 function fail(code: number, message: string, withUsage = false): never {
   err([{ text: `ringside: ${message}`, style: 'error' }]);
-  if (withUsage) process.stderr.write('\n' + usage());
-  return exit(code);
+  if (withUsage) writeTo(process.stderr, '\n' + usage());
+  throw new ExitRequest(code);
 }
 
 function errorMessage(e: unknown): string {
@@ -120,7 +121,7 @@ class Shell {
     } catch (e) {
       err([{ text: `ringside: shutdown: ${errorMessage(e)}`, style: 'error' }]);
     }
-    return exit(code);
+    return leave(code);
   }
 
   // -c "cmd; cmd": run each, print its result, carry on after a failure;
@@ -128,6 +129,7 @@ class Shell {
   async runCommands(cmds: string[]): Promise<never> {
     let failed = false;
     for (const cmd of cmds) {
+      if (this.shutDown) break;
       const res = await this.run(cmd);
       if (res.quit) return this.quit(this.runner.mode === 'json' ? res.lines : [], failed ? 1 : 0, true);
       out(res.lines);
@@ -220,11 +222,11 @@ class Shell {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   // `ringside run FILE...`: scenarios, without a terminal (scenarios/cli.ts).
-  if (argv[0] === 'run') return exit(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
+  if (argv[0] === 'run') return leave(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
   let parsed = parseCommandLine(argv);
   if (parsed.help) {
-    process.stdout.write(usage());
-    return exit(0);
+    writeTo(process.stdout, usage());
+    return leave(0);
   }
   for (const w of parsed.warnings) err([{ text: `ringside: ${w}`, style: 'warning' }]);
   const fileLines = parsed.options.cmdlineFile ? readCmdlineFile(parsed.options.cmdlineFile) : undefined;
@@ -270,6 +272,9 @@ async function main(): Promise<void> {
   // Ctrl-C arrives as a key and only `kill -INT` gets here.
   process.on('SIGINT', () => { void shell.quit(); });
   process.on('SIGHUP', () => { void shell.quit(); });
+  // The reader of a pipe went away (`| head -1`): end the session quietly.
+  whenStdoutCloses(() => { void shell.quit([], EXIT_BROKEN_PIPE); });
+  if (stdoutClosed()) return shell.quit([], EXIT_BROKEN_PIPE);
 
   if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
   if (parsed.options.autoStart || parsed.options.txFirst) await shell.startForwarding(parsed.options);
@@ -290,5 +295,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  fail(EXIT_STARTUP, `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  if (e instanceof ExitRequest) return leave(e.code);
+  err([{ text: `ringside: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, style: 'error' }]);
+  return leave(EXIT_STARTUP);
 });
