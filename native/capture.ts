@@ -36,6 +36,7 @@ export interface ReplayInfo {
   port: number; queue: number; cpu: number;
   loops: number; loop: number;
   filePackets: number; fileBytes: number; fileDurationNs: number;
+  fileStops: string;  // where a truncated or damaged file stops; its records before that are replayed
   sent: number; bytes: number; skipped: number; retries: number;
   elapsedNs: number; pps: number; mbps: number;
   timingSamples: number; timingMeanNs: number; timingP50Ns: number; timingP99Ns: number; timingMaxNs: number;
@@ -48,6 +49,7 @@ export interface PcapFileInfo {
   packets: number; dataBytes: number; origBytes: number; fileBytes: number;
   firstSec: number; firstNsec: number; lastSec: number; lastNsec: number; durationNs: number;
   minCaplen: number; maxCaplen: number; cutPackets: number;
+  stopped: string;   // where a truncated or damaged file stops ('' when it ends cleanly)
 }
 
 export interface PcapPacketLine {
@@ -55,7 +57,8 @@ export interface PcapPacketLine {
   direction: '' | 'in' | 'out';
   summary: string;
 }
-export interface PcapShowInfo { file: string; nanosecond: boolean; packets: PcapPacketLine[] }
+// stopped: where a truncated or damaged file stops, after the packets before it ('' when it ends cleanly).
+export interface PcapShowInfo { file: string; nanosecond: boolean; packets: PcapPacketLine[]; stopped: string }
 
 declare module './addon.js' {
   interface NativeEngine {

@@ -1,4 +1,5 @@
 #include "pcap_file.h"
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -52,6 +53,20 @@ const char* block_name(uint32_t type) {
 }
 
 }  // namespace
+
+uint32_t max_caplen(uint32_t linktype) {
+  switch (linktype) {
+    case 231: return 128u << 20;  // D-Bus: a message may be 128 MiB
+    case 249: return 1u << 20;    // USBPcap: 1 MiB transfers
+    case 279: return 8u << 20;    // EBHSCR
+    default: return kPcapMaxRecordLen;
+  }
+}
+
+uint32_t effective_snaplen(uint32_t linktype, uint32_t snaplen) {
+  uint32_t max = max_caplen(linktype);
+  return snaplen == 0 || snaplen > max ? max : snaplen;
+}
 
 bool PcapReader::nanosecond() const {
   if (format_ == PcapFormat::Pcap) return nsec_;
@@ -204,20 +219,14 @@ bool PcapReader::next_pcap(PcapRecord& rec) {
                                        std::to_string(kPcapRecordHeaderLen) + " header bytes (truncated record)");
   const uint8_t* h = map_ + pos_;
   uint32_t sec = u32(h), frac = u32(h + 4), caplen = u32(h + 8), origlen = u32(h + 12);
-  if (caplen > kPcapMaxRecordLen)
+  if (caplen > max_caplen(linktype_))
     return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
-                                     std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
-  if (snaplen_ != 0 && caplen > snaplen_)
-    return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) +
-                                     " captured bytes, more than the file's snaplen of " + std::to_string(snaplen_));
-  if (reject_empty_ && caplen == 0 && origlen == 0)
-    return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes): the file "
-                                         "is padded with zeros or damaged");
+                                     std::to_string(max_caplen(linktype_)) + ", the most libpcap accepts)");
   if (left - kPcapRecordHeaderLen < caplen)
     return fail(Status::Truncated, which() + " should hold " + std::to_string(caplen) + " bytes but only " +
                                        std::to_string(left - kPcapRecordHeaderLen) + " are left (truncated record)");
   rec.ts_ns = static_cast<uint64_t>(sec) * kNsPerSec + (nsec_ ? frac : static_cast<uint64_t>(frac) * 1000);
-  rec.caplen = caplen;
+  rec.caplen = std::min(caplen, effective_snaplen(linktype_, snaplen_));
   rec.origlen = origlen;
   rec.data = h + kPcapRecordHeaderLen;
   rec.iface = 0;
@@ -413,17 +422,16 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
       return fail(Status::Corrupt, which() + " refers to interface " + std::to_string(iface) + " but its section describes " +
                                        std::to_string(ifaces_.size()) + " interface" + (ifaces_.size() == 1 ? "" : "s"));
     const PcapInterface& ifc = ifaces_[iface];
-    if (caplen > kPcapMaxRecordLen)
+    if (caplen > max_caplen(ifc.linktype))
       return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
-                                       std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
-    if (ifc.snaplen != 0 && caplen > ifc.snaplen)
+                                       std::to_string(max_caplen(ifc.linktype)) + ", the most libpcap accepts)");
+    // Unlike classic pcap, libpcap refuses (not cuts) a pcapng record above the snaplen.
+    if (caplen > effective_snaplen(ifc.linktype, ifc.snaplen))
       return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
                                        std::to_string(iface) + "'s snaplen of " + std::to_string(ifc.snaplen));
     if (caplen > body_len - hdr)
       return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
                                        std::to_string(body_len - hdr) + " (wrong block length)");
-    if (reject_empty_ && caplen == 0 && origlen == 0)
-      return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes)");
     if (type == kBlockEpb) {
       // Options after the padded data: epb_flags (2) carries the direction.
       uint32_t o = hdr + ((caplen + 3u) & ~3u);
@@ -450,23 +458,26 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
   }
 }
 
-void PcapReader::throw_if_error() const {
+std::string PcapReader::ending() const {
+  const std::string before = std::to_string(records_) + (records_ == 1 ? " record" : " records");
   switch (status_) {
     case Status::Ok:
     case Status::End:
-      return;
+      return "";
     case Status::Truncated:
-      throw Error("EPCAP_TRUNCATED", "'" + path_ + "' is truncated: " + problem_ + "; the " +
-                                         std::to_string(records_) +
-                                         " complete records before it are usable (was the capture stopped "
-                                         "while it was being written?)");
+      return "'" + path_ + "' is truncated: " + problem_ + "; the " + before +
+             " before it are complete (was the capture stopped while it was being written?)";
     case Status::Corrupt:
-      throw Error("EPCAP_FORMAT", "'" + path_ + "' is damaged: " + problem_ + "; the " + std::to_string(records_) +
-                                      " records before it are usable");
+      return "'" + path_ + "' is damaged: " + problem_ + "; the " + before + " before it are usable";
     case Status::IoError:
-      throw Error("EPCAP_READ", "reading '" + path_ + "' failed after " + std::to_string(records_) +
-                                    " records: " + problem_);
+      return "reading '" + path_ + "' failed after " + before + ": " + problem_;
   }
+  return "";
+}
+
+void PcapReader::throw_if_error() const {
+  static const char* const codes[] = {"", "", "EPCAP_TRUNCATED", "EPCAP_FORMAT", "EPCAP_READ"};
+  if (stopped_early()) throw Error(codes[static_cast<int>(status_)], ending());
 }
 
 // ---------------------------------------------------------------- writers

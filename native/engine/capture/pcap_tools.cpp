@@ -21,7 +21,6 @@ const char* linktype_name(uint32_t lt) {
 
 PcapInfo pcap_info(const std::string& path) {
   PcapReader r;
-  r.set_reject_empty(true);
   r.open(path);
   PcapInfo i;
   i.path = path;
@@ -43,7 +42,7 @@ PcapInfo pcap_info(const std::string& path) {
     if (rec.caplen > i.max_caplen) i.max_caplen = rec.caplen;
     if (rec.caplen < rec.origlen) i.cut_packets++;
   }
-  r.throw_if_error();
+  i.stopped = r.ending();
   if (i.packets == 0) i.first_ns = i.last_ns = 0;
   i.linktype = r.linktype();
   i.linktype_name = linktype_name(i.linktype);
@@ -66,7 +65,6 @@ PcapInfo pcap_info(const std::string& path) {
 
 PcapShow pcap_show(const std::string& path, uint64_t count) {
   PcapReader r;
-  r.set_reject_empty(true);
   r.open(path);
   PcapShow out;
   out.nanosecond = r.nanosecond();
@@ -83,7 +81,7 @@ PcapShow pcap_show(const std::string& path, uint64_t count) {
                                         : std::string(linktype_name(lt)) + " frame, length " + std::to_string(rec.origlen);
     out.lines.push_back(std::move(l));
   }
-  if (count == 0 || out.lines.size() < count) r.throw_if_error();
+  out.stopped = r.ending();
   return out;
 }
 

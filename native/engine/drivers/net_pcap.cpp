@@ -44,7 +44,7 @@ class PcapPort final : public Port {
     std::vector<std::pair<std::string, std::string>> v;
     if (!rx_path_.empty()) {
       std::string state = std::to_string(reader_.records()) + " packets read";
-      if (eof_) state += reader_.status() == PcapReader::Status::End ? ", end of file" : ", stopped at a bad record";
+      if (eof_) state += reader_.stopped_early() ? ", stopped early (see rx_pcap error)" : ", end of file";
       v.push_back({"rx_pcap", rx_path_ + " (" + state + ")"});
       if (!rx_problem_.empty()) v.push_back({"rx_pcap error", rx_problem_});
     }
@@ -138,14 +138,11 @@ class PcapPort final : public Port {
   }
 
  private:
-  // Once per file, at its end: keep the reason for `show port info`.
+  // Once per file, where a truncated or damaged file stops after its complete
+  // records were received: one rx error, and where and why for `show port info`.
   void rx_bad_tail(uint16_t q) {
     count_rx_error(q);
-    try {
-      reader_.throw_if_error();
-    } catch (const Error& e) {
-      rx_problem_ = e.what();
-    }
+    rx_problem_ = reader_.ending();
   }
 
   std::string rx_path_, tx_path_;

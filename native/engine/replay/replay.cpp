@@ -96,9 +96,9 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
                     "streams cover every tx queue, so adding queues does not free one): 'stop' forwarding, replay, "
                     "then 'start' again, or replay into a port forwarding does not send on");
 
-  // Check the whole file before sending anything: a damaged file is reported
-  // with its offset now, not half-way through the replay.
-  reader_.set_reject_empty(true);
+  // Read the whole file before sending anything: where a truncated or damaged
+  // file stops is known (and reported) now, and every pass plays the records
+  // before it, as tcpreplay and tcpdump use them.
   reader_.open(o.path);
   if (reader_.linktype() != kLinktypeEthernet)
     throw Error("EPCAP_FORMAT", "'" + o.path + "' holds link type " + std::to_string(reader_.linktype()) +
@@ -111,11 +111,13 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
     bytes += rec.caplen;
     n++;
   }
-  reader_.throw_if_error();
   if (n == 0) {
+    std::string why = reader_.stopped_early() ? reader_.ending() + ": nothing to replay"
+                                              : "'" + o.path + "' holds no packets: nothing to replay";
     reader_.close();
-    throw Error("EPCAP_EMPTY", "'" + o.path + "' holds no packets: nothing to replay");
+    throw Error("EPCAP_EMPTY", why);
   }
+  file_stops_ = reader_.ending();
   reader_.rewind();
 
   // A CPU the forwarding lcores do not use, when there is one.
@@ -326,17 +328,9 @@ void ReplayManager::run() {
       if (stop_.load(std::memory_order_relaxed)) break;
       loop_.store(loop + 1, std::memory_order_relaxed);
       if (loop > 0) reader_.rewind();
+      // A pass ends at the end of the file or where it stops early (file_stops_).
       if (opts_.speed == ReplaySpeed::Topspeed) topspeed_pass();
       else paced_pass(pc, loop);
-      if (stop_.load(std::memory_order_relaxed)) break;
-      if (reader_.status() != PcapReader::Status::End) {
-        try {
-          reader_.throw_if_error();
-        } catch (const Error& e) {
-          error_ = e.what();
-        }
-        break;
-      }
     }
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -379,6 +373,7 @@ ReplayStatus ReplayManager::snapshot() const {
   s.file_packets = file_packets_;
   s.file_bytes = file_bytes_;
   s.file_duration_ns = span_ns_;
+  s.file_stops = file_stops_;
   s.sent = sent_.load(std::memory_order_relaxed);
   s.bytes = bytes_.load(std::memory_order_relaxed);
   s.skipped = skipped_.load(std::memory_order_relaxed);
