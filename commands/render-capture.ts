@@ -100,7 +100,7 @@ export function renderReplay(r: ReplayResult): StyledLine[] {
   } else if (x.speed === 'topspeed') {
     out.push(L('  Timing error: none measured (topspeed has no schedule)', 'dim'));
   }
-  if (x.skipped) out.push(L(`  ${x.skipped} records were skipped: larger than an mbuf or not Ethernet`, 'warning'));
+  if (x.skipped) out.push(L(`  ${x.skipped} records were skipped: empty or not Ethernet`, 'warning'));
   if (x.error) out.push(L(`  Error: ${x.error}`, 'error'));
   return out;
 }
@@ -151,7 +151,7 @@ export function renderPcapInfo(r: PcapInfoResult): StyledLine[] {
 // tcpdump -r prints the records before a truncated one, then says where the file stops.
 export function renderPcapShow(r: PcapShowResult): StyledLine[] {
   const s = r.show;
-  const out = s.packets.map((p) => L(`${timeOfDay(p.sec, p.nsec, s.nanosecond)} ${p.direction ? `${p.direction === 'in' ? 'In ' : 'Out'} ` : ''}${p.summary}`));
+  const out = s.packets.map((p) => L(`${p.tsOverflow ? '[timestamp overflow]' : timeOfDay(p.sec, p.nsec, s.nanosecond)} ${p.direction ? `${p.direction === 'in' ? 'In ' : 'Out'} ` : ''}${p.summary}`));
   if (s.stopped) out.push(L(`Stops early: ${s.stopped}`, 'warning'));
   return out;
 }

@@ -54,6 +54,7 @@ export interface PcapFileInfo {
 
 export interface PcapPacketLine {
   sec: number; nsec: number; caplen: number; origlen: number; iface: number;
+  tsOverflow?: true;  // the file's timestamp is past 2554 or before 1970: sec/nsec are clamped, not the time
   direction: '' | 'in' | 'out';
   summary: string;
 }

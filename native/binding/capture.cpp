@@ -191,6 +191,7 @@ Napi::Value PcapShow(const Napi::CallbackInfo& info) {
       Napi::Object p = Napi::Object::New(env);
       p.Set("sec", num(env, static_cast<double>(l.ts_ns / 1000000000ull)));
       p.Set("nsec", num(env, static_cast<double>(l.ts_ns % 1000000000ull)));
+      if (l.ts_overflow) p.Set("tsOverflow", Napi::Boolean::New(env, true));
       p.Set("caplen", num(env, l.caplen));
       p.Set("origlen", num(env, l.origlen));
       p.Set("iface", num(env, l.iface));

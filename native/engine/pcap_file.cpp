@@ -226,6 +226,7 @@ bool PcapReader::next_pcap(PcapRecord& rec) {
     return fail(Status::Truncated, which() + " should hold " + std::to_string(caplen) + " bytes but only " +
                                        std::to_string(left - kPcapRecordHeaderLen) + " are left (truncated record)");
   rec.ts_ns = static_cast<uint64_t>(sec) * kNsPerSec + (nsec_ ? frac : static_cast<uint64_t>(frac) * 1000);
+  rec.ts_overflow = false;  // 32-bit seconds always fit
   rec.caplen = std::min(caplen, effective_snaplen(linktype_, snaplen_));
   rec.origlen = origlen;
   rec.data = h + kPcapRecordHeaderLen;
@@ -333,24 +334,29 @@ bool PcapReader::interface_block(const uint8_t* body, uint32_t body_len, uint64_
   return true;
 }
 
-uint64_t PcapReader::to_ns(const PcapInterface& i, uint64_t ts) const {
-  unsigned __int128 ns;
+// A timestamp in if_tsresol units (plus if_tsoffset seconds) in nanoseconds
+// since the epoch, computed in 128 bits. One that 64-bit nanoseconds cannot
+// hold (after 2554-07-21, or before 1970) would wrap to a wrong date: it is
+// clamped to the nearest end and flagged instead.
+uint64_t PcapReader::to_ns(const PcapInterface& i, uint64_t ts, bool* overflow) const {
+  __int128 ns;
   if (i.tsresol & 0x80) {
     unsigned e = i.tsresol & 0x7f;
-    ns = e >= 64 ? 0 : (static_cast<unsigned __int128>(ts) * kNsPerSec) >> e;
+    ns = e >= 64 ? 0 : static_cast<__int128>((static_cast<unsigned __int128>(ts) * kNsPerSec) >> e);
   } else {
     unsigned e = i.tsresol;
-    unsigned __int128 p = 1;
+    __int128 p = 1;
     if (e <= 9) {
       for (unsigned k = e; k < 9; k++) p *= 10;
-      ns = static_cast<unsigned __int128>(ts) * p;
+      ns = static_cast<__int128>(ts) * p;
     } else {
       for (unsigned k = 9; k < e; k++) p *= 10;
-      ns = ts / p;
+      ns = static_cast<__int128>(ts) / p;
     }
   }
-  ns += static_cast<unsigned __int128>(static_cast<__int128>(i.tsoffset) * static_cast<__int128>(kNsPerSec));
-  return static_cast<uint64_t>(ns);
+  ns += static_cast<__int128>(i.tsoffset) * static_cast<__int128>(kNsPerSec);
+  *overflow = ns < 0 || ns > static_cast<__int128>(UINT64_MAX);
+  return ns < 0 ? 0 : *overflow ? UINT64_MAX : static_cast<uint64_t>(ns);
 }
 
 bool PcapReader::next_pcapng(PcapRecord& rec) {
@@ -444,7 +450,9 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
         o += 4 + padded;
       }
     }
-    rec.ts_ns = type == kBlockSpb ? last_ts_ : to_ns(ifc, ts);
+    bool overflow = false;
+    rec.ts_ns = type == kBlockSpb ? last_ts_ : to_ns(ifc, ts, &overflow);
+    rec.ts_overflow = overflow;
     last_ts_ = rec.ts_ns;
     rec.caplen = caplen;
     rec.origlen = origlen;
@@ -478,6 +486,16 @@ std::string PcapReader::ending() const {
 void PcapReader::throw_if_error() const {
   static const char* const codes[] = {"", "", "EPCAP_TRUNCATED", "EPCAP_FORMAT", "EPCAP_READ"};
   if (stopped_early()) throw Error(codes[static_cast<int>(status_)], ending());
+}
+
+std::string frames_above_mbuf(const std::string& path, uint64_t frames, uint32_t largest, uint64_t record, uint32_t room) {
+  std::string what = "'" + path + "' holds " + std::to_string(frames) + (frames == 1 ? " frame" : " frames") +
+                     " longer than an mbuf's " + std::to_string(room) + "-byte data room (the longest: " +
+                     std::to_string(largest) + " bytes, record " + std::to_string(record) + "): ";
+  if (largest > kMaxMbufDataRoom)
+    return what + "no mbuf holds more than " + std::to_string(kMaxMbufDataRoom) +
+           " bytes; cut the frames first (editcap -s " + std::to_string(kMaxMbufDataRoom) + ")";
+  return what + "start ringside with --mbuf-size=" + std::to_string(largest) + " (or more) to send them whole";
 }
 
 // ---------------------------------------------------------------- writers

@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "linktype.h"
 
 namespace rs {
 
@@ -37,7 +38,6 @@ constexpr uint32_t kPcapngMagic = 0x0a0d0d0a;  // Section Header Block type (a p
 constexpr uint32_t kPcapngByteOrderMagic = 0x1a2b3c4d;
 constexpr uint32_t kPcapFileHeaderLen = 24;
 constexpr uint32_t kPcapRecordHeaderLen = 16;
-constexpr uint32_t kLinktypeEthernet = 1;
 // libpcap refuses records larger than this (for most link types; see
 // max_caplen); a bigger length means a corrupt file.
 constexpr uint32_t kPcapMaxRecordLen = 262144;
@@ -53,11 +53,21 @@ uint32_t effective_snaplen(uint32_t linktype, uint32_t snaplen);
 
 enum class PcapFormat : uint8_t { Pcap, Pcapng };
 
+// The largest frame an mbuf can hold (--mbuf-size is 128..65000 bytes).
+constexpr uint32_t kMaxMbufDataRoom = 65000;
+
+// What a port or replay says before sending a file holding `frames` records
+// longer than `room` bytes (the mbuf data room; the longest is `largest`
+// bytes, record number `record`): their size and the option that lets them
+// through (--mbuf-size), or why none can.
+std::string frames_above_mbuf(const std::string& path, uint64_t frames, uint32_t largest, uint64_t record, uint32_t room);
+
 // pcapng epb_flags direction bits (also what capture records).
 constexpr uint8_t kDirUnknown = 0, kDirInbound = 1, kDirOutbound = 2;
 
 struct PcapRecord {
   uint64_t ts_ns = 0;             // timestamp, nanoseconds since the epoch
+  bool ts_overflow = false;       // pcapng: beyond what ts_ns holds (clamped to 0 or UINT64_MAX)
   uint32_t caplen = 0;            // bytes present in data
   uint32_t origlen = 0;           // length of the packet on the wire
   const uint8_t* data = nullptr;  // valid until close() (points into the mapping)
@@ -137,7 +147,7 @@ class PcapReader {
   bool section_header(uint64_t at, std::string* err);
   bool interface_block(const uint8_t* body, uint32_t body_len, uint64_t at);
   void leading_interfaces();
-  uint64_t to_ns(const PcapInterface& i, uint64_t ts) const;
+  uint64_t to_ns(const PcapInterface& i, uint64_t ts, bool* overflow) const;
 
   std::string path_;
   int fd_ = -1;

@@ -273,3 +273,24 @@ TEST(pcap_classic_reads_what_libpcap_reads) {
     CHECK_EQ(good, 1u);
   }
 }
+
+// A timestamp 64-bit nanoseconds cannot hold is flagged and clamped, never
+// wrapped round to a plausible-looking date.
+TEST(pcapng_timestamp_overflow_is_flagged_not_wrapped) {
+  TempDir d;
+  Bytes b{false, {}};
+  b.shb();
+  b.idb(1, 0, 0);                        // if_tsresol 10^0: whole seconds
+  b.epb(0, 1ull << 40, pattern(60, 1));  // year ~34 million
+  b.epb(0, 1700000000ull, pattern(60, 2));
+  write_bytes(d.file("t.pcapng"), b.b);
+  rs::PcapReader r;
+  r.open(d.file("t.pcapng"));
+  rs::PcapRecord rec;
+  CHECK(r.next(rec));
+  CHECK(rec.ts_overflow);
+  CHECK_EQ(rec.ts_ns, UINT64_MAX);
+  CHECK(r.next(rec));
+  CHECK(!rec.ts_overflow);
+  CHECK_EQ(rec.ts_ns, 1700000000ull * 1000000000ull);
+}

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "../linktype.h"  // linktype_name
 
 namespace rs {
 
@@ -24,6 +25,7 @@ PcapInfo pcap_info(const std::string& path);
 
 struct PcapShowLine {
   uint64_t ts_ns = 0;
+  bool ts_overflow = false;  // PcapRecord::ts_overflow: ts_ns is not the time
   uint32_t caplen = 0, origlen = 0, iface = 0;
   uint8_t direction = 0;
   std::string summary;
@@ -35,7 +37,5 @@ struct PcapShow {
 };
 // The first `count` packets (0: all); throws as pcap_info.
 PcapShow pcap_show(const std::string& path, uint64_t count);
-
-const char* linktype_name(uint32_t lt);
 
 }  // namespace rs
