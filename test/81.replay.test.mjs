@@ -214,6 +214,34 @@ test('pcap info agrees with capinfos, pcap show with tcpdump -r', async () => {
   }
 }, { timeoutMs: 30_000 });
 
+// Jumbo captures are common: a frame longer than an mbuf is refused at
+// start with its size and the option that makes room, and replayed whole once
+// there is room; never dropped one by one.
+test('replay of frames longer than an mbuf: refused with --mbuf-size named, then sent whole with it', async () => {
+  const t = tempDir();
+  const f = t.file('jumbo.pcap');
+  writePcap(f, [udp4(), udp4({ payload: Buffer.alloc(8958, 7) }), udp4()].map((data) => ({ data })));
+  const small = engineWith(['net_null0']);
+  try {
+    const err = throwsCode(assert, () => small.replayStart(0, { file: f }), 'EMBUF_SIZE');
+    assert.match(err.message, /1 frame longer than an mbuf's 2048-byte data room \(the longest: 9000 bytes, record 2\)/);
+    assert.match(err.message, /--mbuf-size=9000/);
+  } finally {
+    small.shutdown();
+  }
+  const big = engineWith(['net_null0'], { mbufSize: 9000 });
+  try {
+    const r = await replayInto(big, 0, { file: f, speed: 'topspeed' });
+    assert.is(r.state, 'done', r.error);
+    assert.is(r.sent, 3);
+    assert.is(r.skipped, 0);
+    assert.is(r.bytes, 60 + 9000 + 60);
+  } finally {
+    big.shutdown();
+    t.remove();
+  }
+});
+
 // As libpcap reads them: a bad file header is an error naming the offset;
 // a bad record ends the file after the records before it, which pcap info,
 // pcap show and replay use, saying where it stops; odd but valid records

@@ -106,7 +106,7 @@ class PcapPort final : public Port {
         if (reader_.status() != PcapReader::Status::End) rx_bad_tail(q);
         break;
       }
-      if (rec.caplen > room_) {  // cannot fit one segment: drop, as a NIC drops oversize frames
+      if (rec.caplen > room_) {  // the file changed since attach checked it: drop, as a NIC drops oversize frames
         count_rx_error(q);
         continue;
       }
@@ -173,10 +173,20 @@ std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
     throw Error("EDEVARGS", args.name + ": rx_pcap and tx_pcap name the same file '" + rx +
                                 "': writing it would destroy what rx reads");
   if (!rx.empty()) {
-    // Check it now so a bad file is reported at attach, not at the first start.
+    // Check it now so a bad file, or one with frames no mbuf holds, is
+    // reported at attach, not as rx errors after the first start.
     PcapReader r;
     r.open(rx);
     check_linktype(r);
+    PcapRecord rec;
+    uint64_t oversize = 0, longest_at = 0;
+    uint32_t longest = 0;
+    while (r.next(rec))
+      if (rec.caplen > pool->data_room()) {
+        oversize++;
+        if (rec.caplen > longest) { longest = rec.caplen; longest_at = r.records(); }
+      }
+    if (oversize) throw Error("EMBUF_SIZE", args.name + ": " + frames_above_mbuf(rx, oversize, longest, longest_at, pool->data_room()));
   }
   if (!tx.empty()) {
     // Not created yet (that would truncate it at attach): only check its directory.

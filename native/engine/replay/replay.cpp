@@ -103,13 +103,25 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   if (reader_.linktype() != kLinktypeEthernet)
     throw Error("EPCAP_FORMAT", "'" + o.path + "' holds link type " + std::to_string(reader_.linktype()) +
                                     " frames; ports carry Ethernet (link type 1)");
+  // Frames longer than an mbuf are refused now, with the option that makes
+  // room, rather than skipped one by one.
   PcapRecord rec;
-  uint64_t n = 0, bytes = 0, first = 0, last = 0;
+  uint64_t n = 0, bytes = 0, first = 0, last = 0, oversize = 0, longest_at = 0;
+  uint32_t longest = 0;
+  const uint32_t room = pool_->data_room();
   while (reader_.next(rec)) {
     if (n == 0) first = rec.ts_ns;
     last = rec.ts_ns;
     bytes += rec.caplen;
     n++;
+    if (rec.caplen > room && ethernet(rec)) {
+      oversize++;
+      if (rec.caplen > longest) { longest = rec.caplen; longest_at = n; }
+    }
+  }
+  if (oversize) {
+    reader_.close();
+    throw Error("EMBUF_SIZE", frames_above_mbuf(o.path, oversize, longest, longest_at, room));
   }
   if (n == 0) {
     std::string why = reader_.stopped_early() ? reader_.ending() + ": nothing to replay"
@@ -190,11 +202,15 @@ void ReplayManager::send_all(Mbuf** pkts, uint16_t n, uint64_t bytes) {
   bytes_.store(bytes_.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
 }
 
-// A record the port can carry: Ethernet, not empty, fits an mbuf.
-bool ReplayManager::sendable(const PcapRecord& rec) {
+bool ReplayManager::ethernet(const PcapRecord& rec) const {
   const auto& ifaces = reader_.interfaces();
-  if (rec.caplen == 0 || rec.caplen > pool_->data_room() ||
-      (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
+  return rec.iface >= ifaces.size() || ifaces[rec.iface].linktype == kLinktypeEthernet;
+}
+
+// A record the port can carry: Ethernet and not empty (start() refused the
+// file if one did not fit an mbuf).
+bool ReplayManager::sendable(const PcapRecord& rec) {
+  if (rec.caplen == 0 || rec.caplen > pool_->data_room() || !ethernet(rec)) {
     skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return false;
   }

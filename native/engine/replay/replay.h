@@ -67,7 +67,8 @@ class ReplayManager {
   // Reads the whole file first (a truncated or damaged one is replayed up to
   // where it stops, which the status names), picks the tx queue and the CPU,
   // then starts the sender. Throws EBUSY_REPLAY, EBUSY_FORWARDING,
-  // EPORT_STOPPED, EPCAP_* (bad header), EPCAP_EMPTY (no usable record).
+  // EPORT_STOPPED, EPCAP_* (bad header), EPCAP_EMPTY (no usable record),
+  // EMBUF_SIZE (frames longer than an mbuf: the message names --mbuf-size).
   ReplayStatus start(Engine& engine, uint16_t port, const ReplayOptions& o);
   ReplayStatus stop();      // ENO_REPLAY when none runs
   ReplayStatus status();    // the running one or the last one; ENO_REPLAY if none ever ran
@@ -89,6 +90,7 @@ class ReplayManager {
   void topspeed_pass();
   void paced_pass(Pacing& pc, uint32_t loop);
   bool sendable(const PcapRecord& rec);  // counts the ones it refuses as skipped
+  bool ethernet(const PcapRecord& rec) const;  // of an Ethernet interface (pcapng may mix link types)
   void send_all(Mbuf** pkts, uint16_t n, uint64_t bytes);
   void record_error(uint64_t err);
   ReplayStatus snapshot() const;
