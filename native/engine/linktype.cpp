@@ -79,12 +79,9 @@ bool network_layer(uint32_t linktype, const uint8_t* p, uint32_t caplen, Network
       *out = {kSll2HeaderLen, rd16(p)};
       return true;
     case Kind::RawIp:
-      return by_version(p, caplen, 0, out);
-    case Kind::Ipv4:
+    case Kind::Ipv4:  // as tcpdump reads them: the version nibble decides, whatever the link type says
     case Kind::Ipv6:
-      if (caplen == 0) return false;
-      *out = {0, l->kind == Kind::Ipv4 ? kTypeIpv4 : kTypeIpv6};
-      return true;
+      return by_version(p, caplen, 0, out);
     case Kind::LoopHost: {
       if (caplen < kLoopbackHeaderLen) return false;
       // The writer's byte order: a family is small, so a value with its low

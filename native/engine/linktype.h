@@ -29,7 +29,9 @@ struct NetworkLayer {
 
 // The network layer of a record of `caplen` bytes: false when `linktype` is
 // not one listed above, or its link-layer header is cut, or (raw IP, BSD
-// loopback) it does not say IPv4 or IPv6. Ethernet gives offset 14 and the
+// loopback) it does not say IPv4 or IPv6. Raw IP of all four numbers goes by
+// the version nibble, as tcpdump does (an IPv4 packet in a LINKTYPE_IPV6 file
+// is IPv4). Ethernet gives offset 14 and the
 // type field as it is: VLAN tags are left to the caller, as each `vlan` of a
 // filter moves what follows one tag in. Reads only the bytes it names; no
 // allocation, so a filter can call it per packet.

@@ -463,10 +463,15 @@ class Decoder {
     const TcpHdr* t = reinterpret_cast<const TcpHdr*>(p_ + off);
     uint32_t hl = (t->data_off >> 4) * 4u;
     lengths(l3_len, hl);
-    out += l3.ports(be16(t->src_port), be16(t->dst_port)) + "Flags [" + tcp_flags(t->flags) + "], seq " +
-           std::to_string(be32(t->seq));
+    uint32_t data = l4_len > hl ? l4_len - hl : 0;
+    out += l3.ports(be16(t->src_port), be16(t->dst_port)) + "Flags [" + tcp_flags(t->flags) + "]";
+    // As tcpdump -S: the sequence numbers a segment covers, when it carries
+    // data or SYN/FIN/RST; a bare ACK has none to show.
+    uint32_t seq = be32(t->seq);
+    if (data) out += ", seq " + std::to_string(seq) + ":" + std::to_string(static_cast<uint32_t>(seq + data));
+    else if (t->flags & 0x07) out += ", seq " + std::to_string(seq);
     if (t->flags & 0x10) out += ", ack " + std::to_string(be32(t->ack));
-    out += ", win " + std::to_string(be16(t->window)) + ", length " + std::to_string(l4_len > hl ? l4_len - hl : 0);
+    out += ", win " + std::to_string(be16(t->window)) + ", length " + std::to_string(data);
   }
 
   // tcpdump's "sctp" line: the ports, then each chunk's number and type.
