@@ -89,6 +89,7 @@ export function renderReplay(r: ReplayResult): StyledLine[] {
     : `Replay of ${x.file} into port ${x.port} (tx queue ${x.queue}, cpu ${x.cpu}): ${x.state}`;
   const out: StyledLine[] = [L(head, x.state === 'failed' ? 'error' : 'ok')];
   out.push(L(`  Speed: ${x.speed}   Loop: ${x.loop}/${x.loops || 'until stopped'}`));
+  if (x.fileStops) out.push(L(`  Stops early: ${x.fileStops}; each loop replays the ${x.filePackets} packets before it`, 'warning'));
   if (r.action === 'start') return out;
   out.push(L(`  Progress: ${x.sent} packets sent of ${total || 'unbounded'}${pct}, ${bytesText(x.bytes)}, skipped ${x.skipped}`
     + (x.retries ? `, port busy ${x.retries} times` : '')));
@@ -99,7 +100,7 @@ export function renderReplay(r: ReplayResult): StyledLine[] {
   } else if (x.speed === 'topspeed') {
     out.push(L('  Timing error: none measured (topspeed has no schedule)', 'dim'));
   }
-  if (x.skipped) out.push(L(`  ${x.skipped} records were skipped: larger than an mbuf or not Ethernet`, 'warning'));
+  if (x.skipped) out.push(L(`  ${x.skipped} records were skipped: empty or not Ethernet`, 'warning'));
   if (x.error) out.push(L(`  Error: ${x.error}`, 'error'));
   return out;
 }
@@ -143,12 +144,16 @@ export function renderPcapInfo(r: PcapInfoResult): StyledLine[] {
     row('Average packet size', i.packets ? `${(i.dataBytes / i.packets).toFixed(2)} bytes` : 'n/a'),
     row('Average packet rate', secs > 0 ? `${rateText(i.packets / secs, 'packets/s')}` : 'n/a'),
   );
+  if (i.stopped) out.push(L(`Stops early: ${i.stopped}`, 'warning'));
   return out;
 }
 
+// tcpdump -r prints the records before a truncated one, then says where the file stops.
 export function renderPcapShow(r: PcapShowResult): StyledLine[] {
   const s = r.show;
-  return s.packets.map((p) => L(`${timeOfDay(p.sec, p.nsec, s.nanosecond)} ${p.direction ? `${p.direction === 'in' ? 'In ' : 'Out'} ` : ''}${p.summary}`));
+  const out = s.packets.map((p) => L(`${p.tsOverflow ? '[timestamp overflow]' : timeOfDay(p.sec, p.nsec, s.nanosecond)} ${p.direction ? `${p.direction === 'in' ? 'In ' : 'Out'} ` : ''}${p.summary}`));
+  if (s.stopped) out.push(L(`Stops early: ${s.stopped}`, 'warning'));
+  return out;
 }
 
 // The capture layer's kinds, or undefined for a result that is not ours.

@@ -36,6 +36,7 @@ export interface ReplayInfo {
   port: number; queue: number; cpu: number;
   loops: number; loop: number;
   filePackets: number; fileBytes: number; fileDurationNs: number;
+  fileStops: string;  // where a truncated or damaged file stops; its records before that are replayed
   sent: number; bytes: number; skipped: number; retries: number;
   elapsedNs: number; pps: number; mbps: number;
   timingSamples: number; timingMeanNs: number; timingP50Ns: number; timingP99Ns: number; timingMaxNs: number;
@@ -48,14 +49,17 @@ export interface PcapFileInfo {
   packets: number; dataBytes: number; origBytes: number; fileBytes: number;
   firstSec: number; firstNsec: number; lastSec: number; lastNsec: number; durationNs: number;
   minCaplen: number; maxCaplen: number; cutPackets: number;
+  stopped: string;   // where a truncated or damaged file stops ('' when it ends cleanly)
 }
 
 export interface PcapPacketLine {
   sec: number; nsec: number; caplen: number; origlen: number; iface: number;
+  tsOverflow?: true;  // the file's timestamp is past 2554 or before 1970: sec/nsec are clamped, not the time
   direction: '' | 'in' | 'out';
   summary: string;
 }
-export interface PcapShowInfo { file: string; nanosecond: boolean; packets: PcapPacketLine[] }
+// stopped: where a truncated or damaged file stops, after the packets before it ('' when it ends cleanly).
+export interface PcapShowInfo { file: string; nanosecond: boolean; packets: PcapPacketLine[]; stopped: string }
 
 declare module './addon.js' {
   interface NativeEngine {

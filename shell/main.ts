@@ -13,6 +13,7 @@ import { logJson } from '../commands/render-json.js';
 import type { OutputMode } from '../commands/shellcmds.js';
 import { MAX_LINE_CHARS, lineTooLong, readScriptLines } from '../commands/script-file.js';
 import { boundedLines } from './lines.js';
+import { EXIT_BROKEN_PIPE, leave, stdoutClosed, whenStdoutCloses, writeTo } from './stdio.js';
 
 const EXIT_STARTUP = 1;
 const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -38,21 +39,21 @@ const errColor = colorEnabled(process.stderr);
 
 function write(stream: NodeJS.WriteStream, lines: StyledLine[], color: boolean): void {
   if (lines.length === 0) return;
-  stream.write(lines.map((l) => toAnsi(l, color) + '\n').join(''));
+  writeTo(stream, lines.map((l) => toAnsi(l, color) + '\n').join(''));
 }
 const out = (lines: StyledLine[]): void => write(process.stdout, lines, outColor);
 const err = (lines: StyledLine[]): void => write(process.stderr, lines, errColor);
 
-function exit(code: number): never {
-  // stdout/stderr writes to pipes, files and terminals are synchronous on Linux,
-  // so nothing is lost by leaving at once.
-  process.exit(code);
+// Thrown to leave from anywhere in start-up; main's caller exits with `code`
+// once the output has drained.
+class ExitRequest extends Error {
+  constructor(readonly code: number) { super(`exit ${code}`); }
 }
 
 function fail(code: number, message: string, withUsage = false): never {
   err([{ text: `ringside: ${message}`, style: 'error' }]);
-  if (withUsage) process.stderr.write('\n' + usage());
-  return exit(code);
+  if (withUsage) writeTo(process.stderr, '\n' + usage());
+  throw new ExitRequest(code);
 }
 
 function errorMessage(e: unknown): string {
@@ -137,7 +138,7 @@ class Shell {
     } catch (e) {
       err([{ text: `ringside: shutdown: ${errorMessage(e)}`, style: 'error' }]);
     }
-    return exit(code);
+    return leave(code);
   }
 
   // -c "cmd; cmd": run each, print its result, carry on after a failure;
@@ -145,6 +146,7 @@ class Shell {
   async runCommands(cmds: string[]): Promise<never> {
     let failed = false;
     for (const cmd of cmds) {
+      if (this.shutDown) break;
       const res = await this.run(cmd);
       if (res.quit) return this.quit(this.runner.mode === 'json' ? res.lines : [], failed ? 1 : 0, true);
       out(res.lines);
@@ -251,12 +253,12 @@ class Shell {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   // `ringside run FILE...`: scenarios, without a terminal (scenarios/cli.ts).
-  if (argv[0] === 'run') return exit(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
+  if (argv[0] === 'run') return leave(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
   trapSignals();
   let parsed = parseCommandLine(argv);
   if (parsed.help) {
-    process.stdout.write(usage());
-    return exit(0);
+    writeTo(process.stdout, usage());
+    return leave(0);
   }
   for (const w of parsed.warnings) err([{ text: `ringside: ${w}`, style: 'warning' }]);
   const fileLines = parsed.options.cmdlineFile ? readCmdlineFile(parsed.options.cmdlineFile) : undefined;
@@ -272,7 +274,7 @@ async function main(): Promise<void> {
   } catch (e) {
     return fail(EXIT_STARTUP, `cannot load the engine: ${errorMessage(e)}`);
   }
-  if (pendingSignal !== undefined) return exit(pendingSignal);  // nothing made yet
+  if (pendingSignal !== undefined) return leave(pendingSignal);  // nothing made yet
   // Check --forward-mode against the engine's own table of modes.
   parsed = parseCommandLine(argv, loaded.fwdModes);
 
@@ -300,6 +302,9 @@ async function main(): Promise<void> {
   shellRef = shell;
   onSignal = (code) => { void shell.quit([], code); };
   if (pendingSignal !== undefined) return shell.quit([], pendingSignal);
+  // The reader of a pipe went away (`| head -1`): end the session quietly.
+  whenStdoutCloses(() => { void shell.quit([], EXIT_BROKEN_PIPE); });
+  if (stdoutClosed()) return shell.quit([], EXIT_BROKEN_PIPE);
 
   if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
   if (parsed.options.autoStart || parsed.options.txFirst) await shell.startForwarding(parsed.options);
@@ -320,5 +325,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  fail(EXIT_STARTUP, `internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  if (e instanceof ExitRequest) return leave(e.code);
+  err([{ text: `ringside: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, style: 'error' }]);
+  return leave(EXIT_STARTUP);
 });

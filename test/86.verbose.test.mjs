@@ -63,8 +63,9 @@ async function withHeldFile(fn) {
 }
 
 // tcpdump's letters for TCP flags.
+// tcpdump's letters in its order (print-tcp.c's table: FIN SYN RST PSH ACK URG ECE CWR).
 function flagLetters(v) {
-  const order = [[0x02, 'S'], [0x01, 'F'], [0x04, 'R'], [0x08, 'P'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W'], [0x10, '.']];
+  const order = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
   const s = order.filter(([bit]) => v & bit).map(([, c]) => c).join('');
   return s || 'none';
 }

@@ -2,7 +2,10 @@
 // Writes the bad-file corpus next to this script: one damaged pcap/pcapng
 // file per kind of damage, each built byte by byte from a small valid file.
 // Deterministic: running it again gives the same bytes. expected.json says
-// what each file must produce (error code, byte offset, words of the message).
+// what each file must produce, as libpcap reads it:
+//   { code, offset, words }           a bad file header: nothing is read, the error names the offset
+//   { code, offset, words, before }   `before` records are read, then the file stops at a bad one
+//   { packets, caplens }              odd but valid: libpcap reads every record
 //   node captures/bad/generate.mjs
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,37 +57,39 @@ const epb = (data, i = 0, caplen = data.length) => {
 const good = [0, 1, 2].map((i) => ({ data: frame(i) }));
 const files = {};
 const expect = {};
-function add(name, bytes, code, offset, words) { files[name] = bytes; expect[name] = { code, offset, words }; }
+function add(name, bytes, code, offset, words, before) { files[name] = bytes; expect[name] = { code, offset, words, before }; }
+function readable(name, bytes, caplens) { files[name] = bytes; expect[name] = { packets: caplens.length, caplens }; }
 
 add('truncated-header.pcap', pcap().subarray(0, 13), 'EPCAP_TRUNCATED', 13, ['truncated header']);
 {
   const b = pcap({ records: good });
-  add('truncated-record.pcap', b.subarray(0, b.length - 20), 'EPCAP_TRUNCATED', 24 + 2 * 76, ['truncated record']);
+  add('truncated-record.pcap', b.subarray(0, b.length - 20), 'EPCAP_TRUNCATED', 24 + 2 * 76, ['truncated record'], 2);
 }
 {
   const b = pcap({ records: good });
   b.writeUInt32LE(0xdeadbeef, 0);
   add('bad-magic.pcap', b, 'EPCAP_FORMAT', 0, ['not a pcap or pcapng file']);
 }
-add('caplen-over-snaplen.pcap', pcap({ snaplen: 40, records: [{ data: frame(0).subarray(0, 40) }, { data: frame(1) }] }),
-  'EPCAP_FORMAT', 24 + 56, ['snaplen of 40']);
+// libpcap cuts a record longer than the snaplen to it, and goes on after the whole record.
+readable('caplen-over-snaplen.pcap', pcap({ snaplen: 40, records: [{ data: frame(0).subarray(0, 40) }, { data: frame(1) }, { data: frame(2) }] }),
+  [40, 40, 40]);
 {
   const b = pcap({ snaplen: 0, records: [{ data: frame(0) }] });
   const rh = Buffer.alloc(16); rh.writeUInt32LE(1700000001, 0); rh.writeUInt32LE(300000, 8); rh.writeUInt32LE(300000, 12);
-  add('caplen-over-256k.pcap', Buffer.concat([b, rh, Buffer.alloc(64)]), 'EPCAP_FORMAT', 24 + 76, ['more than 262144']);
+  add('caplen-over-256k.pcap', Buffer.concat([b, rh, Buffer.alloc(64)]), 'EPCAP_FORMAT', 24 + 76, ['more than 262144'], 1);
 }
-add('zero-length-record.pcap', Buffer.concat([pcap({ records: good.slice(0, 1) }), Buffer.alloc(16 * 4)]),
-  'EPCAP_FORMAT', 24 + 76, ['zero-length record']);
+// Four records with no bytes (a file padded with zeros): libpcap reads them as packets.
+readable('zero-length-record.pcap', Buffer.concat([pcap({ records: good.slice(0, 1) }), Buffer.alloc(16 * 4)]), [60, 0, 0, 0, 0]);
 {
   const b = Buffer.concat([shb(), idb(), epb(frame(0)), epb(frame(1), 1)]);
   const second = 28 + 20 + 92;  // SHB 28, IDB 20, EPB 92
   b.writeUInt32LE(90, second + 4);  // not a multiple of 4
-  add('wrong-block-length.pcapng', b, 'EPCAP_FORMAT', second, ['wrong block length']);
+  add('wrong-block-length.pcapng', b, 'EPCAP_FORMAT', second, ['wrong block length'], 1);
 }
 {
   const b = Buffer.concat([shb(), idb(), epb(frame(0))]);
   b.writeUInt32LE(96, b.length - 4);  // trailing length disagrees
-  add('wrong-trailing-length.pcapng', b, 'EPCAP_FORMAT', 48, ['wrong block length']);
+  add('wrong-trailing-length.pcapng', b, 'EPCAP_FORMAT', 48, ['wrong block length'], 0);
 }
 {
   const b = Buffer.concat([shb(), idb(), epb(frame(0))]);
@@ -93,12 +98,13 @@ add('zero-length-record.pcap', Buffer.concat([pcap({ records: good.slice(0, 1) }
 }
 {
   const b = Buffer.concat([shb(), idb(), epb(frame(0)), epb(frame(1), 1)]);
-  add('truncated-block.pcapng', b.subarray(0, b.length - 30), 'EPCAP_TRUNCATED', 28 + 20 + 92, ['truncated block']);
+  add('truncated-block.pcapng', b.subarray(0, b.length - 30), 'EPCAP_TRUNCATED', 28 + 20 + 92, ['truncated block'], 1);
 }
-add('caplen-over-snaplen.pcapng', Buffer.concat([shb(), idb(32), epb(frame(0))]), 'EPCAP_FORMAT', 48, ['snaplen of 32']);
+// In pcapng libpcap refuses such a record instead.
+add('caplen-over-snaplen.pcapng', Buffer.concat([shb(), idb(32), epb(frame(0))]), 'EPCAP_FORMAT', 48, ['snaplen of 32'], 0);
 {
   const z = Buffer.alloc(12); z.writeUInt32LE(6, 0);  // an EPB whose lengths are zero
-  add('zero-length-block.pcapng', Buffer.concat([shb(), idb(), epb(frame(0)), z]), 'EPCAP_FORMAT', 28 + 20 + 92, ['wrong block length']);
+  add('zero-length-block.pcapng', Buffer.concat([shb(), idb(), epb(frame(0)), z]), 'EPCAP_FORMAT', 28 + 20 + 92, ['wrong block length'], 1);
 }
 
 for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(here, name), bytes);

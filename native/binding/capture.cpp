@@ -61,6 +61,7 @@ Napi::Object replay_object(Napi::Env env, const rs::ReplayStatus& s) {
   o.Set("file", s.path);
   o.Set("speed", s.speed);
   o.Set("error", s.error);
+  o.Set("fileStops", s.file_stops);
   o.Set("port", num(env, s.port));
   o.Set("queue", num(env, s.queue));
   o.Set("cpu", num(env, s.cpu));
@@ -170,6 +171,7 @@ Napi::Value PcapInfo(const Napi::CallbackInfo& info) {
     o.Set("minCaplen", num(env, i.min_caplen));
     o.Set("maxCaplen", num(env, i.max_caplen));
     o.Set("cutPackets", num(env, static_cast<double>(i.cut_packets)));
+    o.Set("stopped", i.stopped);
     return o;
   });
 }
@@ -189,6 +191,7 @@ Napi::Value PcapShow(const Napi::CallbackInfo& info) {
       Napi::Object p = Napi::Object::New(env);
       p.Set("sec", num(env, static_cast<double>(l.ts_ns / 1000000000ull)));
       p.Set("nsec", num(env, static_cast<double>(l.ts_ns % 1000000000ull)));
+      if (l.ts_overflow) p.Set("tsOverflow", Napi::Boolean::New(env, true));
       p.Set("caplen", num(env, l.caplen));
       p.Set("origlen", num(env, l.origlen));
       p.Set("iface", num(env, l.iface));
@@ -197,6 +200,7 @@ Napi::Value PcapShow(const Napi::CallbackInfo& info) {
       a.Set(i, p);
     }
     o.Set("packets", a);
+    o.Set("stopped", s.stopped);
     return o;
   });
 }

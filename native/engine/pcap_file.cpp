@@ -1,4 +1,5 @@
 #include "pcap_file.h"
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -52,6 +53,20 @@ const char* block_name(uint32_t type) {
 }
 
 }  // namespace
+
+uint32_t max_caplen(uint32_t linktype) {
+  switch (linktype) {
+    case 231: return 128u << 20;  // D-Bus: a message may be 128 MiB
+    case 249: return 1u << 20;    // USBPcap: 1 MiB transfers
+    case 279: return 8u << 20;    // EBHSCR
+    default: return kPcapMaxRecordLen;
+  }
+}
+
+uint32_t effective_snaplen(uint32_t linktype, uint32_t snaplen) {
+  uint32_t max = max_caplen(linktype);
+  return snaplen == 0 || snaplen > max ? max : snaplen;
+}
 
 bool PcapReader::nanosecond() const {
   if (format_ == PcapFormat::Pcap) return nsec_;
@@ -204,20 +219,15 @@ bool PcapReader::next_pcap(PcapRecord& rec) {
                                        std::to_string(kPcapRecordHeaderLen) + " header bytes (truncated record)");
   const uint8_t* h = map_ + pos_;
   uint32_t sec = u32(h), frac = u32(h + 4), caplen = u32(h + 8), origlen = u32(h + 12);
-  if (caplen > kPcapMaxRecordLen)
+  if (caplen > max_caplen(linktype_))
     return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
-                                     std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
-  if (snaplen_ != 0 && caplen > snaplen_)
-    return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) +
-                                     " captured bytes, more than the file's snaplen of " + std::to_string(snaplen_));
-  if (reject_empty_ && caplen == 0 && origlen == 0)
-    return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes): the file "
-                                         "is padded with zeros or damaged");
+                                     std::to_string(max_caplen(linktype_)) + ", the most libpcap accepts)");
   if (left - kPcapRecordHeaderLen < caplen)
     return fail(Status::Truncated, which() + " should hold " + std::to_string(caplen) + " bytes but only " +
                                        std::to_string(left - kPcapRecordHeaderLen) + " are left (truncated record)");
   rec.ts_ns = static_cast<uint64_t>(sec) * kNsPerSec + (nsec_ ? frac : static_cast<uint64_t>(frac) * 1000);
-  rec.caplen = caplen;
+  rec.ts_overflow = false;  // 32-bit seconds always fit
+  rec.caplen = std::min(caplen, effective_snaplen(linktype_, snaplen_));
   rec.origlen = origlen;
   rec.data = h + kPcapRecordHeaderLen;
   rec.iface = 0;
@@ -324,24 +334,29 @@ bool PcapReader::interface_block(const uint8_t* body, uint32_t body_len, uint64_
   return true;
 }
 
-uint64_t PcapReader::to_ns(const PcapInterface& i, uint64_t ts) const {
-  unsigned __int128 ns;
+// A timestamp in if_tsresol units (plus if_tsoffset seconds) in nanoseconds
+// since the epoch, computed in 128 bits. One that 64-bit nanoseconds cannot
+// hold (after 2554-07-21, or before 1970) would wrap to a wrong date: it is
+// clamped to the nearest end and flagged instead.
+uint64_t PcapReader::to_ns(const PcapInterface& i, uint64_t ts, bool* overflow) const {
+  __int128 ns;
   if (i.tsresol & 0x80) {
     unsigned e = i.tsresol & 0x7f;
-    ns = e >= 64 ? 0 : (static_cast<unsigned __int128>(ts) * kNsPerSec) >> e;
+    ns = e >= 64 ? 0 : static_cast<__int128>((static_cast<unsigned __int128>(ts) * kNsPerSec) >> e);
   } else {
     unsigned e = i.tsresol;
-    unsigned __int128 p = 1;
+    __int128 p = 1;
     if (e <= 9) {
       for (unsigned k = e; k < 9; k++) p *= 10;
-      ns = static_cast<unsigned __int128>(ts) * p;
+      ns = static_cast<__int128>(ts) * p;
     } else {
       for (unsigned k = 9; k < e; k++) p *= 10;
-      ns = ts / p;
+      ns = static_cast<__int128>(ts) / p;
     }
   }
-  ns += static_cast<unsigned __int128>(static_cast<__int128>(i.tsoffset) * static_cast<__int128>(kNsPerSec));
-  return static_cast<uint64_t>(ns);
+  ns += static_cast<__int128>(i.tsoffset) * static_cast<__int128>(kNsPerSec);
+  *overflow = ns < 0 || ns > static_cast<__int128>(UINT64_MAX);
+  return ns < 0 ? 0 : *overflow ? UINT64_MAX : static_cast<uint64_t>(ns);
 }
 
 bool PcapReader::next_pcapng(PcapRecord& rec) {
@@ -413,17 +428,16 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
       return fail(Status::Corrupt, which() + " refers to interface " + std::to_string(iface) + " but its section describes " +
                                        std::to_string(ifaces_.size()) + " interface" + (ifaces_.size() == 1 ? "" : "s"));
     const PcapInterface& ifc = ifaces_[iface];
-    if (caplen > kPcapMaxRecordLen)
+    if (caplen > max_caplen(ifc.linktype))
       return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes (more than " +
-                                       std::to_string(kPcapMaxRecordLen) + ", the 256 KiB libpcap accepts)");
-    if (ifc.snaplen != 0 && caplen > ifc.snaplen)
+                                       std::to_string(max_caplen(ifc.linktype)) + ", the most libpcap accepts)");
+    // Unlike classic pcap, libpcap refuses (not cuts) a pcapng record above the snaplen.
+    if (caplen > effective_snaplen(ifc.linktype, ifc.snaplen))
       return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes, more than interface " +
                                        std::to_string(iface) + "'s snaplen of " + std::to_string(ifc.snaplen));
     if (caplen > body_len - hdr)
       return fail(Status::Corrupt, which() + " claims " + std::to_string(caplen) + " captured bytes but the block holds only " +
                                        std::to_string(body_len - hdr) + " (wrong block length)");
-    if (reject_empty_ && caplen == 0 && origlen == 0)
-      return fail(Status::Corrupt, which() + " is a zero-length record (no captured and no original bytes)");
     if (type == kBlockEpb) {
       // Options after the padded data: epb_flags (2) carries the direction.
       uint32_t o = hdr + ((caplen + 3u) & ~3u);
@@ -436,7 +450,9 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
         o += 4 + padded;
       }
     }
-    rec.ts_ns = type == kBlockSpb ? last_ts_ : to_ns(ifc, ts);
+    bool overflow = false;
+    rec.ts_ns = type == kBlockSpb ? last_ts_ : to_ns(ifc, ts, &overflow);
+    rec.ts_overflow = overflow;
     last_ts_ = rec.ts_ns;
     rec.caplen = caplen;
     rec.origlen = origlen;
@@ -450,23 +466,36 @@ bool PcapReader::next_pcapng(PcapRecord& rec) {
   }
 }
 
-void PcapReader::throw_if_error() const {
+std::string PcapReader::ending() const {
+  const std::string before = std::to_string(records_) + (records_ == 1 ? " record" : " records");
   switch (status_) {
     case Status::Ok:
     case Status::End:
-      return;
+      return "";
     case Status::Truncated:
-      throw Error("EPCAP_TRUNCATED", "'" + path_ + "' is truncated: " + problem_ + "; the " +
-                                         std::to_string(records_) +
-                                         " complete records before it are usable (was the capture stopped "
-                                         "while it was being written?)");
+      return "'" + path_ + "' is truncated: " + problem_ + "; the " + before +
+             " before it are complete (was the capture stopped while it was being written?)";
     case Status::Corrupt:
-      throw Error("EPCAP_FORMAT", "'" + path_ + "' is damaged: " + problem_ + "; the " + std::to_string(records_) +
-                                      " records before it are usable");
+      return "'" + path_ + "' is damaged: " + problem_ + "; the " + before + " before it are usable";
     case Status::IoError:
-      throw Error("EPCAP_READ", "reading '" + path_ + "' failed after " + std::to_string(records_) +
-                                    " records: " + problem_);
+      return "reading '" + path_ + "' failed after " + before + ": " + problem_;
   }
+  return "";
+}
+
+void PcapReader::throw_if_error() const {
+  static const char* const codes[] = {"", "", "EPCAP_TRUNCATED", "EPCAP_FORMAT", "EPCAP_READ"};
+  if (stopped_early()) throw Error(codes[static_cast<int>(status_)], ending());
+}
+
+std::string frames_above_mbuf(const std::string& path, uint64_t frames, uint32_t largest, uint64_t record, uint32_t room) {
+  std::string what = "'" + path + "' holds " + std::to_string(frames) + (frames == 1 ? " frame" : " frames") +
+                     " longer than an mbuf's " + std::to_string(room) + "-byte data room (the longest: " +
+                     std::to_string(largest) + " bytes, record " + std::to_string(record) + "): ";
+  if (largest > kMaxMbufDataRoom)
+    return what + "no mbuf holds more than " + std::to_string(kMaxMbufDataRoom) +
+           " bytes; cut the frames first (editcap -s " + std::to_string(kMaxMbufDataRoom) + ")";
+  return what + "start ringside with --mbuf-size=" + std::to_string(largest) + " (or more) to send them whole";
 }
 
 // ---------------------------------------------------------------- writers

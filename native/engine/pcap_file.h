@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "linktype.h"
 
 namespace rs {
 
@@ -37,17 +38,36 @@ constexpr uint32_t kPcapngMagic = 0x0a0d0d0a;  // Section Header Block type (a p
 constexpr uint32_t kPcapngByteOrderMagic = 0x1a2b3c4d;
 constexpr uint32_t kPcapFileHeaderLen = 24;
 constexpr uint32_t kPcapRecordHeaderLen = 16;
-constexpr uint32_t kLinktypeEthernet = 1;
-// libpcap refuses records larger than this; a bigger length means a corrupt file.
+// libpcap refuses records larger than this (for most link types; see
+// max_caplen); a bigger length means a corrupt file.
 constexpr uint32_t kPcapMaxRecordLen = 262144;
 
+// libpcap's largest captured length for a link type: kPcapMaxRecordLen but for
+// the few whose packets are larger by nature (D-Bus messages, USBPcap, EBHSCR).
+uint32_t max_caplen(uint32_t linktype);
+// The snaplen libpcap reads a file with: the header's (or interface's),
+// unless it is 0 or above max_caplen, then max_caplen. A classic pcap record
+// with more captured bytes is cut to it, as libpcap cuts it (tcpdump shows
+// that much); a pcapng one is damage, as libpcap says.
+uint32_t effective_snaplen(uint32_t linktype, uint32_t snaplen);
+
 enum class PcapFormat : uint8_t { Pcap, Pcapng };
+
+// The largest frame an mbuf can hold (--mbuf-size is 128..65000 bytes).
+constexpr uint32_t kMaxMbufDataRoom = 65000;
+
+// What a port or replay says before sending a file holding `frames` records
+// longer than `room` bytes (the mbuf data room; the longest is `largest`
+// bytes, record number `record`): their size and the option that lets them
+// through (--mbuf-size), or why none can.
+std::string frames_above_mbuf(const std::string& path, uint64_t frames, uint32_t largest, uint64_t record, uint32_t room);
 
 // pcapng epb_flags direction bits (also what capture records).
 constexpr uint8_t kDirUnknown = 0, kDirInbound = 1, kDirOutbound = 2;
 
 struct PcapRecord {
   uint64_t ts_ns = 0;             // timestamp, nanoseconds since the epoch
+  bool ts_overflow = false;       // pcapng: beyond what ts_ns holds (clamped to 0 or UINT64_MAX)
   uint32_t caplen = 0;            // bytes present in data
   uint32_t origlen = 0;           // length of the packet on the wire
   const uint8_t* data = nullptr;  // valid until close() (points into the mapping)
@@ -83,17 +103,20 @@ class PcapReader {
   bool is_open() const { return fd_ >= 0; }
   // Back to the first record (for replay loops); the status becomes Ok.
   void rewind();
-  // Refuse zero-length records (no captured and no original bytes) as
-  // damage. Off by default: libpcap accepts them; replay and `pcap info`
-  // turn it on, since such a record cannot be sent and means a padded file.
-  void set_reject_empty(bool on) { reject_empty_ = on; }
 
   // Reads the next record. Returns false at the end of the file or at the
   // first bad record; status() then says which (End, Truncated, Corrupt,
-  // IoError) and throw_if_error() turns a bad ending into an rs::Error.
-  // Every complete record before a truncated tail is returned normally.
+  // IoError), ending() where and why, and throw_if_error() turns a bad
+  // ending into an rs::Error. Every complete record before a truncated or
+  // damaged one is returned normally: like libpcap (tcpdump prints them, then
+  // "truncated dump file"), callers use them and then say where the file stops.
+  // Zero-length records are records, as libpcap reads them.
   bool next(PcapRecord& rec);
   Status status() const { return status_; }
+  bool stopped_early() const { return status_ != Status::Ok && status_ != Status::End; }
+  // "" unless stopped_early(): one sentence naming the file, the record and
+  // its byte offset, what is wrong, and how many records came before it.
+  std::string ending() const;
   void throw_if_error() const;  // EPCAP_TRUNCATED, EPCAP_FORMAT, EPCAP_READ
   const std::string& problem() const { return problem_; }
 
@@ -124,7 +147,7 @@ class PcapReader {
   bool section_header(uint64_t at, std::string* err);
   bool interface_block(const uint8_t* body, uint32_t body_len, uint64_t at);
   void leading_interfaces();
-  uint64_t to_ns(const PcapInterface& i, uint64_t ts) const;
+  uint64_t to_ns(const PcapInterface& i, uint64_t ts, bool* overflow) const;
 
   std::string path_;
   int fd_ = -1;
@@ -140,7 +163,6 @@ class PcapReader {
   uint32_t sections_ = 0;
   uint64_t records_ = 0;
   uint64_t last_ts_ = 0;
-  bool reject_empty_ = false;     // for Simple Packet Blocks, which carry none
   Status status_ = Status::End;
   std::string problem_;  // detail for throw_if_error()
 };

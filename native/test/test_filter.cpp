@@ -218,7 +218,6 @@ TEST(reader_mutation_fuzz_bounded) {
     }
     write_bytes(p, b);
     rs::PcapReader r;
-    r.set_reject_empty(rounds % 2 == 0);
     try {
       r.open(p);
       opened++;

@@ -14,7 +14,6 @@ namespace {
 
 std::string error_of(const std::string& path, uint64_t* good = nullptr) {
   rs::PcapReader r;
-  r.set_reject_empty(true);
   try {
     r.open(path);
     rs::PcapRecord rec;
@@ -142,13 +141,21 @@ TEST(pcapng_damaged_blocks_name_offset_and_problem) {
     CHECK(e.find("wrong block length") != std::string::npos);
     CHECK(e.find("offset " + std::to_string(epb)) != std::string::npos);
   }
-  {  // caplen over the interface snaplen
+  {  // caplen over the interface snaplen: libpcap refuses it in pcapng
     Bytes b{false, {}};
     b.shb();
     b.idb(1, 50);
     b.epb(0, 1, pattern(60, 1));
     write_bytes(d.file("snap.pcapng"), b.b);
-    CHECK(error_of(d.file("snap.pcapng")).find("snaplen") != std::string::npos);
+    CHECK(error_of(d.file("snap.pcapng")).find("snaplen of 50") != std::string::npos);
+  }
+  {  // caplen over libpcap's maximum: damaged
+    Bytes b{false, {}};
+    b.shb();
+    b.idb(1, 0);
+    b.epb(0, 1, pattern(rs::kPcapMaxRecordLen + 4, 1));
+    write_bytes(d.file("huge.pcapng"), b.b);
+    CHECK(error_of(d.file("huge.pcapng")).find("more than 262144") != std::string::npos);
   }
   {  // truncated: complete blocks before it are read
     Bytes b = base();
@@ -214,25 +221,76 @@ TEST(pcapng_writer_round_trip_with_direction_queue_and_stats) {
   CHECK(r.status() == rs::PcapReader::Status::End);
 }
 
-TEST(pcap_classic_bad_records_are_reported) {
+// What libpcap reads, ringside reads: zero-length records, and records with
+// more captured bytes than the snaplen (cut to it; the next record follows
+// the whole stored length).
+TEST(pcap_classic_reads_what_libpcap_reads) {
   TempDir d;
-  {  // zero-length record
+  {  // zero-length record between two others
     Bytes b{false, {}};
     b.pcap_header(rs::kPcapMagicUsec);
     b.pcap_record(1, 1, pattern(10, 1));
     b.pcap_record(0, 0, {}, 0);
+    b.pcap_record(2, 2, pattern(12, 2));
     write_bytes(d.file("z.pcap"), b.b);
     uint64_t good = 0;
-    std::string e = error_of(d.file("z.pcap"), &good);
-    CHECK(e.find("zero-length") != std::string::npos);
-    CHECK(e.find("offset 50") != std::string::npos);  // 24 + 16 + 10
-    CHECK_EQ(good, 1u);
+    CHECK_EQ(error_of(d.file("z.pcap"), &good), std::string());
+    CHECK_EQ(good, 3u);
   }
   {  // caplen above the snaplen
     Bytes b{false, {}};
     b.pcap_header(rs::kPcapMagicNsec, 64);
     b.pcap_record(1, 1, pattern(65, 1));
+    b.pcap_record(2, 2, pattern(30, 2));
     write_bytes(d.file("s.pcap"), b.b);
-    CHECK(error_of(d.file("s.pcap")).find("snaplen of 64") != std::string::npos);
+    rs::PcapReader r;
+    r.open(d.file("s.pcap"));
+    rs::PcapRecord rec;
+    CHECK(r.next(rec));
+    CHECK_EQ(rec.caplen, 64u);
+    CHECK_EQ(rec.origlen, 65u);
+    CHECK(r.next(rec));
+    CHECK_EQ(rec.caplen, 30u);
+    CHECK_EQ(rec.data[0], pattern(30, 2)[0]);
+    CHECK(!r.next(rec));
+    CHECK(r.status() == rs::PcapReader::Status::End);
   }
+  {  // snaplen 0 or above the maximum means the maximum
+    CHECK_EQ(rs::effective_snaplen(1, 0), rs::kPcapMaxRecordLen);
+    CHECK_EQ(rs::effective_snaplen(1, 1u << 30), rs::kPcapMaxRecordLen);
+    CHECK_EQ(rs::effective_snaplen(231, 1u << 20), 1u << 20);  // D-Bus allows more
+  }
+  {  // caplen above libpcap's maximum: damaged, with what came before
+    Bytes b{false, {}};
+    b.pcap_header(rs::kPcapMagicUsec, 0);
+    b.pcap_record(1, 1, pattern(10, 1));
+    b.pcap_record(2, 2, pattern(rs::kPcapMaxRecordLen + 1, 2));
+    write_bytes(d.file("big.pcap"), b.b);
+    uint64_t good = 0;
+    std::string e = error_of(d.file("big.pcap"), &good);
+    CHECK(e.find("EPCAP_FORMAT") == 0);
+    CHECK(e.find("record 2 at byte offset 50") != std::string::npos);
+    CHECK_EQ(good, 1u);
+  }
+}
+
+// A timestamp 64-bit nanoseconds cannot hold is flagged and clamped, never
+// wrapped round to a plausible-looking date.
+TEST(pcapng_timestamp_overflow_is_flagged_not_wrapped) {
+  TempDir d;
+  Bytes b{false, {}};
+  b.shb();
+  b.idb(1, 0, 0);                        // if_tsresol 10^0: whole seconds
+  b.epb(0, 1ull << 40, pattern(60, 1));  // year ~34 million
+  b.epb(0, 1700000000ull, pattern(60, 2));
+  write_bytes(d.file("t.pcapng"), b.b);
+  rs::PcapReader r;
+  r.open(d.file("t.pcapng"));
+  rs::PcapRecord rec;
+  CHECK(r.next(rec));
+  CHECK(rec.ts_overflow);
+  CHECK_EQ(rec.ts_ns, UINT64_MAX);
+  CHECK(r.next(rec));
+  CHECK(!rec.ts_overflow);
+  CHECK_EQ(rec.ts_ns, 1700000000ull * 1000000000ull);
 }

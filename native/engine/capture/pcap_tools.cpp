@@ -4,24 +4,8 @@
 
 namespace rs {
 
-const char* linktype_name(uint32_t lt) {
-  switch (lt) {
-    case 0: return "BSD loopback";
-    case 1: return "Ethernet";
-    case 101: return "Raw IP";
-    case 105: return "IEEE 802.11";
-    case 113: return "Linux cooked (SLL)";
-    case 127: return "IEEE 802.11 radiotap";
-    case 228: return "Raw IPv4";
-    case 229: return "Raw IPv6";
-    case 276: return "Linux cooked v2 (SLL2)";
-    default: return "unknown";
-  }
-}
-
 PcapInfo pcap_info(const std::string& path) {
   PcapReader r;
-  r.set_reject_empty(true);
   r.open(path);
   PcapInfo i;
   i.path = path;
@@ -43,7 +27,7 @@ PcapInfo pcap_info(const std::string& path) {
     if (rec.caplen > i.max_caplen) i.max_caplen = rec.caplen;
     if (rec.caplen < rec.origlen) i.cut_packets++;
   }
-  r.throw_if_error();
+  i.stopped = r.ending();
   if (i.packets == 0) i.first_ns = i.last_ns = 0;
   i.linktype = r.linktype();
   i.linktype_name = linktype_name(i.linktype);
@@ -66,7 +50,6 @@ PcapInfo pcap_info(const std::string& path) {
 
 PcapShow pcap_show(const std::string& path, uint64_t count) {
   PcapReader r;
-  r.set_reject_empty(true);
   r.open(path);
   PcapShow out;
   out.nanosecond = r.nanosecond();
@@ -74,16 +57,16 @@ PcapShow pcap_show(const std::string& path, uint64_t count) {
   while ((count == 0 || out.lines.size() < count) && r.next(rec)) {
     PcapShowLine l;
     l.ts_ns = rec.ts_ns;
+    l.ts_overflow = rec.ts_overflow;
     l.caplen = rec.caplen;
     l.origlen = rec.origlen;
     l.iface = rec.iface;
     l.direction = rec.direction;
     uint32_t lt = rec.iface < r.interfaces().size() ? r.interfaces()[rec.iface].linktype : r.linktype();
-    l.summary = lt == kLinktypeEthernet ? describe_packet(rec.data, rec.caplen, rec.origlen)
-                                        : std::string(linktype_name(lt)) + " frame, length " + std::to_string(rec.origlen);
+    l.summary = describe_record(lt, rec.data, rec.caplen, rec.origlen);
     out.lines.push_back(std::move(l));
   }
-  if (count == 0 || out.lines.size() < count) r.throw_if_error();
+  out.stopped = r.ending();
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "../linktype.h"  // linktype_name
 
 namespace rs {
 
@@ -15,13 +16,16 @@ struct PcapInfo {
   uint32_t min_caplen = 0, max_caplen = 0;
   uint64_t cut_packets = 0;  // caplen < origlen (snaplen applied)
   std::vector<std::string> interface_names;
+  std::string stopped;  // where a truncated or damaged file stops (PcapReader::ending), else ""
 };
-// Reads the whole file; a damaged or truncated file throws its error
-// (EPCAP_FORMAT / EPCAP_TRUNCATED with the byte offset).
+// Reads the whole file. The figures cover the records before a truncated or
+// damaged one, and `stopped` says where it is; only a file that cannot be
+// opened, or whose header is bad, throws (EPCAP_OPEN, EPCAP_FORMAT, EPCAP_TRUNCATED).
 PcapInfo pcap_info(const std::string& path);
 
 struct PcapShowLine {
   uint64_t ts_ns = 0;
+  bool ts_overflow = false;  // PcapRecord::ts_overflow: ts_ns is not the time
   uint32_t caplen = 0, origlen = 0, iface = 0;
   uint8_t direction = 0;
   std::string summary;
@@ -29,11 +33,9 @@ struct PcapShowLine {
 struct PcapShow {
   bool nanosecond = false;
   std::vector<PcapShowLine> lines;
+  std::string stopped;  // as PcapInfo::stopped, when reading stopped there before `count`
 };
-// The first `count` packets (0: all). Throws as pcap_info when a bad record
-// comes before `count` packets were read.
+// The first `count` packets (0: all); throws as pcap_info.
 PcapShow pcap_show(const std::string& path, uint64_t count);
-
-const char* linktype_name(uint32_t lt);
 
 }  // namespace rs

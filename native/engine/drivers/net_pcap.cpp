@@ -44,7 +44,7 @@ class PcapPort final : public Port {
     std::vector<std::pair<std::string, std::string>> v;
     if (!rx_path_.empty()) {
       std::string state = std::to_string(reader_.records()) + " packets read";
-      if (eof_) state += reader_.status() == PcapReader::Status::End ? ", end of file" : ", stopped at a bad record";
+      if (eof_) state += reader_.stopped_early() ? ", stopped early (see rx_pcap error)" : ", end of file";
       v.push_back({"rx_pcap", rx_path_ + " (" + state + ")"});
       if (!rx_problem_.empty()) v.push_back({"rx_pcap error", rx_problem_});
     }
@@ -106,7 +106,7 @@ class PcapPort final : public Port {
         if (reader_.status() != PcapReader::Status::End) rx_bad_tail(q);
         break;
       }
-      if (rec.caplen > room_) {  // cannot fit one segment: drop, as a NIC drops oversize frames
+      if (rec.caplen > room_) {  // the file changed since attach checked it: drop, as a NIC drops oversize frames
         count_rx_error(q);
         continue;
       }
@@ -138,14 +138,11 @@ class PcapPort final : public Port {
   }
 
  private:
-  // Once per file, at its end: keep the reason for `show port info`.
+  // Once per file, where a truncated or damaged file stops after its complete
+  // records were received: one rx error, and where and why for `show port info`.
   void rx_bad_tail(uint16_t q) {
     count_rx_error(q);
-    try {
-      reader_.throw_if_error();
-    } catch (const Error& e) {
-      rx_problem_ = e.what();
-    }
+    rx_problem_ = reader_.ending();
   }
 
   std::string rx_path_, tx_path_;
@@ -176,10 +173,20 @@ std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
     throw Error("EDEVARGS", args.name + ": rx_pcap and tx_pcap name the same file '" + rx +
                                 "': writing it would destroy what rx reads");
   if (!rx.empty()) {
-    // Check it now so a bad file is reported at attach, not at the first start.
+    // Check it now so a bad file, or one with frames no mbuf holds, is
+    // reported at attach, not as rx errors after the first start.
     PcapReader r;
     r.open(rx);
     check_linktype(r);
+    PcapRecord rec;
+    uint64_t oversize = 0, longest_at = 0;
+    uint32_t longest = 0;
+    while (r.next(rec))
+      if (rec.caplen > pool->data_room()) {
+        oversize++;
+        if (rec.caplen > longest) { longest = rec.caplen; longest_at = r.records(); }
+      }
+    if (oversize) throw Error("EMBUF_SIZE", args.name + ": " + frames_above_mbuf(rx, oversize, longest, longest_at, pool->data_room()));
   }
   if (!tx.empty()) {
     // Not created yet (that would truncate it at attach): only check its directory.

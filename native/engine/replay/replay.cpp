@@ -96,26 +96,40 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
                     "streams cover every tx queue, so adding queues does not free one): 'stop' forwarding, replay, "
                     "then 'start' again, or replay into a port forwarding does not send on");
 
-  // Check the whole file before sending anything: a damaged file is reported
-  // with its offset now, not half-way through the replay.
-  reader_.set_reject_empty(true);
+  // Read the whole file before sending anything: where a truncated or damaged
+  // file stops is known (and reported) now, and every pass plays the records
+  // before it, as tcpreplay and tcpdump use them.
   reader_.open(o.path);
   if (reader_.linktype() != kLinktypeEthernet)
     throw Error("EPCAP_FORMAT", "'" + o.path + "' holds link type " + std::to_string(reader_.linktype()) +
                                     " frames; ports carry Ethernet (link type 1)");
+  // Frames longer than an mbuf are refused now, with the option that makes
+  // room, rather than skipped one by one.
   PcapRecord rec;
-  uint64_t n = 0, bytes = 0, first = 0, last = 0;
+  uint64_t n = 0, bytes = 0, first = 0, last = 0, oversize = 0, longest_at = 0;
+  uint32_t longest = 0;
+  const uint32_t room = pool_->data_room();
   while (reader_.next(rec)) {
     if (n == 0) first = rec.ts_ns;
     last = rec.ts_ns;
     bytes += rec.caplen;
     n++;
+    if (rec.caplen > room && ethernet(rec)) {
+      oversize++;
+      if (rec.caplen > longest) { longest = rec.caplen; longest_at = n; }
+    }
   }
-  reader_.throw_if_error();
-  if (n == 0) {
+  if (oversize) {
     reader_.close();
-    throw Error("EPCAP_EMPTY", "'" + o.path + "' holds no packets: nothing to replay");
+    throw Error("EMBUF_SIZE", frames_above_mbuf(o.path, oversize, longest, longest_at, room));
   }
+  if (n == 0) {
+    std::string why = reader_.stopped_early() ? reader_.ending() + ": nothing to replay"
+                                              : "'" + o.path + "' holds no packets: nothing to replay";
+    reader_.close();
+    throw Error("EPCAP_EMPTY", why);
+  }
+  file_stops_ = reader_.ending();
   reader_.rewind();
 
   // A CPU the forwarding lcores do not use, when there is one.
@@ -188,11 +202,15 @@ void ReplayManager::send_all(Mbuf** pkts, uint16_t n, uint64_t bytes) {
   bytes_.store(bytes_.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
 }
 
-// A record the port can carry: Ethernet, not empty, fits an mbuf.
-bool ReplayManager::sendable(const PcapRecord& rec) {
+bool ReplayManager::ethernet(const PcapRecord& rec) const {
   const auto& ifaces = reader_.interfaces();
-  if (rec.caplen == 0 || rec.caplen > pool_->data_room() ||
-      (rec.iface < ifaces.size() && ifaces[rec.iface].linktype != kLinktypeEthernet)) {
+  return rec.iface >= ifaces.size() || ifaces[rec.iface].linktype == kLinktypeEthernet;
+}
+
+// A record the port can carry: Ethernet and not empty (start() refused the
+// file if one did not fit an mbuf).
+bool ReplayManager::sendable(const PcapRecord& rec) {
+  if (rec.caplen == 0 || rec.caplen > pool_->data_room() || !ethernet(rec)) {
     skipped_.store(skipped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return false;
   }
@@ -326,17 +344,9 @@ void ReplayManager::run() {
       if (stop_.load(std::memory_order_relaxed)) break;
       loop_.store(loop + 1, std::memory_order_relaxed);
       if (loop > 0) reader_.rewind();
+      // A pass ends at the end of the file or where it stops early (file_stops_).
       if (opts_.speed == ReplaySpeed::Topspeed) topspeed_pass();
       else paced_pass(pc, loop);
-      if (stop_.load(std::memory_order_relaxed)) break;
-      if (reader_.status() != PcapReader::Status::End) {
-        try {
-          reader_.throw_if_error();
-        } catch (const Error& e) {
-          error_ = e.what();
-        }
-        break;
-      }
     }
   } catch (const std::exception& e) {
     error_ = e.what();
@@ -379,6 +389,7 @@ ReplayStatus ReplayManager::snapshot() const {
   s.file_packets = file_packets_;
   s.file_bytes = file_bytes_;
   s.file_duration_ns = span_ns_;
+  s.file_stops = file_stops_;
   s.sent = sent_.load(std::memory_order_relaxed);
   s.bytes = bytes_.load(std::memory_order_relaxed);
   s.skipped = skipped_.load(std::memory_order_relaxed);

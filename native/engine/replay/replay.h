@@ -46,7 +46,8 @@ struct ReplayStatus {
   uint16_t port = 0, queue = 0;
   int cpu = -1;
   uint32_t loops = 1, loop = 0;  // loop: the one running (1-based)
-  uint64_t file_packets = 0, file_bytes = 0, file_duration_ns = 0;
+  uint64_t file_packets = 0, file_bytes = 0, file_duration_ns = 0;  // of the records replayed
+  std::string file_stops;  // where a truncated or damaged file stops (PcapReader::ending), else ""
   uint64_t sent = 0, bytes = 0, skipped = 0, retries = 0;
   uint64_t elapsed_ns = 0;
   double pps = 0, mbps = 0;     // rate reached
@@ -63,9 +64,11 @@ class ReplayManager {
   ReplayManager(Mempool* pool, EventQueue* events) : pool_(pool), events_(events) {}
   ~ReplayManager() { stop_all(); }
 
-  // Checks the whole file first (errors name the file, offset and problem),
-  // picks the tx queue and the CPU, then starts the sender. Throws
-  // EBUSY_REPLAY, EBUSY_FORWARDING, EPORT_STOPPED, EPCAP_*, EPCAP_EMPTY.
+  // Reads the whole file first (a truncated or damaged one is replayed up to
+  // where it stops, which the status names), picks the tx queue and the CPU,
+  // then starts the sender. Throws EBUSY_REPLAY, EBUSY_FORWARDING,
+  // EPORT_STOPPED, EPCAP_* (bad header), EPCAP_EMPTY (no usable record),
+  // EMBUF_SIZE (frames longer than an mbuf: the message names --mbuf-size).
   ReplayStatus start(Engine& engine, uint16_t port, const ReplayOptions& o);
   ReplayStatus stop();      // ENO_REPLAY when none runs
   ReplayStatus status();    // the running one or the last one; ENO_REPLAY if none ever ran
@@ -87,6 +90,7 @@ class ReplayManager {
   void topspeed_pass();
   void paced_pass(Pacing& pc, uint32_t loop);
   bool sendable(const PcapRecord& rec);  // counts the ones it refuses as skipped
+  bool ethernet(const PcapRecord& rec) const;  // of an Ethernet interface (pcapng may mix link types)
   void send_all(Mbuf** pkts, uint16_t n, uint64_t bytes);
   void record_error(uint64_t err);
   ReplayStatus snapshot() const;
@@ -105,6 +109,7 @@ class ReplayManager {
   std::atomic<bool> stop_{false}, done_{false};
   std::string state_, error_;
   uint64_t file_packets_ = 0, file_bytes_ = 0, first_ts_ = 0, span_ns_ = 0;
+  std::string file_stops_;
   uint64_t start_mono_ = 0;
   std::atomic<uint64_t> end_mono_{0};
   std::atomic<uint64_t> sent_{0}, bytes_{0}, skipped_{0}, retries_{0}, loop_{0};
