@@ -6,6 +6,7 @@ import { NONE, message, selectPorts } from './util.js';
 import type { Session } from '../session/session.js';
 import type { CommandResult } from './types.js';
 import { verboseOf } from '../session/verbose.js';
+import { errorResult } from './results.js';
 
 const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
 const VERBOSE_WORDS = [{ word: 'port', help: 'port N: only this port' }, { word: 'filter', help: 'filter EXPR: the rest of the line, e.g. udp port 4789' }];
@@ -69,13 +70,23 @@ export const config: CommandSpec[] = [
     tokens: [w('set'), w('txpkts'), p('lengths', numList('x[,y]*', 'segment lengths in bytes', 1, 65535))],
     help: 'Set the length of each segment of TXONLY and FLOWGEN packets.',
     section: 'config',
-    handler: (s, a) => { s.engine.setTxpkts(a.lengths as number[]); return NONE; },
+    handler: (s, a) => {
+      // testpmd prints nothing here; one line says what took effect.
+      s.engine.setTxpkts(a.lengths as number[]);
+      const segs = s.engine.txpkts();
+      return message(`Tx packet length set to ${segs.reduce((x, y) => x + y, 0)} - nb packet segments=${segs.length}`);
+    },
   },
   {
     tokens: [w('set'), w('eth-peer'), p('port', portId), p('mac', mac)],
     help: 'Set the peer address for certain port.',
     section: 'config',
-    handler: (s, a) => { s.engine.setEthPeer(a.port as number, a.mac as string); return NONE; },
+    handler: (s, a) => {
+      // testpmd: "Please stop forwarding first" while running; silent otherwise, so one line confirms.
+      if (s.engine.forwarding()) return errorResult('EBUSY_FORWARDING', 'Please stop forwarding first', "run 'stop', then set the peer");
+      s.engine.setEthPeer(a.port as number, a.mac as string);
+      return message(`Peer of port ${a.port} set to ${s.engine.ethPeer(a.port as number).toUpperCase()}`);
+    },
   },
   {
     tokens: [w('set'), w('promisc'), p('port', portSel), choice('state', ON_OFF)],

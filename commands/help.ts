@@ -11,6 +11,7 @@ export const SECTIONS: { name: Section; title: string; help: string }[] = [
   { name: 'display', title: 'Display:', help: 'Displaying port, stats and config information.' },
   { name: 'config', title: 'Configuration:', help: 'Configuration information.' },
   { name: 'ports', title: 'Port Operations:', help: 'Configuring ports.' },
+  { name: 'nic', title: 'NIC-only commands (recognised; not supported on software ports):', help: 'testpmd commands that need a NIC driver.' },
 ];
 
 // grammar.ts registers the table here, so help completion needs no import cycle.

@@ -2,7 +2,9 @@
 // Options are data (one table per part); parsing, validation and the usage
 // text all come from the tables. Pure: no I/O, no process access.
 import { DEFAULT_OPTIONS, type SessionOptions } from '../session/options.js';
+import type { LcoreCpu } from '../session/lcores.js';
 import { RingsideError } from '../session/errors.js';
+import { ListError, parseIdList, parseLcoresOption, parseMask, withMainFirst } from '../session/lcores.js';
 
 export const EXIT_USAGE = 2;
 
@@ -22,6 +24,7 @@ export interface ParsedArgs {
   commands?: string[];    // -c "cmd; cmd": run these, then exit (non-zero if any failed)
   help: boolean;          // --help / -h: print usage() and exit 0
   warnings: string[];     // DPDK EAL options accepted for compatibility and ignored
+  appOptions: boolean;    // application options were given after '--' (testpmd's command line)
 }
 
 export interface ParseContext {
@@ -58,6 +61,13 @@ function intIn(name: string, value: string, min: number, max: number): number {
     throw new ArgsError(name, `invalid value ${value} for --${name}: must be ${min}..${max}`);
   }
   return n;
+}
+
+function listOf(name: string, parse: () => number[]): number[] {
+  try { return parse(); } catch (e) {
+    if (e instanceof ListError) throw new ArgsError(name, `--${name}: ${e.message}`);
+    throw e;
+  }
 }
 
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
@@ -129,6 +139,18 @@ const APP_OPTIONS: OptionSpec[] = [
       }
       o.ethPeers = [...o.ethPeers.filter((p) => p.port !== port), { port, mac: mac.toLowerCase() }];
     } },
+  { name: 'portmask', arg: 'MASK', help: 'hexadecimal bitmask of the ports used for forwarding.',
+    apply: (o, v, n) => { o.portList = listOf(n, () => parseMask(v, 'port')); } },
+  { name: 'portlist', arg: 'X[,Y]*', help: 'list of the ports used for forwarding (ranges allowed: 0-3,5).',
+    apply: (o, v, n) => { o.portList = listOf(n, () => parseIdList(v, 'port')); } },
+  { name: 'nb-ports', arg: 'N', help: 'set the number of forwarding ports (1 <= N <= the ports attached).',
+    apply: (o, v, n) => { o.nbPorts = intIn(n, v, 1, 1024); } },
+  { name: 'max-pkt-len', arg: 'N', help: 'set the maximum packet length; the MTU is N less the Ethernet header and CRC (N >= 64).',
+    apply: (o, v, n) => { o.maxPktLen = intIn(n, v, 64, 65535); } },
+  { name: 'rxd', arg: 'N', help: 'set the number of descriptors in each rx ring (1 <= N <= 16384).',
+    apply: (o, v, n) => { o.rxd = intIn(n, v, 1, 16384); } },
+  { name: 'txd', arg: 'N', help: 'set the number of descriptors in each tx ring (1 <= N <= 16384).',
+    apply: (o, v, n) => { o.txd = intIn(n, v, 1, 16384); } },
   { name: 'total-num-mbufs', arg: 'N', help: 'set the number of mbufs to be allocated in the mbuf pool (N > 1024).',
     apply: (o, v, n) => { o.totalNumMbufs = intIn(n, v, 1025, 1 << 24); } },
   { name: 'mbuf-size', arg: 'N', help: 'set the data size of mbuf to N bytes (64 <= N <= 65535).',
@@ -148,15 +170,13 @@ const EAL_IGNORED: EalSpec[] = [
   { name: 'no-telemetry', takesValue: false, why: 'ringside has no telemetry socket' },
   { name: 'file-prefix', takesValue: true, why: 'ringside has no runtime directory' },
   { name: 'log-level', takesValue: true, why: 'ringside has no EAL log' },
-  { name: 'l', short: true, takesValue: true, why: 'poll threads are placed with --nb-cores' },
-  { name: 'c', short: true, takesValue: true, why: 'poll threads are placed with --nb-cores' },
   { name: 'n', short: true, takesValue: true, why: 'ringside has no memory channels' },
 ];
 
 // testpmd options ringside does not have: named as such rather than "unknown".
 const TESTPMD_ONLY = new Set([
-  'rxd', 'txd', 'portmask', 'portlist', 'coremask', 'nb-ports', 'numa', 'no-numa', 'socket-num',
-  'mbcache', 'max-pkt-len', 'disable-rss', 'rss-ip', 'rss-udp', 'display-xstats', 'hairpinq',
+  'coremask', 'numa', 'no-numa', 'socket-num',
+  'mbcache', 'disable-rss', 'rss-ip', 'rss-udp', 'display-xstats', 'hairpinq',
   'enable-scatter', 'enable-lro', 'enable-rx-cksum', 'no-flush-rx', 'disable-link-check',
   'eth-peers-configfile', 'tx-ip', 'tx-udp', 'txonly-multi-flow', 'flowgen-flows', 'flowgen-clones',
   'record-core-cycles', 'record-burst-stats', 'mp-alloc', 'num-procs', 'proc-id', 'rxpkts', 'rxoffs',
@@ -240,7 +260,59 @@ function optionName(arg: string): string {
   return eq < 0 ? arg : arg.slice(0, eq);
 }
 
+// EAL core placement, gathered while parsing and resolved at the end
+// (--main-lcore may come after -l).
+interface EalCores { lcores?: LcoreCpu[]; main?: number }
+
+const EAL_CORE_FORMS: { names: string[]; parse: (v: string, c: EalCores) => void }[] = [
+  { names: ['-l'], parse: (v, c) => { c.lcores = parseIdList(v, 'lcore').map((l) => ({ lcore: l, cpu: l })); } },
+  { names: ['-c'], parse: (v, c) => { c.lcores = parseMask(v, 'core').map((l) => ({ lcore: l, cpu: l })); } },
+  { names: ['--lcores'], parse: (v, c) => { c.lcores = parseLcoresOption(v); } },
+  { names: ['--main-lcore', '--master-lcore'], parse: (v, c) => { c.main = parseIdList(v, 'lcore')[0]; } },
+];
+
+// Consumes an EAL core option at args[i] (-l 0-3, -l0-3, --lcores=..., -c f);
+// returns the index of its last word, or -1.
+function ealCoreOption(args: string[], i: number, c: EalCores): number {
+  const arg = args[i];
+  for (const form of EAL_CORE_FORMS) {
+    for (const name of form.names) {
+      let value: string | undefined;
+      let last = i;
+      if (arg === name) { value = args[i + 1]; last = i + 1; }
+      else if (name.startsWith('--') && arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
+      else if (!name.startsWith('--') && arg.startsWith(name) && arg.length > 2) value = arg.slice(2);
+      else continue;
+      if (value === undefined) throw new ArgsError(name.replace(/^-+/, ''), `${name} needs a value, e.g. ${name} 0-1`);
+      try { form.parse(value, c); } catch (e) {
+        if (e instanceof ListError) throw new ArgsError(name.replace(/^-+/, ''), `${name} ${value}: ${e.message}`);
+        throw e;
+      }
+      return last;
+    }
+  }
+  return -1;
+}
+
 function parseEal(args: string[], o: SessionOptions, warnings: string[], sh: ShellArgs): void {
+  const cores_: EalCores = {};
+  parseEalArgs(args, o, warnings, sh, cores_);
+  if (cores_.lcores) {
+    let lcores: LcoreCpu[];
+    try { lcores = withMainFirst(cores_.lcores, cores_.main); } catch (e) {
+      if (e instanceof ListError) throw new ArgsError('main-lcore', e.message);
+      throw e;
+    }
+    if (lcores.length < 2) {
+      throw new ArgsError('l', `lcore ${lcores[0].lcore} alone is the main lcore, which runs the command line: give at least one more to forward on (e.g. -l ${lcores[0].lcore},${lcores[0].lcore + 1})`);
+    }
+    o.lcores = lcores;
+  } else if (cores_.main !== undefined) {
+    throw new ArgsError('main-lcore', '--main-lcore needs the lcores it is one of: give -l, -c or --lcores too');
+  }
+}
+
+function parseEalArgs(args: string[], o: SessionOptions, warnings: string[], sh: ShellArgs, cores_: EalCores): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const used = shellOption(args, i, sh);
@@ -262,6 +334,8 @@ function parseEal(args: string[], o: SessionOptions, warnings: string[], sh: She
     if (arg === '--help' || arg === '-h') {
       throw new HelpRequest();
     }
+    const cores = ealCoreOption(args, i, cores_);
+    if (cores >= 0) { i = cores; continue; }
     const eal = EAL_IGNORED.find((s) => s.short ? arg === `-${s.name}` || (arg.startsWith(`-${s.name}`) && !arg.startsWith('--'))
       : arg === `--${s.name}` || arg.startsWith(`--${s.name}=`));
     if (eal) {
@@ -336,11 +410,11 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): Pars
   try {
     parseEal(eal, options, warnings, sh);
   } catch (e) {
-    if (e instanceof HelpRequest) return { options, help: true, warnings, ...sh };
+    if (e instanceof HelpRequest) return { options, help: true, warnings, appOptions: false, ...sh };
     throw e;
   }
   const help = parseApp(app, options, ctx, sh);
-  return { options, help, warnings, ...sh };
+  return { options, help, warnings, appOptions: sep >= 0, ...sh };
 }
 
 // ------------------------------------------------------------------- usage
@@ -354,6 +428,9 @@ export function usage(program = 'ringside'): string {
     '      net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap, net_tap0,iface=tap0,',
     '      net_af_packet0,iface=eth0,qpairs=2, net_af_xdp0,iface=eth0,start_queue=0,queue_count=1.',
     '      Without --vdev, two net_null ports are created.',
+    '  -l CORELIST, -c COREMASK, --lcores=MAP, --main-lcore=N: the lcores, as DPDK\'s EAL takes them',
+    '      (-l 0-2, -c 0x7, --lcores=0,1@2,(3-4)@5). The first (or --main-lcore) runs the command line;',
+    '      each other one forwards, its poll thread pinned to the CPU it names.',
     '',
     `${program} options:`,
   ];

@@ -106,7 +106,7 @@ t('history comes back after a restart (Up, and Ctrl-R)', async () => {
 }, { timeoutMs: 60_000 });
 
 t('monitor opens the dashboard with live traffic; q returns with scrollback and no doubled keys', async () => {
-  const s = term(['--vdev', 'net_ring0', '--vdev', 'net_ring1', '--', '--tx-first']);
+  const s = term(['--vdev', 'net_ring0', '--vdev', 'net_ring1', '--', '-i', '--tx-first']);
   try {
     await s.waitFor(PROMPT_AT_END);
     await s.waitFor(/\| running \| rx [\d.]+ [KM]pps/);

@@ -32,6 +32,7 @@ export function shellSession(args, { env = {} } = {}) {
   child.stderr.on('data', (d) => { out += d; });
   const exited = new Promise((resolve) => child.on('close', resolve));
   return {
+    pid: child.pid,
     get output() { return out; },
     write: (lines) => child.stdin.write(lines),
     async until(re, ms = 5000) {
