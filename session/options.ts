@@ -24,6 +24,9 @@ export interface SessionOptions {
   maxPktLen?: number;         // --max-pkt-len: the MTU is this less the Ethernet header and CRC
   rxd?: number;               // --rxd: descriptors per rx queue (ring size where the port has rings)
   txd?: number;               // --txd
+  // Commands run once the ports are up, in order: testpmd options that are a
+  // shell command in ringside (--rss-ip is `port config all rss ip`, ...).
+  startupCommands: string[];
 }
 
 // Two net_null ports: `start` then `stop` shows packets forwarded with no set-up.
@@ -44,6 +47,7 @@ export const DEFAULT_OPTIONS: SessionOptions = {
   ethPeers: [],
   totalNumMbufs: 16384,
   mbufSize: 2048,
+  startupCommands: [],
 };
 
 // testpmd: max-pkt-len = MTU + Ethernet header (14) + CRC (4).

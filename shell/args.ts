@@ -45,6 +45,46 @@ interface OptionSpec {
   apply: Apply;
 }
 
+// testpmd options that are one shell command in ringside, run at start-up.
+const AS_COMMANDS: { name: string; arg?: string; help: string; command: (v: string) => string }[] = [
+  { name: 'disable-rss', help: 'disable RSS', command: () => 'port config all rss none' },
+  { name: 'rss-ip', help: 'RSS on IP addresses', command: () => 'port config all rss ip' },
+  { name: 'rss-udp', help: 'RSS on IP addresses and UDP ports', command: () => 'port config all rss udp' },
+  { name: 'tx-ip', arg: 'SRC,DST', help: 'source and destination IPv4 addresses of generated packets', command: (v) => `set txl3 ipv4 ${v.replace(',', ' ')}` },
+  { name: 'tx-udp', arg: 'SRC[,DST]', help: 'source and destination UDP ports of generated packets', command: (v) => `set txl4 udp ${v.replace(',', ' ')}` },
+  { name: 'coremask', arg: 'MASK', help: 'hexadecimal mask of the forwarding lcores', command: (v) => `set coremask ${v}` },
+  { name: 'record-core-cycles', help: 'record forwarding cycles per lcore', command: () => 'set record-core-cycles on' },
+  { name: 'record-burst-stats', help: 'record burst sizes', command: () => 'set record-burst-stats on' },
+  { name: 'no-flush-rx', help: 'do not flush rx queues before forwarding', command: () => 'set flush_rx off' },
+  { name: 'flowgen-flows', arg: 'N', help: 'number of flows flowgen generates', command: (v) => `set flowgen src-ip ${v}` },
+];
+
+// testpmd options with nothing to act on in software ports: accepted, with the reason.
+const NO_EFFECT: { name: string; arg?: string; why: string }[] = [
+  { name: 'numa', why: 'ringside allocates on one memory node' },
+  { name: 'no-numa', why: 'ringside allocates on one memory node' },
+  { name: 'socket-num', arg: 'N', why: 'ringside allocates on one memory node' },
+  { name: 'port-numa-config', arg: 'LIST', why: 'ringside allocates on one memory node' },
+  { name: 'ring-numa-config', arg: 'LIST', why: 'ringside allocates on one memory node' },
+  { name: 'mp-alloc', arg: 'MODE', why: 'the mbuf pool is one native allocation' },
+  { name: 'mbcache', arg: 'N', why: 'the per-lcore cache size is fixed' },
+  { name: 'mlockall', why: 'ringside does not lock its memory' },
+  { name: 'no-mlockall', why: 'ringside does not lock its memory' },
+  { name: 'no-iova-contig', why: 'no device does DMA into ringside\'s pool' },
+  { name: 'no-lsc-interrupt', why: 'link state is polled' },
+  { name: 'no-rmv-interrupt', why: 'software ports are not hot-removed' },
+  { name: 'disable-link-check', why: 'software links are up at start' },
+  { name: 'print-event', arg: 'EVENT', why: 'ethdev events do not exist here (ifproxy traces kernel events)' },
+  { name: 'mask-event', arg: 'EVENT', why: 'ethdev events do not exist here (ifproxy traces kernel events)' },
+  { name: 'hot-plug', why: "port attach and detach always work" },
+  { name: 'enable-drop-en', why: 'a full software queue always drops' },
+  { name: 'disable-crc-strip', why: 'software ports carry no CRC' },
+  { name: 'enable-scatter', why: 'packets are one mbuf; --mbuf-size sets how large' },
+  { name: 'enable-rx-cksum', why: "rx checksums are checked in software by 'set fwd csum'" },
+  { name: 'txonly-multi-flow', why: "flowgen generates many flows ('set flowgen')" },
+  { name: 'eth-link-speed', arg: 'SPEED', why: 'software ports have no PHY' },
+];
+
 const MAX_QUEUES = 1024;
 const MAX_CORES = 1024;
 const MAX_BURST = 512;        // testpmd's MAX_PKT_BURST
@@ -151,6 +191,14 @@ const APP_OPTIONS: OptionSpec[] = [
     apply: (o, v, n) => { o.rxd = intIn(n, v, 1, 16384); } },
   { name: 'txd', arg: 'N', help: 'set the number of descriptors in each tx ring (1 <= N <= 16384).',
     apply: (o, v, n) => { o.txd = intIn(n, v, 1, 16384); } },
+  ...AS_COMMANDS.map(({ name, arg, help, command }): OptionSpec => ({
+    name, arg, help: `${help} (as '${command('V').replace(/ V$/, ' ...')}')`,
+    apply: (o, v) => { o.startupCommands = [...o.startupCommands, command(v)]; },
+  })),
+  ...NO_EFFECT.map(({ name, arg, why }): OptionSpec => ({
+    name, arg, help: `accepted; no effect: ${why}.`,
+    apply: () => { /* the warning is added by parseApp */ },
+  })),
   { name: 'total-num-mbufs', arg: 'N', help: 'set the number of mbufs to be allocated in the mbuf pool (N > 1024).',
     apply: (o, v, n) => { o.totalNumMbufs = intIn(n, v, 1025, 1 << 24); } },
   { name: 'mbuf-size', arg: 'N', help: 'set the data size of mbuf to N bytes (64 <= N <= 65535).',
@@ -175,11 +223,14 @@ const EAL_IGNORED: EalSpec[] = [
 
 // testpmd options ringside does not have: named as such rather than "unknown".
 const TESTPMD_ONLY = new Set([
-  'coremask', 'numa', 'no-numa', 'socket-num',
-  'mbcache', 'disable-rss', 'rss-ip', 'rss-udp', 'display-xstats', 'hairpinq',
-  'enable-scatter', 'enable-lro', 'enable-rx-cksum', 'no-flush-rx', 'disable-link-check',
-  'eth-peers-configfile', 'tx-ip', 'tx-udp', 'txonly-multi-flow', 'flowgen-flows', 'flowgen-clones',
-  'record-core-cycles', 'record-burst-stats', 'mp-alloc', 'num-procs', 'proc-id', 'rxpkts', 'rxoffs',
+  'display-xstats', 'hairpinq', 'hairpin-mode', 'enable-lro', 'max-lro-pkt-size', 'eth-peers-configfile', 'flowgen-clones',
+  'num-procs', 'proc-id', 'rxpkts', 'rxoffs', 'rxhdrs', 'bitrate-stats', 'latencystats', 'rx-offloads', 'tx-offloads',
+  'rxq-share', 'vxlan-gpe-port', 'geneve-parsed-port', 'flow-isolate-all', 'rx-mq-mode', 'disable-device-start',
+  'multi-rx-mempool', 'rss-level-inner', 'rss-level-outer', 'enable-hw-vlan', 'enable-hw-vlan-filter',
+  'enable-hw-vlan-strip', 'enable-hw-vlan-extend', 'enable-hw-qinq-strip', 'enable-rx-timestamp',
+  'rxpt', 'rxht', 'rxwt', 'rxfreet', 'txpt', 'txht', 'txwt', 'txfreet', 'txrst',
+  'noisy-tx-sw-buffer-size', 'noisy-tx-sw-buffer-flushtime', 'noisy-lkup-memory', 'noisy-lkup-num-writes',
+  'noisy-lkup-num-reads', 'noisy-lkup-num-reads-writes',
 ]);
 
 // Shell options: ringside's own, accepted before or after '--'. `-c` is also
@@ -361,7 +412,7 @@ function parseEalArgs(args: string[], o: SessionOptions, warnings: string[], sh:
 
 class HelpRequest extends Error {}
 
-function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: ShellArgs): boolean {
+function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: ShellArgs, warnings: string[]): boolean {
   let help = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -381,6 +432,8 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: Shel
     }
     const { spec, inline } = found;
     if (spec.name === 'help') { help = true; continue; }
+    const noEffect = NO_EFFECT.find((x) => x.name === spec.name);
+    if (noEffect) warnings.push(`option --${spec.name} accepted with no effect: ${noEffect.why}`);
     if (!spec.arg) {
       if (inline !== undefined) throw new ArgsError(spec.name, `--${spec.name} takes no value`);
       spec.apply(o, '', spec.name, ctx);
@@ -401,7 +454,7 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: Shel
 
 // argv: the arguments after the program name (process.argv.slice(2)).
 export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): ParsedArgs {
-  const options: SessionOptions = { ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [] };
+  const options: SessionOptions = { ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], startupCommands: [] };
   const warnings: string[] = [];
   const sh: ShellArgs = { json: false };
   const sep = argv.indexOf('--');
@@ -413,7 +466,7 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): Pars
     if (e instanceof HelpRequest) return { options, help: true, warnings, appOptions: false, ...sh };
     throw e;
   }
-  const help = parseApp(app, options, ctx, sh);
+  const help = parseApp(app, options, ctx, sh, warnings);
   return { options, help, warnings, appOptions: sep >= 0, ...sh };
 }
 

@@ -288,6 +288,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => { void shell.quit(); });
   process.on('SIGHUP', () => { void shell.quit(); });
 
+  // testpmd options that are a command here (--rss-ip, --tx-udp, ...): their errors print.
+  for (const cmd of parsed.options.startupCommands) {
+    const res = await shell.run(cmd);
+    if (res.failed) err(res.lines);
+  }
   if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
   // testpmd's non-interactive mode: its command line (options after '--')
   // without -i, typed at a terminal. Piped input stays ringside's line mode.

@@ -108,6 +108,15 @@ test('EAL core placement: -l, -c, --lcores, --main-lcore (main first)', () => {
   rejects(['--lcores=1@2@3'], 'lcores', /LCORES\[@CPUS\]/);
 });
 
+test('testpmd options that are a command here run at start-up; options with nothing to act on warn why', () => {
+  const r = parseArgs(['--', '--rss-ip', '--tx-ip=10.0.0.1,10.0.0.2', '--tx-udp', '5000,6000', '--coremask=0x2', '--no-numa', '--mbcache=64']);
+  assert.equal(r.options.startupCommands, ['port config all rss ip', 'set txl3 ipv4 10.0.0.1 10.0.0.2', 'set txl4 udp 5000 6000', 'set coremask 0x2']);
+  assert.equal(r.warnings, ['option --no-numa accepted with no effect: ringside allocates on one memory node',
+    'option --mbcache accepted with no effect: the per-lcore cache size is fixed']);
+  rejects(['--', '--enable-lro'], 'enable-lro', /testpmd option that ringside does not support/);
+  assert.match(usage(), /--rss-udp: RSS on IP addresses and UDP ports \(as 'port config all rss udp'\)/);
+});
+
 test('--portmask, --portlist, --nb-ports, --max-pkt-len, --rxd, --txd', () => {
   assert.equal(opts('--', '--portmask=0x5').portList, [0, 2]);
   assert.equal(opts('--', '--portlist=1,0').portList, [1, 0]);
@@ -166,7 +175,7 @@ test('flags take no value', () => {
 test('unknown options', () => {
   rejects(['--', '--bogus'], 'bogus', /unknown option '--bogus'/);
   rejects(['--', '--forward-mod=io'], 'forward-mod', /did you mean --forward-mode/);
-  rejects(['--', '--mbcache=512'], 'mbcache', /testpmd option that ringside does not support/);
+  rejects(['--', '--hairpinq=1'], 'hairpinq', /testpmd option that ringside does not support/);
   rejects(['--', 'stray'], 'stray', /unexpected argument/);
   rejects(['--', '-z'], 'z');
 });
