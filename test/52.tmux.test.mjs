@@ -59,6 +59,7 @@ t('a partial command and TAB completes it; a second TAB lists the choices with h
     await s.text('port su');
     await s.keys('Tab');
     await s.waitFor(/ringside> show port summary {1,2}\n/);
+    await s.text('a');  // all, or a port id (testpmd's show port summary P)
     await s.keys('Tab');
     await s.waitFor(/ringside> show port summary all {1,2}\n/);
     await s.keys('Enter');
