@@ -27,8 +27,14 @@ export function collectFwdConfig(engine: NativeEngine): FwdConfig {
     }
     return peers.get(port)!;
   };
+  let retry: FwdConfig['retry'];
+  try {
+    const r = engine.txRetry();
+    if (r.on) retry = { delayUs: r.delayUs, tries: r.tries };
+  } catch { /* an engine without retry */ }
   return {
     mode: engine.fwdMode(),
+    retry,
     nbPorts: fwdPorts(engine, streams).length,
     nbCores: lcores.length,
     nbStreams: streams.length,

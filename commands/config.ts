@@ -45,7 +45,28 @@ export const config: CommandSpec[] = [
     section: 'config',
     handler: (s, a) => {
       s.engine.setFwdMode(a['forwarding mode'] as string);
+      s.engine.setTxRetry(false);
       return message(`Set ${s.engine.fwdMode()} packet forwarding mode`);
+    },
+  },
+  {
+    tokens: [w('set'), w('fwd'), choice('forwarding mode', fwdModeChoices), w('retry')],
+    help: 'Set packet forwarding mode with tx retry: a burst the port does not take whole is offered again (set burst tx delay).',
+    section: 'config',
+    handler: (s, a) => {
+      s.engine.setFwdMode(a['forwarding mode'] as string);
+      s.engine.setTxRetry(true);
+      return message(`Set ${s.engine.fwdMode()} packet forwarding mode with retry`);
+    },
+  },
+  {
+    tokens: [w('set'), w('burst'), w('tx'), w('delay'), p('delay', uint('delay', 'microseconds between tries', 0, 1_000_000)),
+      w('retry'), p('tries', uint('num', 'tries before the rest is dropped', 0, 1_000_000))],
+    help: 'Set the delay between tx retries and their number (for set fwd MODE retry).',
+    section: 'config',
+    handler: (s, a) => {
+      s.engine.setBurstTxRetry(a.delay as number, a.tries as number);
+      return message(`TX retry num: ${a.tries as number}, delay between TX retries: ${a.delay as number}us`);
     },
   },
   {

@@ -7,9 +7,10 @@ const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { 
 
 export function renderFwdConfig(f: FwdConfig): StyledLine[] {
   const out: StyledLine[] = [
-    L(`${f.mode} packet forwarding - ports=${f.nbPorts} - cores=${f.nbCores} - streams=${f.nbStreams}`
+    L(`${f.mode} packet forwarding${f.retry ? ' with retry' : ''} - ports=${f.nbPorts} - cores=${f.nbCores} - streams=${f.nbStreams}`
       + ' - NUMA support enabled, MP allocation mode: native'),
   ];
+  if (f.retry) out.push(L(`TX retry num: ${f.retry.tries}, delay between TX retries: ${f.retry.delayUs}us`));
   for (const lc of f.lcores) {
     out.push(L(`Logical Core ${lc.lcore} (socket 0) forwards packets on ${lc.streams.length} streams:`));
     for (const s of lc.streams) {

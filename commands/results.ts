@@ -30,6 +30,7 @@ export interface FwdStopResult { kind: 'fwdStop'; stats: FwdStats }
 export interface FwdStreamLine { rxPort: number; rxQueue: number; txPort: number; txQueue: number; peer: string }
 export interface FwdConfig {
   mode: string;
+  retry?: { delayUs: number; tries: number };  // set fwd MODE retry
   nbPorts: number;
   nbCores: number;
   nbStreams: number;

@@ -85,6 +85,10 @@ export interface NativeEngine {
   // Forwarding ports in order (testpmd's portlist); [] = every started port.
   setFwdPorts(ids: number[]): void;
   fwdPorts(): number[];
+  // testpmd's `set fwd MODE retry` / `set burst tx delay US retry N`, used at the next start.
+  setTxRetry(on: boolean): void;
+  setBurstTxRetry(delayUs: number, tries: number): void;
+  txRetry(): { on: boolean; delayUs: number; tries: number };
   setBurst(n: number): void;
   burst(): number;
   setTopology(name: 'paired' | 'chained' | 'loop'): void;

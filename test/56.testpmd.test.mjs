@@ -230,6 +230,30 @@ test('set fwd csum: bad IPv4, TCP and ICMP checksums are counted (Bad-ipcsum, Ba
   }
 });
 
+test('set fwd MODE retry and set burst tx delay: a refused burst is offered again after the delay, then dropped', async () => {
+  // txonly on port 0 alone into its own 64-slot ring that nobody reads: once
+  // full, every burst waits 2 ms for one retry, so drops are bounded by time.
+  const s = shellSession([...RING_PAIR, '--', '-i', '--rxd=64', '--portlist=0']);
+  try {
+    s.write('set fwd txonly retry\nset burst tx delay 2000 retry 1\nshow config fwd\n');
+    await s.until(/TX retry num: 1, delay between TX retries: 2000us\n[\s\S]*txonly packet forwarding with retry - ports=1[^\n]*\nTX retry num: 1, delay between TX retries: 2000us/);
+    const t0 = Date.now();
+    s.write('start\n');
+    await sleep(400);
+    s.write('stop\n');
+    await s.until(/Done\.\n/);
+    const ms = Date.now() - t0;
+    const port0 = fwdStats(s.output)[0];
+    assert.is(port0.tx, 64, 'the ring took 64');
+    assert.ok(port0.txDropped > 0, 'the rest was dropped after its retry');
+    assert.ok(port0.txDropped <= (ms / 2 + 2) * 32, `${port0.txDropped} dropped in ${ms} ms: at most one burst per 2 ms delay`);
+    s.write('set fwd txonly\nshow config fwd\n');
+    await s.until(/Set txonly packet forwarding mode\ntxonly packet forwarding - ports=1/);
+  } finally {
+    await s.end();
+  }
+});
+
 // The CPU a running ringside's poll thread `lcore-N` may run on.
 function pollThreadCpus(pid, lcore) {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {

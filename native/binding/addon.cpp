@@ -77,6 +77,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::FwdLcores>("fwdLcores"),
       InstanceMethod<&EngineWrap::SetFwdPorts>("setFwdPorts"),
       InstanceMethod<&EngineWrap::FwdPorts>("fwdPorts"),
+      InstanceMethod<&EngineWrap::SetTxRetry>("setTxRetry"),
+      InstanceMethod<&EngineWrap::SetBurstTxRetry>("setBurstTxRetry"),
+      InstanceMethod<&EngineWrap::TxRetry>("txRetry"),
       InstanceMethod<&EngineWrap::SetBurst>("setBurst"),
       InstanceMethod<&EngineWrap::Burst>("burst"),
       InstanceMethod<&EngineWrap::SetTopology>("setTopology"),
@@ -309,6 +312,23 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     uint32_t n = arg_u32(info, 0, "burst");
     if (n > 0xffff) throw_ringside(info.Env(), "EBURST_RANGE", "burst must be 1.." + std::to_string(rs::kMaxBurst));
     guarded(info.Env(), [&] { eng(info).set_burst(static_cast<uint16_t>(n)); });
+  }
+  void SetTxRetry(const Napi::CallbackInfo& info) {
+    bool on = arg_bool(info, 0, "retry");
+    guarded(info.Env(), [&] { eng(info).set_tx_retry(on); });
+  }
+  void SetBurstTxRetry(const Napi::CallbackInfo& info) {
+    uint32_t delay = arg_u32(info, 0, "delay (us)");
+    uint32_t tries = arg_u32(info, 1, "retries");
+    guarded(info.Env(), [&] { eng(info).set_burst_tx_retry(delay, tries); });
+  }
+  // { on, delayUs, tries }
+  Napi::Value TxRetry(const Napi::CallbackInfo& info) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("on", Napi::Boolean::New(info.Env(), eng(info).tx_retry()));
+    o.Set("delayUs", num(info.Env(), eng(info).burst_tx_delay_us()));
+    o.Set("tries", num(info.Env(), eng(info).burst_tx_retries()));
+    return o;
   }
   Napi::Value Burst(const Napi::CallbackInfo& info) { return num(info.Env(), eng(info).burst()); }
   void SetTopology(const Napi::CallbackInfo& info) {

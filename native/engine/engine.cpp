@@ -494,6 +494,19 @@ void Engine::set_fwd_ports(const std::vector<uint16_t>& ids) {
   fwd_ports_ = ids;
 }
 
+void Engine::set_tx_retry(bool on) {
+  require_stopped("change tx retry");
+  tx_retry_ = on;
+}
+
+void Engine::set_burst_tx_retry(uint32_t delay_us, uint32_t tries) {
+  require_stopped("change tx retry");
+  if (delay_us > 1000000 || tries > 1000000)
+    throw Error("ERETRY_RANGE", "tx retry delay and count must be 0..1000000 (us, tries)");
+  tx_delay_us_ = delay_us;
+  tx_retries_ = tries;
+}
+
 void Engine::set_burst(uint16_t n) {
   require_stopped("change the burst size");
   if (n < 1 || n > kMaxBurst)
@@ -620,6 +633,8 @@ void Engine::start(unsigned tx_first_bursts) {
     KniDev* k = kni_for_port(fs->rx);  // `kni create ... all`: leftovers to the kernel
     fs->kni_all = k && k->takes_all() ? k : nullptr;
     if (fwd_->stream_init) fwd_->stream_init(*fs, settings_);
+    fs->tx_retries = tx_retry_ ? tx_retries_ : 0;
+    fs->tx_retry_delay_us = tx_delay_us_;
   }
   tx_first_bursts_ = tx_first_bursts;
   // Relaxed: std::thread's constructor orders this store (and all the set-up

@@ -126,6 +126,13 @@ class Engine {
   void set_fwd_ports(const std::vector<uint16_t>& ids);
   const std::vector<uint16_t>& fwd_ports() const { return fwd_ports_; }
   void set_burst(uint16_t n);                   // 1..kMaxBurst
+  // testpmd's `set fwd MODE retry` and `set burst tx delay US retry N`
+  // (defaults 1 us, 64 tries); used at the next start.
+  void set_tx_retry(bool on);
+  void set_burst_tx_retry(uint32_t delay_us, uint32_t tries);
+  bool tx_retry() const { return tx_retry_; }
+  uint32_t burst_tx_delay_us() const { return tx_delay_us_; }
+  uint32_t burst_tx_retries() const { return tx_retries_; }
   uint16_t burst() const { return settings_.burst; }
   void set_topology(Topology t);
   Topology topology() const { return topology_; }
@@ -205,6 +212,8 @@ class Engine {
   const FwdEngine* fwd_;
   FwdSettings settings_;
   unsigned nb_cores_ = 1;
+  bool tx_retry_ = false;
+  uint32_t tx_delay_us_ = 1, tx_retries_ = 64;  // testpmd's burst_tx_delay_time, burst_tx_retry_num
   std::vector<LcoreCpu> lcore_map_;
   std::vector<uint16_t> fwd_ports_;
   Topology topology_ = Topology::Paired;
