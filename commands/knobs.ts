@@ -75,6 +75,14 @@ export const knobs: CommandSpec[] = [
     handler: () => message('ringside returns what the rings hold to the pool when forwarding stops: each start begins with empty rx queues'),
   },
   {
+    tokens: [w('set'), w('port'), w('setup'), w('on'), choice('mode', [
+      { word: 'iterator', help: 'set up new ports found by iterating' }, { word: 'event', help: 'set up new ports on a hot-plug event' },
+    ])],
+    help: "How new ports are set up (ringside sets up each port at 'port attach').",
+    section: 'config',
+    handler: () => message("ringside sets up each new port when 'port attach' adds it: there is no hot-plug event to wait for"),
+  },
+  {
     tokens: [w('port'), w('config'), w('all'), w('burst'), p('num', uint('burst', 'number of packets per burst', 1))],
     help: 'Set the number of packets per burst (as set burst).',
     section: 'ports',
