@@ -58,7 +58,9 @@ function closePorts(s: Session, sel: unknown): CommandResult {
   for (const id of selectPorts(s, sel)) {
     if (busy.has(id)) { lines.push(L(`Please remove port ${id} from forwarding configuration.`, 'warning')); continue; }
     if (s.engine.portInfo(id).closed) { lines.push(L(`Port ${id} is already closed`, 'warning')); continue; }
+    // As DPDK's ethdev since 20.11: a closed port is released, its id free for the next attach.
     s.engine.portClose(id);
+    s.engine.detach(id);
     lines.push(L(`Port ${id} is closed`));
   }
   lines.push(L('Done'));

@@ -272,7 +272,10 @@ test('EAL core placement: -l and --lcores name the lcores; each poll thread is p
       s.write('start\nshow config cores\n');
       await s.until(/List of forwarding lcores: +1/);
       assert.match(s.output, new RegExp(`Logical Core ${lcore} \\(socket 0\\) forwards packets on 2 streams`));
-      assert.is(pollThreadCpus(s.pid, lcore), cpu, `${eal.join(' ')}: lcore-${lcore} on CPU ${cpu}`);
+      // The thread names itself once it runs: on a busy machine that can take a moment.
+      let cpus;
+      for (let i = 0; i < 100 && cpus === undefined; i++, await sleep(20)) cpus = pollThreadCpus(s.pid, lcore);
+      assert.is(cpus, cpu, `${eal.join(' ')}: lcore-${lcore} on CPU ${cpu}`);
       await s.end('stop\nset corelist 0\nset corelist 5\nquit\n');
       assert.match(s.output, /lcore 0 cannot be masked on for running packet forwarding, which is the main lcore/);
       assert.match(s.output, /lcore 5 not enabled: the lcores are 0,1/);

@@ -125,8 +125,12 @@ test('port_control: start/stop while forwarding, close, attach; refused as testp
     await t.step('port stop all');
     out = await t.step('port close 0');
     assert.match(out, /Closing ports\.\.\.\nPort 0 is closed\nDone/);
+    out = await t.step('show port summary all');
+    assert.match(out, /Number of available ports: 1\n.*\n1 +[0-9A-F:]{17} net_ring1 /, 'a closed port is gone, as in testpmd');
     out = await t.step('port close 0');
-    assert.match(out, /Port 0 is already closed/);
+    assert.match(out, /port 0 does not exist: valid ports are 1/);
+    out = await t.step('port attach net_ring0');
+    assert.match(out, /Port 0 is attached\. Now total ports is 2/);
   } finally {
     await t.end();
   }
