@@ -30,8 +30,8 @@ const SOFTWARE_FORMS = [
   'port 0 rxq 0 setup', 'port config 0 rss-hash-key ipv4 ' + '6d'.repeat(40), 'port start all', 'port 0 rxq 0 stop', 'port 0 rxq 0 start',
   'flow validate 0 ingress pattern eth / end actions drop / end', 'flow create 0 ingress pattern eth / end actions drop / end',
   'flow query 0 0 count', 'flow list 0', 'flow destroy 0 rule 0', 'flow flush 0', 'flow isolate 0 true',
-  'dump_ring', 'dump_mempool', 'dump_devargs', 'help all', 'port stop 1', 'port reset 1', 'port close 1', 'port detach 1',
-  'port attach net_ring1', 'device detach net_ring1', 'port cleanup 0 txq 0 32',
+  'dump_ring', 'dump_mempool', 'dump_devargs', 'help all', 'port stop 1', 'port reset 1', 'port detach 1',
+  'port attach net_ring1', 'port close 1', 'device detach net_ring0', 'port cleanup 0 txq 0 32',
 ];
 
 test('testpmd software-port forms: at least as many as README claims are taken', async () => {
