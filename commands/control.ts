@@ -96,7 +96,7 @@ export const control: CommandSpec[] = [
     handler: (_s, a, ctx) => load(a.file as string, ctx),
   },
   {
-    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports), all, or a command word', helpTopics), true)],
+    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports, nic), all, or a command word', helpTopics), true)],
     help: 'Show help: sections, a section, all commands, or the commands starting with a word.',
     section: 'control',
     handler: (s, a, ctx) => helpFor(ctx.table, s, a.topic as string | undefined),

@@ -71,6 +71,6 @@ export function helpFor(table: readonly CommandSpec[], ctx: GrammarContext, topi
   if (groups.length > 0) return { kind: 'help', groups } satisfies HelpResult;
   const firsts = [...SECTIONS.map((s) => s.name), 'all', ...table.flatMap((s) => (s.tokens[0].kind === 'word' ? [s.tokens[0].word] : []))];
   const near = nearest(words[0], firsts);
-  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, all, or a command word`,
+  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, nic, all, or a command word`,
     near.length ? `did you mean 'help ${near[0]}'?` : "type 'help' for the sections");
 }
