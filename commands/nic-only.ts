@@ -40,7 +40,6 @@ export const NIC_ONLY: readonly Row[] = [
   ['write reg', DESC], ['write regfield', DESC], ['write regbit', DESC],
   ['show port P rxq * desc', DESC], ['show port P txq * desc', DESC],
   ['show port P module_eeprom', 'a pluggable module EEPROM'], ['show port P eeprom', 'a NIC EEPROM'],
-  ['port cleanup P txq', 'tx descriptors the driver can release on demand'],
   // VF
   ['show vf stats', VF], ['clear vf stats', VF], ['set vf', VF], ['mac_addr add port', VF],
   ['rx_vlan add * port P vf', VF], ['rx_vlan rm * port P vf', VF], ['set port P vf', VF],

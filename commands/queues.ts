@@ -19,6 +19,18 @@ const name = (a: Record<string, unknown>): string => `Port ${a.port as number} $
 
 export const queues: CommandSpec[] = [
   {
+    // rte_eth_tx_done_cleanup: a software tx queue keeps no sent mbufs to free
+    // (the driver frees or hands each one on as it sends), so there are none.
+    tokens: [w('port'), w('cleanup'), p('port', portId), w('txq'), p('queue', uint('queue_id', 'tx queue number', 0, 15)),
+      p('count', uint('free_cnt', 'how many sent mbufs to free at most (0: all)', 0))],
+    help: 'Free the mbufs a tx queue keeps after sending them (software queues keep none).',
+    section: 'ports',
+    handler: (s, a) => {
+      s.engine.portQueueInfo(a.port as number, 'tx', a.queue as number);  // the queue must exist
+      return message(`Cleanup port ${a.port as number} Tx queue ${a.queue as number} mbuf nums: 0`);
+    },
+  },
+  {
     tokens: [...QUEUE, choice('action', [{ word: 'start', help: 'start the queue' }, { word: 'stop', help: 'stop the queue' }])],
     help: 'Start or stop one rx/tx queue of a started port (forwarding may run).',
     section: 'ports',
