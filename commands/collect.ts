@@ -2,6 +2,8 @@
 // rx/tx config, forward statistics). Shared by handlers and Session.
 import type { NativeEngine, PortCounters, StreamCounters } from '../native/addon.js';
 import type { FwdConfig, FwdStats, RxtxConfig } from './results.js';
+import type { QueueDir } from '../native/diag.js';
+import '../native/diag.js';
 
 // Modes that generate packets and so show "packet len=... - nb packet segments=...".
 const GENERATING = new Set(['txonly', 'flowgen']);
@@ -25,8 +27,14 @@ export function collectFwdConfig(engine: NativeEngine): FwdConfig {
     }
     return peers.get(port)!;
   };
+  let retry: FwdConfig['retry'];
+  try {
+    const r = engine.txRetry();
+    if (r.on) retry = { delayUs: r.delayUs, tries: r.tries };
+  } catch { /* an engine without retry */ }
   return {
     mode: engine.fwdMode(),
+    retry,
     nbPorts: fwdPorts(engine, streams).length,
     nbCores: lcores.length,
     nbStreams: streams.length,
@@ -47,7 +55,13 @@ export function collectRxtxConfig(engine: NativeEngine): RxtxConfig {
   const ports = fwdPorts(engine, streams).flatMap((id) => {
     try {
       const info = engine.portInfo(id);
-      return [{ id, nbRxQueues: info.nbRxQueues, nbTxQueues: info.nbTxQueues }];
+      const descs = (dir: QueueDir, n: number): number[] => Array.from({ length: n }, (_, q) => {
+        try {
+          const qi = engine.portQueueInfo(id, dir, q);
+          return qi.rings[0]?.size ?? qi.nbDesc;
+        } catch { return 0; }  // the port went away meanwhile
+      });
+      return [{ id, nbRxQueues: info.nbRxQueues, nbTxQueues: info.nbTxQueues, rxDesc: descs('rx', info.nbRxQueues), txDesc: descs('tx', info.nbTxQueues) }];
     } catch { return []; }
   });
   return {
@@ -67,14 +81,18 @@ export function collectFwdStats(
   streams: StreamCounters[],
   ports: PortCounters[],
   missedBaseline: Map<number, number>,
+  mode = '',
 ): FwdStats {
-  const byId = new Map<number, { rxPackets: number; txPackets: number; txDropped: number }>();
+  const byId = new Map<number, { rxPackets: number; txPackets: number; txDropped: number; badIpCsum: number; badL4Csum: number }>();
   const ids = new Set<number>();
   for (const s of streams) { ids.add(s.rxPort); ids.add(s.txPort); }
   if (ids.size === 0) for (const p of ports) ids.add(p.id);
-  for (const id of ids) byId.set(id, { rxPackets: 0, txPackets: 0, txDropped: 0 });
+  for (const id of ids) byId.set(id, { rxPackets: 0, txPackets: 0, txDropped: 0, badIpCsum: 0, badL4Csum: 0 });
   for (const s of streams) {
-    byId.get(s.rxPort)!.rxPackets += s.rxPackets;
+    const rx = byId.get(s.rxPort)!;
+    rx.rxPackets += s.rxPackets;
+    rx.badIpCsum += s.badIpCsum ?? 0;
+    rx.badL4Csum += s.badL4Csum ?? 0;
     const tx = byId.get(s.txPort)!;
     tx.txPackets += s.txPackets;
     tx.txDropped += s.fwdDropped;
@@ -84,9 +102,10 @@ export function collectFwdStats(
     const c = byId.get(id)!;
     const now = missed.get(id) ?? 0;
     const base = missedBaseline.get(id) ?? 0;
-    return { id, rxPackets: c.rxPackets, rxDropped: now > base ? now - base : 0, txPackets: c.txPackets, txDropped: c.txDropped };
+    return { id, rxPackets: c.rxPackets, rxDropped: now > base ? now - base : 0, txPackets: c.txPackets, txDropped: c.txDropped,
+      badIpCsum: c.badIpCsum, badL4Csum: c.badL4Csum };
   });
-  return { ports: out, streams, showStreams: streams.length > out.length };
+  return { ports: out, streams, showStreams: streams.length > out.length, csum: mode === 'csum' };
 }
 
 // testpmd's extended stats names for what a port counts.

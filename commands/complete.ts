@@ -46,6 +46,7 @@ function candidates(alive: Alive[], prev: string[], partial: string, ctx: Gramma
   const seen = new Map<string, Candidate>();
   const params: Token[] = [];
   for (const a of alive) {
+    if (a.spec.section === 'nic') continue;  // recognised, never offered: they cannot work here
     if (a.done) {
       for (const c of restChoices(a, prev, partial, ctx)) if (!seen.has(c.word)) seen.set(c.word, c);
       continue;

@@ -6,6 +6,7 @@ import { NONE, message, selectPorts } from './util.js';
 import type { Session } from '../session/session.js';
 import type { CommandResult } from './types.js';
 import { verboseOf } from '../session/verbose.js';
+import { errorResult } from './results.js';
 
 const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
 const VERBOSE_WORDS = [{ word: 'port', help: 'port N: only this port' }, { word: 'filter', help: 'filter EXPR: the rest of the line, e.g. udp port 4789' }];
@@ -44,7 +45,28 @@ export const config: CommandSpec[] = [
     section: 'config',
     handler: (s, a) => {
       s.engine.setFwdMode(a['forwarding mode'] as string);
+      s.engine.setTxRetry(false);
       return message(`Set ${s.engine.fwdMode()} packet forwarding mode`);
+    },
+  },
+  {
+    tokens: [w('set'), w('fwd'), choice('forwarding mode', fwdModeChoices), w('retry')],
+    help: 'Set packet forwarding mode with tx retry: a burst the port does not take whole is offered again (set burst tx delay).',
+    section: 'config',
+    handler: (s, a) => {
+      s.engine.setFwdMode(a['forwarding mode'] as string);
+      s.engine.setTxRetry(true);
+      return message(`Set ${s.engine.fwdMode()} packet forwarding mode with retry`);
+    },
+  },
+  {
+    tokens: [w('set'), w('burst'), w('tx'), w('delay'), p('delay', uint('delay', 'microseconds between tries', 0, 1_000_000)),
+      w('retry'), p('tries', uint('num', 'tries before the rest is dropped', 0, 1_000_000))],
+    help: 'Set the delay between tx retries and their number (for set fwd MODE retry).',
+    section: 'config',
+    handler: (s, a) => {
+      s.engine.setBurstTxRetry(a.delay as number, a.tries as number);
+      return message(`TX retry num: ${a.tries as number}, delay between TX retries: ${a.delay as number}us`);
     },
   },
   {
@@ -69,13 +91,23 @@ export const config: CommandSpec[] = [
     tokens: [w('set'), w('txpkts'), p('lengths', numList('x[,y]*', 'segment lengths in bytes', 1, 65535))],
     help: 'Set the length of each segment of TXONLY and FLOWGEN packets.',
     section: 'config',
-    handler: (s, a) => { s.engine.setTxpkts(a.lengths as number[]); return NONE; },
+    handler: (s, a) => {
+      // testpmd prints nothing here; one line says what took effect.
+      s.engine.setTxpkts(a.lengths as number[]);
+      const segs = s.engine.txpkts();
+      return message(`Tx packet length set to ${segs.reduce((x, y) => x + y, 0)} - nb packet segments=${segs.length}`);
+    },
   },
   {
     tokens: [w('set'), w('eth-peer'), p('port', portId), p('mac', mac)],
     help: 'Set the peer address for certain port.',
     section: 'config',
-    handler: (s, a) => { s.engine.setEthPeer(a.port as number, a.mac as string); return NONE; },
+    handler: (s, a) => {
+      // testpmd: "Please stop forwarding first" while running; silent otherwise, so one line confirms.
+      if (s.engine.forwarding()) return errorResult('EBUSY_FORWARDING', 'Please stop forwarding first', "run 'stop', then set the peer");
+      s.engine.setEthPeer(a.port as number, a.mac as string);
+      return message(`Peer of port ${a.port} set to ${s.engine.ethPeer(a.port as number).toUpperCase()}`);
+    },
   },
   {
     tokens: [w('set'), w('promisc'), p('port', portSel), choice('state', ON_OFF)],

@@ -17,6 +17,14 @@ const MAX_LOAD_DEPTH = 8;
 function start(session: Session, txFirstBursts: number): CommandResult {
   const { engine } = session;
   if (engine.forwarding()) return message(L('Packet forwarding already started', 'warning'));
+  // testpmd refuses to forward while a port is stopped (it would pair the
+  // others with themselves, reflecting a segment's broadcasts back into it).
+  const stopped = engine.portIds().filter((id) => { const i = engine.portInfo(id); return !i.started && !i.closed; });
+  if (stopped.length > 0) {
+    const names = stopped.join(',');
+    return errorResult('EPORTS_STOPPED', `Not all ports were started: port${stopped.length > 1 ? 's' : ''} ${names} stopped`,
+      `start ${stopped.length > 1 ? 'them' : 'it'} with 'port start ${stopped.length > 1 ? 'all' : names}', or remove ${stopped.length > 1 ? 'them' : 'it'} with 'port detach ${stopped[0]}'`);
+  }
   session.markFwdStart();
   engine.start(txFirstBursts);
   return { kind: 'fwdStart', fwd: collectFwdConfig(engine), rxtx: collectRxtxConfig(engine) };
@@ -70,7 +78,7 @@ export const control: CommandSpec[] = [
       const { engine } = s;
       if (!engine.forwarding()) return message(L('Packet forwarding not started', 'warning'));
       const streams = engine.stop();
-      return { kind: 'fwdStop', stats: collectFwdStats(streams, engine.snapshot().ports, s.missedBaseline) };
+      return { kind: 'fwdStop', stats: collectFwdStats(streams, engine.snapshot().ports, s.missedBaseline, engine.fwdMode()) };
     },
   },
   {
@@ -86,7 +94,7 @@ export const control: CommandSpec[] = [
     handler: (_s, a, ctx) => load(a.file as string, ctx),
   },
   {
-    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports), all, or a command word', helpTopics), true)],
+    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports, nic), all, or a command word', helpTopics), true)],
     help: 'Show help: sections, a section, all commands, or the commands starting with a word.',
     section: 'control',
     handler: (s, a, ctx) => helpFor(ctx.table, s, a.topic as string | undefined),

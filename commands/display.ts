@@ -6,6 +6,7 @@ import { portSel } from './params.js';
 import { collectFwdConfig, collectFwdStats, collectRxtxConfig, xstatsOf } from './collect.js';
 import type { CommandResult } from './types.js';
 import { NONE, selectPorts } from './util.js';
+import { knobsOf } from './knobs.js';
 
 function showPort(session: Session, what: string, sel: unknown): CommandResult {
   const { engine } = session;
@@ -15,7 +16,10 @@ function showPort(session: Session, what: string, sel: unknown): CommandResult {
   }
   const snap = engine.snapshot();
   const counters = ids.map((id) => snap.ports.find((c) => c.id === id)).filter((c) => c !== undefined);
-  if (what === 'xstats') return { kind: 'portXstats', ports: counters.map((c) => ({ id: c.id, stats: xstatsOf(c) })) };
+  if (what === 'xstats') {
+    const hideZero = knobsOf(session).xstatsHideZero;
+    return { kind: 'portXstats', ports: counters.map((c) => ({ id: c.id, stats: xstatsOf(c).filter(([, v]) => !hideZero || v !== 0) })) };
+  }
   return { kind: 'portStats', ports: counters.map((c) => ({ counters: c, throughput: session.throughput(c, snap.timeNs) })) };
 }
 
@@ -72,7 +76,7 @@ export const display: CommandSpec[] = [
     section: 'display',
     handler: (s) => {
       const snap = s.engine.snapshot();
-      return { kind: 'fwdStats', stats: collectFwdStats(snap.streams, snap.ports, s.missedBaseline) };
+      return { kind: 'fwdStats', stats: collectFwdStats(snap.streams, snap.ports, s.missedBaseline, s.engine.fwdMode()) };
     },
   },
   {

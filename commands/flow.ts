@@ -4,7 +4,7 @@
 // maps names and values and checks whether the rule can apply to the port.
 import '../native/flow.js';
 import type { FlowActionSpec, FlowFieldSpec, FlowItemSpec, FlowRuleSpec } from '../native/flow.js';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec, ParamType } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { portId, portSel, rest, uint } from './params.js';
 import { errorResult } from './results.js';
@@ -22,6 +22,13 @@ export const FLOW_ITEMS: Record<string, string[]> = {
   udp: ['src', 'dst'],
   tcp: ['src', 'dst'],
 };
+const RSS_KEY: ParamType = {
+  label: 'hex_key', help: 'the 40-byte Toeplitz key as 80 hex digits',
+  parse: (word) => (/^[0-9a-fA-F]{80}$/.test(word) ? { ok: true, value: word } : { ok: false, error: `invalid RSS key '${word}': expected 80 hex digits (40 bytes)` }),
+};
+const RSS_KEY_TYPES = ['ipv4', 'ipv4-frag', 'ipv4-tcp', 'ipv4-udp', 'ipv4-sctp', 'ipv4-other', 'ipv6', 'ipv6-frag', 'ipv6-tcp',
+  'ipv6-udp', 'ipv6-sctp', 'ipv6-other', 'l2-payload', 'ipv6-ex', 'ipv6-tcp-ex', 'ipv6-udp-ex'];
+
 export const FLOW_ACTIONS = ['queue', 'drop', 'count', 'mark', 'rss', 'kernel'];
 
 export class FlowSyntaxError extends Error {}
@@ -262,11 +269,15 @@ export const flow: CommandSpec[] = [
     },
   },
   {
-    tokens: [w('port'), w('config'), p('port', portId), w('rss-hash-key'), p('key', {
-      label: 'hex_key', help: 'the 40-byte Toeplitz key as 80 hex digits',
-      parse: (word) => (/^[0-9a-fA-F]{80}$/.test(word) ? { ok: true, value: word } : { ok: false, error: `invalid RSS key '${word}': expected 80 hex digits (40 bytes)` }),
-    })],
+    tokens: [w('port'), w('config'), p('port', portId), w('rss-hash-key'), p('key', RSS_KEY)],
     help: 'Set the RSS hash key (40 bytes as 80 hex digits).',
+    section: 'ports',
+    handler: (s, a) => { s.engine.portSetRssKey(a.port as number, a.key as string); return NONE; },
+  },
+  {
+    // testpmd names a flow type; the software hash has one key for every type.
+    tokens: [w('port'), w('config'), p('port', portId), w('rss-hash-key'), choice('flow type', RSS_KEY_TYPES.map((t) => ({ word: t, help: 'the key is shared by every flow type' }))), p('key', RSS_KEY)],
+    help: 'Set the RSS hash key, testpmd\'s form (one key serves every flow type in software).',
     section: 'ports',
     handler: (s, a) => { s.engine.portSetRssKey(a.port as number, a.key as string); return NONE; },
   },

@@ -242,8 +242,10 @@ export const gen: CommandSpec[] = [
     help: 'Pace TXONLY and FLOWGEN on a port, evenly over each second (shared by its tx queues).',
     section: 'config',
     handler: (s, a) => {
-      for (const id of selectPorts(s, a.port)) s.engine.setTxRate(id, a.value as number, a.unit as 'pps' | 'mbps');
-      return NONE;
+      const ids = selectPorts(s, a.port);
+      for (const id of ids) s.engine.setTxRate(id, a.value as number, a.unit as 'pps' | 'mbps');
+      const rate = a.value === 0 ? 'unpaced (as fast as the port takes them)' : `${a.value} ${a.unit}`;
+      return message(`Tx rate of port${ids.length > 1 ? 's' : ''} ${ids.join(',')} set to ${rate}`);
     },
   },
   {

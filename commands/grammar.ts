@@ -14,9 +14,15 @@ import { gen } from './gen.js';
 import { flow } from './flow.js';
 import { capture } from './capture.js';
 import { diag } from './diag.js';
+import { fwdSet } from './fwd-set.js';
+import { queues } from './queues.js';
+import { showPort } from './show-port.js';
+import { knobs } from './knobs.js';
+import { csum } from './csum.js';
+import { nicOnly } from './nic-only.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...config, ...ports, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...showPort, ...config, ...fwdSet, ...ports, ...queues, ...knobs, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

@@ -11,6 +11,7 @@ export const SECTIONS: { name: Section; title: string; help: string }[] = [
   { name: 'display', title: 'Display:', help: 'Displaying port, stats and config information.' },
   { name: 'config', title: 'Configuration:', help: 'Configuration information.' },
   { name: 'ports', title: 'Port Operations:', help: 'Configuring ports.' },
+  { name: 'nic', title: 'NIC-only commands (recognised; not supported on software ports):', help: 'testpmd commands that need a NIC driver.' },
 ];
 
 // grammar.ts registers the table here, so help completion needs no import cycle.
@@ -70,6 +71,6 @@ export function helpFor(table: readonly CommandSpec[], ctx: GrammarContext, topi
   if (groups.length > 0) return { kind: 'help', groups } satisfies HelpResult;
   const firsts = [...SECTIONS.map((s) => s.name), 'all', ...table.flatMap((s) => (s.tokens[0].kind === 'word' ? [s.tokens[0].word] : []))];
   const near = nearest(words[0], firsts);
-  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, all, or a command word`,
+  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, nic, all, or a command word`,
     near.length ? `did you mean 'help ${near[0]}'?` : "type 'help' for the sections");
 }

@@ -162,8 +162,9 @@ function failAt(table: readonly CommandSpec[], ctx: GrammarContext, alive: Alive
   const expectingSpecs = expecting.map((a) => a.spec);
   const semantic = paramErrors.find((e) => e.syntaxOk);
   if (semantic) return errorResult('EARG_INVALID', semantic.error, usage([semantic.spec], ctx));
-  if (literals.length === 0 && choiceToks.length === 1 && paramErrors.length === 0) {
-    const c = choiceToks[0];
+  // One choice, maybe offered by several forms (set fwd MODE, set fwd MODE retry).
+  if (literals.length === 0 && new Set(choiceToks.map((x) => x.name)).size === 1 && paramErrors.length === 0) {
+    const c = { name: choiceToks[0].name, words: [...new Set(choiceToks.flatMap((x) => x.words))] };
     const near = nearest(word, c.words);
     return errorResult('EARG_INVALID', `unknown ${c.name} '${word}': valid ${c.name}s are ${c.words.join(', ')}`,
       near.length ? `did you mean '${near[0]}'?` : usage(expectingSpecs, ctx));

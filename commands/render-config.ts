@@ -7,9 +7,10 @@ const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { 
 
 export function renderFwdConfig(f: FwdConfig): StyledLine[] {
   const out: StyledLine[] = [
-    L(`${f.mode} packet forwarding - ports=${f.nbPorts} - cores=${f.nbCores} - streams=${f.nbStreams}`
+    L(`${f.mode} packet forwarding${f.retry ? ' with retry' : ''} - ports=${f.nbPorts} - cores=${f.nbCores} - streams=${f.nbStreams}`
       + ' - NUMA support enabled, MP allocation mode: native'),
   ];
+  if (f.retry) out.push(L(`TX retry num: ${f.retry.tries}, delay between TX retries: ${f.retry.delayUs}us`));
   for (const lc of f.lcores) {
     out.push(L(`Logical Core ${lc.lcore} (socket 0) forwards packets on ${lc.streams.length} streams:`));
     for (const s of lc.streams) {
@@ -28,18 +29,19 @@ export function renderRxtxConfig(r: RxtxConfig): StyledLine[] {
   }
   out.push(L(`  nb forwarding cores=${r.nbCores} - nb forwarding ports=${r.nbPorts}`));
   for (const p of r.ports) {
-    out.push(
-      L(`  port ${p.id}: RX queue number: ${p.nbRxQueues} Tx queue number: ${p.nbTxQueues}`),
-      L('    Rx offloads=0x0 Tx offloads=0x0'),
-      L('    RX queue: 0'),
-      L('      RX desc=0 - RX free threshold=0'),
+    out.push(L(`  port ${p.id}: RX queue number: ${p.nbRxQueues} Tx queue number: ${p.nbTxQueues}`), L('    Rx offloads=0x0 Tx offloads=0x0'));
+    p.rxDesc.forEach((desc, q) => out.push(
+      L(`    RX queue: ${q}`),
+      L(`      RX desc=${desc} - RX free threshold=0`),
       L('      RX threshold registers: pthresh=0 hthresh=0  wthresh=0'),
       L('      RX Offloads=0x0'),
-      L('    TX queue: 0'),
-      L('      TX desc=0 - TX free threshold=0'),
+    ));
+    p.txDesc.forEach((desc, q) => out.push(
+      L(`    TX queue: ${q}`),
+      L(`      TX desc=${desc} - TX free threshold=0`),
       L('      TX threshold registers: pthresh=0 hthresh=0  wthresh=0'),
       L('      TX offloads=0x0 - TX RS bit threshold=0'),
-    );
+    ));
   }
   return out;
 }

@@ -27,7 +27,10 @@ function ringLine(r: RingStateInfo): string {
 export function renderQueueInfo(r: QueueInfoResult): StyledLine[] {
   const q = r.info;
   const desc = q.dir === 'rx' ? 'RXDs' : 'TXDs';
-  const out = [banner(q), L(`Mempool: ${r.pool}`), L(`Queue kind: ${q.kind}`), L(`Number of ${desc}: ${q.rings[0]?.size ?? 0}`)];
+  const dir = q.dir.toUpperCase();
+  const out = [banner(q), L(`Mempool: ${r.pool}`), L(`Queue kind: ${q.kind}`),
+    L(`${dir} deferred start: ${q.deferredStart ? 'on' : 'off'}`), L(`${dir} queue state: ${q.started ? 'started' : 'stopped'}`),
+    L(`Number of ${desc}: ${q.rings[0]?.size ?? q.nbDesc}`)];
   for (const ring of q.rings) out.push(L(`Ring ${ringLine(ring)}`));
   const last = q.dir === 'rx' ? `Empty polls: ${q.emptyPolls}` : `Full (refused): ${q.full}`;
   out.push(L(`Packets: ${q.packets}  Bytes: ${q.bytes}  Errors: ${q.errors}  ${last}`));

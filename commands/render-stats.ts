@@ -60,6 +60,10 @@ export function renderFwdStats(s: FwdStats): StyledLine[] {
     out.push(L(''));
     out.push(L(`  ${FWD_BORDER} Forward statistics for port ${left(p.id, 2)} ${FWD_BORDER}`, 'heading'));
     out.push(L(`  RX-packets: ${left(p.rxPackets, 14)} RX-dropped: ${left(p.rxDropped, 14)}RX-total: ${p.rxPackets + p.rxDropped}`));
+    if (s.csum) {
+      out.push(L(`  Bad-ipcsum: ${left(p.badIpCsum, 14)} Bad-l4csum: ${left(p.badL4Csum, 14)}Bad-outer-l4csum: ${left(0, 14)}`));
+      out.push(L(`  Bad-outer-ipcsum: ${left(0, 14)}`));
+    }
     out.push(L(`  TX-packets: ${left(p.txPackets, 14)} TX-dropped: ${left(p.txDropped, 14)}TX-total: ${p.txPackets + p.txDropped}`));
     out.push(L(`  ${'-'.repeat(76)}`, 'heading'));
   }

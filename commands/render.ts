@@ -37,12 +37,10 @@ export function renderHelp(r: HelpResult): StyledLine[] {
   return out;
 }
 
-export function renderScript(r: ScriptResult, prompt = 'ringside> '): StyledLine[] {
+// As testpmd's `load`: the outputs only, not the lines that made them.
+export function renderScript(r: ScriptResult): StyledLine[] {
   const out: StyledLine[] = [];
-  for (const step of r.steps) {
-    out.push(L(`${prompt}${step.line}`, 'dim'));
-    out.push(...render(step.result));
-  }
+  for (const step of r.steps) out.push(...render(step.result));
   if (r.quitting) return out;
   if (r.failed) {
     out.push(L(`load: stopped at ${r.file}:${r.failed.lineNo} ('${r.failed.line}'): the command failed`, 'error'));

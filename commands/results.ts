@@ -13,9 +13,14 @@ export interface PortSummaryResult { kind: 'portSummary'; ports: PortInfo[] }
 export interface PortXstatsResult { kind: 'portXstats'; ports: { id: number; stats: [string, number][] }[] }
 export interface PortsClearedResult { kind: 'portStatsCleared'; ports: number[] }
 
-export interface FwdPortStats { id: number; rxPackets: number; rxDropped: number; txPackets: number; txDropped: number }
+export interface FwdPortStats {
+  id: number; rxPackets: number; rxDropped: number; txPackets: number; txDropped: number;
+  badIpCsum: number; badL4Csum: number;
+}
 export interface FwdStats {
   ports: FwdPortStats[];
+  csum: boolean;               // csum mode: testpmd adds the Bad-ipcsum lines
+
   streams: StreamCounters[];   // shown one by one when there are more streams than ports
   showStreams: boolean;
 }
@@ -25,6 +30,7 @@ export interface FwdStopResult { kind: 'fwdStop'; stats: FwdStats }
 export interface FwdStreamLine { rxPort: number; rxQueue: number; txPort: number; txQueue: number; peer: string }
 export interface FwdConfig {
   mode: string;
+  retry?: { delayUs: number; tries: number };  // set fwd MODE retry
   nbPorts: number;
   nbCores: number;
   nbStreams: number;
@@ -36,7 +42,8 @@ export interface RxtxConfig {
   txpkts: number[] | null;     // set for generating modes (txonly, flowgen)
   nbCores: number;
   nbPorts: number;
-  ports: { id: number; nbRxQueues: number; nbTxQueues: number }[];
+  // Descriptors of each queue: the ring's size where the port has rings, else what was asked (0: default).
+  ports: { id: number; nbRxQueues: number; nbTxQueues: number; rxDesc: number[]; txDesc: number[] }[];
 }
 export interface ConfigFwdResult { kind: 'configFwd'; fwd: FwdConfig }
 export interface ConfigRxtxResult { kind: 'configRxtx'; rxtx: RxtxConfig }

@@ -5,7 +5,7 @@ import type { Session } from '../session/session.js';
 import type { DriverHelp, NamedHelp, NativeEngine } from '../native/addon.js';
 import type { CommandResult } from './types.js';
 
-export type Section = 'control' | 'display' | 'config' | 'ports';
+export type Section = 'control' | 'display' | 'config' | 'ports' | 'nic';
 
 export interface Choice {
   word: string;

@@ -31,6 +31,7 @@ export interface QueueCounters { packets: number; bytes: number; errors: number 
 export interface PortCounters {
   id: number;
   rxPackets: number; rxBytes: number; rxErrors: number; rxMissed: number; rxNombuf: number;
+  rxFlushed: number;     // in flight when forwarding stopped: returned to the pool, not dropped
   txPackets: number; txBytes: number; txErrors: number;
   rxq: QueueCounters[]; txq: QueueCounters[];
 }
@@ -38,6 +39,7 @@ export interface PortCounters {
 export interface StreamCounters {
   rxPort: number; rxQueue: number; txPort: number; txQueue: number;
   rxPackets: number; txPackets: number; fwdDropped: number;
+  badIpCsum: number; badL4Csum: number;  // csum mode: wrong checksums found (and fixed) on received packets
 }
 
 export interface PoolCounters { name: string; size: number; available: number; inUse: number; allocFailures: number }
@@ -77,6 +79,16 @@ export interface NativeEngine {
   fwdMode(): string;
   setNbCores(n: number): void;
   nbCores(): number;
+  // Forwarding lcores as flat [lcore, cpu, lcore, cpu, ...]; [] = the default placement.
+  setLcores(flat: number[]): void;
+  fwdLcores(): [number, number][];
+  // Forwarding ports in order (testpmd's portlist); [] = every started port.
+  setFwdPorts(ids: number[]): void;
+  fwdPorts(): number[];
+  // testpmd's `set fwd MODE retry` / `set burst tx delay US retry N`, used at the next start.
+  setTxRetry(on: boolean): void;
+  setBurstTxRetry(delayUs: number, tries: number): void;
+  txRetry(): { on: boolean; delayUs: number; tries: number };
   setBurst(n: number): void;
   burst(): number;
   setTopology(name: 'paired' | 'chained' | 'loop'): void;

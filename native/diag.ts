@@ -14,6 +14,9 @@ export interface QueueInfoResult {
   packets: number; bytes: number; errors: number;
   emptyPolls: number;        // rx bursts that returned nothing
   full: number;              // tx packets the driver refused (ring full)
+  nbDesc: number;            // descriptors asked for (rxd/txd, ring_size); 0 = the driver's default
+  started: boolean;          // the port and the queue are started
+  deferredStart: boolean;    // the queue stays stopped at port start until started by itself
 }
 export interface DescriptorInfo { ring: string; index: number; fields: Record<string, string> }
 export interface MempoolInfo {
@@ -32,6 +35,10 @@ export interface RingOccupancy { name: string; used: number; size: number }
 declare module './addon.js' {
   interface NativeEngine {
     portQueueInfo(port: number, dir: QueueDir, queue: number): QueueInfoResult;
+    // queue -1: every queue. The port stopped; net_ring resizes its rx rings.
+    portSetNbDesc(port: number, dir: QueueDir, queue: number, descriptors: number): void;
+    portQueueState(port: number, dir: QueueDir, queue: number, start: boolean): void;  // the port started
+    portQueueDeferred(port: number, dir: QueueDir, queue: number, on: boolean): void;  // the port stopped
     portQueueRing(port: number, dir: QueueDir, queue: number, count: number): DescriptorInfo[];
     mempool(): MempoolInfo;
     lcoreLoads(): LcoreLoadInfo[];

@@ -2,8 +2,9 @@
 // shell keeps beside it (verbose level, the previous counters for
 // "Throughput (since last show)", the rx_missed baseline of the current run).
 import { addon } from '../native/addon.js';
+import '../native/diag.js';
 import type { DriverHelp, NamedHelp, NativeEngine, PortCounters } from '../native/addon.js';
-import { EMBEDDED_DEFAULT_VDEVS } from './options.js';
+import { EMBEDDED_DEFAULT_VDEVS, ETHER_OVERHEAD, fwdPortsOf } from './options.js';
 import type { SessionOptions } from './options.js';
 import type { StyledLine } from '../commands/types.js';
 import type { Throughput } from '../commands/results.js';
@@ -16,6 +17,7 @@ import { eventsOf, isMemif } from './events.js';
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
+
 
 export class Session {
   readonly engine: NativeEngine;
@@ -70,12 +72,19 @@ export class Session {
 
     for (const id of ids) {
       const info = engine.portInfo(id);
-      if (info.nbRxQueues !== o.rxq || info.nbTxQueues !== o.txq) {
+      const descs = o.rxd !== undefined || o.txd !== undefined;
+      if (info.nbRxQueues !== o.rxq || info.nbTxQueues !== o.txq || descs) {
         if (info.started) engine.portStop(id);
         engine.portSetQueues(id, o.rxq, o.txq);
       }
+      if (o.rxd !== undefined) engine.portSetNbDesc(id, 'rx', -1, o.rxd);
+      if (o.txd !== undefined) engine.portSetNbDesc(id, 'tx', -1, o.txd);
     }
+    // EAL lcores: the first is the main one; the others forward.
+    if (o.lcores) engine.setLcores(o.lcores.slice(1).flatMap((l) => [l.lcore, l.cpu]));
     engine.setNbCores(o.nbCores);
+    if (o.portList || o.nbPorts !== undefined) engine.setFwdPorts(fwdPortsOf(o.portList ?? ids, o.nbPorts));
+    if (o.maxPktLen !== undefined) for (const id of ids) engine.portSetMtu(id, o.maxPktLen - ETHER_OVERHEAD);
     engine.setBurst(o.burst);
     engine.setFwdMode(o.forwardMode);
     engine.setTopology(o.portTopology);
@@ -164,7 +173,7 @@ export class Session {
         const streams = engine.stop();
         let ports: PortCounters[] = [];
         try { ports = engine.snapshot().ports; } catch { /* counters gone */ }
-        out.push(...renderFwdStop(collectFwdStats(streams, ports, this.missedBaseline)));
+        out.push(...renderFwdStop(collectFwdStats(streams, ports, this.missedBaseline, engine.fwdMode())));
       }
     } catch (e) {
       const err = e as { code?: string; message?: string };

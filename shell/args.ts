@@ -2,9 +2,11 @@
 // Options are data (one table per part); parsing, validation and the usage
 // text all come from the tables. Pure: no I/O, no process access.
 import { DEFAULT_OPTIONS, type SessionOptions } from '../session/options.js';
+import type { LcoreCpu } from '../session/lcores.js';
 import { RingsideError } from '../session/errors.js';
 import { editDistance } from '../commands/distance.js';
 import { clip } from '../commands/util.js';
+import { ListError, parseIdList, parseLcoresOption, parseMask, withMainFirst } from '../session/lcores.js';
 
 export const EXIT_USAGE = 2;
 
@@ -24,6 +26,7 @@ export interface ParsedArgs {
   commands?: string[];    // -c "cmd; cmd": run these, then exit (non-zero if any failed)
   help: boolean;          // --help / -h: print usage() and exit 0
   warnings: string[];     // DPDK EAL options accepted for compatibility and ignored
+  appOptions: boolean;    // application options were given after '--' (testpmd's command line)
 }
 
 export interface ParseContext {
@@ -44,6 +47,46 @@ interface OptionSpec {
   apply: Apply;
 }
 
+// testpmd options that are one shell command in ringside, run at start-up.
+const AS_COMMANDS: { name: string; arg?: string; help: string; command: (v: string) => string }[] = [
+  { name: 'disable-rss', help: 'disable RSS', command: () => 'port config all rss none' },
+  { name: 'rss-ip', help: 'RSS on IP addresses', command: () => 'port config all rss ip' },
+  { name: 'rss-udp', help: 'RSS on IP addresses and UDP ports', command: () => 'port config all rss udp' },
+  { name: 'tx-ip', arg: 'SRC,DST', help: 'source and destination IPv4 addresses of generated packets', command: (v) => `set txl3 ipv4 ${v.replace(',', ' ')}` },
+  { name: 'tx-udp', arg: 'SRC[,DST]', help: 'source and destination UDP ports of generated packets', command: (v) => `set txl4 udp ${v.replace(',', ' ')}` },
+  { name: 'coremask', arg: 'MASK', help: 'hexadecimal mask of the forwarding lcores', command: (v) => `set coremask ${v}` },
+  { name: 'record-core-cycles', help: 'record forwarding cycles per lcore', command: () => 'set record-core-cycles on' },
+  { name: 'record-burst-stats', help: 'record burst sizes', command: () => 'set record-burst-stats on' },
+  { name: 'no-flush-rx', help: 'do not flush rx queues before forwarding', command: () => 'set flush_rx off' },
+  { name: 'flowgen-flows', arg: 'N', help: 'number of flows flowgen generates', command: (v) => `set flowgen src-ip ${v}` },
+];
+
+// testpmd options with nothing to act on in software ports: accepted, with the reason.
+const NO_EFFECT: { name: string; arg?: string; why: string }[] = [
+  { name: 'numa', why: 'ringside allocates on one memory node' },
+  { name: 'no-numa', why: 'ringside allocates on one memory node' },
+  { name: 'socket-num', arg: 'N', why: 'ringside allocates on one memory node' },
+  { name: 'port-numa-config', arg: 'LIST', why: 'ringside allocates on one memory node' },
+  { name: 'ring-numa-config', arg: 'LIST', why: 'ringside allocates on one memory node' },
+  { name: 'mp-alloc', arg: 'MODE', why: 'the mbuf pool is one native allocation' },
+  { name: 'mbcache', arg: 'N', why: 'the per-lcore cache size is fixed' },
+  { name: 'mlockall', why: 'ringside does not lock its memory' },
+  { name: 'no-mlockall', why: 'ringside does not lock its memory' },
+  { name: 'no-iova-contig', why: 'no device does DMA into ringside\'s pool' },
+  { name: 'no-lsc-interrupt', why: 'link state is polled' },
+  { name: 'no-rmv-interrupt', why: 'software ports are not hot-removed' },
+  { name: 'disable-link-check', why: 'software links are up at start' },
+  { name: 'print-event', arg: 'EVENT', why: 'ethdev events do not exist here (ifproxy traces kernel events)' },
+  { name: 'mask-event', arg: 'EVENT', why: 'ethdev events do not exist here (ifproxy traces kernel events)' },
+  { name: 'hot-plug', why: "port attach and detach always work" },
+  { name: 'enable-drop-en', why: 'a full software queue always drops' },
+  { name: 'disable-crc-strip', why: 'software ports carry no CRC' },
+  { name: 'enable-scatter', why: 'packets are one mbuf; --mbuf-size sets how large' },
+  { name: 'enable-rx-cksum', why: "rx checksums are checked in software by 'set fwd csum'" },
+  { name: 'txonly-multi-flow', why: "flowgen generates many flows ('set flowgen')" },
+  { name: 'eth-link-speed', arg: 'SPEED', why: 'software ports have no PHY' },
+];
+
 const MAX_QUEUES = 1024;
 const MAX_CORES = 1024;
 const MAX_BURST = 512;        // testpmd's MAX_PKT_BURST
@@ -60,6 +103,13 @@ function intIn(name: string, value: string, min: number, max: number): number {
     throw new ArgsError(name, `invalid value ${value} for --${name}: must be ${min}..${max}`);
   }
   return n;
+}
+
+function listOf(name: string, parse: () => number[]): number[] {
+  try { return parse(); } catch (e) {
+    if (e instanceof ListError) throw new ArgsError(name, `--${name}: ${e.message}`);
+    throw e;
+  }
 }
 
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
@@ -131,6 +181,26 @@ const APP_OPTIONS: OptionSpec[] = [
       }
       o.ethPeers = [...o.ethPeers.filter((p) => p.port !== port), { port, mac: mac.toLowerCase() }];
     } },
+  { name: 'portmask', arg: 'MASK', help: 'hexadecimal bitmask of the ports used for forwarding.',
+    apply: (o, v, n) => { o.portList = listOf(n, () => parseMask(v, 'port')); } },
+  { name: 'portlist', arg: 'X[,Y]*', help: 'list of the ports used for forwarding (ranges allowed: 0-3,5).',
+    apply: (o, v, n) => { o.portList = listOf(n, () => parseIdList(v, 'port')); } },
+  { name: 'nb-ports', arg: 'N', help: 'set the number of forwarding ports (1 <= N <= the ports attached).',
+    apply: (o, v, n) => { o.nbPorts = intIn(n, v, 1, 1024); } },
+  { name: 'max-pkt-len', arg: 'N', help: 'set the maximum packet length; the MTU is N less the Ethernet header and CRC (N >= 64).',
+    apply: (o, v, n) => { o.maxPktLen = intIn(n, v, 64, 65535); } },
+  { name: 'rxd', arg: 'N', help: 'set the number of descriptors in each rx ring (1 <= N <= 16384).',
+    apply: (o, v, n) => { o.rxd = intIn(n, v, 1, 16384); } },
+  { name: 'txd', arg: 'N', help: 'set the number of descriptors in each tx ring (1 <= N <= 16384).',
+    apply: (o, v, n) => { o.txd = intIn(n, v, 1, 16384); } },
+  ...AS_COMMANDS.map(({ name, arg, help, command }): OptionSpec => ({
+    name, arg, help: `${help} (as '${command('V').replace(/ V$/, ' ...')}')`,
+    apply: (o, v) => { o.startupCommands = [...o.startupCommands, command(v)]; },
+  })),
+  ...NO_EFFECT.map(({ name, arg, why }): OptionSpec => ({
+    name, arg, help: `accepted; no effect: ${why}.`,
+    apply: () => { /* the warning is added by parseApp */ },
+  })),
   { name: 'total-num-mbufs', arg: 'N', help: 'set the number of mbufs to be allocated in the mbuf pool (N > 1024).',
     apply: (o, v, n) => { o.totalNumMbufs = intIn(n, v, 1025, 1 << 24); } },
   { name: 'mbuf-size', arg: 'N', help: 'set the data size of mbuf to N bytes (64 <= N <= 65535).',
@@ -150,18 +220,19 @@ const EAL_IGNORED: EalSpec[] = [
   { name: 'no-telemetry', takesValue: false, why: 'ringside has no telemetry socket' },
   { name: 'file-prefix', takesValue: true, why: 'ringside has no runtime directory' },
   { name: 'log-level', takesValue: true, why: 'ringside has no EAL log' },
-  { name: 'l', short: true, takesValue: true, why: 'poll threads are placed with --nb-cores' },
-  { name: 'c', short: true, takesValue: true, why: 'poll threads are placed with --nb-cores' },
   { name: 'n', short: true, takesValue: true, why: 'ringside has no memory channels' },
 ];
 
 // testpmd options ringside does not have: named as such rather than "unknown".
 const TESTPMD_ONLY = new Set([
-  'rxd', 'txd', 'portmask', 'portlist', 'coremask', 'nb-ports', 'numa', 'no-numa', 'socket-num',
-  'mbcache', 'max-pkt-len', 'disable-rss', 'rss-ip', 'rss-udp', 'display-xstats', 'hairpinq',
-  'enable-scatter', 'enable-lro', 'enable-rx-cksum', 'no-flush-rx', 'disable-link-check',
-  'eth-peers-configfile', 'tx-ip', 'tx-udp', 'txonly-multi-flow', 'flowgen-flows', 'flowgen-clones',
-  'record-core-cycles', 'record-burst-stats', 'mp-alloc', 'num-procs', 'proc-id', 'rxpkts', 'rxoffs',
+  'display-xstats', 'hairpinq', 'hairpin-mode', 'enable-lro', 'max-lro-pkt-size', 'eth-peers-configfile', 'flowgen-clones',
+  'num-procs', 'proc-id', 'rxpkts', 'rxoffs', 'rxhdrs', 'bitrate-stats', 'latencystats', 'rx-offloads', 'tx-offloads',
+  'rxq-share', 'vxlan-gpe-port', 'geneve-parsed-port', 'flow-isolate-all', 'rx-mq-mode', 'disable-device-start',
+  'multi-rx-mempool', 'rss-level-inner', 'rss-level-outer', 'enable-hw-vlan', 'enable-hw-vlan-filter',
+  'enable-hw-vlan-strip', 'enable-hw-vlan-extend', 'enable-hw-qinq-strip', 'enable-rx-timestamp',
+  'rxpt', 'rxht', 'rxwt', 'rxfreet', 'txpt', 'txht', 'txwt', 'txfreet', 'txrst',
+  'noisy-tx-sw-buffer-size', 'noisy-tx-sw-buffer-flushtime', 'noisy-lkup-memory', 'noisy-lkup-num-writes',
+  'noisy-lkup-num-reads', 'noisy-lkup-num-reads-writes',
 ]);
 
 // Shell options: ringside's own, accepted before or after '--'. `-c` is also
@@ -232,7 +303,59 @@ function optionName(arg: string): string {
   return eq < 0 ? arg : arg.slice(0, eq);
 }
 
+// EAL core placement, gathered while parsing and resolved at the end
+// (--main-lcore may come after -l).
+interface EalCores { lcores?: LcoreCpu[]; main?: number }
+
+const EAL_CORE_FORMS: { names: string[]; parse: (v: string, c: EalCores) => void }[] = [
+  { names: ['-l'], parse: (v, c) => { c.lcores = parseIdList(v, 'lcore').map((l) => ({ lcore: l, cpu: l })); } },
+  { names: ['-c'], parse: (v, c) => { c.lcores = parseMask(v, 'core').map((l) => ({ lcore: l, cpu: l })); } },
+  { names: ['--lcores'], parse: (v, c) => { c.lcores = parseLcoresOption(v); } },
+  { names: ['--main-lcore', '--master-lcore'], parse: (v, c) => { c.main = parseIdList(v, 'lcore')[0]; } },
+];
+
+// Consumes an EAL core option at args[i] (-l 0-3, -l0-3, --lcores=..., -c f);
+// returns the index of its last word, or -1.
+function ealCoreOption(args: string[], i: number, c: EalCores): number {
+  const arg = args[i];
+  for (const form of EAL_CORE_FORMS) {
+    for (const name of form.names) {
+      let value: string | undefined;
+      let last = i;
+      if (arg === name) { value = args[i + 1]; last = i + 1; }
+      else if (name.startsWith('--') && arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
+      else if (!name.startsWith('--') && arg.startsWith(name) && arg.length > 2) value = arg.slice(2);
+      else continue;
+      if (value === undefined) throw new ArgsError(name.replace(/^-+/, ''), `${name} needs a value, e.g. ${name} 0-1`);
+      try { form.parse(value, c); } catch (e) {
+        if (e instanceof ListError) throw new ArgsError(name.replace(/^-+/, ''), `${name} ${value}: ${e.message}`);
+        throw e;
+      }
+      return last;
+    }
+  }
+  return -1;
+}
+
 function parseEal(args: string[], o: SessionOptions, warnings: string[], sh: ShellArgs): void {
+  const cores_: EalCores = {};
+  parseEalArgs(args, o, warnings, sh, cores_);
+  if (cores_.lcores) {
+    let lcores: LcoreCpu[];
+    try { lcores = withMainFirst(cores_.lcores, cores_.main); } catch (e) {
+      if (e instanceof ListError) throw new ArgsError('main-lcore', e.message);
+      throw e;
+    }
+    if (lcores.length < 2) {
+      throw new ArgsError('l', `lcore ${lcores[0].lcore} alone is the main lcore, which runs the command line: give at least one more to forward on (e.g. -l ${lcores[0].lcore},${lcores[0].lcore + 1})`);
+    }
+    o.lcores = lcores;
+  } else if (cores_.main !== undefined) {
+    throw new ArgsError('main-lcore', '--main-lcore needs the lcores it is one of: give -l, -c or --lcores too');
+  }
+}
+
+function parseEalArgs(args: string[], o: SessionOptions, warnings: string[], sh: ShellArgs, cores_: EalCores): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const used = shellOption(args, i, sh);
@@ -254,6 +377,8 @@ function parseEal(args: string[], o: SessionOptions, warnings: string[], sh: She
     if (arg === '--help' || arg === '-h') {
       throw new HelpRequest();
     }
+    const cores = ealCoreOption(args, i, cores_);
+    if (cores >= 0) { i = cores; continue; }
     const eal = EAL_IGNORED.find((s) => s.short ? arg === `-${s.name}` || (arg.startsWith(`-${s.name}`) && !arg.startsWith('--'))
       : arg === `--${s.name}` || arg.startsWith(`--${s.name}=`));
     if (eal) {
@@ -279,7 +404,7 @@ function parseEal(args: string[], o: SessionOptions, warnings: string[], sh: She
 
 class HelpRequest extends Error {}
 
-function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: ShellArgs): boolean {
+function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: ShellArgs, warnings: string[]): boolean {
   let help = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -299,6 +424,8 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: Shel
     }
     const { spec, inline } = found;
     if (spec.name === 'help') { help = true; continue; }
+    const noEffect = NO_EFFECT.find((x) => x.name === spec.name);
+    if (noEffect) warnings.push(`option --${spec.name} accepted with no effect: ${noEffect.why}`);
     if (!spec.arg) {
       if (inline !== undefined) throw new ArgsError(spec.name, `--${spec.name} takes no value`);
       spec.apply(o, '', spec.name, ctx);
@@ -319,7 +446,7 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: Shel
 
 // argv: the arguments after the program name (process.argv.slice(2)).
 export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): ParsedArgs {
-  const options: SessionOptions = { ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [] };
+  const options: SessionOptions = { ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], startupCommands: [] };
   const warnings: string[] = [];
   const sh: ShellArgs = { json: false };
   const sep = argv.indexOf('--');
@@ -328,11 +455,11 @@ export function parseArgs(argv: readonly string[], ctx: ParseContext = {}): Pars
   try {
     parseEal(eal, options, warnings, sh);
   } catch (e) {
-    if (e instanceof HelpRequest) return { options, help: true, warnings, ...sh };
+    if (e instanceof HelpRequest) return { options, help: true, warnings, appOptions: false, ...sh };
     throw e;
   }
-  const help = parseApp(app, options, ctx, sh);
-  return { options, help, warnings, ...sh };
+  const help = parseApp(app, options, ctx, sh, warnings);
+  return { options, help, warnings, appOptions: sep >= 0, ...sh };
 }
 
 // ------------------------------------------------------------------- usage
@@ -346,6 +473,9 @@ export function usage(program = 'ringside'): string {
     '      net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap, net_tap0,iface=tap0,',
     '      net_af_packet0,iface=eth0,qpairs=2, net_af_xdp0,iface=eth0,start_queue=0,queue_count=1.',
     '      Without --vdev, two net_null ports are created.',
+    '  -l CORELIST, -c COREMASK, --lcores=MAP, --main-lcore=N: the lcores, as DPDK\'s EAL takes them',
+    '      (-l 0-2, -c 0x7, --lcores=0,1@2,(3-4)@5). The first (or --main-lcore) runs the command line;',
+    '      each other one forwards, its poll thread pinned to the CPU it names.',
     '',
     `${program} options:`,
   ];

@@ -155,14 +155,13 @@ class Shell {
     return this.quit([], failed ? 1 : 0, true);
   }
 
-  // testpmd's --cmdline-file: run each line, print its output as it comes,
+  // testpmd's --cmdline-file: run each line, print its output (not the line) as it comes,
   // stop at the first failure (the session goes on). Same output as the `load`
   // command, but any path works (load's argument cannot hold spaces).
   async runFile(file: string, lines: string[]): Promise<void> {
     for (let i = 0; i < lines.length; i++) {
       const cmd = lines[i].trim();
       if (cmd === '' || cmd.startsWith('#')) continue;
-      out(this.runner.log([{ text: `ringside> ${cmd}`, style: 'dim' }]));
       const res = await this.run(cmd);
       out(res.lines);
       if (res.quit) await this.quit();
@@ -180,16 +179,33 @@ class Shell {
     this.output.emit(res.lines);
   }
 
-  startStats(seconds: number): void {
+  // --stats-period. `fullScreen`: testpmd's non-interactive print_stats,
+  // which clears the screen and draws "Port statistics" at the top each time.
+  startStats(seconds: number, fullScreen = false): void {
     let pending = false;
     this.statsTimer = setInterval(() => {
       if (pending || this.shutDown) return;
       pending = true;
       void this.run('show port stats all').then((res) => {
         pending = false;
-        if (!this.shutDown) this.output.emit(res.lines);
+        if (this.shutDown) return;
+        if (fullScreen) process.stdout.write('\x1b[2J\x1b[1;1H\nPort statistics ====================================');
+        this.output.emit(res.lines);
       });
     }, seconds * 1000);
+  }
+
+  // testpmd without -i: forwarding starts at once and runs until Enter (or a
+  // signal), then everything stops and closes as with quit.
+  async nonInteractive(opts: SessionOptions): Promise<never> {
+    out([{ text: 'No commandline core given, start packet forwarding' }]);
+    await this.startForwarding(opts);
+    if (opts.statsPeriod > 0) this.startStats(opts.statsPeriod, true);
+    out([{ text: 'Press enter to exit' }]);
+    // Enter (any line) or the end of input.
+    await boundedLines(process.stdin, MAX_LINE_CHARS)[Symbol.asyncIterator]().next();
+    const res = await this.run('quit');
+    return this.quit(res.quit ? res.lines : []);
   }
 
   async lineMode(): Promise<never> {
@@ -306,7 +322,18 @@ async function main(): Promise<void> {
   whenStdoutCloses(() => { void shell.quit([], EXIT_BROKEN_PIPE); });
   if (stdoutClosed()) return shell.quit([], EXIT_BROKEN_PIPE);
 
+  // testpmd options that are a command here (--rss-ip, --tx-udp, ...): their errors print.
+  for (const cmd of parsed.options.startupCommands) {
+    const res = await shell.run(cmd);
+    if (res.failed) err(res.lines);
+  }
   if (fileLines && parsed.options.cmdlineFile) await shell.runFile(parsed.options.cmdlineFile, fileLines);
+  // testpmd's non-interactive mode: its command line (options after '--')
+  // without -i, typed at a terminal. Piped input stays ringside's line mode.
+  if (interactive && parsed.appOptions && !parsed.options.interactive && !parsed.commands) {
+    await shell.nonInteractive(parsed.options);
+    return;
+  }
   if (parsed.options.autoStart || parsed.options.txFirst) await shell.startForwarding(parsed.options);
   if (parsed.options.statsPeriod > 0) shell.startStats(parsed.options.statsPeriod);
 

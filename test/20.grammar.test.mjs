@@ -70,6 +70,8 @@ function fakeSession() {
     nbCores: () => 1,
     setNbCores: (c) => calls.push(['setNbCores', c]),
     burst: () => 32,
+    setTxRetry: (on) => calls.push(['setTxRetry', on]),
+    txRetry: () => ({ on: false, delayUs: 1, tries: 64 }),
     setBurst: (b) => { if (b > 512) { const e = new Error('burst must be 1..512, not ' + b); e.code = 'EBURST_RANGE'; throw e; } },
     txpkts: () => [64],
     setTxpkts: (l) => calls.push(['setTxpkts', l]),

@@ -87,11 +87,46 @@ test('a value that looks like an option is still a value (--opt V)', () => {
   assert.is(opts('--', '--cmdline-file', '-weird-name').cmdlineFile, '-weird-name');
 });
 
-test('DPDK EAL options are ignored with a warning', () => {
+test('DPDK EAL options are ignored with a warning, except core placement', () => {
   const r = parseArgs(['--no-huge', '-l', '0-1', '--file-prefix=x', '--vdev', 'net_ring0', '--', '-i']);
   assert.equal(r.options.vdevs, ['net_ring0']);
-  assert.is(r.warnings.length, 3);
+  assert.is(r.warnings.length, 2);
   assert.match(r.warnings[0], /--no-huge ignored/);
+  assert.equal(r.options.lcores, [{ lcore: 0, cpu: 0 }, { lcore: 1, cpu: 1 }]);
+});
+
+test('EAL core placement: -l, -c, --lcores, --main-lcore (main first)', () => {
+  assert.equal(opts('-l', '1,3-4').lcores.map((l) => l.lcore), [1, 3, 4]);
+  assert.equal(opts('-l1-2').lcores.map((l) => l.lcore), [1, 2]);
+  assert.equal(opts('-c', '0x6').lcores.map((l) => l.lcore), [1, 2]);
+  assert.equal(opts('--lcores=0,1@2,(3-4)@(0,1)').lcores, [{ lcore: 0, cpu: 0 }, { lcore: 1, cpu: 2 }, { lcore: 3, cpu: 0 }, { lcore: 4, cpu: 0 }]);
+  assert.equal(opts('-l', '0-2', '--main-lcore', '2').lcores.map((l) => l.lcore), [2, 0, 1]);
+  rejects(['-l', '0'], 'l', /main lcore.*at least one more/);
+  rejects(['-l', '3-1'], 'l', /must not exceed/);
+  rejects(['-c', '0'], 'c', /selects nothing/);
+  rejects(['-l', '0-1', '--main-lcore=5'], 'main-lcore', /not one of the lcores/);
+  rejects(['--lcores=1@2@3'], 'lcores', /LCORES\[@CPUS\]/);
+});
+
+test('testpmd options that are a command here run at start-up; options with nothing to act on warn why', () => {
+  const r = parseArgs(['--', '--rss-ip', '--tx-ip=10.0.0.1,10.0.0.2', '--tx-udp', '5000,6000', '--coremask=0x2', '--no-numa', '--mbcache=64']);
+  assert.equal(r.options.startupCommands, ['port config all rss ip', 'set txl3 ipv4 10.0.0.1 10.0.0.2', 'set txl4 udp 5000 6000', 'set coremask 0x2']);
+  assert.equal(r.warnings, ['option --no-numa accepted with no effect: ringside allocates on one memory node',
+    'option --mbcache accepted with no effect: the per-lcore cache size is fixed']);
+  rejects(['--', '--enable-lro'], 'enable-lro', /testpmd option that ringside does not support/);
+  assert.match(usage(), /--rss-udp: RSS on IP addresses and UDP ports \(as 'port config all rss udp'\)/);
+});
+
+test('--portmask, --portlist, --nb-ports, --max-pkt-len, --rxd, --txd', () => {
+  assert.equal(opts('--', '--portmask=0x5').portList, [0, 2]);
+  assert.equal(opts('--', '--portlist=1,0').portList, [1, 0]);
+  assert.equal(opts('--', '--portlist', '0-2').portList, [0, 1, 2]);
+  assert.is(opts('--', '--nb-ports=1').nbPorts, 1);
+  assert.is(opts('--', '--max-pkt-len=9018').maxPktLen, 9018);
+  assert.is(opts('--', '--rxd=512', '--txd=256').rxd, 512);
+  rejects(['--', '--portlist=0,0'], 'portlist', /listed twice/);
+  rejects(['--', '--portmask=0'], 'portmask', /selects nothing/);
+  rejects(['--', '--max-pkt-len=10'], 'max-pkt-len', /64\.\.65535/);
 });
 
 test('--forward-mode checked against the engine modes when given', () => {
@@ -140,7 +175,7 @@ test('flags take no value', () => {
 test('unknown options', () => {
   rejects(['--', '--bogus'], 'bogus', /unknown option '--bogus'/);
   rejects(['--', '--forward-mod=io'], 'forward-mod', /did you mean --forward-mode/);
-  rejects(['--', '--rxd=512'], 'rxd', /testpmd option that ringside does not support/);
+  rejects(['--', '--hairpinq=1'], 'hairpinq', /testpmd option that ringside does not support/);
   rejects(['--', 'stray'], 'stray', /unexpected argument/);
   rejects(['--', '-z'], 'z');
 });

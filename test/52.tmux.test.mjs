@@ -59,6 +59,7 @@ t('a partial command and TAB completes it; a second TAB lists the choices with h
     await s.text('port su');
     await s.keys('Tab');
     await s.waitFor(/ringside> show port summary {1,2}\n/);
+    await s.text('a');  // all, or a port id (testpmd's show port summary P)
     await s.keys('Tab');
     await s.waitFor(/ringside> show port summary all {1,2}\n/);
     await s.keys('Enter');
@@ -106,7 +107,7 @@ t('history comes back after a restart (Up, and Ctrl-R)', async () => {
 }, { timeoutMs: 60_000 });
 
 t('monitor opens the dashboard with live traffic; q returns with scrollback and no doubled keys', async () => {
-  const s = term(['--vdev', 'net_ring0', '--vdev', 'net_ring1', '--', '--tx-first']);
+  const s = term(['--vdev', 'net_ring0', '--vdev', 'net_ring1', '--', '-i', '--tx-first']);
   try {
     await s.waitFor(PROMPT_AT_END);
     await s.waitFor(/\| running \| rx [\d.]+ [KM]pps/);

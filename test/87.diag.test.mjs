@@ -1,5 +1,5 @@
 // Rings and pools through the command line, as a user reads them: a net_ring
-// queue filled to a known depth (txonly with a packet count into a stopped
+// queue filled to a known depth (txonly with a packet count into a non-forwarding
 // port's ring), its descriptors, the mempool's holders and a leak made by
 // the test-only fault hook, poll-thread load, and --json for each view.
 import { test, assert } from './lib/harness.mjs';
@@ -11,8 +11,9 @@ const RING_PAIR = ['--vdev', 'net_ring0,peer=net_ring1', '--vdev', 'net_ring1'];
 const NULL_PAIR = ['--vdev', 'net_null0', '--vdev', 'net_null1'];
 
 // txonly on port 0 sends 100 packets into net_ring1's rx ring; port 1 is
-// stopped, so nothing polls that ring and it holds exactly those 100.
-const FILL = ['port stop 1', 'set fwd txonly', 'set txcount 0 100', 'start', 'wait until port 0 tx-packets >= 100'];
+// not a forwarding port (testpmd's portlist), so nothing polls that ring and
+// it holds exactly those 100.
+const FILL = ['set portlist 0', 'set fwd txonly', 'set txcount 0 100', 'start', 'wait until port 0 tx-packets >= 100'];
 
 function field(text, re) {
   const m = text.match(re);

@@ -29,6 +29,8 @@ Napi::Object stream_object(Napi::Env env, const rs::StreamStats& s) {
   o.Set("rxPackets", num(env, s.rx_packets));
   o.Set("txPackets", num(env, s.tx_packets));
   o.Set("fwdDropped", num(env, s.fwd_dropped));
+  o.Set("badIpCsum", num(env, s.bad_ip_csum));
+  o.Set("badL4Csum", num(env, s.bad_l4_csum));
   return o;
 }
 
@@ -58,6 +60,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::PortClose>("portClose"),
       InstanceMethod<&EngineWrap::PortSetQueues>("portSetQueues"),
       InstanceMethod<&EngineWrap::PortSetMtu>("portSetMtu"),
+      InstanceMethod<&EngineWrap::PortSetNbDesc>("portSetNbDesc"),
+      InstanceMethod<&EngineWrap::PortQueueState>("portQueueState"),
+      InstanceMethod<&EngineWrap::PortQueueDeferred>("portQueueDeferred"),
       InstanceMethod<&EngineWrap::PortSetMac>("portSetMac"),
       InstanceMethod<&EngineWrap::PortSetPromiscuous>("portSetPromiscuous"),
       InstanceMethod<&EngineWrap::PortSetLink>("portSetLink"),
@@ -68,6 +73,13 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::FwdMode>("fwdMode"),
       InstanceMethod<&EngineWrap::SetNbCores>("setNbCores"),
       InstanceMethod<&EngineWrap::NbCores>("nbCores"),
+      InstanceMethod<&EngineWrap::SetLcores>("setLcores"),
+      InstanceMethod<&EngineWrap::FwdLcores>("fwdLcores"),
+      InstanceMethod<&EngineWrap::SetFwdPorts>("setFwdPorts"),
+      InstanceMethod<&EngineWrap::FwdPorts>("fwdPorts"),
+      InstanceMethod<&EngineWrap::SetTxRetry>("setTxRetry"),
+      InstanceMethod<&EngineWrap::SetBurstTxRetry>("setBurstTxRetry"),
+      InstanceMethod<&EngineWrap::TxRetry>("txRetry"),
       InstanceMethod<&EngineWrap::SetBurst>("setBurst"),
       InstanceMethod<&EngineWrap::Burst>("burst"),
       InstanceMethod<&EngineWrap::SetTopology>("setTopology"),
@@ -182,6 +194,43 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     int rx = arg_i32(info, 1, "rx queue count"), tx = arg_i32(info, 2, "tx queue count");
     guarded(info.Env(), [&] { eng(info).port_set_queues(p, rx, tx); });
   }
+  static rs::Dir arg_dir(const Napi::CallbackInfo& info, size_t i) {
+    std::string d = arg_str(info, i, "queue direction");
+    if (d != "rx" && d != "tx") throw_ringside(info.Env(), "EINVAL_ARG", "queue direction must be 'rx' or 'tx'");
+    return d == "rx" ? rs::Dir::Rx : rs::Dir::Tx;
+  }
+  // A queue id below kMaxQueues (the port checks its own count), or -1 when allowed: every queue.
+  static uint16_t arg_queue(const Napi::CallbackInfo& info, size_t i, bool all_allowed) {
+    int32_t q = arg_i32(info, i, "queue id");
+    if (q < 0 && all_allowed) return rs::Port::kAllQueues;
+    if (q < 0 || q >= rs::Port::kMaxQueues)
+      throw_ringside(info.Env(), "EQUEUE_RANGE", "queue " + std::to_string(q) + " is out of range: queues are 0.." +
+                                                     std::to_string(rs::Port::kMaxQueues - 1));
+    return static_cast<uint16_t>(q);
+  }
+  // (port, "rx"|"tx", queue or -1 for all, descriptors; 0 = the driver's default)
+  void PortSetNbDesc(const Napi::CallbackInfo& info) {
+    uint16_t p = arg_port(info);
+    rs::Dir d = arg_dir(info, 1);
+    uint16_t q = arg_queue(info, 2, true);
+    uint32_t n = arg_u32(info, 3, "descriptors");
+    guarded(info.Env(), [&] { eng(info).port_set_nb_desc(p, d, q, n); });
+  }
+  // (port, "rx"|"tx", queue, start: bool)
+  void PortQueueState(const Napi::CallbackInfo& info) {
+    uint16_t p = arg_port(info);
+    rs::Dir d = arg_dir(info, 1);
+    uint16_t q = arg_queue(info, 2, false);
+    bool start = arg_bool(info, 3, "start");
+    guarded(info.Env(), [&] { eng(info).port_queue_state(p, d, q, start); });
+  }
+  void PortQueueDeferred(const Napi::CallbackInfo& info) {
+    uint16_t p = arg_port(info);
+    rs::Dir d = arg_dir(info, 1);
+    uint16_t q = arg_queue(info, 2, false);
+    bool on = arg_bool(info, 3, "deferred_start");
+    guarded(info.Env(), [&] { eng(info).port_queue_deferred(p, d, q, on); });
+  }
   void PortSetMtu(const Napi::CallbackInfo& info) {
     uint16_t p = arg_port(info);
     uint32_t mtu = arg_u32(info, 1, "MTU");
@@ -225,10 +274,61 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     guarded(info.Env(), [&] { eng(info).set_nb_cores(n); });
   }
   Napi::Value NbCores(const Napi::CallbackInfo& info) { return num(info.Env(), eng(info).nb_cores()); }
+  // [lcore, cpu, lcore, cpu, ...]
+  void SetLcores(const Napi::CallbackInfo& info) {
+    std::vector<uint32_t> flat = arg_u32_list(info, 0, "lcores");
+    if (flat.size() % 2) throw_ringside(info.Env(), "EINVAL_ARG", "lcores must be lcore, cpu pairs");
+    std::vector<rs::LcoreCpu> map;
+    for (size_t i = 0; i + 1 < flat.size(); i += 2) map.push_back({flat[i], static_cast<int>(flat[i + 1])});
+    guarded(info.Env(), [&] { eng(info).set_lcores(map); });
+  }
+  Napi::Value FwdLcores(const Napi::CallbackInfo& info) {
+    const auto& m = eng(info).fwd_lcores();
+    Napi::Array a = Napi::Array::New(info.Env(), m.size());
+    for (size_t i = 0; i < m.size(); i++) {
+      Napi::Array pair = Napi::Array::New(info.Env(), 2);
+      pair.Set(0u, num(info.Env(), m[i].lcore));
+      pair.Set(1u, num(info.Env(), m[i].cpu));
+      a.Set(i, pair);
+    }
+    return a;
+  }
+  void SetFwdPorts(const Napi::CallbackInfo& info) {
+    std::vector<uint32_t> ids = arg_u32_list(info, 0, "port ids");
+    std::vector<uint16_t> ports;
+    for (uint32_t id : ids) {
+      if (id > 0xffff) throw_ringside(info.Env(), "EPORT_RANGE", "port " + std::to_string(id) + " does not exist");
+      ports.push_back(static_cast<uint16_t>(id));
+    }
+    guarded(info.Env(), [&] { eng(info).set_fwd_ports(ports); });
+  }
+  Napi::Value FwdPorts(const Napi::CallbackInfo& info) {
+    const auto& ids = eng(info).fwd_ports();
+    Napi::Array a = Napi::Array::New(info.Env(), ids.size());
+    for (size_t i = 0; i < ids.size(); i++) a.Set(i, num(info.Env(), ids[i]));
+    return a;
+  }
   void SetBurst(const Napi::CallbackInfo& info) {
     uint32_t n = arg_u32(info, 0, "burst");
     if (n > 0xffff) throw_ringside(info.Env(), "EBURST_RANGE", "burst must be 1.." + std::to_string(rs::kMaxBurst));
     guarded(info.Env(), [&] { eng(info).set_burst(static_cast<uint16_t>(n)); });
+  }
+  void SetTxRetry(const Napi::CallbackInfo& info) {
+    bool on = arg_bool(info, 0, "retry");
+    guarded(info.Env(), [&] { eng(info).set_tx_retry(on); });
+  }
+  void SetBurstTxRetry(const Napi::CallbackInfo& info) {
+    uint32_t delay = arg_u32(info, 0, "delay (us)");
+    uint32_t tries = arg_u32(info, 1, "retries");
+    guarded(info.Env(), [&] { eng(info).set_burst_tx_retry(delay, tries); });
+  }
+  // { on, delayUs, tries }
+  Napi::Value TxRetry(const Napi::CallbackInfo& info) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("on", Napi::Boolean::New(info.Env(), eng(info).tx_retry()));
+    o.Set("delayUs", num(info.Env(), eng(info).burst_tx_delay_us()));
+    o.Set("tries", num(info.Env(), eng(info).burst_tx_retries()));
+    return o;
   }
   Napi::Value Burst(const Napi::CallbackInfo& info) { return num(info.Env(), eng(info).burst()); }
   void SetTopology(const Napi::CallbackInfo& info) {
@@ -312,6 +412,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       p.Set("rxBytes", num(env, s.rx_bytes));
       p.Set("rxErrors", num(env, s.rx_errors));
       p.Set("rxMissed", num(env, s.rx_missed));
+      p.Set("rxFlushed", num(env, s.rx_flushed));
       p.Set("rxNombuf", num(env, s.rx_nombuf));
       p.Set("txPackets", num(env, s.tx_packets));
       p.Set("txBytes", num(env, s.tx_bytes));

@@ -33,6 +33,7 @@ auto guarded(Napi::Env env, F f) -> decltype(f()) {
 }
 
 uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* what);
+std::vector<uint32_t> arg_u32_list(const Napi::CallbackInfo& info, size_t i, const char* what);
 int32_t arg_i32(const Napi::CallbackInfo& info, size_t i, const char* what);
 uint16_t arg_port(const Napi::CallbackInfo& info, size_t i = 0);
 std::string arg_str(const Napi::CallbackInfo& info, size_t i, const char* what);

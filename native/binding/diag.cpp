@@ -61,7 +61,11 @@ Napi::Value PortQueueInfo(const Napi::CallbackInfo& info) {
     o.Set("kind", qi.kind);
     o.Set("rings", array_of(env, qi.rings, [&](const rs::RingState& s) { return ring_state(env, s); }));
     set_counts(env, o, {{"packets", qi.packets}, {"bytes", qi.bytes}, {"errors", qi.errors},
-                        {"emptyPolls", qi.empty_polls}, {"full", qi.full}});
+                        {"emptyPolls", qi.empty_polls}, {"full", qi.full},
+                        {"nbDesc", engine_of(info).port(q.port).nb_desc(q.dir, q.queue)}});
+    const rs::Port& port = engine_of(info).port(q.port);
+    o.Set("started", Napi::Boolean::New(env, port.started() && port.queue_started(q.dir, q.queue)));
+    o.Set("deferredStart", Napi::Boolean::New(env, port.deferred_start(q.dir, q.queue)));
     return o;
   });
 }

@@ -25,6 +25,20 @@ uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* what) {
     throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a non-negative integer");
   return static_cast<uint32_t>(v);
 }
+std::vector<uint32_t> arg_u32_list(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsArray())
+    throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a list of numbers");
+  Napi::Array a = info[i].As<Napi::Array>();
+  std::vector<uint32_t> out;
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    Napi::Value v = a.Get(k);
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    if (d < 0 || d > 4294967295.0 || d != static_cast<double>(static_cast<uint32_t>(d)))
+      throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be non-negative integers");
+    out.push_back(static_cast<uint32_t>(d));
+  }
+  return out;
+}
 int32_t arg_i32(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (info.Length() <= i || !info[i].IsNumber())
     throw_ringside(info.Env(), "EINVAL_ARG", std::string(what) + " must be a number");

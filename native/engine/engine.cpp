@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -86,18 +87,25 @@ std::size_t peer_index(std::size_t i, std::size_t n, Topology t) {
   return i;
 }
 
-Plan make_plan(const std::vector<std::unique_ptr<Port>>& ports, Topology topo, unsigned nb_cores) {
+Plan make_plan(const std::vector<std::unique_ptr<Port>>& ports, Topology topo, unsigned nb_cores,
+               const std::vector<uint16_t>& port_list, const std::vector<LcoreCpu>& lcore_map) {
   Plan plan;
-  std::vector<Port*> fwd;  // forwarding ports: attached and started, by id
-  for (const auto& p : ports)
-    if (p && p->started()) fwd.push_back(p.get());
+  std::vector<Port*> fwd;  // forwarding ports: started, in the port list's order or by id
+  if (port_list.empty()) {
+    for (const auto& p : ports)
+      if (p && p->started()) fwd.push_back(p.get());
+  } else {
+    for (uint16_t id : port_list)
+      if (id < ports.size() && ports[id] && ports[id]->started()) fwd.push_back(ports[id].get());
+  }
   // Port-major order (all queues of port 0, then port 1, ...): contiguous
   // lcore blocks then keep one port's queues together, so ports with fewer tx
   // than rx queues still split cleanly over cores.
   for (std::size_t i = 0; i < fwd.size(); i++) {
     Port* rx = fwd[i];
     Port* tx = fwd[peer_index(i, fwd.size(), topo)];
-    uint16_t nq = std::max(rx->nb_rx_queues(), tx->nb_tx_queues());
+    // One stream per rx queue, as testpmd: tx queues beyond the rx queues stay unused.
+    uint16_t nq = rx->nb_rx_queues();
     for (uint16_t q = 0; q < nq; q++)
       plan.streams.push_back({rx->id(), static_cast<uint16_t>(q % rx->nb_rx_queues()), tx->id(),
                               static_cast<uint16_t>(q % tx->nb_tx_queues()), rx, tx});
@@ -107,14 +115,20 @@ Plan make_plan(const std::vector<std::unique_ptr<Port>>& ports, Topology topo, u
   // than streams.
   std::size_t ns = plan.streams.size();
   std::size_t nl = std::min<std::size_t>(nb_cores, ns);
+  if (!lcore_map.empty()) nl = std::min(nl, lcore_map.size());
   if (nl == 0) return plan;
   std::size_t per = ns / nl, extra = ns % nl, first_big = nl - extra;
   const auto& cpus = allowed_cpus();
   std::size_t s = 0;
   for (std::size_t l = 0; l < nl; l++) {
     LcoreAssignment a;
-    a.lcore = static_cast<unsigned>(l + 1);
-    a.cpu = cpus[a.lcore % cpus.size()];
+    if (lcore_map.empty()) {
+      a.lcore = static_cast<unsigned>(l + 1);
+      a.cpu = cpus[a.lcore % cpus.size()];
+    } else {
+      a.lcore = lcore_map[l].lcore;
+      a.cpu = lcore_map[l].cpu;
+    }
     std::size_t cnt = per + (l >= first_big ? 1 : 0);
     for (std::size_t k = 0; k < cnt; k++) a.streams.push_back(static_cast<uint16_t>(s++));
     plan.lcores.push_back(std::move(a));
@@ -258,10 +272,12 @@ uint16_t Engine::attach(const std::string& devargs) {
     for (const auto& d : driver_table()) names += (names.empty() ? "" : ", ") + std::string(d.name);
     throw Error("EDRIVER", "unknown driver '" + args.driver + "' in '" + args.name + "': valid drivers are " + names);
   }
-  if (ports_.size() >= kMaxPorts)
-    throw Error("EPORT_LIMIT", "no port id left: " + std::to_string(kMaxPorts) +
-                                   " ports were attached in this session and ids are not reused");
-  uint16_t id = static_cast<uint16_t>(ports_.size());
+  // The lowest free id, as DPDK's ethdev hands them out: a detached port's id
+  // goes to the next attach.
+  auto free_slot = std::find(ports_.begin(), ports_.end(), nullptr);
+  uint16_t id = static_cast<uint16_t>(free_slot - ports_.begin());
+  if (id >= kMaxPorts)
+    throw Error("EPORT_LIMIT", "no port id left: " + std::to_string(kMaxPorts) + " ports are attached: detach one first");
   std::unique_ptr<Port> port = drv->create(id, args, pool_.get());
   port->set_events(&events_);
   bool pending = false;
@@ -275,7 +291,8 @@ uint16_t Engine::attach(const std::string& devargs) {
     }
     pending = true;  // wiring to a port not attached yet: retried below
   }
-  ports_.push_back(std::move(port));
+  if (id == ports_.size()) ports_.push_back(std::move(port));
+  else ports_[id] = std::move(port);
   verbose_->cover(*ports_[id]);
   if (pending) pending_start_.push_back(id);
   else retry_pending_starts();
@@ -311,6 +328,8 @@ void Engine::detach(uint16_t id) {
   p.close();
   ports_[id].reset();
   settings_.port_ips[id].clear();
+  fwd_ports_.erase(std::remove(fwd_ports_.begin(), fwd_ports_.end(), id), fwd_ports_.end());
+  settings_.eth_peer[id] = MacAddr{0x02, 0, 0, 0, 0, static_cast<uint8_t>(id)};  // the id's default, for its next port
   // The last run's streams point at the port just destroyed: forget them.
   for (const auto& fs : streams_) {
     if (fs->rx_port == id || fs->tx_port == id) {
@@ -386,6 +405,23 @@ void Engine::port_set_queues(uint16_t id, int nb_rx, int nb_tx) {
   release_taps_if_idle();
 }
 
+void Engine::port_set_nb_desc(uint16_t id, Dir d, uint16_t q, uint32_t n) {
+  Port& p = port(id);
+  auto kni_guard = kni_pause(kni_.get());  // the KNI thread leaves the port alone meanwhile
+  require_not_forwarding_port(id, "resize the rings of");
+  p.set_nb_desc(d, q, n);
+}
+
+void Engine::port_queue_state(uint16_t id, Dir d, uint16_t q, bool start) {
+  Port& p = port(id);
+  if (start) p.queue_start(d, q);
+  else p.queue_stop(d, q);
+}
+
+void Engine::port_queue_deferred(uint16_t id, Dir d, uint16_t q, bool on) {
+  port(id).set_deferred_start(d, q, on);
+}
+
 void Engine::port_add_ip(uint16_t id, const std::string& cidr) {
   port(id);
   require_stopped("add a port address");
@@ -425,7 +461,51 @@ void Engine::set_nb_cores(unsigned n) {
   if (n < 1 || n > kMaxLcores - 1)
     throw Error("ECORE_RANGE", "number of forwarding cores must be 1.." + std::to_string(kMaxLcores - 1) + ", not " +
                                    std::to_string(n));
+  if (!lcore_map_.empty() && n > lcore_map_.size())
+    throw Error("ECORE_RANGE", "nb-cores should be > 0 and <= " + std::to_string(lcore_map_.size()) +
+                                   ": that many forwarding lcores were given (-l/--lcores/-c, set corelist)");
   nb_cores_ = n;
+}
+
+void Engine::set_lcores(const std::vector<LcoreCpu>& lcores) {
+  require_stopped("change the forwarding lcores");
+  if (lcores.size() > kMaxLcores - 1)
+    throw Error("ECORE_RANGE", "at most " + std::to_string(kMaxLcores - 1) + " forwarding lcores, not " +
+                                   std::to_string(lcores.size()));
+  const auto& allowed = allowed_cpus();
+  for (const LcoreCpu& l : lcores) {
+    // Lcore ids index the mempool's per-lcore caches; 0 is the replay thread's.
+    if (l.lcore == 0 || l.lcore >= kMaxLcores)
+      throw Error("ECORE_RANGE", "lcore " + std::to_string(l.lcore) + " cannot forward: forwarding lcores are 1.." +
+                                     std::to_string(kMaxLcores - 1) + " (lcore 0 is the main lcore)");
+    if (std::find(allowed.begin(), allowed.end(), l.cpu) == allowed.end())
+      throw Error("ECPU", "lcore " + std::to_string(l.lcore) + ": CPU " + std::to_string(l.cpu) +
+                              " is not one this process may run on (see taskset -p " + std::to_string(getpid()) + ")");
+  }
+  lcore_map_ = lcores;
+  if (!lcore_map_.empty()) nb_cores_ = std::min<unsigned>(nb_cores_, static_cast<unsigned>(lcore_map_.size()));
+}
+
+void Engine::set_fwd_ports(const std::vector<uint16_t>& ids) {
+  require_stopped("change the forwarding ports");
+  for (uint16_t id : ids) port(id);  // EPORT_RANGE names the valid ids
+  for (std::size_t i = 0; i < ids.size(); i++)
+    for (std::size_t j = 0; j < i; j++)
+      if (ids[i] == ids[j]) throw Error("EPORT_LIST", "port " + std::to_string(ids[i]) + " is listed twice");
+  fwd_ports_ = ids;
+}
+
+void Engine::set_tx_retry(bool on) {
+  require_stopped("change tx retry");
+  tx_retry_ = on;
+}
+
+void Engine::set_burst_tx_retry(uint32_t delay_us, uint32_t tries) {
+  require_stopped("change tx retry");
+  if (delay_us > 1000000 || tries > 1000000)
+    throw Error("ERETRY_RANGE", "tx retry delay and count must be 0..1000000 (us, tries)");
+  tx_delay_us_ = delay_us;
+  tx_retries_ = tries;
 }
 
 void Engine::set_burst(uint16_t n) {
@@ -488,7 +568,8 @@ std::vector<StreamStats> Engine::snapshot_streams() const {
     const FwdStream& fs = *streams_[i];
     const auto& b = stream_base_[i];
     out.push_back({fs.rx_port, fs.rx_queue, fs.tx_port, fs.tx_queue, fs.rx_packets.get() - b[0],
-                   fs.tx_packets.get() - b[1], fs.fwd_dropped.get() - b[2]});
+                   fs.tx_packets.get() - b[1], fs.fwd_dropped.get() - b[2], fs.bad_ip_csum.get() - b[3],
+                   fs.bad_l4_csum.get() - b[4]});
   }
   return out;
 }
@@ -497,7 +578,7 @@ std::vector<StreamStats> Engine::streams() const {
   if (forwarding_) return snapshot_streams();
   // Preview of the next start. When it matches the last run's table, show the
   // last run's counters (as testpmd keeps them until the next start).
-  Plan plan = make_plan(ports_, topology_, nb_cores_);
+  Plan plan = make_plan(ports_, topology_, nb_cores_, fwd_ports_, lcore_map_);
   std::vector<StreamStats> last = snapshot_streams();
   bool same = last.size() == plan.streams.size();
   std::vector<StreamStats> out;
@@ -505,18 +586,18 @@ std::vector<StreamStats> Engine::streams() const {
     const StreamPlan& sp = plan.streams[i];
     same = same && last[i].rx_port == sp.rx_port && last[i].rx_queue == sp.rx_queue &&
            last[i].tx_port == sp.tx_port && last[i].tx_queue == sp.tx_queue;
-    out.push_back(same ? last[i] : StreamStats{sp.rx_port, sp.rx_queue, sp.tx_port, sp.tx_queue, 0, 0, 0});
+    out.push_back(same ? last[i] : StreamStats{sp.rx_port, sp.rx_queue, sp.tx_port, sp.tx_queue, 0, 0, 0, 0, 0});
   }
   return out;
 }
 
 std::vector<LcoreAssignment> Engine::lcores() const {
   if (forwarding_) return lcores_;
-  return make_plan(ports_, topology_, nb_cores_).lcores;
+  return make_plan(ports_, topology_, nb_cores_, fwd_ports_, lcore_map_).lcores;
 }
 
 void Engine::build_streams() {
-  Plan plan = make_plan(ports_, topology_, nb_cores_);
+  Plan plan = make_plan(ports_, topology_, nb_cores_, fwd_ports_, lcore_map_);
   if (plan.streams.empty())
     throw Error("ENO_PORTS", "no started port to forward on: attach one ('port attach net_ring0') or start one "
                              "('port start all')");
@@ -532,7 +613,7 @@ void Engine::build_streams() {
     fs->tx = sp.tx;
     streams_.push_back(std::move(fs));
   }
-  stream_base_.assign(streams_.size(), {0, 0, 0});
+  stream_base_.assign(streams_.size(), {0, 0, 0, 0, 0});
   lcores_ = std::move(plan.lcores);
 }
 
@@ -553,6 +634,8 @@ void Engine::start(unsigned tx_first_bursts) {
     KniDev* k = kni_for_port(fs->rx);  // `kni create ... all`: leftovers to the kernel
     fs->kni_all = k && k->takes_all() ? k : nullptr;
     if (fwd_->stream_init) fwd_->stream_init(*fs, settings_);
+    fs->tx_retries = tx_retry_ ? tx_retries_ : 0;
+    fs->tx_retry_delay_us = tx_delay_us_;
   }
   tx_first_bursts_ = tx_first_bursts;
   // Relaxed: std::thread's constructor orders this store (and all the set-up
@@ -583,6 +666,8 @@ void Engine::run_lcore(unsigned index) {
   CPU_SET(lc.cpu, &set);
   // Pinning is best effort: a refused affinity only costs performance.
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  // Named as testpmd's lcores are numbered, for top -H and ps -L.
+  pthread_setname_np(pthread_self(), ("lcore-" + std::to_string(lc.lcore)).c_str());
 
   std::vector<FwdStream*> mine;
   for (uint16_t si : lc.streams) mine.push_back(streams_[si].get());
@@ -660,13 +745,13 @@ std::vector<StreamStats> Engine::stop() {
   if (kni_) kni_->set_forwarding(false);
   release_taps_if_idle();
   // Packets parked inside forwarding ports (ring contents) go back to the
-  // pool, counted by the port as rx_missed, so the pool is whole again.
+  // pool, so the pool is whole again; they were in flight, not dropped.
   std::set<Port*> fwd_ports;
   for (auto& fs : streams_) {
     fwd_ports.insert(fs->rx);
     fwd_ports.insert(fs->tx);
   }
-  for (Port* p : fwd_ports) p->drain();
+  for (Port* p : fwd_ports) p->flush();
   return snapshot_streams();
 }
 
@@ -679,7 +764,8 @@ void Engine::release_taps_if_idle() {
 
 void Engine::clear_fwd_stats() {
   for (std::size_t i = 0; i < streams_.size(); i++)
-    stream_base_[i] = {streams_[i]->rx_packets.get(), streams_[i]->tx_packets.get(), streams_[i]->fwd_dropped.get()};
+    stream_base_[i] = {streams_[i]->rx_packets.get(), streams_[i]->tx_packets.get(), streams_[i]->fwd_dropped.get(),
+                       streams_[i]->bad_ip_csum.get(), streams_[i]->bad_l4_csum.get()};
 }
 
 PoolStats Engine::pool_stats() const {

@@ -39,9 +39,17 @@ struct LcoreAssignment {
   std::vector<uint16_t> streams;  // indexes into streams()
 };
 
+// A forwarding lcore and the CPU its poll thread is pinned to (EAL -l,
+// --lcores, -c; `set corelist|coremask` picks among them).
+struct LcoreCpu {
+  unsigned lcore;
+  int cpu;
+};
+
 struct StreamStats {
   uint16_t rx_port, rx_queue, tx_port, tx_queue;
   uint64_t rx_packets, tx_packets, fwd_dropped;
+  uint64_t bad_ip_csum, bad_l4_csum;  // csum mode
 };
 
 struct PoolStats {
@@ -85,7 +93,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Ports. Ids are assigned in attach order and not reused while attached.
+  // Ports. attach takes the lowest free id (a detached port's id is reused, as in DPDK).
   uint16_t attach(const std::string& devargs);   // creates, configures with default queues
   void detach(uint16_t port);                    // closes first
   Port& port(uint16_t id);                       // throws EPORT_RANGE
@@ -94,6 +102,12 @@ class Engine {
   void port_stop(uint16_t id);
   void port_close(uint16_t id);
   void port_set_queues(uint16_t id, int nb_rx, int nb_tx);  // -1 keeps; port must be stopped
+  // Descriptors of one queue ring or all (q = Port::kAllQueues); the port
+  // stopped and not forwarding.
+  void port_set_nb_desc(uint16_t id, Dir d, uint16_t q, uint32_t n);
+  // testpmd's `port P rxq|txq Q start|stop|deferred_start on|off`.
+  void port_queue_state(uint16_t id, Dir d, uint16_t q, bool start);
+  void port_queue_deferred(uint16_t id, Dir d, uint16_t q, bool on);
   void port_add_ip(uint16_t id, const std::string& cidr);   // "192.168.1.1/24"; EINVAL_IP
   std::vector<std::string> port_ips(uint16_t id) const;
 
@@ -101,9 +115,24 @@ class Engine {
   // except where noted).
   void set_fwd_mode(const std::string& name);  // EFWD_MODE lists valid modes
   const FwdEngine& fwd_mode() const { return *fwd_; }
-  void set_nb_cores(unsigned n);
+  void set_nb_cores(unsigned n);              // at most the forwarding lcores, when they are set
   unsigned nb_cores() const { return nb_cores_; }
+  // The forwarding lcores (CPUs checked against the process's affinity).
+  // Empty: lcore N on the N-th allowed CPU, as many as --nb-cores asks.
+  void set_lcores(const std::vector<LcoreCpu>& lcores);
+  const std::vector<LcoreCpu>& fwd_lcores() const { return lcore_map_; }
+  // The ports forwarding uses, in this order (testpmd's portlist); empty:
+  // every started port. Ids must be attached.
+  void set_fwd_ports(const std::vector<uint16_t>& ids);
+  const std::vector<uint16_t>& fwd_ports() const { return fwd_ports_; }
   void set_burst(uint16_t n);                   // 1..kMaxBurst
+  // testpmd's `set fwd MODE retry` and `set burst tx delay US retry N`
+  // (defaults 1 us, 64 tries); used at the next start.
+  void set_tx_retry(bool on);
+  void set_burst_tx_retry(uint32_t delay_us, uint32_t tries);
+  bool tx_retry() const { return tx_retry_; }
+  uint32_t burst_tx_delay_us() const { return tx_delay_us_; }
+  uint32_t burst_tx_retries() const { return tx_retries_; }
   uint16_t burst() const { return settings_.burst; }
   void set_topology(Topology t);
   Topology topology() const { return topology_; }
@@ -183,6 +212,10 @@ class Engine {
   const FwdEngine* fwd_;
   FwdSettings settings_;
   unsigned nb_cores_ = 1;
+  bool tx_retry_ = false;
+  uint32_t tx_delay_us_ = 1, tx_retries_ = 64;  // testpmd's burst_tx_delay_time, burst_tx_retry_num
+  std::vector<LcoreCpu> lcore_map_;
+  std::vector<uint16_t> fwd_ports_;
   Topology topology_ = Topology::Paired;
   unsigned tx_first_bursts_ = 0;
   bool forwarding_ = false;
@@ -195,7 +228,7 @@ class Engine {
   unsigned test_leak_ = 0;
   // Per-stream raw counters (rx, tx, dropped) at the last clear_fwd_stats();
   // the counters have single writers, so clearing keeps a baseline.
-  std::vector<std::array<uint64_t, 3>> stream_base_;
+  std::vector<std::array<uint64_t, 5>> stream_base_;
   // Ports whose start at attach was refused for wiring (EPEER: a net_ring
   // peer not attached yet); retried after each later attach, like testpmd
   // starting every port once all vdevs exist.

@@ -101,6 +101,10 @@ void Port::start() {
   counts_bytes_ = counts_bytes();
   do_start();
   started_ = true;
+  for (uint16_t q = 0; q < kMaxQueues; q++) {
+    store_relaxed(rxq_on_[q], !rx_deferred_[q]);
+    store_relaxed(txq_on_[q], !tx_deferred_[q]);
+  }
   store_relaxed(running_, admin_up_);
 }
 
@@ -110,6 +114,44 @@ void Port::stop() {
   do_stop();
   started_ = false;
   if (uint32_t n = cls_.drain()) count_rx_missed(n);  // software queues give their packets back
+}
+
+void Port::check_queue_id(Dir d, uint16_t q) const {
+  uint16_t nb = d == Dir::Rx ? nb_rx_ : nb_tx_;
+  if (q >= nb)
+    throw Error("EQUEUE_RANGE", "port " + std::to_string(id_) + " has " + dir_name(d) + " queues 0.." +
+                                    std::to_string(nb - 1) + ", not " + std::to_string(q));
+}
+
+void Port::set_queue_on(Dir d, uint16_t q, bool on) {
+  check_queue_id(d, q);
+  if (!started_) throw Error("EPORT_STOPPED", "Please start port " + std::to_string(id_) + " first");
+  store_relaxed((d == Dir::Rx ? rxq_on_ : txq_on_)[q], on);
+}
+
+void Port::set_deferred_start(Dir d, uint16_t q, bool on) {
+  check_queue_id(d, q);
+  if (started_) throw Error("EBUSY_STARTED", "Please stop port " + std::to_string(id_) + " first");
+  (d == Dir::Rx ? rx_deferred_ : tx_deferred_)[q] = on;
+}
+
+void Port::set_nb_desc(Dir d, uint16_t q, uint32_t n) {
+  if (started_)
+    throw Error("EBUSY_STARTED", "Please stop port " + std::to_string(id_) + " first: ring sizes change only while it is stopped");
+  if (q != kAllQueues && q >= kMaxQueues)
+    throw Error("EQUEUE_RANGE", std::string(dir_name(d)) + " queue " + std::to_string(q) + " is out of range: 0.." +
+                                    std::to_string(kMaxQueues - 1));
+  auto& want = d == Dir::Rx ? rxd_ : txd_;
+  for (uint16_t i = (q == kAllQueues ? 0 : q); i < (q == kAllQueues ? kMaxQueues : q + 1); i++) {
+    uint32_t before = want[i];
+    want[i] = n;
+    try {
+      do_set_nb_desc(d, i);
+    } catch (...) {
+      want[i] = before;
+      throw;
+    }
+  }
 }
 
 void Port::close() {
@@ -155,6 +197,11 @@ void Port::drain() {
   if (n) count_rx_missed(n);
 }
 
+void Port::flush() {
+  uint32_t n = do_drain() + cls_.drain();
+  if (n) rx_flushed_.v.fetch_add(n, std::memory_order_relaxed);  // no poll thread runs: order irrelevant
+}
+
 static_assert(Port::kMaxQueues == kClassifierQueues);
 
 // Queue q's software ring first (packets other queues steered to it), then
@@ -192,6 +239,7 @@ PortStats Port::raw_stats() const {
   }
   s.rx_missed = rx_missed_.get();
   s.rx_nombuf = rx_nombuf_.get();
+  s.rx_flushed = rx_flushed_.get();
   return s;
 }
 
@@ -213,7 +261,7 @@ PortStats Port::stats() const {
   for (std::size_t q = 0; q < s.txq_packets.size(); q++) {
     s.tx_packets += s.txq_packets[q]; s.tx_bytes += s.txq_bytes[q]; s.tx_errors += s.txq_errors[q];
   }
-  s.rx_missed -= b.rx_missed; s.rx_nombuf -= b.rx_nombuf;
+  s.rx_missed -= b.rx_missed; s.rx_nombuf -= b.rx_nombuf; s.rx_flushed -= b.rx_flushed;
   return s;
 }
 
@@ -233,6 +281,7 @@ void Port::clear_stats() {
   }
   b.rx_missed = rx_missed_.get();
   b.rx_nombuf = rx_nombuf_.get();
+  b.rx_flushed = rx_flushed_.get();
   baseline_ = std::move(b);
 }
 

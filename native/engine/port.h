@@ -35,6 +35,7 @@ struct QueueStats {
 
 struct PortStats {  // summed over queues, plus port-level counters
   uint64_t rx_packets = 0, rx_bytes = 0, rx_errors = 0, rx_missed = 0, rx_nombuf = 0;
+  uint64_t rx_flushed = 0;  // in flight when forwarding stopped: freed by flush(), not a loss
   uint64_t tx_packets = 0, tx_bytes = 0, tx_errors = 0;
   std::vector<uint64_t> rxq_packets, rxq_bytes, rxq_errors;
   std::vector<uint64_t> txq_packets, txq_bytes, txq_errors;
@@ -107,6 +108,25 @@ class Port {
   Classifier& classifier() { return cls_; }  // control: only with no poll thread on the port
   const Classifier& classifier() const { return cls_; }
 
+  // Descriptors per queue ring (`port config all rxd N`, `port config P rxq Q
+  // ring_size N`, --rxd/--txd); 0 is the driver's default. Only while
+  // stopped. Drivers with rings of their own size them from it (net_ring: its
+  // rx rings, rounded up to a power of two); queue_info() shows the result.
+  static constexpr uint16_t kAllQueues = 0xffff;
+  void set_nb_desc(Dir d, uint16_t q, uint32_t n);  // q: a queue or kAllQueues
+  uint32_t nb_desc(Dir d, uint16_t q) const { return (d == Dir::Rx ? rxd_ : txd_)[q]; }
+
+  // Per queue, as rte_eth_dev_rx|tx_queue_start|stop: a stopped queue moves
+  // nothing (its packets stay in the ring; what is sent to a stopped tx queue
+  // is refused and counted by the caller as dropped). Only on a started port.
+  // deferred_start: the queue stays stopped when the port starts, until
+  // queue_start (set while the port is stopped).
+  void queue_start(Dir d, uint16_t q) { set_queue_on(d, q, true); }
+  void queue_stop(Dir d, uint16_t q) { set_queue_on(d, q, false); }
+  bool queue_started(Dir d, uint16_t q) const { return load_relaxed((d == Dir::Rx ? rxq_on_ : txq_on_)[q]); }
+  void set_deferred_start(Dir d, uint16_t q, bool on);
+  bool deferred_start(Dir d, uint16_t q) const { return (d == Dir::Rx ? rx_deferred_ : tx_deferred_)[q]; }
+
   LinkInfo link() const;
   void set_link(bool up);  // set link-up / set link-down
   uint32_t mtu() const { return mtu_; }
@@ -119,7 +139,7 @@ class Port {
   // Fast path. Returns the number of packets received/sent; unsent packets
   // stay with the caller (who frees and counts them as tx drops).
   inline uint16_t rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
-    if (!load_relaxed(running_)) return 0;
+    if (!load_relaxed(running_) || !load_relaxed(rxq_on_[q])) return 0;
     uint16_t got = cls_.enabled() ? classified_rx_burst(q, pkts, n) : do_rx_burst(q, pkts, n);
     if (got) {
       rxq_[q].packets.add(got);
@@ -131,7 +151,7 @@ class Port {
     return got;
   }
   inline uint16_t tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
-    if (!load_relaxed(running_)) return 0;
+    if (!load_relaxed(running_) || !load_relaxed(txq_on_[q])) return 0;
     uint64_t bytes = 0;
     if (counts_bytes_)
       for (uint16_t i = 0; i < n; i++) bytes += pkts[i]->data_len;
@@ -162,6 +182,9 @@ class Port {
   // Free whatever the driver holds inside (ring contents) so every mbuf goes
   // back to its pool; counted as rx_missed. Called with no poll thread running.
   void drain();
+  // The same at `stop`: what is still in the rings was in flight, not lost
+  // (testpmd reports 0 dropped), so it is counted apart, as rx_flushed.
+  void flush();
 
   PortStats stats() const;
   void clear_stats();
@@ -202,6 +225,7 @@ class Port {
   virtual void do_set_promiscuous(bool) {}
   virtual void do_set_link(bool) {}
   virtual uint32_t do_drain() { return 0; }  // returns packets freed
+  virtual void do_set_nb_desc(Dir, uint16_t) {}  // queue q's wanted size changed (port stopped)
   virtual LinkInfo do_link() const { return LinkInfo{true, 10000, true}; }
   // Kind and rings of a queue (the wrapper adds the counters), and up to max
   // of its descriptors. Defaults: a queue with no ring of its own.
@@ -226,12 +250,18 @@ class Port {
   bool started_ = false, closed_ = false, configured_ = false, admin_up_ = true;
   bool counts_bytes_ = true;
   std::atomic<bool> running_{false};  // started and link administratively up
+  // Queue started (relaxed: a flag read once a burst, no data published with it).
+  std::array<std::atomic<bool>, kMaxQueues> rxq_on_{}, txq_on_{};
+  std::array<bool, kMaxQueues> rx_deferred_{}, tx_deferred_{};
+  void set_queue_on(Dir d, uint16_t q, bool on);
+  void check_queue_id(Dir d, uint16_t q) const;
   std::atomic<PortTap*> tap_{nullptr};
   std::atomic<PortTap*> diag_tap_{nullptr};
   uint32_t mtu_ = 1500;
   bool promisc_ = true;
   std::array<QueueStats, kMaxQueues> rxq_, txq_;
-  Counter rx_missed_, rx_nombuf_;
+  std::array<uint32_t, kMaxQueues> rxd_{}, txd_{};  // wanted descriptors per queue; 0 = driver default
+  Counter rx_missed_, rx_nombuf_, rx_flushed_;
   PortStats baseline_;  // raw counters at the last clear_stats()
   PortStats raw_stats() const;
 };

@@ -171,7 +171,7 @@ struct Rig {
 }  // namespace
 
 TEST(fwd_table_lists_every_engine) {
-  const char* names[] = {"io", "mac", "macswap", "flowgen", "rxonly", "txonly", "icmpecho", "5tswap"};
+  const char* names[] = {"io", "mac", "macswap", "flowgen", "rxonly", "txonly", "csum", "icmpecho", "5tswap"};
   for (const char* n : names) {
     const FwdEngine* e = find_fwd_engine(n);
     CHECK(e != nullptr);
@@ -222,6 +222,34 @@ TEST(fwd_io_forwards_unchanged) {
   CHECK_EQ(r.fs.rx_packets.get(), 2u);
   CHECK_EQ(r.fs.tx_packets.get(), 2u);
   CHECK_EQ(r.fs.fwd_dropped.get(), 0u);
+  CHECK_EQ(r.pool->in_use(), 0u);
+}
+
+// csum: wrong IPv4 header and L4 checksums are counted and rewritten; right
+// ones, IPv6 and non-IP frames pass unchanged.
+TEST(fwd_csum_counts_and_fixes_bad_checksums) {
+  Rig r;
+  auto good = ipv4_packet(17, "1.1.1.1", "2.2.2.2", 1, 2, 10);
+  auto bad_ip = ipv4_packet(17, "1.1.1.1", "2.2.2.2", 1, 2, 10);
+  bad_ip[14 + 10] ^= 0x5a;
+  auto bad_tcp = ipv4_packet(6, "1.1.1.1", "2.2.2.2", 1000, 80, 20);
+  bad_tcp[14 + 20 + 16] ^= 0x01;
+  auto v6 = ipv6_tcp_packet(12);
+  auto v6_bad = ipv6_tcp_packet(12);
+  v6_bad[14 + 40 + 17] ^= 0x80;
+  auto arp = arp_request("1.1.1.1", "1.1.1.2");
+  for (const auto& f : {good, bad_ip, bad_tcp, v6, v6_bad, arp}) r.inject(f);
+  r.run(*find_fwd_engine("csum"));
+  auto out = r.output();
+  CHECK_EQ(out.size(), 6u);
+  if (out.size() != 6) return;
+  CHECK_EQ(r.fs.bad_ip_csum.get(), 1u);
+  CHECK_EQ(r.fs.bad_l4_csum.get(), 2u);
+  CHECK(out[0] == good);
+  for (int i : {0, 1, 2}) { CHECK(ipv4_hdr_ok(&out[i][14])); CHECK(ipv4_l4_ok(&out[i][14])); }
+  CHECK(out[3] == v6);
+  CHECK(ipv6_l4_ok(&out[4][14]));
+  CHECK(out[5] == arp);
   CHECK_EQ(r.pool->in_use(), 0u);
 }
 

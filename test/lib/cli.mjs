@@ -33,6 +33,7 @@ export function shellSession(args, { env = {} } = {}) {
   const exited = new Promise((resolve) => child.on('close', resolve));
   return {
     child,
+    pid: child.pid,
     get output() { return out; },
     write: (lines) => child.stdin.write(lines),
     async until(re, ms = 5000) {

@@ -21,6 +21,7 @@ namespace rs {
 namespace {
 
 constexpr uint32_t kRingSlots = 1024;
+constexpr uint32_t kMaxRingSlots = 1u << 16;
 
 class RingPort;
 
@@ -33,9 +34,14 @@ Registry& registry() {
   return r;
 }
 
-Ring* new_ring(const std::string& port) {
-  Ring* r = Ring::create(kRingSlots, Sync::Single, Sync::Single);
-  if (!r) throw Error("ENOMEM", port + ": cannot allocate a " + std::to_string(kRingSlots) + "-slot ring");
+// A ring of `want` slots (rxd), rounded up to the power of two Ring needs;
+// 0: the default.
+Ring* new_ring(const std::string& port, uint32_t want) {
+  uint32_t slots = kRingSlots;
+  if (want) for (slots = 2; slots < want; slots <<= 1) {}
+  Ring* r = slots <= kMaxRingSlots ? Ring::create(slots, Sync::Single, Sync::Single) : nullptr;
+  if (!r) throw Error("ENOMEM", port + ": cannot allocate a " + std::to_string(slots) + "-slot ring (at most " +
+                                    std::to_string(kMaxRingSlots) + ")");
   return r;
 }
 
@@ -80,7 +86,7 @@ class RingPort final : public Port {
       : Port(id, args, pool), peer_(std::move(peer)) {
     // Rings for the default single queue exist from creation so a sender can
     // resolve this port even if it was never configured explicitly.
-    rx_[0] = new_ring(name());
+    rx_[0] = new_ring(name(), 0);
     nb_rings_ = 1;
   }
 
@@ -107,7 +113,9 @@ class RingPort final : public Port {
 
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::string to = target_ ? target_->name() : std::string("(resolved at start)");
-    return {{"rings", std::to_string(nb_rings_) + " rx rings of " + std::to_string(kRingSlots) + " slots"},
+    // Ring 0's size: the default, or as rxd/ring_size set it (closed: no rings).
+    std::string slots = rx_[0] ? std::to_string(rx_[0]->capacity()) : std::string("0");
+    return {{"rings", std::to_string(nb_rings_) + " rx rings of " + slots + " slots"},
             {"peer", peer_.empty() ? std::string("none") : peer_},
             {"tx into", to}};
   }
@@ -116,7 +124,7 @@ class RingPort final : public Port {
   void do_configure(uint16_t nb_rx, uint16_t) override {
     std::lock_guard<std::mutex> lock(registry().mu);
     // Adding rings is harmless; removing one a started sender uses is not.
-    if (RingPort* s = sender_locked(); s && nb_rx < s->nb_tx_queues())
+    if (RingPort* s = sender_locked(); s && nb_rx < std::min(s->nb_tx_queues(), nb_rings_))
       throw Error("EBUSY_STARTED", s->name() + " is started and sends into " + name() + "'s rx queues 0.." +
                                        std::to_string(s->nb_tx_queues() - 1) + ": stop " + s->name() +
                                        " before removing them");
@@ -128,7 +136,7 @@ class RingPort final : public Port {
     }
     for (uint16_t q = nb_rings_; q < nb_rx; q++) {
       try {
-        rx_[q] = new_ring(name());
+        rx_[q] = new_ring(name(), nb_desc(Dir::Rx, q));
         store_relaxed(rx_hw_[q].v, 0u);
       } catch (...) {
         nb_rings_ = q;
@@ -153,11 +161,6 @@ class RingPort final : public Port {
       for (auto& [n, p] : ports)
         if (p != this && p->peer_ == name()) { t = p; break; }  // the back-to-back reverse direction
     }
-    if (nb_tx_queues() > t->nb_rings_)
-      throw Error("EQUEUE_RANGE", name() + " has " + std::to_string(nb_tx_queues()) + " tx queues but " + t->name() +
-                                      " has " + std::to_string(t->nb_rings_) +
-                                      " rx queues: tx queue q feeds rx queue q, so configure at least as many rx "
-                                      "queues on " + t->name());
     for (auto& [n, p] : ports) {
       if (p == this || p->target_ != t) continue;
       std::string who = p == t ? p->name() + " itself (it loops back)" : p->name();
@@ -166,7 +169,10 @@ class RingPort final : public Port {
                                ", then start " + p->name() + " again so the wiring is resolved in that order");
     }
     target_ = t;
-    for (uint16_t q = 0; q < nb_tx_queues(); q++) {
+    // As DPDK's net_ring, tx queue q feeds ring q; a tx queue with no rx ring
+    // of that number behind it (more tx than rx queues) is not wired and
+    // refuses what it is given (forwarding does not use it: one stream per rx queue).
+    for (uint16_t q = 0; q < nb_tx_queues() && q < t->nb_rings_; q++) {
       tx_[q] = t->rx_[q];
       tx_hw_[q] = &t->rx_hw_[q];
       sent_hw_[q] = load_relaxed(t->rx_hw_[q].v);
@@ -192,7 +198,8 @@ class RingPort final : public Port {
       return q < nb_rings_ ? rx_[q] : nullptr;
     }
     if (!tx_[q]) {
-      *where = "in-memory ring (not wired: port stopped)";
+      *where = target_ ? "in-memory ring (not wired: " + target_->name() + " has no rx queue " + std::to_string(q) + ")"
+                       : std::string("in-memory ring (not wired: port stopped)");
       return nullptr;
     }
     *hw = &target_->rx_hw_[q];
@@ -210,6 +217,21 @@ class RingPort final : public Port {
     const HighWater* hw = nullptr;
     std::string where;
     if (const Ring* r = queue_ring_of(d, q, &hw, &where)) ring_descriptors(r, max, out);
+  }
+
+  // rxd: a new ring of that size replaces rx ring q (its packets are
+  // dropped, counted as rx_missed), unless a started port sends into it.
+  void do_set_nb_desc(Dir d, uint16_t q) override {
+    if (d != Dir::Rx || q >= nb_rings_) return;  // tx queues feed the target's rings; absent rings are made at configure
+    std::lock_guard<std::mutex> lock(registry().mu);
+    if (RingPort* s = sender_locked(); s && q < s->nb_tx_queues())
+      throw Error("EBUSY_STARTED", s->name() + " is started and sends into " + name() + "'s rx queue " +
+                                       std::to_string(q) + ": stop " + s->name() + " first");
+    Ring* r = new_ring(name(), nb_desc(Dir::Rx, q));
+    if (uint32_t dropped = drain_ring(rx_[q])) count_rx_missed(dropped);
+    Ring::destroy(rx_[q]);
+    rx_[q] = r;
+    store_relaxed(rx_hw_[q].v, 0u);
   }
 
   uint32_t do_drain() override {

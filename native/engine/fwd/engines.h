@@ -10,6 +10,7 @@ extern const FwdEngine fwd_macswap;
 extern const FwdEngine fwd_flowgen;
 extern const FwdEngine fwd_rxonly;
 extern const FwdEngine fwd_txonly;
+extern const FwdEngine fwd_csum;
 extern const FwdEngine fwd_icmpecho;
 extern const FwdEngine fwd_5tswap;
 

@@ -40,6 +40,7 @@ struct FwdStream {
   Port* tx = nullptr;
   // Written only by the owning poll thread.
   Counter rx_packets, tx_packets, fwd_dropped;
+  Counter bad_ip_csum, bad_l4_csum;  // csum mode: wrong checksums found (and fixed) on received packets
   // Engine-private state prepared by stream_init (e.g. a packet template).
   alignas(8) uint8_t scratch[256];
   // Generators (txonly, flowgen, tx_first) and receive-side measurement
@@ -48,6 +49,10 @@ struct FwdStream {
   // control thread only through LatencyTracker::merge.
   std::unique_ptr<gen::TxGen> txgen;
   std::unique_ptr<gen::LatencyTracker> lat;
+  // testpmd's `set fwd MODE retry` (`set burst tx delay US retry N`): a tx
+  // burst the port took only part of is tried again up to tx_retries times,
+  // tx_retry_delay_us apart, before the rest is dropped. 0: no retry.
+  uint32_t tx_retries = 0, tx_retry_delay_us = 0;
   // `kni create RX_PORT ... all`: the KNI that takes what the engine does not
   // handle (fwd_unhandled), else nullptr. Resolved once at start, so the fast
   // path does no lookup; the KNI outlives forwarding (kni destroy is refused
@@ -68,9 +73,14 @@ const FwdEngine* find_fwd_engine(const std::string& name);
 
 // Shared by engines: send n packets, count what left, free and count the rest
 // as forward drops (testpmd's "TX-dropped"), so packets are always conserved.
+// With retry (testpmd's rte_delay_us between tries), the poll thread waits
+// for the queue to drain rather than dropping at once.
+void fwd_tx_retry(FwdStream& fs, Mbuf** pkts, uint16_t n, uint16_t* sent);  // fwd/retry.cpp
+
 inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
   if (n == 0) return;
   uint16_t sent = fs.tx->tx_burst(fs.tx_queue, pkts, n);
+  if (sent < n && fs.tx_retries) [[unlikely]] fwd_tx_retry(fs, pkts, n, &sent);
   fs.tx_packets.add(sent);
   if (sent < n) {
     fs.fwd_dropped.add(n - sent);
