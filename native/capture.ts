@@ -51,6 +51,7 @@ export interface PcapFileInfo {
 }
 
 export interface PcapPacketLine {
+  index: number;   // the record's number in the file, from 1
   sec: number; nsec: number; caplen: number; origlen: number; iface: number;
   direction: '' | 'in' | 'out';
   summary: string;
@@ -66,7 +67,7 @@ declare module './addon.js' {
     replayStop(): ReplayInfo;                    // ENO_REPLAY when none runs
     replayStatus(): ReplayInfo;                  // ENO_REPLAY when none ever ran
     pcapInfo(file: string): PcapFileInfo;
-    pcapShow(file: string, count?: number): PcapShowInfo;
+    pcapShow(file: string, count?: number, filter?: string): PcapShowInfo;  // count 0: all; EFILTER for a bad filter
     filterCheck(expr: string): boolean;          // EFILTER when it does not compile
   }
 }

@@ -80,8 +80,8 @@ TEST(filter_protocols_hosts_nets_ports) {
   CHECK(m("(tcp or udp) and not port 80", udp) && !m("(tcp or udp) and not port 80", tcp));
   CHECK(m("not (arp or icmp)", udp) && !m("not (arp or icmp)", arp));
   CHECK(m("udp and (host 10.0.0.5 or host 10.0.0.2)", udp));
-  CHECK(m("udp or tcp and icmp", udp));  // and binds tighter than or
-  CHECK(!m("(udp or tcp) and icmp", udp));
+  CHECK(!m("udp or tcp and icmp", udp));  // and, or: equal precedence, left to right (pcap-filter)
+  CHECK(m("udp or (tcp and icmp)", udp));
   // Short frames never match protocol tests and never crash.
   std::vector<uint8_t> runt(udp.begin(), udp.begin() + 20);
   CHECK(!m("udp", runt) && m("ip", runt) && !m("port 1000", runt) && !m("host 10.0.0.1", runt));

@@ -1,5 +1,6 @@
-// `pcap info FILE` (like capinfos) and `pcap show FILE [count N]` (one line
-// per packet, like `tcpdump -r`, decoded by diag/decode.h), both through PcapReader.
+// `pcap info FILE` (like capinfos) and `pcap show FILE [count N] [filter EXPR]`
+// (one line per packet, like `tcpdump -r`, decoded by diag/decode.h), both
+// through PcapReader.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -21,6 +22,7 @@ struct PcapInfo {
 PcapInfo pcap_info(const std::string& path);
 
 struct PcapShowLine {
+  uint64_t index = 0;  // the record's number in the file, from 1 (tcpdump -#)
   uint64_t ts_ns = 0;
   uint32_t caplen = 0, origlen = 0, iface = 0;
   uint8_t direction = 0;
@@ -30,9 +32,11 @@ struct PcapShow {
   bool nanosecond = false;
   std::vector<PcapShowLine> lines;
 };
-// The first `count` packets (0: all). Throws as pcap_info when a bad record
-// comes before `count` packets were read.
-PcapShow pcap_show(const std::string& path, uint64_t count);
+class Filter;
+// The first `count` packets (0: all) the filter keeps (nullptr: all). Throws as
+// pcap_info when a bad record comes before `count` packets were read, and
+// EFILTER when a filter is given for a file whose link type is not Ethernet.
+PcapShow pcap_show(const std::string& path, uint64_t count, const Filter* filter = nullptr);
 
 const char* linktype_name(uint32_t lt);
 
