@@ -19,7 +19,8 @@ enum Verdict : uint8_t { kNo = 0, kYes = 1, kReject = 2 };
 struct Pkt {
   const uint8_t* f;
   uint32_t caplen, wirelen;
-  bool has(uint32_t off, uint32_t n) const { return off + n <= caplen && off + n >= off; }
+  // Offsets are at most 2^17 here (compare() checks its own for overflow).
+  bool has(uint32_t off, uint32_t n) const { return off + n <= caplen; }
   uint32_t u8(uint32_t off) const { return f[off]; }
   uint32_t u16(uint32_t off) const { return static_cast<uint32_t>(f[off]) << 8 | f[off + 1]; }
   uint32_t u32(uint32_t off) const { return u16(off) << 16 | u16(off + 2); }
@@ -32,7 +33,7 @@ struct Pkt {
 
 // Is the network header at nl of this ethertype? After MPLS labels there is
 // no ethertype: the last label's bottom-of-stack bit and the IP version say.
-Verdict link_is(const Pkt& p, uint32_t nl, uint8_t mpls, uint16_t type) {
+inline Verdict link_is(const Pkt& p, uint32_t nl, uint8_t mpls, uint16_t type) {
   if (mpls) {
     if (type != kEtherTypeIpv4 && type != kEtherTypeIpv6) return kNo;
     NEED(p, nl - 2, 1);
@@ -62,7 +63,7 @@ Verdict by_dir(Dir dir, Side side) {
   return side(false);
 }
 
-Verdict ip_proto(const Pkt& p, const Op& op) {
+inline Verdict ip_proto(const Pkt& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.family & Filter::kIp4) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
@@ -85,7 +86,7 @@ Verdict ip_proto(const Pkt& p, const Op& op) {
   return kNo;
 }
 
-Verdict host(const Pkt& p, const Op& op) {
+inline Verdict host(const Pkt& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.alen == 16) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv6);
@@ -113,7 +114,7 @@ Verdict host(const Pkt& p, const Op& op) {
   return kNo;
 }
 
-Verdict ether(const Pkt& p, const Op& op) {
+inline Verdict ether(const Pkt& p, const Op& op) {
   return by_dir(op.dir, [&](bool src) -> Verdict {
     uint32_t at = src ? 6 : 0;
     NEED(p, at, 6);
@@ -125,7 +126,7 @@ inline bool transport_in(uint32_t proto, const Op& op) {
   return proto == op.protos[0] || proto == op.protos[1] || proto == op.protos[2];
 }
 
-Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
+inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
   return by_dir(op.dir, [&](bool src) -> Verdict {
     uint32_t at = l4 + (src ? 0 : 2);
     NEED(p, at, 2);
@@ -136,7 +137,7 @@ Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
 
 // IPv4: not a later fragment, ports after the header length the header
 // gives; IPv6: the next header of the fixed header only (as libpcap).
-Verdict port(const Pkt& p, const Op& op) {
+inline Verdict port(const Pkt& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.family & Filter::kIp4) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
@@ -159,7 +160,7 @@ Verdict port(const Pkt& p, const Op& op) {
   return kNo;
 }
 
-Verdict vlan(const Pkt& p, const Op& op) {
+inline Verdict vlan(const Pkt& p, const Op& op) {
   NEED(p, op.nl - 2, 2);
   uint32_t tpid = p.u16(op.nl - 2);
   if (tpid != kEtherTypeVlan && tpid != kEtherTypeQinq && tpid != 0x9100) return kNo;
@@ -168,7 +169,7 @@ Verdict vlan(const Pkt& p, const Op& op) {
   return (p.u16(op.nl) & 0x0fff) == op.lo ? kYes : kNo;
 }
 
-Verdict mpls(const Pkt& p, const Op& op) {
+inline Verdict mpls(const Pkt& p, const Op& op) {
   if (op.mpls) {  // inside a stack: the previous label is not the last
     NEED(p, op.nl - 2, 1);
     if (p.u8(op.nl - 2) & 1) return kNo;
@@ -291,45 +292,59 @@ Verdict leaf(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code)
 // The usual frame (PlainIpv4View::fits: untagged IPv4, 20-byte header, ports
 // captured) under a primitive of the untagged layer: fixed offsets, nothing
 // can be out of bounds. Other primitives take the general path.
+// Without branches (bitwise & and |): every test is one flag.
 inline bool plain_port(const PlainIpv4View& v, const Op& op) {
-  // Without branches (bitwise & and |): every test is one flag.
   const uint8_t* pp = v.ports();
   uint32_t sport = static_cast<uint32_t>(pp[0] << 8 | pp[1]), dport = static_cast<uint32_t>(pp[2] << 8 | pp[3]);
-  bool s = (sport >= op.lo) & (sport <= op.hi), d = (dport >= op.lo) & (dport <= op.hi);
-  bool ports = op.dir == Dir::Any ? (s | d) : op.dir == Dir::Src ? s : op.dir == Dir::Dst ? d : (s & d);
-  bool later_fragment = (v.ip()->fragment_offset() != 0);
-  return ((op.family & Filter::kIp4) != 0) & transport_in(v.proto, op) & !later_fragment & ports;
+  uint32_t span = op.hi - op.lo;
+  bool s = sport - op.lo <= span, d = dport - op.lo <= span;  // lo <= port <= hi in one unsigned compare
+  bool ports = ((op.dir != Dir::Dst) & s) | ((op.dir != Dir::Src) & d);
+  return ((op.family & Filter::kIp4) != 0) & transport_in(v.proto, op) & (v.ip()->fragment_offset() == 0) & ports;
 }
 
 inline bool plain_host(const PlainIpv4View& v, const Op& op) {
-  if (op.alen != 4 || !(op.family & Filter::kIp4)) return false;
   uint32_t s, d, a, m;
   std::memcpy(&s, v.src_addr(), 4);
   std::memcpy(&d, v.dst_addr(), 4);
   std::memcpy(&a, op.addr, 4);
   std::memcpy(&m, op.mask, 4);
   bool sm = (s & m) == a, dm = (d & m) == a;
-  return op.dir == Dir::Any ? (sm | dm) : op.dir == Dir::Src ? sm : op.dir == Dir::Dst ? dm : (sm & dm);
+  return (op.alen == 4) & ((op.family & Filter::kIp4) != 0) & (((op.dir != Dir::Dst) & sm) | ((op.dir != Dir::Src) & dm));
 }
 
-// The primitive kinds with a fixed-offset test for the usual frame.
-enum class Fast : uint8_t { None, Port, Host, Proto };
+inline bool plain_proto(const PlainIpv4View& v, const Op& op) {
+  return ((op.family & Filter::kIp4) != 0) & (v.proto == op.protos[0]);
+}
 
-Fast fast_kind(const Op& op) {
-  if (op.nl != 14 || op.mpls) return Fast::None;
-  switch (op.kind) {
-    case Filter::Kind::Port: return Fast::Port;
-    case Filter::Kind::Host: return Fast::Host;
-    case Filter::Kind::IpProto: return Fast::Proto;
-    default: return Fast::None;
+// The primitives with a fixed-offset test for the usual frame: of the
+// untagged layer, and not `src and dst` (the flags above join with or).
+bool has_plain_test(const Op& op) {
+  if (op.nl != 14 || op.mpls || op.dir == Dir::Both) return false;
+  return op.kind == Filter::Kind::Port || op.kind == Filter::Kind::Host || op.kind == Filter::Kind::IpProto;
+}
+
+// One primitive over one packet: the fixed-offset test when it has one and
+// the frame is the usual one.
+template <bool kPlain>
+inline Verdict leaf_on(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
+  if constexpr (kPlain) {
+    if (op.plain) {
+      PlainIpv4View v(p.f);
+      switch (op.kind) {
+        case Filter::Kind::Port: return plain_port(v, op) ? kYes : kNo;
+        case Filter::Kind::Host: return plain_host(v, op) ? kYes : kNo;
+        default: return plain_proto(v, op) ? kYes : kNo;
+      }
+    }
   }
+  return leaf(p, op, code);
 }
 
 // The postfix program: a stack of verdicts. And/Or take the left verdict
 // first (a rejection on the left rejects, as the left side runs first).
+template <bool kPlain>
 Verdict run(const Pkt& p, const std::vector<Op>& prog, const std::vector<Filter::Arith>& code) {
   using K = Filter::Kind;
-  if (prog.size() == 1) return leaf(p, prog[0], code);
   uint8_t stack[kMaxPending];
   unsigned sp = 0;
   for (const Op& op : prog) {
@@ -345,7 +360,7 @@ Verdict run(const Pkt& p, const std::vector<Op>& prog, const std::vector<Filter:
         break;
       }
       case K::Not: stack[sp - 1] = stack[sp - 1] == kReject ? kReject : stack[sp - 1] ^ 1; break;
-      default: stack[sp++] = leaf(p, op, code); break;
+      default: stack[sp++] = leaf_on<kPlain>(p, op, code); break;
     }
   }
   return static_cast<Verdict>(stack[0]);
@@ -353,8 +368,12 @@ Verdict run(const Pkt& p, const std::vector<Op>& prog, const std::vector<Filter:
 
 }  // namespace
 
+void Filter::mark_plain_tests() {
+  for (Op& op : prog_) op.plain = has_plain_test(op);
+}
+
 bool Filter::match(const uint8_t* frame, uint32_t len, uint32_t wire_len) const {
-  return prog_.empty() || run(Pkt{frame, len, wire_len}, prog_, arith_) == kYes;
+  return prog_.empty() || run<false>(Pkt{frame, len, wire_len}, prog_, arith_) == kYes;
 }
 
 namespace {
@@ -377,12 +396,26 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, Test 
   return k;
 }
 
-template <typename Plain>
-inline uint16_t select_fast(Mbuf* const* pkts, uint16_t n, uint16_t* kept, const Op& op,
-                            const std::vector<Filter::Arith>& code, Plain plain) {
-  return select_with(pkts, n, kept, [&op, &code, plain](const uint8_t* f, uint32_t len) -> bool {
-    if (PlainIpv4View::fits(f, len)) [[likely]] return plain(PlainIpv4View(f), op);
-    return leaf(Pkt{f, len, len}, op, code) == kYes;
+// Any other frame, out of the burst loop's line (keeps the loop small).
+template <Filter::Kind K>
+[[gnu::noinline]] bool general(Pkt p, const Op& op) {
+  if constexpr (K == Filter::Kind::Port) return port(p, op) == kYes;
+  else if constexpr (K == Filter::Kind::Host) return host(p, op) == kYes;
+  else return ip_proto(p, op) == kYes;
+}
+
+// One primitive with its kind known: no dispatch per packet.
+template <Filter::Kind K>
+inline uint16_t select_one(Mbuf* const* pkts, uint16_t n, uint16_t* kept, const Op& one) {
+  const Op op = one;  // a copy the stores to kept[] cannot alias
+  return select_with(pkts, n, kept, [op](const uint8_t* f, uint32_t len) -> bool {
+    if (PlainIpv4View::fits(f, len)) [[likely]] {
+      PlainIpv4View v(f);
+      if constexpr (K == Filter::Kind::Port) return plain_port(v, op);
+      else if constexpr (K == Filter::Kind::Host) return plain_host(v, op);
+      else return plain_proto(v, op);
+    }
+    return general<K>(Pkt{f, len, len}, op);
   });
 }
 
@@ -393,20 +426,17 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
   }
-  if (prog_.size() == 1) {  // one primitive, the usual filter: its kind is dispatched once per burst
-    const Op& op = prog_[0];
-    switch (fast_kind(op)) {
-      case Fast::Port: return select_fast(pkts, n, kept, op, arith_, plain_port);
-      case Fast::Host: return select_fast(pkts, n, kept, op, arith_, plain_host);
-      case Fast::Proto:
-        return select_fast(pkts, n, kept, op, arith_, [](const PlainIpv4View& v, const Op& o) -> bool {
-          return ((o.family & Filter::kIp4) != 0) & (v.proto == o.protos[0]);
-        });
-      case Fast::None: break;
+  if (prog_.size() == 1 && prog_[0].plain) {  // one primitive, the usual filter: its kind is dispatched once per burst
+    switch (prog_[0].kind) {
+      case Kind::Port: return select_one<Kind::Port>(pkts, n, kept, prog_[0]);
+      case Kind::Host: return select_one<Kind::Host>(pkts, n, kept, prog_[0]);
+      default: return select_one<Kind::IpProto>(pkts, n, kept, prog_[0]);
     }
   }
   return select_with(pkts, n, kept, [this](const uint8_t* f, uint32_t len) {
-    return run(Pkt{f, len, len}, prog_, arith_) == kYes;
+    Pkt p{f, len, len};
+    if (PlainIpv4View::fits(f, len)) [[likely]] return run<true>(p, prog_, arith_) == kYes;
+    return run<false>(p, prog_, arith_) == kYes;
   });
 }
 

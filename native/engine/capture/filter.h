@@ -56,6 +56,7 @@ class Filter {
     uint8_t protos[3] = {};  // Port: the transport protocols (repeated to fill); IpProto: protos[0]
     uint8_t alen = 0;        // Host: 4 or 16; Ether: 6
     uint8_t relop = 0;       // Compare
+    bool plain = false;      // has a fixed-offset test for the usual frame (filter.cpp)
     uint32_t lo = 0, hi = 0; // Port range; Vlan id / Mpls label (lo) when hi == 1
     uint16_t arith = 0, arith_end = 0;  // Compare: its operands in arith_
     uint8_t addr[16] = {};
@@ -74,6 +75,7 @@ class Filter {
   };
 
  private:
+  void mark_plain_tests();
   std::vector<Op> prog_;
   std::vector<Arith> arith_;
   std::string text_;

@@ -703,6 +703,7 @@ Filter Filter::compile(const std::string& expr) {
   if (max > static_cast<int>(kMaxPending))
     throw Error("EFILTER", "filter '" + expr + "' nests too deeply (" + std::to_string(max) + " pending operands, at most " +
                                std::to_string(kMaxPending) + "): simplify it");
+  f.mark_plain_tests();
   return f;
 }
 
