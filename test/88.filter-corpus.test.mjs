@@ -20,20 +20,20 @@ const CORPUS = path.resolve(root, '..', 'shared', 'corpus', 'tcpdump-tests');
 // language has: protocols, VLAN offsets, lists, byte offsets, lengths.
 export const EXPRESSIONS = [
   'ip', 'ip6', 'arp', 'rarp', 'tcp', 'udp', 'icmp', 'icmp6', 'igmp', 'sctp',
-  'vlan', 'vlan 100', 'vlan and ip', 'vlan and udp', 'vlan 10 and udp', 'vlan and vlan', 'vlan and vlan and ip', 'mpls', 'mpls and ip',
+  'vlan', 'vlan 100', 'vlan and ip', 'vlan and udp', 'vlan 1213 and tcp', 'vlan and vlan', 'vlan 202 and ip', 'mpls', 'mpls and ip',
   'host 10.0.0.1', 'src host 192.168.1.1', 'dst host 10.0.0.2 or 10.0.0.1', 'ip host 192.168.1.1', 'host fe80::1',
   'net 10.0.0.0/8', 'src net 192.168.0.0/16', 'dst net 224.0.0.0/4', 'net 172.16', 'net fe80::/10',
   'port 53', 'port domain', 'tcp port 80 or 443', 'udp port 53 or 123', 'port 80 or 443 or 8080', 'src port 53', 'dst port 53',
-  'portrange 1-1023', 'tcp portrange 8000-9000', 'sctp port 36412', 'udp port 2152', 'tcp port bgp', 'udp port 4789',
+  'portrange 1-1023', 'tcp portrange 8000-9000', 'sctp port 2905', 'udp port 500 or 4500', 'tcp port bgp', 'udp port 4789',
   'ether broadcast', 'ether multicast', 'ether proto 0x88cc', 'ether proto 0x8863 or ether proto 0x8864', 'ether src 00:00:00:00:00:00',
   'ether host ff:ff:ff:ff:ff:ff', 'ether dst 01:80:c2:00:00:00',
   'len < 100', 'len >= 1000', 'greater 500', 'less 64',
   'ip proto 47', 'ip6 proto 58', 'ip proto 50 or ip proto 51', 'proto 89', 'ip proto \\udp',
   'tcp[tcpflags] & tcp-syn != 0', 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn', 'ip[8] < 64', 'icmp[icmptype] == icmp-echo',
-  'icmp[icmptype] = icmp-echoreply', 'ip[6:2] & 0x1fff != 0', 'tcp[12] >> 4 > 5', 'ether[0] & 1 != 0',
-  'ip[2:2] - ((ip[0] & 0xf) << 2) > 100', 'icmp6[icmp6type] == icmp6-echo', 'udp[4:2] > 512', 'ip[1] & 0xfc != 0',
+  'icmp[icmptype] = icmp-unreach', 'ip[6:2] & 0x1fff != 0', 'tcp[12] >> 4 > 5', 'ether[0] & 1 != 0',
+  'ip[2:2] - ((ip[0] & 0xf) << 2) > 100', 'icmp6[icmp6type] == icmp6-neighborsolicit', 'udp[4:2] > 512', 'ip[1] & 0xfc != 0',
   'ip multicast', 'ip6 multicast', 'not ip and not arp', 'ip and not tcp and not udp', 'tcp and (port 22 or port 23)',
-  'ip and udp and not port 53', 'ip6 and udp', 'ip6 and tcp port 80',
+  'ip and udp and not port 53', 'ip6 and udp', 'ip6 and tcp',
 ];
 
 // tcpdump's reading of every Ethernet file, record N stamped second N; null
