@@ -70,7 +70,7 @@ inline Verdict ip_proto(const Pkt& p, const Op& op) {
     if (r != kNo) {
       if (r == kReject) return r;
       NEED(p, nl + 9, 1);
-      return p.u8(nl + 9) == op.protos[0] ? kYes : kNo;
+      return p.u8(nl + 9) == op.proto ? kYes : kNo;
     }
   }
   if (op.family & Filter::kIp6) {
@@ -78,10 +78,10 @@ inline Verdict ip_proto(const Pkt& p, const Op& op) {
     if (r != kYes) return r;
     NEED(p, nl + 6, 1);
     uint32_t nh = p.u8(nl + 6);
-    if (nh == op.protos[0]) return kYes;
+    if (nh == op.proto) return kYes;
     if (nh != kIpProtoFragment) return kNo;
     NEED(p, nl + 40, 1);
-    return p.u8(nl + 40) == op.protos[0] ? kYes : kNo;
+    return p.u8(nl + 40) == op.proto ? kYes : kNo;
   }
   return kNo;
 }
@@ -122,9 +122,7 @@ inline Verdict ether(const Pkt& p, const Op& op) {
   });
 }
 
-inline bool transport_in(uint32_t proto, const Op& op) {
-  return proto == op.protos[0] || proto == op.protos[1] || proto == op.protos[2];
-}
+inline bool transport_in(uint32_t proto, const Op& op) { return (op.transports[proto >> 6] >> (proto & 63)) & 1; }
 
 inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
   return by_dir(op.dir, [&](bool src) -> Verdict {
@@ -293,11 +291,19 @@ Verdict leaf(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code)
 // captured) under a primitive of the untagged layer: fixed offsets, nothing
 // can be out of bounds. Other primitives take the general path.
 // Without branches (bitwise & and |): every test is one flag.
+template <bool kOnePort = false>
 inline bool plain_port(const PlainIpv4View& v, const Op& op) {
   const uint8_t* pp = v.ports();
   uint32_t sport = static_cast<uint32_t>(pp[0] << 8 | pp[1]), dport = static_cast<uint32_t>(pp[2] << 8 | pp[3]);
-  uint32_t span = op.hi - op.lo;
-  bool s = sport - op.lo <= span, d = dport - op.lo <= span;  // lo <= port <= hi in one unsigned compare
+  bool s, d;
+  if constexpr (kOnePort) {
+    s = sport == op.lo;
+    d = dport == op.lo;
+  } else {
+    uint32_t span = op.hi - op.lo;
+    s = sport - op.lo <= span;  // lo <= port <= hi in one unsigned compare
+    d = dport - op.lo <= span;
+  }
   bool ports = ((op.dir != Dir::Dst) & s) | ((op.dir != Dir::Src) & d);
   return ((op.family & Filter::kIp4) != 0) & transport_in(v.proto, op) & (v.ip()->fragment_offset() == 0) & ports;
 }
@@ -313,7 +319,7 @@ inline bool plain_host(const PlainIpv4View& v, const Op& op) {
 }
 
 inline bool plain_proto(const PlainIpv4View& v, const Op& op) {
-  return ((op.family & Filter::kIp4) != 0) & (v.proto == op.protos[0]);
+  return ((op.family & Filter::kIp4) != 0) & (v.proto == op.proto);
 }
 
 // The primitives with a fixed-offset test for the usual frame: of the
@@ -405,16 +411,12 @@ template <Filter::Kind K>
 }
 
 // One primitive with its kind known: no dispatch per packet.
-template <Filter::Kind K>
-inline uint16_t select_one(Mbuf* const* pkts, uint16_t n, uint16_t* kept, const Op& one) {
+// (plain: a lambda, so that it is inlined.)
+template <Filter::Kind K, typename Plain>
+inline uint16_t select_one(Mbuf* const* pkts, uint16_t n, uint16_t* kept, const Op& one, Plain plain) {
   const Op op = one;  // a copy the stores to kept[] cannot alias
-  return select_with(pkts, n, kept, [op](const uint8_t* f, uint32_t len) -> bool {
-    if (PlainIpv4View::fits(f, len)) [[likely]] {
-      PlainIpv4View v(f);
-      if constexpr (K == Filter::Kind::Port) return plain_port(v, op);
-      else if constexpr (K == Filter::Kind::Host) return plain_host(v, op);
-      else return plain_proto(v, op);
-    }
+  return select_with(pkts, n, kept, [op, plain](const uint8_t* f, uint32_t len) -> bool {
+    if (PlainIpv4View::fits(f, len)) [[likely]] return plain(PlainIpv4View(f), op);
     return general<K>(Pkt{f, len, len}, op);
   });
 }
@@ -427,10 +429,13 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     return n;
   }
   if (prog_.size() == 1 && prog_[0].plain) {  // one primitive, the usual filter: its kind is dispatched once per burst
-    switch (prog_[0].kind) {
-      case Kind::Port: return select_one<Kind::Port>(pkts, n, kept, prog_[0]);
-      case Kind::Host: return select_one<Kind::Host>(pkts, n, kept, prog_[0]);
-      default: return select_one<Kind::IpProto>(pkts, n, kept, prog_[0]);
+    const Op& op = prog_[0];
+    switch (op.kind) {
+      case Kind::Port:
+        if (op.lo == op.hi) return select_one<Kind::Port>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_port<true>(v, o); });
+        return select_one<Kind::Port>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_port<false>(v, o); });
+      case Kind::Host: return select_one<Kind::Host>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_host(v, o); });
+      default: return select_one<Kind::IpProto>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_proto(v, o); });
     }
   }
   return select_with(pkts, n, kept, [this](const uint8_t* f, uint32_t len) {

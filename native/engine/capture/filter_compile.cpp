@@ -304,7 +304,7 @@ class Compiler {
   void emit_link(uint16_t type) { Op op = leaf(Kind::Link); op.ethertype = type; emit(op); }
   void emit_ip_proto(uint8_t proto, uint8_t family) {
     Op op = leaf(Kind::IpProto);
-    op.protos[0] = op.protos[1] = op.protos[2] = proto;
+    op.proto = proto;
     op.family = family;
     emit(op);
   }
@@ -409,11 +409,10 @@ class Compiler {
 
   void port_id(const Qual& q, const Tok& t) {
     Op op = leaf(Kind::Port);
+    auto add = [&op](uint8_t proto) { op.transports[proto >> 6] |= 1ull << (proto & 63); };
     switch (q.proto) {
-      case Proto::None: op.protos[0] = kIpProtoTcp; op.protos[1] = kIpProtoUdp; op.protos[2] = 132; break;
-      case Proto::Tcp: case Proto::Udp: case Proto::Sctp:
-        op.protos[0] = op.protos[1] = op.protos[2] = transport_number(q.proto);
-        break;
+      case Proto::None: add(kIpProtoTcp); add(kIpProtoUdp); add(132); break;
+      case Proto::Tcp: case Proto::Udp: case Proto::Sctp: add(transport_number(q.proto)); break;
       default: refuse(t.col, "ports belong to tcp, udp or sctp, not to the protocol before 'port'");
     }
     op.family = Filter::kIp4 | Filter::kIp6;
