@@ -33,7 +33,7 @@ struct Pkt {
 
 // Is the network header at nl of this ethertype? After MPLS labels there is
 // no ethertype: the last label's bottom-of-stack bit and the IP version say.
-inline Verdict link_is(const Pkt& p, uint32_t nl, uint8_t mpls, uint16_t type) {
+[[gnu::always_inline]] inline Verdict link_is(const Pkt& p, uint32_t nl, uint8_t mpls, uint16_t type) {
   if (mpls) {
     if (type != kEtherTypeIpv4 && type != kEtherTypeIpv6) return kNo;
     NEED(p, nl - 2, 1);
@@ -54,7 +54,7 @@ bool masked_eq(const uint8_t* a, const Op& op) {
 // Source and destination tests joined as the direction says; each side
 // returns a Verdict (a rejection ends the test).
 template <typename Side>
-Verdict by_dir(Dir dir, Side side) {
+[[gnu::always_inline]] inline Verdict by_dir(Dir dir, Side side) {
   if (dir == Dir::Dst) return side(false);
   Verdict s = side(true);
   if (dir == Dir::Src || s == kReject) return s;
@@ -124,7 +124,7 @@ inline Verdict ether(const Pkt& p, const Op& op) {
 
 inline bool transport_in(uint32_t proto, const Op& op) { return (op.transports[proto >> 6] >> (proto & 63)) & 1; }
 
-inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
+[[gnu::always_inline]] inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
   return by_dir(op.dir, [&](bool src) -> Verdict {
     uint32_t at = l4 + (src ? 0 : 2);
     NEED(p, at, 2);
@@ -135,7 +135,7 @@ inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
 
 // IPv4: not a later fragment, ports after the header length the header
 // gives; IPv6: the next header of the fixed header only (as libpcap).
-inline Verdict port(const Pkt& p, const Op& op) {
+[[gnu::always_inline]] inline Verdict port(const Pkt& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.family & Filter::kIp4) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
