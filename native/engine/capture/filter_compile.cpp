@@ -525,6 +525,8 @@ class Compiler {
       if (q.proto != Proto::None && q.proto != Proto::Ip6) refuse(t.col, "an IPv6 address goes with ip6 or no protocol");
     } else {
       if (!parse_dotted(s, op.addr, &parts)) {
+        bool bare = q.proto == Proto::None && !q.dir_given && q.type == Type::None;
+        if (bare && !s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) fail(t.col, kPrimitive, "'" + s + "'");
         if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0])))
           refuse(t.col, "'" + s + "' is not an address; host names are not looked up, give the address");
         fail(t.col, "an IPv4 or IPv6 address", "'" + s + "'");
