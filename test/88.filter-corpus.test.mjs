@@ -160,6 +160,11 @@ test('pcap show FILE filter EXPR prints what tcpdump -r FILE EXPR prints, and a 
   const err = lines.find((l) => l.code === 'EFILTER');
   assert.ok(err, r.stdout);
   assert.match(err.message, /after 'port' at column 9, found the end/);
+  // Another link type: said, not silently matched against Ethernet offsets.
+  const sll = await ringside(['--json'], `pcap show ${path.join(CORPUS, 'RADIUS-RFC3162.pcap')} filter udp\n`);
+  const refused = sll.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.code === 'EFILTER');
+  assert.ok(refused, sll.stdout);
+  assert.match(refused.message, /link type .*Ethernet/);
 });
 
 test.run();
