@@ -3,11 +3,11 @@
 //   capture stop [PORT]            show capture
 //   replay start FILE port N [speed original|topspeed|xMULT|pps N|mbps N] [loop N]
 //   replay stop                    show replay
-//   pcap info FILE                 pcap show FILE [count N]
+//   pcap info FILE                 pcap show FILE [count N] [filter EXPR]
 import type { Session } from '../session/session.js';
 import type { Choice, CommandSpec, ParamType } from './spec.js';
 import { p, w } from './spec.js';
-import { filePath, portId, uint } from './params.js';
+import { filePath, portId, rest, uint } from './params.js';
 import { nearest } from './parse.js';
 import { errorResult } from './results.js';
 import { eventsOf } from '../session/events.js';
@@ -172,10 +172,12 @@ function replayStart(s: Session, file: string, port: number, text: string | unde
   return r;
 }
 
-function pcapShow(s: Session, file: string, count?: number): CommandResult {
-  const r: PcapShowResult = { kind: 'pcapShow', show: count === undefined ? s.engine.pcapShow(file) : s.engine.pcapShow(file, count) };
+function pcapShow(s: Session, file: string, count?: number, filter?: string): CommandResult {
+  const r: PcapShowResult = { kind: 'pcapShow', show: s.engine.pcapShow(file, count ?? 0, filter ?? '') };
   return r;
 }
+
+const FILTER_EXPR = rest('EXPR', "a capture filter, the rest of the line (see 'help filter'), e.g. tcp port 80 or 443");
 
 export const capture: CommandSpec[] = [
   {
@@ -253,5 +255,17 @@ export const capture: CommandSpec[] = [
     help: 'Print the first N packets of a pcap/pcapng file.',
     section: 'display',
     handler: (s, a) => pcapShow(s, a.file as string, a.count as number),
+  },
+  {
+    tokens: [w('pcap'), w('show'), p('file', filePath), w('filter'), p('expr', FILTER_EXPR)],
+    help: 'Print the packets of a pcap/pcapng file that match a filter (like tcpdump -r FILE EXPR); --json gives each packet\'s number in the file.',
+    section: 'display',
+    handler: (s, a) => pcapShow(s, a.file as string, 0, a.expr as string),
+  },
+  {
+    tokens: [w('pcap'), w('show'), p('file', filePath), w('count'), p('count', uint('count', 'packets to print', 1)), w('filter'), p('expr', FILTER_EXPR)],
+    help: 'Print the first N packets of a pcap/pcapng file that match a filter.',
+    section: 'display',
+    handler: (s, a) => pcapShow(s, a.file as string, a.count as number, a.expr as string),
   },
 ];

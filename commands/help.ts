@@ -5,6 +5,10 @@ import { errorResult } from './results.js';
 import type { HelpResult } from './results.js';
 import type { CommandResult } from './types.js';
 import { nearest, tokenize } from './parse.js';
+import { FILTER_HELP } from './filter-help.js';
+
+// Topics that are not commands: a page of text each.
+export const TOPICS = [FILTER_HELP];
 
 export const SECTIONS: { name: Section; title: string; help: string }[] = [
   { name: 'control', title: 'Control forwarding:', help: 'Start and stop forwarding.' },
@@ -22,6 +26,7 @@ export function helpTopics(_ctx: GrammarContext, prefix: string): Choice[] {
   if (prefix.includes(' ')) return [];
   const out: Choice[] = SECTIONS.map((s) => ({ word: s.name, help: s.help }));
   out.push({ word: 'all', help: 'All of the above sections.' });
+  for (const t of TOPICS) out.push({ word: t.name, help: t.help });
   const firsts = new Map<string, number>();
   for (const spec of registered) {
     const t = spec.tokens[0];
@@ -57,20 +62,23 @@ export function helpFor(table: readonly CommandSpec[], ctx: GrammarContext, topi
   if (words.length === 0) {
     return {
       kind: 'help',
-      sections: [...SECTIONS.map((s) => ({ name: s.name, help: s.help })), { name: 'all', help: 'All of the above sections.' }],
+      sections: [...SECTIONS.map((s) => ({ name: s.name, help: s.help })), { name: 'all', help: 'All of the above sections.' },
+        ...TOPICS.map((t) => ({ name: t.name, help: t.help }))],
     } satisfies HelpResult;
   }
   if (words.length === 1 && words[0] === 'all') {
     return { kind: 'help', groups: SECTIONS.map((s) => group(table, ctx, s.name, () => true)) } satisfies HelpResult;
   }
+  const page = TOPICS.find((t) => t.name === words[0]);
+  if (words.length === 1 && page) return { kind: 'help', topic: { title: page.title, lines: page.lines } } satisfies HelpResult;
   const section = SECTIONS.find((s) => s.name === words[0]);
   if (words.length === 1 && section) {
     return { kind: 'help', groups: [group(table, ctx, section.name, () => true)] } satisfies HelpResult;
   }
   const groups = SECTIONS.map((s) => group(table, ctx, s.name, (spec) => matchesTopic(spec, words))).filter((g) => g.entries.length > 0);
   if (groups.length > 0) return { kind: 'help', groups } satisfies HelpResult;
-  const firsts = [...SECTIONS.map((s) => s.name), 'all', ...table.flatMap((s) => (s.tokens[0].kind === 'word' ? [s.tokens[0].word] : []))];
+  const firsts = [...SECTIONS.map((s) => s.name), 'all', ...TOPICS.map((t) => t.name), ...table.flatMap((s) => (s.tokens[0].kind === 'word' ? [s.tokens[0].word] : []))];
   const near = nearest(words[0], firsts);
-  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, nic, all, or a command word`,
+  return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, nic, all, ${TOPICS.map((t) => t.name).join(', ')}, or a command word`,
     near.length ? `did you mean 'help ${near[0]}'?` : "type 'help' for the sections");
 }

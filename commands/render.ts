@@ -34,6 +34,11 @@ export function renderHelp(r: HelpResult): StyledLine[] {
     out.push(L(''), L(g.title, 'heading'), L('-'.repeat(g.title.length), 'heading'), L(''));
     for (const e of g.entries) out.push(L(e.syntax, 'ok'), L(`    ${e.help}`), L(''));
   }
+  if (r.topic) {
+    out.push(L(''), L(r.topic.title, 'heading'), L('-'.repeat(r.topic.title.length), 'heading'), L(''));
+    for (const line of r.topic.lines) out.push(L(line));
+    out.push(L(''));
+  }
   return out;
 }
 

@@ -55,6 +55,7 @@ export interface HelpResult {
   kind: 'help';
   sections?: { name: string; help: string }[];                            // plain `help`
   groups?: { section: Section; title: string; entries: HelpEntry[] }[];   // help SECTION|all|word
+  topic?: { title: string; lines: string[] };                             // help filter
 }
 
 export interface ScriptStep { lineNo: number; line: string; result: CommandResult }

@@ -53,6 +53,7 @@ export interface PcapFileInfo {
 }
 
 export interface PcapPacketLine {
+  index: number;   // the record's number in the file, from 1
   sec: number; nsec: number; caplen: number; origlen: number; iface: number;
   tsOverflow?: true;  // the file's timestamp is past 2554 or before 1970: sec/nsec are clamped, not the time
   direction: '' | 'in' | 'out';
@@ -70,7 +71,7 @@ declare module './addon.js' {
     replayStop(): ReplayInfo;                    // ENO_REPLAY when none runs
     replayStatus(): ReplayInfo;                  // ENO_REPLAY when none ever ran
     pcapInfo(file: string): PcapFileInfo;
-    pcapShow(file: string, count?: number): PcapShowInfo;
+    pcapShow(file: string, count?: number, filter?: string): PcapShowInfo;  // count 0: all; EFILTER for a bad filter
     filterCheck(expr: string): boolean;          // EFILTER when it does not compile
   }
 }

@@ -165,6 +165,18 @@ test('help lists every section; help SECTION and help all show every command', a
   assert.match(bad.hint, /help show/);
 });
 
+test('help filter documents the filter language; help lists it and TAB offers it', async () => {
+  const s = fakeSession();
+  const page = text(await run(s, 'help filter'));
+  assert.ok(page.some((l) => l.startsWith('Capture filters')), page.join('\n'));
+  for (const form of ['portrange N-M', 'ether host|src|dst MAC', 'greater N', 'vlan [ID]', 'tcp port 80 or 443', 'tcp[tcpflags]'])
+    assert.ok(page.some((l) => l.includes(form)), `help filter lacks '${form}'`);
+  assert.ok(text(await run(s, 'help')).some((l) => l.startsWith('    help filter ')));
+  assert.ok(commandLayer.complete(s, 'help fi', 7).choices.some((c) => c.word === 'filter'));
+  const bad = await commandLayer.execute(s, 'help filtr');
+  assert.match(bad.hint, /help filter/);
+});
+
 test('completion inside a flow rule follows the rule grammar: items, fields, operators, actions', () => {
   const s = fakeSession();
   const words = (line) => commandLayer.complete(s, line, line.length).choices.map((x) => x.word);

@@ -180,8 +180,10 @@ Napi::Value PcapShow(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = arg_str(info, 0, "file");
   uint32_t count = info.Length() > 1 && !info[1].IsUndefined() ? arg_u32(info, 1, "count") : 0;
+  std::string expr = info.Length() > 2 && !info[2].IsUndefined() ? arg_str(info, 2, "filter") : "";
   return guarded(env, [&] {
-    rs::PcapShow s = rs::pcap_show(path, count);
+    rs::Filter filter = rs::Filter::compile(expr);
+    rs::PcapShow s = rs::pcap_show(path, count, &filter);
     Napi::Object o = Napi::Object::New(env);
     o.Set("file", path);
     o.Set("nanosecond", Napi::Boolean::New(env, s.nanosecond));
@@ -189,6 +191,7 @@ Napi::Value PcapShow(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < s.lines.size(); i++) {
       const rs::PcapShowLine& l = s.lines[i];
       Napi::Object p = Napi::Object::New(env);
+      p.Set("index", num(env, static_cast<double>(l.index)));
       p.Set("sec", num(env, static_cast<double>(l.ts_ns / 1000000000ull)));
       p.Set("nsec", num(env, static_cast<double>(l.ts_ns % 1000000000ull)));
       if (l.ts_overflow) p.Set("tsOverflow", Napi::Boolean::New(env, true));

@@ -80,11 +80,74 @@ TEST(filter_protocols_hosts_nets_ports) {
   CHECK(m("(tcp or udp) and not port 80", udp) && !m("(tcp or udp) and not port 80", tcp));
   CHECK(m("not (arp or icmp)", udp) && !m("not (arp or icmp)", arp));
   CHECK(m("udp and (host 10.0.0.5 or host 10.0.0.2)", udp));
-  CHECK(m("udp or tcp and icmp", udp));  // and binds tighter than or
-  CHECK(!m("(udp or tcp) and icmp", udp));
+  CHECK(!m("udp or tcp and icmp", udp));  // and, or: equal precedence, left to right (pcap-filter)
+  CHECK(m("udp or (tcp and icmp)", udp));
   // Short frames never match protocol tests and never crash.
   std::vector<uint8_t> runt(udp.begin(), udp.begin() + 20);
   CHECK(!m("udp", runt) && m("ip", runt) && !m("port 1000", runt) && !m("host 10.0.0.1", runt));
+}
+
+// tcpdump's VLAN rule: an untagged primitive tests untagged frames; each
+// vlan keyword moves what follows one tag in, in the order written.
+TEST(filter_vlan_keywords_move_the_offsets) {
+  auto plain = cls_test::frame({.dport = 53});
+  auto tagged = cls_test::frame({.dport = 53, .vlan = 10});
+  auto qinq = tagged;  // an outer 802.1ad tag (id 20) around the 802.1Q one
+  qinq.insert(qinq.begin() + 12, {0x88, 0xa8, 0x00, 20});
+  CHECK(m("udp", plain) && !m("udp", tagged) && !m("port 53", tagged) && !m("host 10.0.0.1", tagged));
+  CHECK(m("vlan and udp", tagged) && m("vlan 10 and udp port 53", tagged) && !m("vlan 11 and udp", tagged));
+  CHECK(!m("vlan and udp", plain) && !m("vlan and udp", qinq));
+  CHECK(m("vlan 20 and vlan 10 and udp", qinq) && !m("vlan 10", qinq) && m("vlan and vlan and host 10.0.0.2", qinq));
+  CHECK(m("vlan and ip", tagged) && !m("ip", tagged) && m("ether proto 0x8100", tagged) && m("ether proto 0x88a8", qinq));
+  CHECK(m("vlan 20 or vlan 10", qinq) && !m("vlan 10 or vlan 20", qinq));  // the second vlan tests the inner tag
+}
+
+TEST(filter_lists_carry_the_qualifiers) {
+  auto web = cls_test::frame({.proto = rs::kIpProtoTcp, .sport = 40000, .dport = 443});
+  auto dns = cls_test::frame({.dst = "10.0.0.7", .dport = 53});
+  CHECK(m("tcp port 80 or 443", web) && !m("tcp port 80 or 443", dns) && !m("udp port 80 or 443", web));
+  CHECK(m("dst host 10.0.0.9 or 10.0.0.7", dns) && !m("dst host 10.0.0.9 or 10.0.0.1", dns));  // dst carries over
+  CHECK(m("port 80 or 443 or 53", dns) && m("host 10.0.0.9 or 10.0.0.1", dns) && !m("port 53 and not 443", web));
+  CHECK(m("host (10.0.0.9 or 10.0.0.7)", dns) && m("src or dst host 10.0.0.7", dns) && !m("src and dst host 10.0.0.7", dns));
+  CHECK(m("port domain", dns) && m("tcp port https", web) && m("portrange 400-500", web) && !m("tcp portrange 1-442", web));
+}
+
+TEST(filter_bytes_lengths_and_link_layer) {
+  auto syn = cls_test::frame({.proto = rs::kIpProtoTcp, .dport = 80});
+  syn[14 + 20 + 13] = 0x02;
+  auto udp = cls_test::frame({});
+  auto echo = cls_test::frame({.proto = rs::kIpProtoIcmp});
+  echo[14 + 20] = 8;
+  CHECK(m("tcp[tcpflags] & tcp-syn != 0", syn) && !m("tcp[tcpflags] & tcp-ack != 0", syn) && !m("tcp[13] & 2 != 0", udp));
+  CHECK(m("tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn", syn) && m("icmp[icmptype] == icmp-echo", echo));
+  CHECK(m("ip[8] = 64", udp) && !m("ip[8] < 64", udp) && m("ip[9] == 17", udp) && m("ip[2:2] - ((ip[0] & 0xf) << 2) == 26", udp));
+  CHECK(m("ether[12:2] = 0x0800", udp) && m("len = 60", udp) && m("len - 4 * 15 == 0", udp) && m("greater 60", udp) &&
+        m("less 60", udp) && !m("greater 61", udp) && !m("len > 60", udp));
+  CHECK(m("ip proto 17", udp) && m("ip proto \\udp", udp) && m("proto 17", udp) && !m("ip6 proto 17", udp) && m("ip6 proto 17", cls_test::frame({.v6 = true})));
+  CHECK(m("ether host 02:00:00:00:00:01", udp) && m("ether src 02:00:00:00:00:02", udp) && !m("ether dst 02:00:00:00:00:02", udp));
+  CHECK(m("ether proto 0x0800", udp) && m("ether proto \\ip", udp) && !m("ether broadcast", udp) && !m("ether multicast", udp));
+  CHECK(m("ip host 10.0.0.1", udp) && m("net 10", udp) && m("net 10.0.0.0 mask 255.255.255.0", udp) && !m("ip multicast", udp));
+  CHECK(m("sctp port 2000", [] { auto f = cls_test::frame({}); f[23] = 132; return f; }()) && m("igmp", [] { auto f = cls_test::frame({}); f[23] = 2; return f; }()));
+  CHECK(m("udp", cls_test::frame({.v6 = true})));
+  CHECK(m("len >= 0 and (len % 7) = 4", udp) && filter_error("len / 0 > 1").find("division by zero") != std::string::npos);
+}
+
+// libpcap: IPv6 protocol tests look past a fragment header, port tests do
+// not; a read past the captured bytes rejects the packet, even under not/or.
+TEST(filter_ipv6_fragments_and_runts_as_libpcap) {
+  auto frag = cls_test::frame({.v6 = true, .dport = 53});
+  frag[14 + 6] = 44;                                                         // next header: fragment
+  frag.insert(frag.begin() + 54, {rs::kIpProtoUdp, 0, 0, 1, 0, 0, 0, 1});  // fragment header, then UDP
+  CHECK(m("udp", frag) && m("ip6 proto 17", frag) && !m("udp port 53", frag) && !m("port 53", frag));
+  auto rarp = arp_frame("10.0.0.9", "10.0.0.1");
+  rarp[13] = 0x35;
+  rarp[12] = 0x80;
+  CHECK(m("rarp", rarp) && !m("arp", rarp) && m("host 10.0.0.9", rarp) && !m("arp host 10.0.0.9", rarp));
+  auto udp = cls_test::frame({});
+  std::vector<uint8_t> runt(udp.begin(), udp.begin() + 20);
+  CHECK(m("ip", runt) && !m("udp", runt) && !m("not udp", runt) && !m("udp or ip", runt) && m("ip or udp", runt));
+  std::vector<uint8_t> ten(udp.begin(), udp.begin() + 10);
+  CHECK(m("len > 0", ten) && !m("ip", ten) && !m("not ip", ten) && !m("ether src 02:00:00:00:00:02 or len > 0", ten));
 }
 
 // select() tests the usual frame (untagged IPv4, no options) at fixed
@@ -117,7 +180,9 @@ TEST(filter_select_agrees_with_match_on_every_frame) {
   }
   for (const char* expr : {"udp port 4789", "port 4789", "src port 4789", "tcp dst port 4789", "udp", "ip",
                            "ip6", "icmp", "arp", "vlan", "host 10.9.0.1", "dst net 10.9.0.0/16",
-                           "udp port 4789 or host 10.9.0.1", "not udp"}) {
+                           "udp port 4789 or host 10.9.0.1", "not udp", "src and dst port 4789", "portrange 4000-5000",
+                           "vlan and udp port 4789", "ip host 10.9.0.1 and not port 9", "arp host 10.9.0.1",
+                           "ip proto 17", "udp[2:2] = 4789", "len > 60 and udp"}) {
     rs::Filter f = rs::Filter::compile(expr);
     uint16_t kept[32];
     uint16_t k = f.select(burst.data(), static_cast<uint16_t>(burst.size()), kept);
@@ -144,6 +209,12 @@ TEST(filter_errors_say_where_and_what) {
   CHECK(filter_error("vlan 5000").find("VLAN id") != std::string::npos);
   CHECK(filter_error("udp tcp").find("'and', 'or'") != std::string::npos);
   CHECK(filter_error("src").find("after 'src'") != std::string::npos);
+  CHECK(filter_error("tcp port 80 or").find("found the end") != std::string::npos);
+  CHECK(filter_error("host example.com").find("not looked up") != std::string::npos);
+  CHECK(filter_error("tcp[13 & 2 != 0").find("']'") != std::string::npos);
+  CHECK(filter_error("port nosuchservice").find("service name") != std::string::npos);
+  CHECK(filter_error("ip broadcast").find("netmask") != std::string::npos);
+  CHECK(filter_error("tcp host 10.0.0.1").find("goes with ip") != std::string::npos);
   CHECK(filter_error("udp $").find("column 5") != std::string::npos);
   CHECK_EQ(filter_error("  "), std::string(""));
 }
@@ -249,17 +320,21 @@ TEST(reader_mutation_fuzz_bounded) {
 TEST(filter_compiler_mutation_fuzz) {
   const char* words[] = {"udp", "tcp", "icmp", "arp", "ip", "ip6", "vlan", "10", "host", "net", "port", "src", "dst",
                          "and", "or", "not", "(", ")", "!", "&&", "||", "10.0.0.1", "fd00::1", "10.0.0.0/8", "65535",
-                         "99999", "/", "::", "-", "icmp6", "1.2.3.4/40"};
+                         "99999", "/", "::", "-", "icmp6", "1.2.3.4/40", "[", "]", ":", "tcp[", "tcpflags", "&", "|",
+                         "len", "<", ">=", "!=", "=", "*", "%", ">>", "portrange", "1-5", "ether", "mpls", "proto",
+                         "\\udp", "0xffffffff", "4294967295", "-1", "00:11:22:33:44:55", "mask", "255.0.0.0", "greater"};
+  const uint32_t nwords = sizeof(words) / sizeof(words[0]);
   Lcg rng{7};
   auto f = cls_test::frame({});
   unsigned ok = 0;
   for (int i = 0; i < 5000; i++) {
     std::string e;
     unsigned n = 1 + rng.below(9);
-    for (unsigned k = 0; k < n; k++) e += std::string(words[rng.below(31)]) + (rng.below(4) ? " " : "");
+    for (unsigned k = 0; k < n; k++) e += std::string(words[rng.below(nwords)]) + (rng.below(4) ? " " : "");
     try {
       rs::Filter flt = rs::Filter::compile(e);
       flt.match(f.data(), uint32_t(f.size()));
+      flt.match(f.data(), 20);  // a runt: reads past it reject, never overrun
       ok++;
     } catch (const rs::Error& err) {
       CHECK_EQ(err.code(), std::string("EFILTER"));

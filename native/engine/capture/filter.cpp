@@ -1,315 +1,391 @@
-#include "filter.h"
-#include <arpa/inet.h>
-#include <cctype>
+// Running a compiled filter (filter_compile.cpp builds it). Every primitive
+// answers yes, no, or "reject the packet" when it would read past the
+// captured bytes (a BPF load out of bounds ends the program with 0); the
+// postfix program combines the answers in the order tcpdump evaluates them.
 #include <cstring>
-#include "../error.h"
+#include "filter.h"
+#include "filter_layers.h"
+#include "../classify/pktview.h"
 #include "../packet.h"
 
 namespace rs {
 
 namespace {
 
-// The first `bits` bits of two addresses (4 or 16 bytes) are equal.
-inline bool prefix_eq(const uint8_t* a, const uint8_t* b, unsigned bits) {
-  if (bits <= 32) {  // IPv4 (and short IPv6 prefixes): one masked 32-bit compare
-    if (bits == 0) return true;
-    uint32_t x, y;
-    std::memcpy(&x, a, 4);
-    std::memcpy(&y, b, 4);
-    return ((x ^ y) & htonl(~0u << (32 - bits))) == 0;
-  }
-  unsigned bytes = bits / 8, rest = bits % 8;
-  if (std::memcmp(a, b, bytes) != 0) return false;
-  if (!rest) return true;
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-  return (a[bytes] & mask) == (b[bytes] & mask);
-}
+using Op = Filter::Op;
+using Dir = Filter::Dir;
+enum Verdict : uint8_t { kNo = 0, kYes = 1, kReject = 2 };
 
-// One primitive, its kind known at compile time so a burst loop over it
-// has no dispatch per packet (Filter::select). View: PacketView, or
-// PlainIpv4View for the usual frame.
-template <Filter::Kind K, typename View>
-inline bool leaf(const Filter::Op& op, const View& v) {
-  using D = Filter::Dir;
-  if constexpr (K == Filter::Kind::Proto) {
-    if (op.proto) return v.ip_version && v.proto == op.proto && (op.value == 0 || v.ethertype == op.value);
-    return v.ethertype == op.value;
-  } else if constexpr (K == Filter::Kind::Vlan) {
-    if (op.value == 0xffff) return v.nvlan > 0;
-    return (v.nvlan > 0 && v.vid[0] == op.value) || (v.nvlan > 1 && v.vid[1] == op.value);
-  } else if constexpr (K == Filter::Kind::Host || K == Filter::Kind::Net) {
-    if (v.alen != op.alen) return false;
-    unsigned bits = K == Filter::Kind::Host ? op.alen * 8u : op.prefix;
-    bool s = op.dir != D::Dst && prefix_eq(v.src_addr(), op.addr, bits);
-    bool d = op.dir != D::Src && prefix_eq(v.dst_addr(), op.addr, bits);
-    return s || d;
-  } else {
-    static_assert(K == Filter::Kind::Port);
-    // Without branches (bitwise & and |, a conditional move): every test is
-    // one flag, and a packet without ports reads four zero bytes.
-    static constexpr uint8_t kNoPorts[4] = {};
-    const uint8_t* p = v.has_ports ? v.ports() : kNoPorts;
-    uint16_t sport = static_cast<uint16_t>(p[0] << 8 | p[1]), dport = static_cast<uint16_t>(p[2] << 8 | p[3]);
-    bool proto_ok = (op.proto == 0) | (v.proto == op.proto);
-    bool port_ok = ((op.dir != D::Dst) & (sport == op.value)) | ((op.dir != D::Src) & (dport == op.value));
-    return v.has_ports & proto_ok & port_ok;
-  }
-}
-
-template <typename View>
-inline bool eval_leaf(const Filter::Op& op, const View& v) {
-  using K = Filter::Kind;
-  switch (op.kind) {
-    case K::Proto: return leaf<K::Proto>(op, v);
-    case K::Vlan: return leaf<K::Vlan>(op, v);
-    case K::Host: return leaf<K::Host>(op, v);
-    case K::Net: return leaf<K::Net>(op, v);
-    case K::Port: return leaf<K::Port>(op, v);
-    default: return false;
-  }
-}
-
-// ------------------------------------------------------------------ parser
-
-struct Tok {
-  std::string text;
-  unsigned col;  // 1-based
+struct Pkt {
+  const uint8_t* f;
+  uint32_t caplen, wirelen;
+  // Offsets are at most 2^17 here (compare() checks its own for overflow).
+  bool has(uint32_t off, uint32_t n) const { return off + n <= caplen; }
+  uint32_t u8(uint32_t off) const { return f[off]; }
+  uint32_t u16(uint32_t off) const { return static_cast<uint32_t>(f[off]) << 8 | f[off + 1]; }
+  uint32_t u32(uint32_t off) const { return u16(off) << 16 | u16(off + 2); }
 };
 
-class Parser {
- public:
-  Parser(const std::string& src, std::vector<Filter::Op>* out) : src_(src), out_(out) { lex(); }
+#define NEED(p, off, n) \
+  do {                  \
+    if (!(p).has((off), (n))) return kReject; \
+  } while (0)
 
-  void parse() {
-    if (toks_.empty()) fail(1, "an expression", "nothing");
-    expr();
-    if (i_ < toks_.size()) fail(toks_[i_].col, "'and', 'or' or the end of the filter", "'" + toks_[i_].text + "'");
+// Is the network header at nl of this ethertype? After MPLS labels there is
+// no ethertype: the last label's bottom-of-stack bit and the IP version say.
+[[gnu::always_inline]] inline Verdict link_is(const Pkt& p, uint32_t nl, uint8_t mpls, uint16_t type) {
+  if (mpls) {
+    if (type != kEtherTypeIpv4 && type != kEtherTypeIpv6) return kNo;
+    NEED(p, nl - 2, 1);
+    if (!(p.u8(nl - 2) & 1)) return kNo;
+    NEED(p, nl, 1);
+    return (p.u8(nl) & 0xf0) == (type == kEtherTypeIpv4 ? 0x40u : 0x60u) ? kYes : kNo;
   }
+  NEED(p, nl - 2, 2);
+  return p.u16(nl - 2) == type ? kYes : kNo;
+}
 
- private:
-  void lex() {
-    std::size_t k = 0;
-    while (k < src_.size()) {
-      char c = src_[k];
-      if (std::isspace(static_cast<unsigned char>(c))) { k++; continue; }
-      unsigned col = static_cast<unsigned>(k + 1);
-      if (c == '(' || c == ')') { toks_.push_back({std::string(1, c), col}); k++; continue; }
-      if (c == '!') { toks_.push_back({"not", col}); k++; continue; }
-      if ((c == '&' || c == '|') && k + 1 < src_.size() && src_[k + 1] == c) {
-        toks_.push_back({c == '&' ? "and" : "or", col});
-        k += 2;
+bool masked_eq(const uint8_t* a, const Op& op) {
+  for (unsigned i = 0; i < op.alen; i++)
+    if ((a[i] & op.mask[i]) != op.addr[i]) return false;
+  return true;
+}
+
+// Source and destination tests joined as the direction says; each side
+// returns a Verdict (a rejection ends the test).
+template <typename Side>
+[[gnu::always_inline]] inline Verdict by_dir(Dir dir, Side side) {
+  if (dir == Dir::Dst) return side(false);
+  Verdict s = side(true);
+  if (dir == Dir::Src || s == kReject) return s;
+  if (dir == Dir::Any && s == kYes) return kYes;
+  if (dir == Dir::Both && s == kNo) return kNo;
+  return side(false);
+}
+
+inline Verdict ip_proto(const Pkt& p, const Op& op) {
+  const uint32_t nl = op.nl;
+  if (op.family & Filter::kIp4) {
+    Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
+    if (r != kNo) {
+      if (r == kReject) return r;
+      NEED(p, nl + 9, 1);
+      return p.u8(nl + 9) == op.proto ? kYes : kNo;
+    }
+  }
+  if (op.family & Filter::kIp6) {
+    Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv6);
+    if (r != kYes) return r;
+    NEED(p, nl + 6, 1);
+    uint32_t nh = p.u8(nl + 6);
+    if (nh == op.proto) return kYes;
+    if (nh != kIpProtoFragment) return kNo;
+    NEED(p, nl + 40, 1);
+    return p.u8(nl + 40) == op.proto ? kYes : kNo;
+  }
+  return kNo;
+}
+
+inline Verdict host(const Pkt& p, const Op& op) {
+  const uint32_t nl = op.nl;
+  if (op.alen == 16) {
+    Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv6);
+    if (r != kYes) return r;
+    return by_dir(op.dir, [&](bool src) -> Verdict {
+      uint32_t at = nl + (src ? 8 : 24);
+      NEED(p, at, 16);
+      return masked_eq(p.f + at, op) ? kYes : kNo;
+    });
+  }
+  struct Where { uint8_t family; uint16_t type; uint8_t src, dst; };
+  static constexpr Where kWhere[] = {{Filter::kIp4, kEtherTypeIpv4, 12, 16}, {Filter::kArp, kEtherTypeArp, 14, 24},
+                                     {Filter::kRarp, kEtherTypeRarp, 14, 24}};
+  for (const Where& w : kWhere) {
+    if (!(op.family & w.family)) continue;
+    Verdict r = link_is(p, nl, op.mpls, w.type);
+    if (r == kNo) continue;
+    if (r == kReject) return r;
+    return by_dir(op.dir, [&](bool src) -> Verdict {
+      uint32_t at = nl + (src ? w.src : w.dst);
+      NEED(p, at, 4);
+      return masked_eq(p.f + at, op) ? kYes : kNo;
+    });
+  }
+  return kNo;
+}
+
+inline Verdict ether(const Pkt& p, const Op& op) {
+  return by_dir(op.dir, [&](bool src) -> Verdict {
+    uint32_t at = src ? 6 : 0;
+    NEED(p, at, 6);
+    return std::memcmp(p.f + at, op.addr, 6) == 0 ? kYes : kNo;
+  });
+}
+
+inline bool transport_in(uint32_t proto, const Op& op) { return (op.transports[proto >> 6] >> (proto & 63)) & 1; }
+
+[[gnu::always_inline]] inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
+  return by_dir(op.dir, [&](bool src) -> Verdict {
+    uint32_t at = l4 + (src ? 0 : 2);
+    NEED(p, at, 2);
+    uint32_t port = p.u16(at);
+    return port >= op.lo && port <= op.hi ? kYes : kNo;
+  });
+}
+
+// IPv4: not a later fragment, ports after the header length the header
+// gives; IPv6: the next header of the fixed header only (as libpcap).
+[[gnu::always_inline]] inline Verdict port(const Pkt& p, const Op& op) {
+  const uint32_t nl = op.nl;
+  if (op.family & Filter::kIp4) {
+    Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
+    if (r == kReject) return r;
+    if (r == kYes) {
+      NEED(p, nl + 9, 1);
+      if (!transport_in(p.u8(nl + 9), op)) return kNo;
+      NEED(p, nl + 6, 2);
+      if (p.u16(nl + 6) & 0x1fff) return kNo;
+      return ports_at(p, op, nl + 4 * (p.u8(nl) & 0xf));
+    }
+  }
+  if (op.family & Filter::kIp6) {
+    Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv6);
+    if (r != kYes) return r;
+    NEED(p, nl + 6, 1);
+    if (!transport_in(p.u8(nl + 6), op)) return kNo;
+    return ports_at(p, op, nl + 40);
+  }
+  return kNo;
+}
+
+inline Verdict vlan(const Pkt& p, const Op& op) {
+  NEED(p, op.nl - 2, 2);
+  uint32_t tpid = p.u16(op.nl - 2);
+  if (tpid != kEtherTypeVlan && tpid != kEtherTypeQinq && tpid != 0x9100) return kNo;
+  if (!op.hi) return kYes;
+  NEED(p, op.nl, 2);
+  return (p.u16(op.nl) & 0x0fff) == op.lo ? kYes : kNo;
+}
+
+inline Verdict mpls(const Pkt& p, const Op& op) {
+  if (op.mpls) {  // inside a stack: the previous label is not the last
+    NEED(p, op.nl - 2, 1);
+    if (p.u8(op.nl - 2) & 1) return kNo;
+  } else {
+    NEED(p, op.nl - 2, 2);
+    if (p.u16(op.nl - 2) != kEtherTypeMpls) return kNo;
+  }
+  if (!op.hi) return kYes;
+  NEED(p, op.nl, 4);
+  return (p.u32(op.nl) >> 12) == op.lo ? kYes : kNo;
+}
+
+// The protocol a load's layer needs before its bytes are read, as libpcap
+// tests it: a transport header of IPv4 that is not a later fragment.
+Verdict layer_present(const Pkt& p, const Filter::Arith& a) {
+  switch (static_cast<Layer>(a.layer)) {
+    case Layer::Link: return kYes;
+    case Layer::Ip4: return link_is(p, a.nl, a.mpls, kEtherTypeIpv4);
+    case Layer::Ip6: return link_is(p, a.nl, a.mpls, kEtherTypeIpv6);
+    case Layer::Arp: return link_is(p, a.nl, a.mpls, kEtherTypeArp);
+    case Layer::Rarp: return link_is(p, a.nl, a.mpls, kEtherTypeRarp);
+    case Layer::Transport4: {
+      Verdict r = link_is(p, a.nl, a.mpls, kEtherTypeIpv4);
+      if (r != kYes) return r;
+      NEED(p, a.nl + 9, 1);
+      if (p.u8(a.nl + 9) != a.proto) return kNo;
+      NEED(p, a.nl + 6, 2);
+      return p.u16(a.nl + 6) & 0x1fff ? kNo : kYes;
+    }
+    case Layer::Transport6: {
+      Verdict r = link_is(p, a.nl, a.mpls, kEtherTypeIpv6);
+      if (r != kYes) return r;
+      NEED(p, a.nl + 6, 1);
+      return p.u8(a.nl + 6) == a.proto ? kYes : kNo;
+    }
+  }
+  return kNo;
+}
+
+uint32_t layer_base(const Pkt& p, const Filter::Arith& a) {
+  switch (static_cast<Layer>(a.layer)) {
+    case Layer::Link: return 0;
+    case Layer::Transport4: return a.nl + 4 * (p.u8(a.nl) & 0xf);
+    case Layer::Transport6: return a.nl + 40u;
+    default: return a.nl;
+  }
+}
+
+bool relation(uint8_t relop, uint32_t a, uint32_t b) {
+  switch (static_cast<Relop>(relop)) {
+    case Relop::Eq: return a == b;
+    case Relop::Ne: return a != b;
+    case Relop::Lt: return a < b;
+    case Relop::Le: return a <= b;
+    case Relop::Gt: return a > b;
+    case Relop::Ge: return a >= b;
+  }
+  return false;
+}
+
+// Every layer the operands load from must be there (tested first, as libpcap
+// does), then both sides are computed in 32-bit unsigned arithmetic.
+Verdict compare(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
+  using A = Filter::Arith;
+  for (uint32_t i = op.arith; i < op.arith_end; i++) {
+    if (code[i].code != A::Load) continue;
+    Verdict r = layer_present(p, code[i]);
+    if (r != kYes) return r;
+  }
+  uint32_t stack[kArithDepth];
+  unsigned sp = 0;
+  for (uint32_t i = op.arith; i < op.arith_end; i++) {
+    const A& a = code[i];
+    switch (a.code) {
+      case A::Const: stack[sp++] = a.value; continue;
+      case A::Len: stack[sp++] = p.wirelen; continue;
+      case A::Neg: stack[sp - 1] = 0u - stack[sp - 1]; continue;
+      case A::Load: {
+        uint32_t off = layer_base(p, a) + stack[sp - 1];
+        if (off < stack[sp - 1]) return kReject;
+        NEED(p, off, a.size);
+        stack[sp - 1] = a.size == 1 ? p.u8(off) : a.size == 2 ? p.u16(off) : p.u32(off);
         continue;
       }
-      std::size_t e = k;
-      while (e < src_.size() && (std::isalnum(static_cast<unsigned char>(src_[e])) || std::strchr(".:/_-", src_[e]))) e++;
-      if (e == k) fail(col, "a word, '(' or ')'", std::string("'") + c + "'");
-      toks_.push_back({src_.substr(k, e - k), col});
-      k = e;
+      default: break;
+    }
+    uint32_t y = stack[--sp], &x = stack[sp - 1];
+    switch (a.code) {
+      case A::Add: x += y; break;
+      case A::Sub: x -= y; break;
+      case A::Mul: x *= y; break;
+      case A::Div: if (!y) return kReject; x /= y; break;
+      case A::Mod: if (!y) return kReject; x %= y; break;
+      case A::AndB: x &= y; break;
+      case A::OrB: x |= y; break;
+      case A::Xor: x ^= y; break;
+      case A::Shl: x = y >= 32 ? 0 : x << y; break;
+      case A::Shr: x = y >= 32 ? 0 : x >> y; break;
+      default: break;
     }
   }
-
-  [[noreturn]] void fail(unsigned col, const std::string& expected, const std::string& found) {
-    throw Error("EFILTER", "filter '" + src_ + "': expected " + expected + " at column " + std::to_string(col) +
-                               ", found " + found);
-  }
-  const Tok* peek(std::size_t ahead = 0) const { return i_ + ahead < toks_.size() ? &toks_[i_ + ahead] : nullptr; }
-  bool is(const char* w, std::size_t ahead = 0) const { const Tok* t = peek(ahead); return t && t->text == w; }
-  unsigned end_col() const { return static_cast<unsigned>(src_.size() + 1); }
-  std::string found() const { return peek() ? "'" + peek()->text + "'" : "the end"; }
-  unsigned col() const { return peek() ? peek()->col : end_col(); }
-
-  void emit(Filter::Kind k) { Filter::Op op{}; op.kind = k; out_->push_back(op); }
-
-  void expr() {
-    term();
-    while (is("or")) { i_++; term(); emit(Filter::Kind::Or); }
-  }
-  void term() {
-    factor();
-    while (is("and")) { i_++; factor(); emit(Filter::Kind::And); }
-  }
-  void factor() {
-    if (is("not")) { i_++; factor(); emit(Filter::Kind::Not); return; }
-    if (is("(")) {
-      i_++;
-      expr();
-      if (!is(")")) fail(col(), "')'", found());
-      i_++;
-      return;
-    }
-    primitive();
-  }
-
-  static constexpr const char* kPrimitives =
-      "a primitive (udp, tcp, icmp, icmp6, arp, ip, ip6, vlan [N], [src|dst] host ADDR, [src|dst] net ADDR/LEN, "
-      "[tcp|udp] [src|dst] port N), 'not' or '('";
-
-  uint32_t number(const char* what, uint32_t max) {
-    const Tok* t = peek();
-    if (!t) fail(end_col(), what, "the end");
-    const std::string& s = t->text;
-    bool ok = !s.empty() && s.size() <= 6;
-    for (char c : s) ok = ok && c >= '0' && c <= '9';
-    if (!ok || std::stoul(s) > max) fail(t->col, what, "'" + s + "'");
-    i_++;
-    return static_cast<uint32_t>(std::stoul(s));
-  }
-
-  bool parse_addr(const std::string& s, Filter::Op* op) {
-    if (inet_pton(AF_INET, s.c_str(), op->addr) == 1) { op->alen = 4; return true; }
-    if (inet_pton(AF_INET6, s.c_str(), op->addr) == 1) { op->alen = 16; return true; }
-    return false;
-  }
-  static bool looks_like_addr(const std::string& s) {
-    return !s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s.find(':') != std::string::npos);
-  }
-
-  void primitive() {
-    const Tok* t = peek();
-    if (!t) fail(end_col(), kPrimitives, "the end");
-    const std::string w = t->text;
-    Filter::Op op{};
-    struct P { const char* w; uint8_t proto; uint16_t etype; };
-    static const P protos[] = {{"udp", kIpProtoUdp, 0}, {"tcp", kIpProtoTcp, 0}, {"icmp", kIpProtoIcmp, kEtherTypeIpv4},
-                               {"icmp6", 58, kEtherTypeIpv6}, {"arp", 0, kEtherTypeArp}, {"ip", 0, kEtherTypeIpv4},
-                               {"ip6", 0, kEtherTypeIpv6}};
-    for (const P& p : protos) {
-      if (w != p.w) continue;
-      i_++;
-      if ((p.proto == kIpProtoUdp || p.proto == kIpProtoTcp) && (is("port") || ((is("src") || is("dst")) && is("port", 1)))) {
-        port_prim(p.proto);
-        return;
-      }
-      op.kind = Filter::Kind::Proto;
-      op.proto = p.proto;
-      op.value = p.etype;
-      out_->push_back(op);
-      return;
-    }
-    if (w == "vlan") {
-      i_++;
-      op.kind = Filter::Kind::Vlan;
-      op.value = 0xffff;
-      if (peek() && !peek()->text.empty() && std::isdigit(static_cast<unsigned char>(peek()->text[0])))
-        op.value = static_cast<uint16_t>(number("a VLAN id 0..4095", 4095));
-      out_->push_back(op);
-      return;
-    }
-    if (w == "port") { port_prim(0); return; }
-    Filter::Dir dir = Filter::Dir::Any;
-    if (w == "src" || w == "dst") {
-      dir = w == "src" ? Filter::Dir::Src : Filter::Dir::Dst;
-      i_++;
-      if (is("port")) { port_prim(0, dir); return; }
-      if (!peek() || !(is("host") || is("net") || looks_like_addr(peek()->text)))
-        fail(col(), "'host ADDR', 'net ADDR/LEN', 'port N' or an address after '" + w + "'", found());
-    }
-    op.dir = dir;
-    if (is("host") || is("net") || (peek() && looks_like_addr(peek()->text))) {
-      bool net = is("net");
-      if (is("host") || is("net")) i_++;
-      const Tok* a = peek();
-      if (!a) fail(end_col(), net ? "an address with prefix length, e.g. 10.0.0.0/8" : "an IPv4 or IPv6 address", "the end");
-      std::string s = a->text;
-      unsigned plen = 0;
-      std::size_t slash = s.find('/');
-      if (slash != std::string::npos) {
-        if (!net && s.find('/') != std::string::npos) net = true;  // host 10.0.0.0/8 reads as net
-        std::string l = s.substr(slash + 1);
-        s = s.substr(0, slash);
-        bool ok = !l.empty() && l.size() <= 3;
-        for (char c : l) ok = ok && c >= '0' && c <= '9';
-        if (!ok) fail(a->col, "a prefix length after '/'", "'" + a->text + "'");
-        plen = static_cast<unsigned>(std::stoul(l));
-      } else if (net) {
-        fail(a->col, "an address with prefix length, e.g. 10.0.0.0/8", "'" + a->text + "'");
-      }
-      if (!parse_addr(s, &op)) fail(a->col, "an IPv4 or IPv6 address", "'" + a->text + "'");
-      if (net && plen > op.alen * 8u)
-        fail(a->col, "a prefix length 0.." + std::to_string(op.alen * 8), "'/" + std::to_string(plen) + "'");
-      op.kind = net ? Filter::Kind::Net : Filter::Kind::Host;
-      op.prefix = static_cast<uint8_t>(plen);
-      i_++;
-      out_->push_back(op);
-      return;
-    }
-    fail(t->col, kPrimitives, "'" + w + "'");
-  }
-
-  void port_prim(uint8_t proto, Filter::Dir dir = Filter::Dir::Any) {
-    if (is("src") || is("dst")) { dir = is("src") ? Filter::Dir::Src : Filter::Dir::Dst; i_++; }
-    if (!is("port")) fail(col(), "'port'", found());
-    i_++;
-    Filter::Op op{};
-    op.kind = Filter::Kind::Port;
-    op.dir = dir;
-    op.proto = proto;
-    op.value = static_cast<uint16_t>(number("a port number 0..65535", 65535));
-    out_->push_back(op);
-  }
-
-  const std::string& src_;
-  std::vector<Filter::Op>* out_;
-  std::vector<Tok> toks_;
-  std::size_t i_ = 0;
-};
-
-}  // namespace
-
-Filter Filter::compile(const std::string& expr) {
-  Filter f;
-  f.text_ = expr;
-  bool blank = true;
-  for (char c : expr) blank = blank && std::isspace(static_cast<unsigned char>(c));
-  if (blank) return f;
-  Parser(expr, &f.prog_).parse();
-  // The evaluator keeps its stack in the bits of one word.
-  int depth = 0, max = 0;
-  for (const Op& op : f.prog_) {
-    if (op.kind == Kind::And || op.kind == Kind::Or) depth--;
-    else if (op.kind != Kind::Not) depth++;
-    if (depth > max) max = depth;
-  }
-  if (max > 64)
-    throw Error("EFILTER", "filter '" + expr + "' nests too deeply (" + std::to_string(max) +
-                               " pending operands, at most 64): simplify it");
-  return f;
+  return relation(op.relop, stack[0], stack[1]) ? kYes : kNo;
 }
 
-namespace {
-
-// The postfix program over one packet; its stack lives in the bits of a word.
-template <typename View>
-inline bool run(const std::vector<Filter::Op>& prog, const View& v) {
+Verdict leaf(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
   using K = Filter::Kind;
-  if (prog.size() == 1) return eval_leaf(prog[0], v);  // the common case: one primitive
-  uint64_t stack = 0;
-  for (const Filter::Op& op : prog) {
-    switch (op.kind) {
-      case K::And: { uint64_t b = stack & 1; stack >>= 1; stack = (stack & ~1ull) | ((stack & 1) & b); break; }
-      case K::Or: { uint64_t b = stack & 1; stack >>= 1; stack |= b; break; }
-      case K::Not: stack ^= 1; break;
-      default: stack = (stack << 1) | (eval_leaf(op, v) ? 1u : 0u); break;
+  switch (op.kind) {
+    case K::Link: return link_is(p, op.nl, op.mpls, op.ethertype);
+    case K::Vlan: return vlan(p, op);
+    case K::Mpls: return mpls(p, op);
+    case K::IpProto: return ip_proto(p, op);
+    case K::Host: return host(p, op);
+    case K::Ether: return ether(p, op);
+    case K::Port: return port(p, op);
+    case K::Compare: return compare(p, op, code);
+    default: return kNo;
+  }
+}
+
+// The usual frame (PlainIpv4View::fits: untagged IPv4, 20-byte header, ports
+// captured) under a primitive of the untagged layer: fixed offsets, nothing
+// can be out of bounds. Other primitives take the general path.
+// Without branches (bitwise & and |): every test is one flag.
+template <bool kOnePort = false>
+inline bool plain_port(const PlainIpv4View& v, const Op& op) {
+  const uint8_t* pp = v.ports();
+  uint32_t sport = static_cast<uint32_t>(pp[0] << 8 | pp[1]), dport = static_cast<uint32_t>(pp[2] << 8 | pp[3]);
+  bool s, d;
+  if constexpr (kOnePort) {
+    s = sport == op.lo;
+    d = dport == op.lo;
+  } else {
+    uint32_t span = op.hi - op.lo;
+    s = sport - op.lo <= span;  // lo <= port <= hi in one unsigned compare
+    d = dport - op.lo <= span;
+  }
+  bool ports = ((op.dir != Dir::Dst) & s) | ((op.dir != Dir::Src) & d);
+  return ((op.family & Filter::kIp4) != 0) & transport_in(v.proto, op) & (v.ip()->fragment_offset() == 0) & ports;
+}
+
+inline bool plain_host(const PlainIpv4View& v, const Op& op) {
+  uint32_t s, d, a, m;
+  std::memcpy(&s, v.src_addr(), 4);
+  std::memcpy(&d, v.dst_addr(), 4);
+  std::memcpy(&a, op.addr, 4);
+  std::memcpy(&m, op.mask, 4);
+  bool sm = (s & m) == a, dm = (d & m) == a;
+  return (op.alen == 4) & ((op.family & Filter::kIp4) != 0) & (((op.dir != Dir::Dst) & sm) | ((op.dir != Dir::Src) & dm));
+}
+
+inline bool plain_proto(const PlainIpv4View& v, const Op& op) {
+  return ((op.family & Filter::kIp4) != 0) & (v.proto == op.proto);
+}
+
+// The primitives with a fixed-offset test for the usual frame: of the
+// untagged layer, and not `src and dst` (the flags above join with or).
+bool has_plain_test(const Op& op) {
+  if (op.nl != 14 || op.mpls || op.dir == Dir::Both) return false;
+  return op.kind == Filter::Kind::Port || op.kind == Filter::Kind::Host || op.kind == Filter::Kind::IpProto;
+}
+
+// One primitive over one packet: the fixed-offset test when it has one and
+// the frame is the usual one.
+template <bool kPlain>
+inline Verdict leaf_on(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
+  if constexpr (kPlain) {
+    if (op.plain) {
+      PlainIpv4View v(p.f);
+      switch (op.kind) {
+        case Filter::Kind::Port: return plain_port(v, op) ? kYes : kNo;
+        case Filter::Kind::Host: return plain_host(v, op) ? kYes : kNo;
+        default: return plain_proto(v, op) ? kYes : kNo;
+      }
     }
   }
-  return stack & 1;
+  return leaf(p, op, code);
+}
+
+// The postfix program: a stack of verdicts. And/Or take the left verdict
+// first (a rejection on the left rejects, as the left side runs first).
+template <bool kPlain>
+Verdict run(const Pkt& p, const std::vector<Op>& prog, const std::vector<Filter::Arith>& code) {
+  using K = Filter::Kind;
+  uint8_t stack[kMaxPending];
+  unsigned sp = 0;
+  for (const Op& op : prog) {
+    switch (op.kind) {
+      case K::And: {
+        uint8_t b = stack[--sp], a = stack[sp - 1];
+        stack[sp - 1] = a == kYes ? b : a;
+        break;
+      }
+      case K::Or: {
+        uint8_t b = stack[--sp], a = stack[sp - 1];
+        stack[sp - 1] = a == kNo ? b : a;
+        break;
+      }
+      case K::Not: stack[sp - 1] = stack[sp - 1] == kReject ? kReject : stack[sp - 1] ^ 1; break;
+      default: stack[sp++] = leaf_on<kPlain>(p, op, code); break;
+    }
+  }
+  return static_cast<Verdict>(stack[0]);
 }
 
 }  // namespace
 
-bool Filter::match(const PacketView& v) const { return prog_.empty() || run(prog_, v); }
+void Filter::mark_plain_tests() {
+  for (Op& op : prog_) op.plain = has_plain_test(op);
+}
 
-bool Filter::match(const uint8_t* frame, uint32_t len) const {
-  if (prog_.empty()) return true;
-  PacketView v;
-  parse_view(frame, len, &v);
-  return run(prog_, v);
+bool Filter::match(const uint8_t* frame, uint32_t len, uint32_t wire_len) const {
+  return prog_.empty() || run<false>(Pkt{frame, len, wire_len}, prog_, arith_) == kYes;
 }
 
 namespace {
 
-// The burst loop with the test inlined: one primitive, or the whole program.
-// The usual frame is tested at fixed offsets; any other is parsed first.
+// The burst loop with the test inlined. The usual frame is tested at fixed
+// offsets when the filter is one primitive that has such a test.
 template <typename Test>
 inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, Test test) {
   // Forwarding that moves pointers never reads the headers, so they may be
@@ -319,20 +395,30 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, Test 
   for (uint16_t i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
   uint16_t k = 0;
   for (uint16_t i = 0; i < n; i++) {
-    const uint8_t* frame = pkts[i]->data();
-    uint32_t len = pkts[i]->data_len;
-    bool hit;
-    if (PlainIpv4View::fits(frame, len)) [[likely]] {
-      hit = test(PlainIpv4View(frame));
-    } else {
-      PacketView v;
-      parse_view(frame, len, &v);
-      hit = test(v);
-    }
+    bool hit = test(pkts[i]->data(), pkts[i]->data_len);
     kept[k] = i;
     k += hit ? 1 : 0;  // no branch on the (rare) match
   }
   return k;
+}
+
+// Any other frame, out of the burst loop's line (keeps the loop small).
+template <Filter::Kind K>
+[[gnu::noinline]] bool general(Pkt p, const Op& op) {
+  if constexpr (K == Filter::Kind::Port) return port(p, op) == kYes;
+  else if constexpr (K == Filter::Kind::Host) return host(p, op) == kYes;
+  else return ip_proto(p, op) == kYes;
+}
+
+// One primitive with its kind known: no dispatch per packet.
+// (plain: a lambda, so that it is inlined.)
+template <Filter::Kind K, typename Plain>
+inline uint16_t select_one(Mbuf* const* pkts, uint16_t n, uint16_t* kept, const Op& one, Plain plain) {
+  const Op op = one;  // a copy the stores to kept[] cannot alias
+  return select_with(pkts, n, kept, [op, plain](const uint8_t* f, uint32_t len) -> bool {
+    if (PlainIpv4View::fits(f, len)) [[likely]] return plain(PlainIpv4View(f), op);
+    return general<K>(Pkt{f, len, len}, op);
+  });
 }
 
 }  // namespace
@@ -342,17 +428,21 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
   }
-  if (prog_.size() > 1) return select_with(pkts, n, kept, [this](const auto& v) { return run(prog_, v); });
-  // One primitive, the usual filter: its kind is dispatched once per burst.
-  const Op op = prog_[0];
-  switch (op.kind) {
-    case Kind::Proto: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Proto>(op, v); });
-    case Kind::Vlan: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Vlan>(op, v); });
-    case Kind::Host: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Host>(op, v); });
-    case Kind::Net: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Net>(op, v); });
-    case Kind::Port: return select_with(pkts, n, kept, [op](const auto& v) { return leaf<Kind::Port>(op, v); });
-    default: return select_with(pkts, n, kept, [this](const auto& v) { return run(prog_, v); });
+  if (prog_.size() == 1 && prog_[0].plain) {  // one primitive, the usual filter: its kind is dispatched once per burst
+    const Op& op = prog_[0];
+    switch (op.kind) {
+      case Kind::Port:
+        if (op.lo == op.hi) return select_one<Kind::Port>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_port<true>(v, o); });
+        return select_one<Kind::Port>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_port<false>(v, o); });
+      case Kind::Host: return select_one<Kind::Host>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_host(v, o); });
+      default: return select_one<Kind::IpProto>(pkts, n, kept, op, [](const auto& v, const Op& o) { return plain_proto(v, o); });
+    }
   }
+  return select_with(pkts, n, kept, [this](const uint8_t* f, uint32_t len) {
+    Pkt p{f, len, len};
+    if (PlainIpv4View::fits(f, len)) [[likely]] return run<true>(p, prog_, arith_) == kYes;
+    return run<false>(p, prog_, arith_) == kYes;
+  });
 }
 
 }  // namespace rs

@@ -1,24 +1,19 @@
-// Capture filters: a small tcpdump-like expression language, compiled once
-// into a postfix program and evaluated natively per packet (no allocation,
-// no recursion) on the poll thread over the classifier's PacketView (no
-// field is copied). Shared by capture and `set verbose`.
+// Capture filters: the pcap-filter(7) language as tcpdump runs it on
+// Ethernet frames, compiled once into a postfix program of primitives and
+// evaluated natively per packet (no allocation, no recursion) on the poll
+// thread. Shared by capture, `set verbose` and `pcap show FILE filter EXPR`;
+// `help filter` documents it (commands/filter-help.ts).
 //
-//   expr      := term (('or' | '||') term)*
-//   term      := factor (('and' | '&&') factor)*
-//   factor    := ('not' | '!') factor | '(' expr ')' | primitive
-//   primitive := udp | tcp | icmp | icmp6 | arp | ip | ip6
-//              | vlan [N]                       any tag, or a tag with VLAN id N
-//              | [src|dst] host ADDR            IPv4 or IPv6; also ARP sender/target
-//              | [src|dst] net ADDR/LEN
-//              | [tcp|udp] [src|dst] port N
-//              | [src|dst] ADDR                 (host implied, as in tcpdump)
-// Up to two VLAN tags are skipped before the network layer, so `vlan 10 and
-// udp` matches UDP inside VLAN 10.
+// Each primitive reads the frame at the offsets libpcap's code reads, with
+// its answers: an untagged primitive tests untagged frames; each `vlan` or
+// `mpls` keyword moves what follows one header (4 bytes) in, in the order
+// written; IPv6 protocol tests also see a fragment header, port tests do not;
+// `host` covers IPv4, ARP and RARP addresses. A read past the captured bytes
+// rejects the packet, as a BPF load out of bounds does.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "../classify/pktview.h"
 #include "../mbuf.h"
 
 namespace rs {
@@ -31,26 +26,59 @@ class Filter {
 
   bool empty() const { return prog_.empty(); }
   const std::string& text() const { return text_; }
-  bool match(const uint8_t* frame, uint32_t len) const;
-  bool match(const PacketView& v) const;
+  // wire_len: the length on the wire (pcap's origlen), what `len` tests.
+  bool match(const uint8_t* frame, uint32_t len, uint32_t wire_len) const;
+  bool match(const uint8_t* frame, uint32_t len) const { return match(frame, len, len); }
   // Poll thread: the packets of a burst the filter keeps, their indices in
   // ascending order in `kept`; returns how many.
   uint16_t select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const;
 
-  enum class Kind : uint8_t { Proto, Vlan, Host, Net, Port, And, Or, Not };
-  enum class Dir : uint8_t { Any, Src, Dst };
+  enum class Kind : uint8_t {
+    Link,     // ethertype (ip, ip6, arp, rarp, ether proto)
+    Vlan,     // a VLAN tag here [with this id]
+    Mpls,     // an MPLS label here [with this label]
+    IpProto,  // IPv4 protocol / IPv6 next header (also behind a fragment header)
+    Host,     // IPv4 (IP, ARP, RARP) or IPv6 address under a prefix
+    Ether,    // Ethernet address
+    Port,     // TCP/UDP/SCTP port range
+    Compare,  // arithmetic relation over packet bytes and len
+    And, Or, Not
+  };
+  enum class Dir : uint8_t { Any, Src, Dst, Both };  // Any: src or dst; Both: src and dst
+  enum Family : uint8_t { kIp4 = 1, kIp6 = 2, kArp = 4, kRarp = 8 };
   struct Op {
     Kind kind;
     Dir dir = Dir::Any;
-    uint8_t proto = 0;   // Proto: IP proto, or 0 with ethertype; Port: 0 any, 6 tcp, 17 udp
-    uint8_t alen = 0;    // Host/Net: 4 or 16
-    uint8_t prefix = 0;  // Net
-    uint16_t value = 0;  // Vlan id (0xffff: any), Port number, Proto ethertype
+    uint8_t family = 0;    // IpProto, Host, Port: Family bits
+    uint8_t mpls = 0;      // MPLS labels before this primitive
+    uint16_t nl = 14;      // where the network header starts (14 + 4 per vlan/mpls before)
+    uint16_t ethertype = 0;
+    uint8_t proto = 0;         // IpProto: the protocol number
+    uint64_t transports[4] = {};  // Port: the set of transport protocols, one bit per number
+    uint8_t alen = 0;        // Host: 4 or 16; Ether: 6
+    uint8_t relop = 0;       // Compare
+    bool plain = false;      // has a fixed-offset test for the usual frame (filter.cpp)
+    uint32_t lo = 0, hi = 0; // Port range; Vlan id / Mpls label (lo) when hi == 1
+    uint16_t arith = 0, arith_end = 0;  // Compare: its operands in arith_
     uint8_t addr[16] = {};
+    uint8_t mask[16] = {};
+  };
+  // Compare's operands: two postfix arithmetic expressions, left then right.
+  struct Arith {
+    enum Code : uint8_t { Const, Len, Load, Add, Sub, Mul, Div, Mod, AndB, OrB, Xor, Shl, Shr, Neg };
+    Code code;
+    uint8_t size = 0;     // Load: 1, 2 or 4 bytes
+    uint8_t layer = 0;    // Load: what the index counts from (filter.cpp Layer)
+    uint8_t proto = 0;    // Load from a transport header: its IP protocol
+    uint16_t nl = 14;     // Load: the network header's offset
+    uint8_t mpls = 0;
+    uint32_t value = 0;   // Const
   };
 
  private:
+  void mark_plain_tests();
   std::vector<Op> prog_;
+  std::vector<Arith> arith_;
   std::string text_;
 };
 

@@ -1,5 +1,7 @@
 #include "pcap_tools.h"
 #include "../diag/decode.h"
+#include "../error.h"
+#include "filter.h"
 #include "../pcap_file.h"
 
 namespace rs {
@@ -48,21 +50,30 @@ PcapInfo pcap_info(const std::string& path) {
   return i;
 }
 
-PcapShow pcap_show(const std::string& path, uint64_t count) {
+PcapShow pcap_show(const std::string& path, uint64_t count, const Filter* filter) {
   PcapReader r;
   r.open(path);
   PcapShow out;
   out.nanosecond = r.nanosecond();
   PcapRecord rec;
+  uint64_t index = 0;
   while ((count == 0 || out.lines.size() < count) && r.next(rec)) {
+    index++;
+    uint32_t lt = rec.iface < r.interfaces().size() ? r.interfaces()[rec.iface].linktype : r.linktype();
+    if (filter && !filter->empty()) {
+      if (lt != kLinktypeEthernet)
+        throw Error("EFILTER", path + ": packet " + std::to_string(index) + " has link type " + linktype_name(lt) +
+                                   "; filters read Ethernet (EN10MB) frames only");
+      if (!filter->match(rec.data, rec.caplen, rec.origlen)) continue;
+    }
     PcapShowLine l;
+    l.index = index;
     l.ts_ns = rec.ts_ns;
     l.ts_overflow = rec.ts_overflow;
     l.caplen = rec.caplen;
     l.origlen = rec.origlen;
     l.iface = rec.iface;
     l.direction = rec.direction;
-    uint32_t lt = rec.iface < r.interfaces().size() ? r.interfaces()[rec.iface].linktype : r.linktype();
     l.summary = describe_record(lt, rec.data, rec.caplen, rec.origlen);
     out.lines.push_back(std::move(l));
   }

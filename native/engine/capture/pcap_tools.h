@@ -1,5 +1,6 @@
-// `pcap info FILE` (like capinfos) and `pcap show FILE [count N]` (one line
-// per packet, like `tcpdump -r`, decoded by diag/decode.h), both through PcapReader.
+// `pcap info FILE` (like capinfos) and `pcap show FILE [count N] [filter EXPR]`
+// (one line per packet, like `tcpdump -r`, decoded by diag/decode.h), both
+// through PcapReader.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,6 +25,7 @@ struct PcapInfo {
 PcapInfo pcap_info(const std::string& path);
 
 struct PcapShowLine {
+  uint64_t index = 0;  // the record's number in the file, from 1 (tcpdump -#)
   uint64_t ts_ns = 0;
   bool ts_overflow = false;  // PcapRecord::ts_overflow: ts_ns is not the time
   uint32_t caplen = 0, origlen = 0, iface = 0;
@@ -35,7 +37,11 @@ struct PcapShow {
   std::vector<PcapShowLine> lines;
   std::string stopped;  // as PcapInfo::stopped, when reading stopped there before `count`
 };
-// The first `count` packets (0: all); throws as pcap_info.
-PcapShow pcap_show(const std::string& path, uint64_t count);
+class Filter;
+// The first `count` packets (0: all) the filter keeps (nullptr: all); a damaged
+// or truncated file gives its complete records and says where it stopped, as
+// pcap_info. Throws EFILTER when a filter is given for a file whose link type
+// is not Ethernet.
+PcapShow pcap_show(const std::string& path, uint64_t count, const Filter* filter = nullptr);
 
 }  // namespace rs
