@@ -589,10 +589,18 @@ void Engine::run_lcore(unsigned index) {
   if (tx_first_bursts_) {
     // testpmd's `start tx_first`: prime the loop with txonly bursts. txonly's
     // template shares the stream scratch with the mode's own state, so the
-    // mode's stream_init runs again afterwards.
+    // mode's stream_init runs again afterwards. Past the first kWholeBursts,
+    // the stop flag is checked between bursts (relaxed, as in the loop
+    // below): a million bursts to a TAP take minutes, and stop, quit or
+    // SIGTERM must not wait for them. The first ones always go out, so a
+    // `start tx_first` stopped before this thread got a CPU still primes.
+    constexpr unsigned kWholeBursts = 64;
     for (FwdStream* fs : mine) {
       if (fwd_ != &fwd_txonly) fwd_txonly.stream_init(*fs, settings_);
-      for (unsigned b = 0; b < tx_first_bursts_; b++) fwd_txonly.packet_fwd(*fs, settings_);
+      for (unsigned b = 0; b < tx_first_bursts_; b++) {
+        if (b >= kWholeBursts && stop_flag_.load(std::memory_order_relaxed)) break;
+        fwd_txonly.packet_fwd(*fs, settings_);
+      }
       if (fwd_ != &fwd_txonly && fwd_->stream_init) fwd_->stream_init(*fs, settings_);
     }
   }
