@@ -43,7 +43,8 @@ function kniLine(e: NetEvent): StyledLine {
   }
   if (v.result === 'applied') {
     const delayed = v.delayed_ms !== undefined ? ` after ${v.delayed_ms} ms` : '';
-    return L(`KNI ${e.proxy} (port ${port}): ${what} applied to port ${port}${delayed}`, 'ok');
+    const paused = v.while === 'forwarding' ? ` (its streams paused meanwhile, forwarding went on)` : '';
+    return L(`KNI ${e.proxy} (port ${port}): ${what} applied to port ${port}${delayed}${paused}`, 'ok');
   }
   return L(`KNI ${e.proxy} (port ${port}): ${what} ${v.result}: ${v.reason}; ${e.proxy} put back to ${v.now}`, 'warning');
 }
