@@ -573,15 +573,23 @@ void IfProxy::resync(bool emit_all, uint64_t* changes) {
     int n = sock_.receive([](const rtnl::Msg&) {}, 64);
     if (n == 0) break;
   }
+  // Two dumps, and the cache is their union. A dump taken while the tables
+  // change can skip an entry that exists throughout, without flagging
+  // NLM_F_DUMP_INTR (the kernel resumes each chunk by position): diffed alone
+  // it would report a delete, and the entry's return an add, that never
+  // happened. An entry only the first pass has was deleted after the drain
+  // above, so its delete notification is still queued and counted then.
   std::vector<rtnl::Msg> dumped;
   {
     rtnl::Socket ds;
     ds.open(false, 4 << 20);
     auto keep = [&](const rtnl::Msg& m) { dumped.push_back(m); };
-    ds.dump(RTM_GETLINK, AF_UNSPEC, keep);
-    ds.dump(RTM_GETADDR, AF_UNSPEC, keep);
-    ds.dump(RTM_GETROUTE, AF_UNSPEC, keep);
-    ds.dump(RTM_GETNEIGH, AF_UNSPEC, keep);
+    for (int pass = 0; pass < 2; pass++) {
+      ds.dump(RTM_GETLINK, AF_UNSPEC, keep);
+      ds.dump(RTM_GETADDR, AF_UNSPEC, keep);
+      ds.dump(RTM_GETROUTE, AF_UNSPEC, keep);
+      ds.dump(RTM_GETNEIGH, AF_UNSPEC, keep);
+    }
   }
   std::vector<Event> out;
   std::vector<rtnl::LinkMsg> links;
