@@ -15,6 +15,8 @@ export const IFPROXY_EVENTS = [
   'route_add', 'route_del', 'route6_add', 'route6_del', 'neigh_add', 'neigh_del', 'cfg_finished',
 ] as const;
 
+const TRACED_BY_DEFAULT = new Set<string>([...IFPROXY_EVENTS, 'overflow']);
+
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 // 12:34:56.123456
@@ -115,8 +117,10 @@ export class EventHub {
     }
   }
 
+  // Without a list, the IF-proxy events (and the listener's overflow) are
+  // traced; KNI, capture and replay events only when named.
   private traced(e: NetEvent): boolean {
-    return this.trace && (this.filter === null || this.filter.has(e.name));
+    return this.trace && (this.filter === null ? TRACED_BY_DEFAULT.has(e.name) : this.filter.has(e.name));
   }
 
   // KNI requests are applied on this (the control) thread; a delayed one

@@ -170,6 +170,7 @@ TEST(ifproxy_10000_routes_batch) {
     sh("ip tuntap add dev rsb0 mode tap && ip link set rsb0 up");
     rs::Engine e;
     rs::IfProxy& ifp = e.ifproxy();
+    ifp.bind(e.attach("net_ring0"), "rsb0");  // route events are those of bound interfaces
     ifp.listen();
     CHECK(seen(ifp, 0, "cfg_finished"));
     size_t base = ifp.listener().routes;
@@ -243,4 +244,38 @@ TEST(ifproxy_counts_exact_after_overflow) {
     std::remove("/tmp/rs-nl-exact-add.batch");
     std::remove("/tmp/rs-nl-exact-del.batch");
   }, 120);
+}
+
+// The trace is of bound interfaces: a route out of another interface is no
+// event. A carrier change (the veth peer coming up) is a link_change even
+// though the administrative state stays up. KNI, capture and replay events
+// share the queue but not the IF-proxy counters.
+TEST(ifproxy_traces_bound_interfaces_and_carrier_changes) {
+  rsnet::in_netns("ifproxy_traces_bound_interfaces_and_carrier_changes", [] {
+    sh("ip link add rsv0 type veth peer name rsv1 && ip link set rsv0 up");
+    sh("ip tuntap add dev rsu0 mode tap && ip link set rsu0 up");
+    rs::Engine e;
+    rs::IfProxy& ifp = e.ifproxy();
+    ifp.bind(e.attach("net_ring0"), "rsv0");
+    ifp.listen();
+    CHECK(seen(ifp, 0, "cfg_finished"));
+    uint64_t after = ifp.events().last_seq();
+    ifp.events().clear_counters();
+    sh("ip link set rsv1 up");  // rsv0's carrier comes up; its IFF_UP was already set
+    CHECK(seen(ifp, after, "link_change", {{"up", "1"}, {"carrier", "1"}, {"operstate", "up"}}));
+    sh("ip route add 10.77.0.0/16 dev rsu0");  // not bound
+    sh("ip route add 10.78.0.0/16 dev rsv0");  // bound
+    CHECK(seen(ifp, after, "route_add", {{"dst", "10.78.0.0/16"}}));
+    CHECK(find_event(ifp.events().history(~size_t(0), after), "route_add", {{"dst", "10.77.0.0/16"}}) == nullptr);
+    rs::Event other;
+    other.name = "replay_done";
+    ifp.events().push(other);
+    other.name = "kni_request";
+    ifp.events().push(other);
+    auto c = ifp.events().counters();
+    CHECK_EQ(c.count("replay_done"), 0u);
+    CHECK_EQ(c.count("kni_request"), 0u);
+    CHECK_EQ(c["route_add"], 1u);
+    CHECK(c["link_change"] >= 1u);
+  });
 }

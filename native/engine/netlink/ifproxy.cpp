@@ -404,6 +404,15 @@ Event IfProxy::make(const char* name, int index) const {
   return e;
 }
 
+// IFF_LOWER_UP (carrier) of <linux/if.h>, which cannot be included beside <net/if.h>.
+constexpr uint32_t kIffLowerUp = 1u << 16;
+
+// Administrative state, carrier, or operational state: the RFC's link
+// change covers all three (a cable pulled changes only the last two).
+bool IfProxy::link_state_changed(const Link& before, const Link& now) {
+  return ((before.flags ^ now.flags) & (IFF_UP | kIffLowerUp)) || before.operstate != now.operstate;
+}
+
 void IfProxy::link_events(int index, const Link* before, const Link& now, std::vector<Event>& out) const {
   if (!emitting_ || !proxies_.count(index)) return;
   if (now.has_mac && (!before || !before->has_mac || before->mac != now.mac)) {
@@ -416,9 +425,10 @@ void IfProxy::link_events(int index, const Link* before, const Link& now, std::v
     e.values.push_back({"mtu", std::to_string(now.mtu)});
     out.push_back(std::move(e));
   }
-  if (!before || ((before->flags ^ now.flags) & IFF_UP)) {
+  if (!before || link_state_changed(*before, now)) {
     Event e = make("link_change", index);
     e.values.push_back({"up", (now.flags & IFF_UP) ? "1" : "0"});
+    e.values.push_back({"carrier", (now.flags & kIffLowerUp) ? "1" : "0"});
     e.values.push_back({"operstate", netdev::operstate_name(now.operstate)});
     out.push_back(std::move(e));
   }
@@ -438,9 +448,9 @@ void IfProxy::route_event(bool add, const std::string& key, const std::string& v
   auto v = split(value, '|');  // gateway, oif, type
   int family = std::stoi(k[0]);
   int oif = std::stoi(v[1]);
+  if (!proxies_.count(oif)) return;  // a route out of an interface no port is bound to
   const char* name = family == AF_INET ? (add ? "route_add" : "route_del") : (add ? "route6_add" : "route6_del");
-  Event e = make(name, proxies_.count(oif) ? oif : 0);
-  if (!proxies_.count(oif)) e.if_index = oif;
+  Event e = make(name, oif);
   e.values.push_back({"dst", k[1]});
   if (!v[0].empty()) e.values.push_back({"via", v[0]});
   if (oif) {
@@ -672,7 +682,7 @@ void IfProxy::resync(bool emit_all, uint64_t* changes) {
       for (const auto& [k, v] : cache_.links) {
         auto o = old.links.find(k);
         n += (o == old.links.end() || o->second.mtu != v.mtu || o->second.mac != v.mac ||
-              ((o->second.flags ^ v.flags) & IFF_UP));
+              link_state_changed(o->second, v));
       }
       for (const auto& [k, v] : old.links) n += !cache_.links.count(k);
       *changes = n;
