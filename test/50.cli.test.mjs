@@ -29,6 +29,16 @@ test('net_ring pair with start tx_first: conservation in the stop summary', asyn
   assert.is(totalTx, totalRx + 64, 'every received packet was sent or dropped, plus the tx_first bursts');
   const nic = nicStats(r.stdout);
   assert.ok(nic.length >= 2);
+  for (const p of nic) {
+    assert.ok(p.rxBytes >= p.rx * 64 && p.txBytes >= p.tx * 64, `port ${p.port} counts bytes: ${JSON.stringify(p)}`);
+  }
+});
+
+test('flowgen counts its flows exactly, past what a double holds', async () => {
+  const r = await ringside([], 'set flowgen src-ip 4294967295\nset flowgen dst-ip 4294967295\nshow config txpkts\nquit\n');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /flowgen: 18446744065119617025 flows \(src-ip 4294967295 x dst-ip 4294967295 x src-port 1 x dst-port 1\)/);
+  assert.match(r.stdout, /flowgen:\s+18446744065119617025 flows/);
 });
 
 test('start-up options reach the engine and show in show config', async () => {
