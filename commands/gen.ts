@@ -17,6 +17,12 @@ import { NONE, message, selectPorts } from './util.js';
 import type { GenSettings, GenSettingsUpdate, LatencyReport, TxRateInfo } from '../native/gen.js';
 import '../native/gen.js';
 
+// flowgen's flows: the product of the four counts, exact (up to 2^96, past
+// what a double holds).
+export function flowCount(f: GenSettings['flows']): bigint {
+  return BigInt(f.srcIp) * BigInt(f.dstIp) * BigInt(f.srcPort) * BigInt(f.dstPort);
+}
+
 export interface GenConfigResult {
   [key: string]: unknown;
   kind: 'genConfig';
@@ -231,7 +237,7 @@ export const gen: CommandSpec[] = [
       const key = { 'src-ip': 'srcIp', 'dst-ip': 'dstIp', 'src-port': 'srcPort', 'dst-port': 'dstPort' }[a.field as string] as 'srcIp';
       set(s, { flows: { [key]: a.count as number } });
       const f = s.engine.genSettings().flows;
-      return message(`flowgen: ${f.srcIp * f.dstIp * f.srcPort * f.dstPort} flows (src-ip ${f.srcIp} x dst-ip ${f.dstIp} x src-port ${f.srcPort} x dst-port ${f.dstPort})`);
+      return message(`flowgen: ${flowCount(f)} flows (src-ip ${f.srcIp} x dst-ip ${f.dstIp} x src-port ${f.srcPort} x dst-port ${f.dstPort})`);
     },
   },
   {

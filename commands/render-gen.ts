@@ -2,7 +2,7 @@
 // (in the ##### block shape of testpmd's port statistics).
 import type { CommandResult, StyledLine } from './types.js';
 import type { GenConfigResult, PortLatencyResult } from './gen.js';
-import { describeTemplate } from './gen.js';
+import { describeTemplate, flowCount } from './gen.js';
 
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
@@ -21,13 +21,13 @@ export function renderGenConfig(r: GenConfigResult): StyledLine[] {
     : `${r.txpkts.reduce((a, b) => a + b, 0)} bytes (txpkts ${r.txpkts.join(',')})`;
   const payload = g.payload === 'fixed' ? `fixed 0x${g.payloadByte.toString(16).padStart(2, '0')}` : g.payload;
   const f = g.flows;
-  const flows = f.srcIp * f.dstIp * f.srcPort * f.dstPort;
+  const flows = flowCount(f);
   const out = [
     L(`Tx packets (${r.mode} mode; used by txonly, flowgen and start tx_first):`, 'heading'),
     L(`  template: ${describeTemplate(g)}${g.l4 === 'tcp' ? ` flags 0x${g.tcpFlags.toString(16).padStart(2, '0')}` : ''} ttl ${g.ttl}`),
     L(`  sizes:    ${sizes}`),
     L(`  payload:  ${payload}, stamp ${g.stamp ? 'on (sequence + timestamp when the payload has 16 bytes)' : 'off'}`),
-    L(`  flowgen:  ${flows} flow${flows === 1 ? '' : 's'} (src-ip ${f.srcIp} x dst-ip ${f.dstIp} x src-port ${f.srcPort} x dst-port ${f.dstPort})`),
+    L(`  flowgen:  ${flows} flow${flows === 1n ? '' : 's'} (src-ip ${f.srcIp} x dst-ip ${f.dstIp} x src-port ${f.srcPort} x dst-port ${f.dstPort})`),
   ];
   for (const p of r.ports) {
     const rate = p.rate.value === 0 ? 'unpaced' : `${p.rate.value} ${p.rate.unit === 'pps' ? 'pps' : 'Mbit/s'}`;

@@ -22,7 +22,7 @@ export interface PortInfo {
   closed: boolean;
   nbRxQueues: number; nbTxQueues: number;
   maxRxQueues: number; maxTxQueues: number;
-  countsBytes: boolean;  // false for net_ring (pointers only, as DPDK's)
+  countsBytes: boolean;  // whether the driver keeps byte counters
   extra: [string, string][]; // driver facts: files, interface, ...
 }
 

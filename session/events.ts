@@ -19,6 +19,8 @@ export const IFPROXY_EVENTS = [
 // Devargs of a memif port, whose link lines come as events.
 export const isMemif = (devargs: string): boolean => /^net_memif\d/.test(devargs.trim());
 
+const TRACED_BY_DEFAULT = new Set<string>([...IFPROXY_EVENTS, 'overflow']);
+
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 // 12:34:56.123456
@@ -47,7 +49,8 @@ function kniLine(e: NetEvent): StyledLine {
   }
   if (v.result === 'applied') {
     const delayed = v.delayed_ms !== undefined ? ` after ${v.delayed_ms} ms` : '';
-    return L(`KNI ${e.proxy} (port ${port}): ${what} applied to port ${port}${delayed}`, 'ok');
+    const paused = v.while === 'forwarding' ? ` (its streams paused meanwhile, forwarding went on)` : '';
+    return L(`KNI ${e.proxy} (port ${port}): ${what} applied to port ${port}${delayed}${paused}`, 'ok');
   }
   return L(`KNI ${e.proxy} (port ${port}): ${what} ${v.result}: ${v.reason}; ${e.proxy} put back to ${v.now}`, 'warning');
 }
@@ -148,8 +151,10 @@ export class EventHub {
     }
   }
 
+  // Without a list, the IF-proxy events (and the listener's overflow) are
+  // traced; KNI, capture and replay events only when named.
   private traced(e: NetEvent): boolean {
-    return this.trace && (this.filter === null || this.filter.has(e.name));
+    return this.trace && (this.filter === null ? TRACED_BY_DEFAULT.has(e.name) : this.filter.has(e.name));
   }
 
   // KNI requests are applied on this (the control) thread; a delayed one

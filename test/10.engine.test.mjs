@@ -1,6 +1,7 @@
 // The engine through the addon: ports, forwarding, conservation, errors.
 import { test, assert } from './lib/harness.mjs';
-import { addon, engineWith, sleep, throwsCode, waitFor } from './lib/engine.mjs';
+import { spawnSync } from 'node:child_process';
+import { addon, engineWith, sleep, tempDir, throwsCode, waitFor } from './lib/engine.mjs';
 
 test('the addon lists forwarding modes and drivers from the engine tables', () => {
   const modes = addon.fwdModes().map((m) => m.name);
@@ -166,6 +167,38 @@ test('a shut-down engine refuses calls with ESHUTDOWN', () => {
   e.shutdown();
   throwsCode(assert, () => e.portIds(), 'ESHUTDOWN');
   e.shutdown();
+});
+
+// A system call failing inside the engine (here: no room for a capture's
+// writer thread under an address-space limit) used to escape the binding as a
+// std::system_error and abort node. Run in a child so an abort fails one test.
+test('an engine failure that is not an engine error reaches JS with a code, not an abort', () => {
+  const t = tempDir();
+  try {
+    const script = `
+      import { addon } from ${JSON.stringify(new URL('../dist/native/addon.js', import.meta.url).href)};
+      import { execFileSync } from 'node:child_process';
+      import { readFileSync } from 'node:fs';
+      const e = new addon.Engine({ totalNumMbufs: 1024 });
+      e.attach('net_null0');
+      const vmBytes = Number(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+      execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (vmBytes + (4 << 20))]);
+      try {
+        e.captureStart(0, { direction: 'rx', file: ${JSON.stringify(t.file('c.pcap'))}, ringBytes: 65536 });
+        console.log(JSON.stringify({ started: true }));
+      } catch (err) {
+        console.log(JSON.stringify({ name: err.name, code: err.code, message: err.message }));
+      }`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.is(r.signal, null, `the process died of ${r.signal}: ${r.stderr}`);
+    assert.is(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout.trim().split('\n').pop());
+    assert.is(got.name, 'RingsideError', r.stdout);
+    assert.is(got.code, 'EAGAIN');
+    assert.match(got.message, /free resources/);
+  } finally {
+    t.remove();
+  }
 });
 
 test.run();

@@ -1,5 +1,6 @@
 // The command line as a user drives it: line mode on stdin, start-up options,
 // testpmd's output shapes, and bad input that never stops the shell.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { test, assert } from './lib/harness.mjs';
 import { ringside, fwdStats, nicStats } from './lib/cli.mjs';
@@ -29,6 +30,31 @@ test('net_ring pair with start tx_first: conservation in the stop summary', asyn
   assert.is(totalTx, totalRx + 64, 'every received packet was sent or dropped, plus the tx_first bursts');
   const nic = nicStats(r.stdout);
   assert.ok(nic.length >= 2);
+  for (const p of nic) {
+    assert.ok(p.rxBytes >= p.rx * 64 && p.txBytes >= p.tx * 64, `port ${p.port} counts bytes: ${JSON.stringify(p)}`);
+  }
+});
+
+test('a FIFO given as a pcap or a capture file is refused in one line, without blocking', async () => {
+  const t = tempDir();
+  try {
+    const fifo = t.file('fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await ringside([], `pcap info ${fifo}\ncapture start 0 rx file ${fifo}\nquit\n`, { timeoutMs: 15_000 });
+    assert.is(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l.includes(fifo));
+    assert.ok(lines.some((l) => /'.*fifo' is a FIFO, not a regular file: name a pcap or pcapng file/.test(l)), r.stdout);
+    assert.ok(lines.some((l) => /will not write pcap file '.*fifo': it is a FIFO, not a regular file/.test(l)), r.stdout);
+  } finally {
+    t.remove();
+  }
+});
+
+test('flowgen counts its flows exactly, past what a double holds', async () => {
+  const r = await ringside([], 'set flowgen src-ip 4294967295\nset flowgen dst-ip 4294967295\nshow config txpkts\nquit\n');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /flowgen: 18446744065119617025 flows \(src-ip 4294967295 x dst-ip 4294967295 x src-port 1 x dst-port 1\)/);
+  assert.match(r.stdout, /flowgen:\s+18446744065119617025 flows/);
 });
 
 test('start-up options reach the engine and show in show config', async () => {

@@ -235,6 +235,32 @@ test('in a scenario, a rejected request and its revert are printed among the ste
   }
 }, { timeoutMs: 60_000 });
 
+// DPDK's KNI test plan changes vEth0_0's MTU with traffic running: the
+// port's streams pause, the MTU is set, they resume, and the shell says so.
+test('KNI: an MTU change while the port forwards is applied with its streams paused', async () => {
+  if (skipUnlessNetns('kni mtu while forwarding')) return;
+  await withNetns(1, async (ns) => {
+    const cli = ns.ringside(['--vdev', 'net_tap0,iface=rsk0', '--vdev', 'net_null0', '--', '-i']);
+    try {
+      cli.send('kni create 0 name rskni0');
+      await cli.waitFor(/KNI rskni0 created for port 0/);
+      cli.send('start');
+      await cli.waitFor(/io packet forwarding/);
+      const from = cli.stdout.length;
+      ns.ip('link', 'set', 'rskni0', 'mtu', '1400');
+      await cli.waitFor(/KNI rskni0 \(port 0\): mtu 1500 -> 1400 applied to port 0 \(its streams paused meanwhile, forwarding went on\)/, { from });
+      assert.match(ns.ip('link', 'show', 'rsk0'), /mtu 1400 /, 'the port took the MTU');
+      assert.match(ns.ip('link', 'show', 'rskni0'), /mtu 1400 /, 'the KNI interface is not put back');
+      cli.send('stop');
+      await cli.waitFor(/Done\./);
+      const r = await cli.end(['quit']);
+      assert.is(r.code, 0, r.stderr);
+    } finally {
+      cli.kill();
+    }
+  });
+}, { timeoutMs: 60_000 });
+
 test('kni commands are refused with a reason without root or on a missing KNI', async () => {
   const { ringside } = await import('./lib/cli.mjs');
   const r = await ringside(['--', '-i'], 'show kni\nkni destroy 0\nkni handler 0 delay\nquit\n');

@@ -20,6 +20,8 @@ async function withRouteListener(fn) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-ifpx-'));
     const cli = ns.ringside(['--', '-i']);
     try {
+      cli.send('ifproxy bind 0 rsb0');  // route events are those of bound interfaces
+      await cli.waitFor(/Port 0 bound to proxy rsb0/);
       await fn(ns, cli, dir);
       const r = await cli.end(['quit']);
       assert.is(r.code, 0, r.stderr);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the whole suite: the native engine tests under ASan+UBSan, then every
+// Runs the whole suite: the native engine tests under ASan+UBSan and the
+// threaded ones under ThreadSanitizer, then every
 // test/*.test.mjs file (uvu) in its own process. uvu prints no "failed" line
 // and never exits while a native thread or handle is open, so each file gets a
 // time limit, a process that printed its summary but hangs is ended, and the
@@ -59,13 +60,23 @@ let failed = 0;
 let skipped = 0;
 const problems = [];
 
+// The whole native suite under ASan+UBSan, then the threaded tests (ring,
+// mempool, engine) under ThreadSanitizer: a separate build, as TSan cannot be
+// combined with ASan.
+const NATIVE_RUNS = [
+  { target: 'sanitize', label: 'native engine tests (ASan+UBSan)' },
+  { target: 'tsan', label: 'native threaded tests (ThreadSanitizer)' },
+];
+
 async function nativeSuite() {
-  const r = await run('make', ['-s', '-C', 'native', 'sanitize'], { timeoutMs: 900_000, summary: NATIVE_SUMMARY });
-  const m = NATIVE_SUMMARY.exec(r.out);
-  if (m) { passed += Number(m[1]); failed += Number(m[2]); }
-  if (!m || r.ended === 'timeout' || (r.code !== 0 && (!m || Number(m[2]) === 0))) {
-    failed += 1;
-    problems.push(`native engine tests (ASan+UBSan): ${r.ended ?? `exit ${r.code ?? r.signal}`}`);
+  for (const { target, label } of NATIVE_RUNS) {
+    const r = await run('make', ['-s', '-C', 'native', target], { timeoutMs: 900_000, summary: NATIVE_SUMMARY });
+    const m = NATIVE_SUMMARY.exec(r.out);
+    if (m) { passed += Number(m[1]); failed += Number(m[2]); }
+    if (!m || r.ended === 'timeout' || (r.code !== 0 && (!m || Number(m[2]) === 0))) {
+      failed += 1;
+      problems.push(`${label}: ${r.ended ?? `exit ${r.code ?? r.signal}`}`);
+    }
   }
 }
 

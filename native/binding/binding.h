@@ -20,15 +20,24 @@ AddonData& data(Napi::Env env);
 // Throws the JS RingsideError (code + message) registered by setErrorClass.
 [[noreturn]] void throw_ringside(Napi::Env env, const std::string& code, const std::string& message);
 
-// Runs f, mapping engine errors to RingsideError. Every method goes through it.
+// Throws the RingsideError for the exception being handled (call it only
+// inside a catch block): out of memory, a failed system call, or an engine
+// bug, each with its own code.
+[[noreturn]] void throw_ringside_for_current(Napi::Env env);
+
+// Runs f, mapping every exception to a RingsideError: one escaping a method
+// would terminate the process. Every method goes through it. A JS exception
+// (Napi::Error, itself a std::exception) passes through unchanged.
 template <typename F>
 auto guarded(Napi::Env env, F f) -> decltype(f()) {
   try {
     return f();
+  } catch (const Napi::Error&) {
+    throw;
   } catch (const rs::Error& e) {
     throw_ringside(env, e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    throw_ringside(env, "ENOMEM", "out of memory in the engine");
+  } catch (...) {
+    throw_ringside_for_current(env);
   }
 }
 

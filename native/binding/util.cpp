@@ -1,5 +1,7 @@
 // Argument parsing and error mapping shared by the binding files.
 #include "binding.h"
+#include <cstring>
+#include <system_error>
 
 namespace rsb {
 
@@ -16,6 +18,25 @@ AddonData& data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
   throw e;
 }
 
+[[noreturn]] void throw_ringside_for_current(Napi::Env env) {
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw_ringside(env, "ENOMEM", "out of memory in the engine: lower --total-num-mbufs or free memory");
+  } catch (const std::system_error& e) {
+    // A system call the engine made failed: the errno's name is the code.
+    const char* name = e.code().category() == std::generic_category() || e.code().category() == std::system_category()
+                           ? strerrorname_np(e.code().value())
+                           : nullptr;
+    throw_ringside(env, name ? name : "ESYSTEM",
+                   std::string("the system refused the engine: ") + e.what() +
+                       ": free resources (threads, memory, file descriptors) and try again");
+  } catch (const std::exception& e) {
+    throw_ringside(env, "EINTERNAL", std::string("internal engine error (") + e.what() + "): please report it");
+  } catch (...) {
+    throw_ringside(env, "EINTERNAL", "internal engine error (unknown exception): please report it");
+  }
+}
 
 uint32_t arg_u32(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (info.Length() <= i || !info[i].IsNumber())

@@ -675,10 +675,18 @@ void Engine::run_lcore(unsigned index) {
   if (tx_first_bursts_) {
     // testpmd's `start tx_first`: prime the loop with txonly bursts. txonly's
     // template shares the stream scratch with the mode's own state, so the
-    // mode's stream_init runs again afterwards.
+    // mode's stream_init runs again afterwards. Past the first kWholeBursts,
+    // the stop flag is checked between bursts (relaxed, as in the loop
+    // below): a million bursts to a TAP take minutes, and stop, quit or
+    // SIGTERM must not wait for them. The first ones always go out, so a
+    // `start tx_first` stopped before this thread got a CPU still primes.
+    constexpr unsigned kWholeBursts = 64;
     for (FwdStream* fs : mine) {
       if (fwd_ != &fwd_txonly) fwd_txonly.stream_init(*fs, settings_);
-      for (unsigned b = 0; b < tx_first_bursts_; b++) fwd_txonly.packet_fwd(*fs, settings_);
+      for (unsigned b = 0; b < tx_first_bursts_; b++) {
+        if (b >= kWholeBursts && stop_flag_.load(std::memory_order_relaxed)) break;
+        fwd_txonly.packet_fwd(*fs, settings_);
+      }
       if (fwd_ != &fwd_txonly && fwd_->stream_init) fwd_->stream_init(*fs, settings_);
     }
   }
@@ -710,28 +718,67 @@ void Engine::run_lcore(unsigned index) {
     return n;
   };
   unsigned until_timed = kTimedEvery;
+  uint64_t acked = 0;
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
   // by join()), so it only needs to become visible eventually. At least one
   // pass runs, so a `start` at once followed by `stop` still polls every stream.
   do {
+    // acquire pairs with with_port_paused's release when it resumes: the
+    // port changes it made are seen before the port's streams run again.
+    uint64_t pause = pause_word_.load(std::memory_order_acquire);
+    uint32_t paused = static_cast<uint32_t>(pause & 0xffff);  // 1 + port id, 0: none
     bool timed = --until_timed == 0;
     uint64_t t0 = 0, before = 0;
     if (timed) [[unlikely]] {
       t0 = poll_clock();
       before = moved();
     }
-    for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
-    for (auto& [k, fs] : kni_tx) k->from_kernel(fs->tx, fs->tx_queue);
+    for (FwdStream* fs : mine)
+      if (fs->rx_port + 1u != paused && fs->tx_port + 1u != paused) packet_fwd(*fs, settings_);
+    for (auto& [k, fs] : kni_tx)
+      if (fs->tx_port + 1u != paused) k->from_kernel(fs->tx, fs->tx_queue);
     if (timed) [[unlikely]] {
       until_timed = kTimedEvery;
       bool busy = moved() != before;
       (busy ? load.busy_cycles : load.idle_cycles).add(poll_clock() - t0);
       (busy ? load.busy_polls : load.idle_polls).add(kTimedEvery);
     }
+    // release: this whole pass, which skipped the paused port, happens
+    // before with_port_paused (acquire) touches it.
+    if (pause != acked) [[unlikely]] {
+      load.pause_ack.store(pause, std::memory_order_release);
+      acked = pause;
+    }
   } while (!stop_flag_.load(std::memory_order_relaxed));
 
   pool_->flush_cache(lc.lcore);
+  load.exited.store(true, std::memory_order_release);  // pairs with with_port_paused's acquire
+}
+
+void Engine::with_port_paused(uint16_t id, const std::function<void()>& fn) {
+  uint64_t word = (((pause_word_.load(std::memory_order_relaxed) >> 16) + 1) << 16) | (id + 1u);
+  pause_word_.store(word, std::memory_order_release);
+  auto resume = [&] { pause_word_.store(word & ~uint64_t(0xffff), std::memory_order_release); };
+  // Every poll thread finishes a pass that skipped the port (or has exited).
+  // A stop meanwhile ends the wait without touching the port: a thread start
+  // never created would never answer.
+  for (const auto& c : lcore_counters_) {
+    while (c->pause_ack.load(std::memory_order_acquire) != word && !c->exited.load(std::memory_order_acquire)) {
+      if (stop_flag_.load(std::memory_order_relaxed)) {
+        resume();
+        throw Error("EBUSY_FORWARDING", "forwarding stopped while port " + std::to_string(id) + " was being paused");
+      }
+      std::this_thread::yield();
+    }
+  }
+  try {
+    fn();
+  } catch (...) {
+    resume();
+    throw;
+  }
+  resume();
 }
 
 std::vector<StreamStats> Engine::stop() {

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -159,6 +160,13 @@ class Engine {
   // per-stream counters of this run.
   std::vector<StreamStats> stop();
   bool forwarding() const { return forwarding_; }
+  // Runs fn while no poll thread touches port id (a KNI request applied
+  // while forwarding: pause that port's streams, apply, resume; its packets
+  // wait in its queues meanwhile). Only while forwarding, from one control
+  // thread at a time (the KNI thread, under its io lock, which start and stop
+  // also take). Throws EBUSY_FORWARDING, without running fn, if forwarding
+  // stops meanwhile.
+  void with_port_paused(uint16_t id, const std::function<void()>& fn);
 
   PoolStats pool_stats() const;
   void clear_fwd_stats();
@@ -222,7 +230,12 @@ class Engine {
   // Per poll thread, written only by it (single-writer Counters), own line.
   struct alignas(kCacheLine) LcoreCounters {
     Counter busy_cycles, idle_cycles, busy_polls, idle_polls;
+    std::atomic<uint64_t> pause_ack{0};  // the last pause_word_ a whole pass honoured
+    std::atomic<bool> exited{false};
   };
+  // A pause request: a generation above bit 16, below it 1 + the port whose
+  // streams the poll threads skip (0: none).
+  std::atomic<uint64_t> pause_word_{0};
   std::vector<std::unique_ptr<LcoreCounters>> lcore_counters_;  // per lcores_ entry, rebuilt at start
   uint64_t run_start_ns_ = 0, run_stop_ns_ = 0;  // CLOCK_MONOTONIC; stop 0 while running
   unsigned test_leak_ = 0;

@@ -232,4 +232,26 @@ LinkFacts facts(const std::string& name) {
   return f;
 }
 
+BorrowedIface::BorrowedIface(const std::string& name) : name_(name) {
+  try {
+    LinkFacts f = facts(name);
+    mtu_ = f.mtu;
+    mac_ = f.mac;
+    has_mac_ = f.has_mac;
+  } catch (const Error&) {
+    // not there (yet): nothing known to put back
+  }
+}
+
+void BorrowedIface::restore() {
+  if (!mtu_) return;
+  try {
+    LinkFacts f = facts(name_);
+    if (f.mtu != mtu_) set_mtu(name_, mtu_);
+    if (has_mac_ && f.mac != mac_) set_mac(name_, mac_);
+  } catch (const Error&) {
+    // the interface is gone (or refuses): nothing left to put back
+  }
+}
+
 }  // namespace rs::netdev

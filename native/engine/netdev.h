@@ -49,6 +49,26 @@ void set_up(const std::string& name, bool up);
 bool carrier(const std::string& name);  // IFF_RUNNING: up and carrier on
 const char* operstate_name(uint8_t operstate);  // "up", "down", "lowerlayerdown", ...
 
+// An interface a port uses but ringside did not create (a veth, a NIC): its
+// MTU and MAC as found, put back when the port closes, as tcpdump puts back
+// promiscuous mode (which the drivers take per socket, so the kernel drops it
+// with them). Changes made through the port (`port config mtu`, a KNI
+// request, `mac_addr set`) do not outlive ringside. Never throws.
+class BorrowedIface {
+ public:
+  explicit BorrowedIface(const std::string& name);
+  ~BorrowedIface() { restore(); }
+  BorrowedIface(const BorrowedIface&) = delete;
+  BorrowedIface& operator=(const BorrowedIface&) = delete;
+  void restore();
+
+ private:
+  std::string name_;
+  uint32_t mtu_ = 0;  // 0: unknown, nothing to put back
+  MacAddr mac_{};
+  bool has_mac_ = false;
+};
+
 // Interface names are at most IFNAMSIZ-1 (15) bytes with no '/', ':' or
 // whitespace; throws EDEVARGS naming the devargs key otherwise.
 void check_name(const std::string& name, const std::string& what);

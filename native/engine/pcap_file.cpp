@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "error.h"
+#include "user_file.h"
 
 namespace rs {
 
@@ -88,24 +89,18 @@ void PcapReader::open(const std::string& path) {
   problem_.clear();
   status_ = Status::End;
 
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);  // O_CLOEXEC: tap/ip children do not inherit it
-  if (fd < 0) {
-    int e = errno;
+  UserFile file = open_user_file_to_read(path);  // a FIFO would block open() for good
+  if (!file.refusal.empty()) throw Error("EPCAP_OPEN", "'" + path + "' " + file.refusal + ": name a pcap or pcapng file");
+  if (file.fd < 0) {
+    int e = file.err;
     throw Error("EPCAP_OPEN", "cannot open pcap file '" + path + "': " + errno_text(e) + open_hint(e));
   }
+  int fd = file.fd;
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     int e = errno;
     ::close(fd);
     throw Error("EPCAP_OPEN", "cannot read pcap file '" + path + "': " + errno_text(e));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    throw Error("EPCAP_OPEN", "'" + path + "' is a directory: name a pcap file");
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error("EPCAP_OPEN", "'" + path + "' is not a regular file: name a pcap or pcapng file");
   }
   size_ = static_cast<uint64_t>(st.st_size);
   map_ = nullptr;
@@ -516,9 +511,13 @@ void RecordFile::create(const std::string& path, uint32_t snaplen) {
   records_ = bytes_ = 0;
   err_ = 0;
   len_ = 0;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  UserFile file = create_user_file_to_write(path);  // no links, FIFOs or other users' files
+  if (!file.refusal.empty())
+    throw Error("EPCAP_OPEN", std::string("will not write ") + kind_ + " file '" + path + "': it " + file.refusal +
+                                  ": name a new file");
+  int fd = file.fd;
   if (fd < 0) {
-    int e = errno;
+    int e = file.err;
     std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
     throw Error("EPCAP_OPEN", std::string("cannot create ") + kind_ + " file '" + path + "': " + errno_text(e) + hint);
   }

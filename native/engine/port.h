@@ -27,7 +27,10 @@ using MacAddr = std::array<uint8_t, 6>;
 std::string mac_to_string(const MacAddr& m);
 bool parse_mac(const std::string& s, MacAddr* out);
 
-struct QueueStats {
+// One cache line per queue: each queue's counters are written by the poll
+// thread that owns it, and two queues sharing a line (40 bytes each) made
+// their threads bounce it between cores.
+struct alignas(kCacheLine) QueueStats {
   Counter packets, bytes, errors;
   Counter empty_polls;  // rx: bursts that returned nothing
   Counter full;         // tx: packets the driver refused (ring full)

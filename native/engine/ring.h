@@ -118,21 +118,27 @@ class Ring {
       next = head + n;
       prod_.head.store(next, std::memory_order_relaxed);
     } else {
-      // acquire (here and on CAS failure) keeps the head read before the
-      // cons_.tail read below: a head newer than the tail it is compared with
-      // could make free_slots wrap around and overwrite unread slots.
+      // A head and the opposite tail it is compared with must come from one
+      // consistent view: a head newer than that tail makes free_slots wrap
+      // and overwrite unread slots. The head CAS releases (on success) and
+      // every head load acquires (here and on CAS failure), so a producer
+      // that reads head H synchronises with the one that moved it to H and
+      // reads a cons_.tail at least as new as that one computed H from
+      // (read-read coherence). With acquire on success, as before, nothing
+      // ordered the earlier producer's tail read before our own: the C11
+      // model let us see an older cons_.tail against the newer head. This is
+      // the edge DPDK added to rte_ring in 2025 ("establish safe partial
+      // order"); on x86 the instructions are the same, on Arm they differ.
       head = prod_.head.load(std::memory_order_acquire);
       do {
-        // acquire: as above, pairs with the consumer's release of cons_.tail.
+        // acquire pairs with the consumer's release of cons_.tail: its slot
+        // reads finish before we overwrite those slots.
         free_slots = capacity() + cons_.tail.load(std::memory_order_acquire) - head;
         uint32_t want = n;
         if (want > free_slots) { if (exact) return 0; want = free_slots; }
         if (want == 0) return 0;
         next = head + want;
-        // Publication happens through the tail below; acquire on both paths
-        // only keeps the reloaded head ordered before the next cons_.tail read
-        // (the failure order may not be stronger than the success one).
-        if (prod_.head.compare_exchange_weak(head, next, std::memory_order_acquire,
+        if (prod_.head.compare_exchange_weak(head, next, std::memory_order_release,
                                              std::memory_order_acquire)) {
           n = want;
           break;
@@ -167,17 +173,19 @@ class Ring {
       next = head + n;
       cons_.head.store(next, std::memory_order_relaxed);
     } else {
-      // acquire (here and on CAS failure): head read before prod_.tail, as
-      // on the producer side.
+      // Head loads acquire and the CAS releases on success, as on the
+      // producer side: a consumer that reads head H sees a prod_.tail at least
+      // as new as the one H was computed from, so avail never counts slots
+      // not yet published.
       head = cons_.head.load(std::memory_order_acquire);
       do {
-        // acquire: as above, pairs with the producer's release of prod_.tail.
+        // acquire pairs with the producer's release of prod_.tail.
         avail = prod_.tail.load(std::memory_order_acquire) - head;
         uint32_t want = n;
         if (want > avail) { if (exact) return 0; want = avail; }
         if (want == 0) return 0;
         next = head + want;
-        if (cons_.head.compare_exchange_weak(head, next, std::memory_order_acquire,
+        if (cons_.head.compare_exchange_weak(head, next, std::memory_order_release,
                                              std::memory_order_acquire)) {
           n = want;
           break;

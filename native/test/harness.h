@@ -10,6 +10,16 @@
 
 namespace rstest {
 
+// Sanitizer builds run several times slower (ThreadSanitizer most): stress
+// tests divide their rounds by this, keeping the same coverage.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr unsigned kStressDivisor = 8;
+#elif defined(__SANITIZE_ADDRESS__)
+inline constexpr unsigned kStressDivisor = 2;
+#else
+inline constexpr unsigned kStressDivisor = 1;
+#endif
+
 struct Case { const char* name; std::function<void()> fn; };
 inline std::vector<Case>& cases() { static std::vector<Case> c; return c; }
 inline int& failures() { static int f = 0; return f; }

@@ -1,13 +1,21 @@
-// Runs every registered test; prints one line per test and a closing
-// "N passed, N failed" line. Exit status 1 when anything failed.
+// Runs every registered test, or those whose name contains any argument;
+// prints one line per test and a closing "N passed, N failed" line. Exit
+// status 1 when anything failed.
 #include <cstring>
 #include <exception>
 #include "harness.h"
 
+static bool selected(const char* name, int argc, char** argv) {
+  if (argc < 2) return true;
+  for (int i = 1; i < argc; i++)
+    if (std::strstr(name, argv[i])) return true;
+  return false;
+}
+
 int main(int argc, char** argv) {
   int passed = 0, failed = 0;
   for (auto& c : rstest::cases()) {
-    if (argc > 1 && !std::strstr(c.name, argv[1])) continue;
+    if (!selected(c.name, argc, argv)) continue;
     int before = rstest::failures();
     try {
       c.fn();

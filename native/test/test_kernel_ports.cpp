@@ -500,3 +500,25 @@ TEST(af_packet_tx_ring_full_and_rx_missed) {
     CHECK_EQ(pool.in_use(), 0u);
   });
 }
+
+// A veth ringside did not create keeps what it had: the MTU and MAC the port
+// changed (`port config mtu`, a KNI request, `mac_addr set`) are put back
+// when the port closes; one it left alone stays as the user set it since.
+TEST(af_packet_puts_back_mtu_and_mac_of_borrowed_interface) {
+  in_netns("af_packet_puts_back_mtu_and_mac_of_borrowed_interface", [] {
+    sh("ip link add va type veth peer name vb && ip link set va up && ip link set vb up");
+    rs::MacAddr mac0 = rs::netdev::mac("vb");
+    rs::Mempool pool("kp-borrow", 2048);
+    auto p = make(0, "net_af_packet0,iface=vb", &pool);
+    p->configure(1, 1);
+    p->start();
+    p->set_mtu(1450);
+    rs::MacAddr other{0x02, 0x00, 0x00, 0x00, 0x00, 0x42};
+    p->set_mac(other);
+    CHECK_EQ(rs::netdev::mtu("vb"), 1450u);
+    CHECK(rs::netdev::mac("vb") == other);
+    p->close();
+    CHECK_EQ(rs::netdev::mtu("vb"), 1500u);
+    CHECK(rs::netdev::mac("vb") == mac0);
+  });
+}

@@ -136,6 +136,44 @@ TEST(kni_requests_accept_reject_delay) {
   });
 }
 
+// DPDK's KNI applies an MTU request with traffic running; so does ringside:
+// the port's streams pause, the MTU is set, they resume. Refused before
+// (EBUSY_FORWARDING: cannot stop port 0 while it forwards).
+TEST(kni_mtu_request_applied_while_forwarding) {
+  rsnet::in_netns("kni_mtu_request_applied_while_forwarding", [] {
+    rs::Engine e;
+    uint16_t p = e.attach("net_tap0,iface=rsk2");
+    e.attach("net_null0");  // paired with the TAP: io forwards null rx -> TAP tx and back
+    sh("ip link set rsk2 up");
+    rs::Kni& kni = e.kni();
+    kni.create(p);
+    sh("ip link set vEth0_0 up");
+    CHECK(wait_for([&] { return kni.info(p).pending == 1; }));
+    kni.process_requests();
+    e.start();
+    CHECK(wait_for([&] { return e.port(p).stats().tx_packets > 1000; }));
+    sh("ip link set vEth0_0 mtu 1400");
+    CHECK(wait_for([&] { return kni.info(p).pending == 1; }));
+    kni.process_requests();
+    CHECK(has_event(e, "kni_response", "while", "forwarding"));
+    CHECK_EQ(e.port(p).mtu(), 1400u);
+    CHECK_EQ(rs::netdev::mtu("rsk2"), 1400u);
+    CHECK_EQ(rs::netdev::mtu("vEth0_0"), 1400u);  // not put back
+    CHECK_EQ(kni.info(p).stats.requests_rejected, 0u);
+    CHECK(e.forwarding());
+    uint64_t before = e.port(p).stats().tx_packets;
+    CHECK(wait_for([&] { return e.port(p).stats().tx_packets > before + 1000; }));  // the streams resumed
+    auto ss = e.stop();
+    uint64_t rx = 0, out = 0;
+    for (const auto& s : ss) { rx += s.rx_packets; out += s.tx_packets + s.fwd_dropped; }
+    CHECK_EQ(rx, out);  // every packet received was sent or counted as dropped
+    rs::MempoolReport r = e.mempool_report();  // only the KNI's TAP read buffer is held
+    CHECK_EQ(r.pool.in_use, 1u);
+    CHECK(r.holders.size() == 1 && r.holders[0].name == "KNI vEth0_0 TAP read buffer");
+    e.shutdown();
+  });
+}
+
 TEST(kni_ingress_egress_counters_match_kernel) {
   rsnet::in_netns("kni_ingress_egress_counters_match_kernel", [] {
     // No IPv6 chatter (router solicitations, MLD): only our frames move.

@@ -196,11 +196,7 @@ TEST(mempool_owns) {
 TEST(mempool_stress_lcores_pass_mbufs) {
   constexpr unsigned kThreads = 4;
   constexpr uint32_t kCount = 4096;
-#if defined(__SANITIZE_ADDRESS__)
-  constexpr int kRounds = 20000;
-#else
-  constexpr int kRounds = 60000;
-#endif
+  constexpr int kRounds = 60000 / rstest::kStressDivisor;
   Mempool p("stress", kCount, 64, 0);
   std::unique_ptr<rs::Ring, void (*)(rs::Ring*)> pass(
       rs::Ring::create(kCount, rs::Sync::Multi, rs::Sync::Multi), rs::Ring::destroy);

@@ -170,6 +170,7 @@ TEST(ifproxy_10000_routes_batch) {
     sh("ip tuntap add dev rsb0 mode tap && ip link set rsb0 up");
     rs::Engine e;
     rs::IfProxy& ifp = e.ifproxy();
+    ifp.bind(e.attach("net_ring0"), "rsb0");  // route events are those of bound interfaces
     ifp.listen();
     CHECK(seen(ifp, 0, "cfg_finished"));
     size_t base = ifp.listener().routes;
@@ -211,4 +212,70 @@ TEST(ifproxy_enobufs_reported_and_resynced) {
     const rs::Event* ov = find_event(hist, "overflow");
     CHECK(ov && ov->value("missed") && *ov->value("missed") != "0");
   }, 120);
+}
+
+// After an overflow the re-dump's differences stand for the notifications the
+// kernel dropped: with those that still arrive, every change is one event.
+TEST(ifproxy_counts_exact_after_overflow) {
+  rsnet::in_netns("ifproxy_counts_exact_after_overflow", [] {
+    sh("ip tuntap add dev rsb0 mode tap && ip link set rsb0 up");
+    rs::Engine e;
+    uint16_t p = e.attach("net_ring0");
+    rs::IfProxy& ifp = e.ifproxy();
+    ifp.bind(p, "rsb0");
+    ifp.listen(65536);
+    CHECK(seen(ifp, 0, "cfg_finished"));
+    constexpr int kChanges = 5000;
+    for (const char* verb : {"add", "del"}) {
+      std::ofstream f(std::string("/tmp/rs-nl-exact-") + verb + ".batch");
+      for (int i = 0; i < kChanges; i++)
+        f << "address " << verb << " 10." << (100 + i / 65536) << "." << ((i / 256) % 256) << "." << (i % 256) << "/32 dev rsb0\n";
+    }
+    ifp.events().clear_counters();
+    for (const char* verb : {"add", "del"}) {
+      ifp.stall(300);  // a slow reader while the burst arrives
+      sh(std::string("ip -batch /tmp/rs-nl-exact-") + verb + ".batch");
+      std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // the stall, the resync, what is still queued
+    }
+    auto c = ifp.events().counters();
+    CHECK(ifp.listener().overflows > 0);
+    CHECK_EQ(c["addr_add"], uint64_t(kChanges));
+    CHECK_EQ(c["addr_del"], uint64_t(kChanges));
+    std::remove("/tmp/rs-nl-exact-add.batch");
+    std::remove("/tmp/rs-nl-exact-del.batch");
+  }, 120);
+}
+
+// The trace is of bound interfaces: a route out of another interface is no
+// event. A carrier change (the veth peer coming up) is a link_change even
+// though the administrative state stays up. KNI, capture and replay events
+// share the queue but not the IF-proxy counters.
+TEST(ifproxy_traces_bound_interfaces_and_carrier_changes) {
+  rsnet::in_netns("ifproxy_traces_bound_interfaces_and_carrier_changes", [] {
+    sh("ip link add rsv0 type veth peer name rsv1 && ip link set rsv0 up");
+    sh("ip tuntap add dev rsu0 mode tap && ip link set rsu0 up");
+    rs::Engine e;
+    rs::IfProxy& ifp = e.ifproxy();
+    ifp.bind(e.attach("net_ring0"), "rsv0");
+    ifp.listen();
+    CHECK(seen(ifp, 0, "cfg_finished"));
+    uint64_t after = ifp.events().last_seq();
+    ifp.events().clear_counters();
+    sh("ip link set rsv1 up");  // rsv0's carrier comes up; its IFF_UP was already set
+    CHECK(seen(ifp, after, "link_change", {{"up", "1"}, {"carrier", "1"}, {"operstate", "up"}}));
+    sh("ip route add 10.77.0.0/16 dev rsu0");  // not bound
+    sh("ip route add 10.78.0.0/16 dev rsv0");  // bound
+    CHECK(seen(ifp, after, "route_add", {{"dst", "10.78.0.0/16"}}));
+    CHECK(find_event(ifp.events().history(~size_t(0), after), "route_add", {{"dst", "10.77.0.0/16"}}) == nullptr);
+    rs::Event other;
+    other.name = "replay_done";
+    ifp.events().push(other);
+    other.name = "kni_request";
+    ifp.events().push(other);
+    auto c = ifp.events().counters();
+    CHECK_EQ(c.count("replay_done"), 0u);
+    CHECK_EQ(c.count("kni_request"), 0u);
+    CHECK_EQ(c["route_add"], 1u);
+    CHECK(c["link_change"] >= 1u);
+  });
 }

@@ -199,33 +199,20 @@ void ring_stress(const StressCfg& c) {
   CHECK_EQ(r->count(), 0u);
 }
 
-// Sanitizer builds run several times slower: fewer elements, same coverage.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr uint32_t kScale = 1;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr uint32_t kScale = 1;
-#else
-constexpr uint32_t kScale = 2;
-#endif
-#else
-constexpr uint32_t kScale = 2;
-#endif
-
 }  // namespace
 
 TEST(ring_stress_spsc) {
-  ring_stress({Sync::Single, Sync::Single, 1, 1, 2000000 * kScale, 256});
+  ring_stress({Sync::Single, Sync::Single, 1, 1, 4000000 / rstest::kStressDivisor, 256});
 }
 
 TEST(ring_stress_mpmc) {
-  ring_stress({Sync::Multi, Sync::Multi, 4, 4, 250000 * kScale, 256});
+  ring_stress({Sync::Multi, Sync::Multi, 4, 4, 500000 / rstest::kStressDivisor, 256});
 }
 
 TEST(ring_stress_mpsc) {
-  ring_stress({Sync::Multi, Sync::Single, 4, 1, 500000 * kScale, 256});
+  ring_stress({Sync::Multi, Sync::Single, 4, 1, 1000000 / rstest::kStressDivisor, 256});
 }
 
 TEST(ring_stress_spmc) {
-  ring_stress({Sync::Single, Sync::Multi, 1, 4, 1000000 * kScale, 256});
+  ring_stress({Sync::Single, Sync::Multi, 1, 4, 2000000 / rstest::kStressDivisor, 256});
 }

@@ -96,7 +96,7 @@ int fanout_arg(uint16_t id, uint16_t flags) {
 class AfPacketPort final : public Port {
  public:
   AfPacketPort(uint16_t id, const DevArgs& args, Mempool* pool, std::string iface, uint16_t qpairs, Geometry g)
-      : Port(id, args, pool), iface_(std::move(iface)), qpairs_(qpairs), geo_(g) {}
+      : Port(id, args, pool), iface_(std::move(iface)), borrowed_(iface_), qpairs_(qpairs), geo_(g) {}
 
   ~AfPacketPort() override { close_sockets(); }
 
@@ -176,7 +176,10 @@ class AfPacketPort final : public Port {
     }
   }
 
-  void do_close() override { close_sockets(); }
+  void do_close() override {
+    close_sockets();
+    borrowed_.restore();
+  }
 
   void do_set_mtu(uint32_t mtu) override {
     if (netdev::mtu(iface_) != mtu) netdev::set_mtu(iface_, mtu);
@@ -550,6 +553,7 @@ class AfPacketPort final : public Port {
   }
 
   std::string iface_;
+  netdev::BorrowedIface borrowed_;
   uint16_t qpairs_;
   Geometry geo_;
   int ifindex_ = 0;

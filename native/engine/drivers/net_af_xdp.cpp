@@ -181,7 +181,7 @@ class AfXdpPort final : public Port {
  public:
   AfXdpPort(uint16_t id, const DevArgs& args, Mempool* pool, std::string ifname, int ifindex, uint32_t first,
             uint32_t count, uint32_t dev_queues, std::string driver)
-      : Port(id, args, pool), ifname_(std::move(ifname)), ifindex_(ifindex), first_(first), count_(count),
+      : Port(id, args, pool), ifname_(std::move(ifname)), borrowed_(ifname_), ifindex_(ifindex), first_(first), count_(count),
         dev_queues_(dev_queues), driver_name_(std::move(driver)) {}
   ~AfXdpPort() override { teardown(); }
 
@@ -279,7 +279,10 @@ class AfXdpPort final : public Port {
     }
   }
 
-  void do_close() override { teardown(); }
+  void do_close() override {
+    teardown();
+    borrowed_.restore();
+  }
 
   // The device's MTU too. Frames too small for it mean a new UMEM: the
   // sockets are closed now and rebuilt by the next start.
@@ -666,6 +669,7 @@ class AfXdpPort final : public Port {
   }
 
   std::string ifname_;
+  netdev::BorrowedIface borrowed_;
   int ifindex_;
   uint32_t first_, count_, dev_queues_;
   std::string driver_name_;

@@ -34,7 +34,9 @@ struct FwdSettings {
   gen::GenSettings gen;                      // txonly/flowgen templates, IMIX, flows, rate, count (gen/)
 };
 
-struct FwdStream {
+// Aligned to a cache line: a stream's counters and scratch are written by its
+// poll thread only, and must not share a line with another thread's stream.
+struct alignas(kCacheLine) FwdStream {
   uint16_t rx_port = 0, rx_queue = 0, tx_port = 0, tx_queue = 0;
   Port* rx = nullptr;
   Port* tx = nullptr;

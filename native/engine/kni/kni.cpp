@@ -534,9 +534,10 @@ void Kni::on_link(const rtnl::LinkMsg& l, bool deleted) {
   ifp_.events().push(std::move(out));
 }
 
-void Kni::apply(KniDev& d, const KniDev::Request& r, bool* ok, std::string* why) {
+void Kni::apply(KniDev& d, const KniDev::Request& r, bool* ok, bool* paused, std::string* why) {
   uint16_t id = d.port_id_;
   *ok = false;
+  *paused = false;
   try {
     Port& p = engine_.port(id);
     if (r.what == "link") {
@@ -546,10 +547,7 @@ void Kni::apply(KniDev& d, const KniDev::Request& r, bool* ok, std::string* why)
         engine_.port_stop(id);
       }
     } else {
-      bool was = p.started();
-      if (was) engine_.port_stop(id);  // stop, configure, start, as DPDK's KNI example does
-      try {
-        auto lk = io_lock();
+      auto set = [&] {
         if (r.what == "mtu") {
           p.set_mtu(static_cast<uint32_t>(std::stoul(r.to)));
         } else {
@@ -557,6 +555,25 @@ void Kni::apply(KniDev& d, const KniDev::Request& r, bool* ok, std::string* why)
           if (!parse_mac(r.to, &m)) throw Error("EINVAL_MAC", "'" + r.to + "' is not a MAC address");
           p.set_mac(m);
         }
+      };
+      {
+        // While forwarding, as DPDK's KNI applies requests with traffic
+        // running: the port's streams pause (its packets wait in its
+        // queues), the value is set on the started port, the streams resume.
+        // Under io_lock, which start and stop take to change forwarding.
+        auto lk = io_lock();
+        if (forwarding_.load()) {
+          engine_.with_port_paused(id, set);
+          *paused = true;
+          *ok = true;
+          return;
+        }
+      }
+      bool was = p.started();
+      if (was) engine_.port_stop(id);  // stop, configure, start, as DPDK's KNI example does
+      try {
+        auto lk = io_lock();
+        set();
       } catch (...) {
         if (was) {
           try { engine_.port_start(id); } catch (const Error&) {}
@@ -639,12 +656,13 @@ int Kni::process_requests() {
                                         " is reject ('kni handler " + std::to_string(d.port_id_) + " accept' to allow)"});
       e.values.push_back({"now", x.r.from});
     } else {
-      bool ok = false;
+      bool ok = false, paused = false;
       std::string why;
-      apply(d, x.r, &ok, &why);
+      apply(d, x.r, &ok, &paused, &why);
       if (ok) {
         d.handled_.fetch_add(1);
         e.values.push_back({"result", "applied"});
+        if (paused) e.values.push_back({"while", "forwarding"});
         if (x.policy == KniPolicy::Delay)
           e.values.push_back({"delayed_ms", std::to_string((now_us() - x.r.seen_us) / 1000)});
       } else {

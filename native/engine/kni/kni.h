@@ -156,7 +156,8 @@ class Kni {
   void run();
   bool service(KniDev& d, bool forwarding);
   void on_link(const rtnl::LinkMsg& l, bool deleted);
-  void apply(KniDev& d, const KniDev::Request& r, bool* ok, std::string* why);
+  // *paused: applied while forwarding, with the port's streams paused.
+  void apply(KniDev& d, const KniDev::Request& r, bool* ok, bool* paused, std::string* why);
   void revert(KniDev& d, const KniDev::Request& r);
   KniDev* find(uint16_t port) const;
   void request(KniDev& d, const std::string& what, const std::string& from, const std::string& to,

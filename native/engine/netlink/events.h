@@ -34,13 +34,25 @@ struct Event {
 
 uint64_t now_us();
 
+// What `show ifproxy events` counts: the IF-proxy callbacks and the
+// listener's own overflow. KNI, capture and replay events share the queue
+// (and its history) but are not IF-proxy events.
+inline bool is_ifproxy_event(const std::string& name) {
+  static const char* const kNames[] = {"mac_change", "mtu_change", "link_change", "addr_add",  "addr_del",
+                                       "addr6_add",  "addr6_del",  "route_add",   "route_del", "route6_add",
+                                       "route6_del", "neigh_add",  "neigh_del",   "cfg_finished", "overflow"};
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
+}
+
 class EventQueue {
  public:
   using Notify = std::function<void()>;
   static constexpr size_t kHistory = 50000;   // `show ifproxy events`, scenario checks
   static constexpr size_t kPending = 500000;  // undelivered to the subscriber
 
-  // Stamps seq (and time when 0), counts, keeps history and, with a
+  // Stamps seq (and time when 0), counts IF-proxy events, keeps history and, with a
   // subscriber, the pending queue; then calls notify with no lock held.
   void push(std::vector<Event> evs) {
     if (evs.empty()) return;
@@ -50,7 +62,7 @@ class EventQueue {
       for (Event& e : evs) {
         e.seq = ++seq_;
         if (!e.time_us) e.time_us = now_us();
-        counts_[e.name]++;
+        if (is_ifproxy_event(e.name)) counts_[e.name]++;
         history_.push_back(e);
         if (history_.size() > kHistory) history_.pop_front();
         if (notify_) {

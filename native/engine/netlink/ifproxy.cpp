@@ -404,6 +404,15 @@ Event IfProxy::make(const char* name, int index) const {
   return e;
 }
 
+// IFF_LOWER_UP (carrier) of <linux/if.h>, which cannot be included beside <net/if.h>.
+constexpr uint32_t kIffLowerUp = 1u << 16;
+
+// Administrative state, carrier, or operational state: the RFC's link
+// change covers all three (a cable pulled changes only the last two).
+bool IfProxy::link_state_changed(const Link& before, const Link& now) {
+  return ((before.flags ^ now.flags) & (IFF_UP | kIffLowerUp)) || before.operstate != now.operstate;
+}
+
 void IfProxy::link_events(int index, const Link* before, const Link& now, std::vector<Event>& out) const {
   if (!emitting_ || !proxies_.count(index)) return;
   if (now.has_mac && (!before || !before->has_mac || before->mac != now.mac)) {
@@ -416,9 +425,10 @@ void IfProxy::link_events(int index, const Link* before, const Link& now, std::v
     e.values.push_back({"mtu", std::to_string(now.mtu)});
     out.push_back(std::move(e));
   }
-  if (!before || ((before->flags ^ now.flags) & IFF_UP)) {
+  if (!before || link_state_changed(*before, now)) {
     Event e = make("link_change", index);
     e.values.push_back({"up", (now.flags & IFF_UP) ? "1" : "0"});
+    e.values.push_back({"carrier", (now.flags & kIffLowerUp) ? "1" : "0"});
     e.values.push_back({"operstate", netdev::operstate_name(now.operstate)});
     out.push_back(std::move(e));
   }
@@ -438,9 +448,9 @@ void IfProxy::route_event(bool add, const std::string& key, const std::string& v
   auto v = split(value, '|');  // gateway, oif, type
   int family = std::stoi(k[0]);
   int oif = std::stoi(v[1]);
+  if (!proxies_.count(oif)) return;  // a route out of an interface no port is bound to
   const char* name = family == AF_INET ? (add ? "route_add" : "route_del") : (add ? "route6_add" : "route6_del");
-  Event e = make(name, proxies_.count(oif) ? oif : 0);
-  if (!proxies_.count(oif)) e.if_index = oif;
+  Event e = make(name, oif);
   e.values.push_back({"dst", k[1]});
   if (!v[0].empty()) e.values.push_back({"via", v[0]});
   if (oif) {
@@ -573,15 +583,23 @@ void IfProxy::resync(bool emit_all, uint64_t* changes) {
     int n = sock_.receive([](const rtnl::Msg&) {}, 64);
     if (n == 0) break;
   }
+  // Two dumps, and the cache is their union. A dump taken while the tables
+  // change can skip an entry that exists throughout, without flagging
+  // NLM_F_DUMP_INTR (the kernel resumes each chunk by position): diffed alone
+  // it would report a delete, and the entry's return an add, that never
+  // happened. An entry only the first pass has was deleted after the drain
+  // above, so its delete notification is still queued and counted then.
   std::vector<rtnl::Msg> dumped;
   {
     rtnl::Socket ds;
     ds.open(false, 4 << 20);
     auto keep = [&](const rtnl::Msg& m) { dumped.push_back(m); };
-    ds.dump(RTM_GETLINK, AF_UNSPEC, keep);
-    ds.dump(RTM_GETADDR, AF_UNSPEC, keep);
-    ds.dump(RTM_GETROUTE, AF_UNSPEC, keep);
-    ds.dump(RTM_GETNEIGH, AF_UNSPEC, keep);
+    for (int pass = 0; pass < 2; pass++) {
+      ds.dump(RTM_GETLINK, AF_UNSPEC, keep);
+      ds.dump(RTM_GETADDR, AF_UNSPEC, keep);
+      ds.dump(RTM_GETROUTE, AF_UNSPEC, keep);
+      ds.dump(RTM_GETNEIGH, AF_UNSPEC, keep);
+    }
   }
   std::vector<Event> out;
   std::vector<rtnl::LinkMsg> links;
@@ -664,7 +682,7 @@ void IfProxy::resync(bool emit_all, uint64_t* changes) {
       for (const auto& [k, v] : cache_.links) {
         auto o = old.links.find(k);
         n += (o == old.links.end() || o->second.mtu != v.mtu || o->second.mac != v.mac ||
-              ((o->second.flags ^ v.flags) & IFF_UP));
+              link_state_changed(o->second, v));
       }
       for (const auto& [k, v] : old.links) n += !cache_.links.count(k);
       *changes = n;

@@ -126,6 +126,7 @@ class IfProxy {
 
   // Under mu_: events for one change.
   Event make(const char* name, int index) const;
+  static bool link_state_changed(const Link& before, const Link& now);
   void link_events(int index, const Link* before, const Link& now, std::vector<Event>& out) const;
   void addr_event(bool add, int family, int index, const std::string& addr_len, std::vector<Event>& out) const;
   void route_event(bool add, const std::string& key, const std::string& value, std::vector<Event>& out) const;
