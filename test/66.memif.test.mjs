@@ -233,7 +233,7 @@ test('memif ringside <-> ringside: txonly into rxonly, both captures equal, a fl
     assert.ok(Number(/ hits: (\d+)/.exec(b.output)[1]) >= 400, 'the flow rule counted the memif packets');
     a.write('stop\nshow port info 0\nshow port 0 txq 0 ring\n');
     await a.until(/memif peer: 'ringside' interface 'net_memif0', memif 2\.0, role client/);
-    await a.until(/s2c\s+\[\s*\d+\] region=0 offset=0x[0-9a-f]+ length=\d+/);
+    await a.until(/s2c\s+\[\s*\d+\] region=0 offset=0x[0-9a-f]+ length=\d+/, 15_000);
     samePackets(readPcap(got).packets.map((p) => p.data), readPcap(sent).packets.map((p) => p.data).slice(0, 400), 'peer received');
   } finally {
     await b.end('stop\nquit\n');
