@@ -17,7 +17,7 @@
 //   node bench/kports.mjs [tx|io|all|verbose]     (also part of npm run bench)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize, fmt, sleep, ALTERNATE_ENV, reportAlternate } from './lib.mjs';
@@ -43,6 +43,8 @@ class BenchNetns {
   constructor() {
     this.name = `rsbench-${process.pid}`;
     ip('netns', 'add', this.name);
+    // No IPv6 on its links: no router solicitations or MLD reports among the measured frames.
+    spawnSync('ip', ['netns', 'exec', this.name, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']);
   }
   ip(...args) { return ip('-n', this.name, ...args); }
   veth(a, b) {
@@ -102,11 +104,14 @@ async function ringsideRun(ns, mode, txFirst, vdevs, dev, { cpu, env, started } 
   }
 }
 
-// trafgen sending the same 64-byte frame (60 bytes + FCS) out of `dev` until stopped.
-async function trafgenRun(ns, conf, dev, peerDev) {
+// trafgen sending `conf`'s frame out of `dev` until stopped; `started` as in ringsideRun.
+async function trafgenRun(ns, conf, dev, peerDev, { started } = {}) {
   const proc = ns.spawn('trafgen', ['--dev', dev, '--conf', conf, '--cpus', '1', '--no-sock-mem', '--notouch-irq'], { cpu: TX_CPU });
   try {
-    return await peerRate(ns, peerDev, { start: () => sleep(WARMUP_MS), end: () => sleep(WINDOW_MS) });
+    return await peerRate(ns, peerDev, {
+      start: async () => { await Promise.all([sleep(WARMUP_MS), started?.()]); },
+      end: () => sleep(WINDOW_MS),
+    });
   } finally {
     proc.stop('SIGINT');
     await proc.closed;
@@ -121,23 +126,77 @@ function report(label, results, baseline) {
   }
 }
 
+// The frame every tx sender sends: 64 bytes on the wire (60 + FCS), UDP/IPv4
+// 198.18.0.1:9 -> 198.18.0.2:9, zero payload, unicast to TX_PEER_MAC, which
+// the peer (TX_OWN_MAC) does not own: its stack drops the frame at once,
+// alike for every sender. ringside's txonly is set to it (txpkts, eth-peer,
+// addresses, no stamp); trafgen sends the bytes ringside's frame had at the peer.
+const TX_PEER_MAC = '02:00:00:00:00:02';
+const TX_OWN_MAC = { va: '02:00:00:00:00:0a', vb: '02:00:00:00:00:0b' };
+const TX_ENV = {
+  BENCH_TXPKTS: '60',
+  BENCH_ETH_PEER: TX_PEER_MAC,
+  BENCH_GEN: JSON.stringify({ ipv4Src: '198.18.0.1', ipv4Dst: '198.18.0.2', srcPort: 9, dstPort: 9, payload: 'zero', stamp: false }),
+};
+
+// The first UDP/IPv4 frame `dev` receives (python3's AF_PACKET socket: the
+// namespace has no other capturer), as a Buffer.
+async function captureOne(ns, dev) {
+  const py = [
+    'import socket,sys',
+    's=socket.socket(socket.AF_PACKET,socket.SOCK_RAW,socket.htons(3))',
+    's.bind((sys.argv[1],0))',
+    'while True:',
+    '  d,a=s.recvfrom(65535)',
+    '  if a[0]==sys.argv[1] and a[2]!=socket.PACKET_OUTGOING and len(d)>=34 and d[12:14]==bytes([8,0]) and d[23]==17:',
+    '    print(d.hex()); break',
+  ].join('\n');
+  const proc = ns.spawn('python3', ['-c', py, dev]);
+  const timer = setTimeout(() => proc.stop('SIGKILL'), 5000);
+  const code = await proc.closed;
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`no UDP frame seen on ${dev} within 5 s:\n${proc.output()}`);
+  return Buffer.from(proc.output().trim(), 'hex');
+}
+
+// Fails unless `frame` is the 60-byte unicast UDP frame to TX_PEER_MAC, byte for byte `reference` when given.
+function checkFrame(sender, frame, reference) {
+  const dst = [...frame.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  if (frame.length !== 60 || dst !== TX_PEER_MAC || frame[23] !== 17)
+    throw new Error(`${sender} sent ${frame.length} bytes to ${dst}, not the 60-byte UDP frame to ${TX_PEER_MAC}: ${frame.toString('hex')}`);
+  if (reference && !frame.equals(reference))
+    throw new Error(`${sender} sent other bytes than ringside:\n  ${frame.toString('hex')}\n  ${reference.toString('hex')}`);
+}
+
 async function txBench(ns, dir) {
   ns.veth('va', 'vb');
-  // txonly's default packet: 64-byte UDP, the same bytes for trafgen.
-  const frame = udp4({ dst: 'ff:ff:ff:ff:ff:ff', sip: '198.18.0.1', dip: '198.18.0.2', sport: 9, dport: 9 });
+  for (const [dev, mac] of Object.entries(TX_OWN_MAC)) ns.ip('link', 'set', dev, 'address', mac);
   const conf = path.join(dir, 'udp64.trafgen');
-  writeFileSync(conf, `{ ${[...frame].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')} }\n`);
-  console.log(`\n== txonly, 64-byte UDP out of a veth, one CPU each, Mpps received by the peer (${RUNS} runs)`);
+  console.log(`\n== txonly, 64-byte unicast UDP out of a veth (to ${TX_PEER_MAC}, not the peer's), each sender pinned to CPU ${TX_CPU}, Mpps received by the peer (${RUNS} runs)`);
   const results = { trafgen: [], 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
   const own = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
+  let reference;
+  const seen = {};
   for (let i = 0; i < RUNS; i++) {
-    results.trafgen.push(await trafgenRun(ns, conf, 'va', 'vb'));
     for (const drv of ['net_af_packet', 'net_af_xdp']) {
-      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb', { cpu: TX_CPU });
-      results[`ringside ${drv}`].push(r.peer);
-      own[`ringside ${drv}`].push(r.own.perPort[0].txMpps);
+      const name = `ringside ${drv}`;
+      const r = await ringsideRun(ns, 'txonly', 0, [`${drv}0,iface=va`], 'vb', {
+        cpu: TX_CPU,
+        env: TX_ENV,
+        started: async () => { seen[name] = await captureOne(ns, 'vb'); },
+      });
+      checkFrame(name, seen[name], reference);
+      if (!reference) {
+        reference = seen[name];
+        writeFileSync(conf, `{ ${[...reference].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')} }\n`);
+      }
+      results[name].push(r.peer);
+      own[name].push(r.own.perPort[0].txMpps);
     }
+    results.trafgen.push(await trafgenRun(ns, conf, 'va', 'vb', { started: async () => { seen.trafgen = await captureOne(ns, 'vb'); } }));
+    checkFrame('trafgen', seen.trafgen, reference);
   }
+  console.log(`  same bytes at the peer from every sender (${reference.length} + FCS): ${reference.toString('hex')}`);
   report('tx', results, 'trafgen');
   for (const [k, v] of Object.entries(own)) console.log(`  (${k} counted ${fmt(summarize(v), 3)} Mpps sent itself)`);
 }
@@ -239,7 +298,7 @@ export async function kportsBench(which = 'all') {
   const onSignal = () => { cleanup(); process.exit(130); };
   for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, onSignal);
   try {
-    console.log('\n(note: a shared, busy machine makes these figures noisy; compare the ratios within one run)');
+    console.log(`\n(note: a shared, busy machine makes these figures noisy; compare the ratios within one run; load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(', ')})`);
     if (which === 'all' || which === 'tx') {
       if (ensureTrafgen()) await txBench(ns, dir);
       else console.log('\n== txonly on veth: skipped (trafgen missing and apt-get install netsniff-ng failed)');
