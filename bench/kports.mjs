@@ -16,7 +16,7 @@
 //       filter (run from bench/verbose.mjs, not by `all`).
 //   node bench/kports.mjs [tx|io|all|verbose]     (also part of npm run bench)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,15 +68,37 @@ class BenchNetns {
   delete() { spawnSync('ip', ['netns', 'del', this.name]); }
 }
 
-// Packets per second arriving at `dev` between the two moments `window`
-// resolves at (it resolves twice: start(), then end()).
-async function peerRate(ns, dev, window) {
+// CPU seconds (user + system, which holds the softirq work the kernel does
+// on a sender's behalf inside its sendto) used so far by every process of
+// process group `pgid`: the whole sender, whatever threads or children it has.
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+function groupCpuSeconds(pgid) {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }  // gone meanwhile
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');  // fields from 3 (state) on
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);  // pgrp; utime, stime
+  }
+  return ticks / CLK_TCK;
+}
+
+// Between the two moments `window` resolves at (it resolves twice: start(),
+// then end()): Mpps arriving at `dev`, and, when the sender's process group
+// is given, the CPU it used (cpus: CPU seconds per second) and Mpps per CPU
+// second, which a busy machine that takes the sender's CPU away disturbs less.
+async function peerRate(ns, dev, window, pgid) {
   await window.start();
   const a = ns.rxPackets(dev);
+  const c0 = pgid ? groupCpuSeconds(pgid) : 0;
   const t0 = process.hrtime.bigint();
   await window.end();
   const b = ns.rxPackets(dev);
-  return (b - a) / (Number(process.hrtime.bigint() - t0) / 1e9) / 1e6;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpus = pgid ? (groupCpuSeconds(pgid) - c0) / seconds : NaN;
+  const mpps = (b - a) / seconds / 1e6;
+  return { mpps, cpus, perCpu: mpps / cpus };
 }
 
 const waitOutput = async (proc, text) => {
@@ -96,7 +118,7 @@ async function ringsideRun(ns, mode, txFirst, vdevs, dev, { cpu, env, started } 
       await waitOutput(proc, 'started');
       await started();
     }
-    const peer = await peerRate(ns, dev, { start: () => waitOutput(proc, 'window start'), end: () => waitOutput(proc, 'window end') });
+    const peer = await peerRate(ns, dev, { start: () => waitOutput(proc, 'window start'), end: () => waitOutput(proc, 'window end') }, proc.child.pid);
     if (await proc.closed !== 0) throw new Error(`ringside failed:\n${proc.output()}`);
     return { peer, own: JSON.parse(proc.output().trim().split('\n').pop()) };
   } finally {
@@ -111,18 +133,27 @@ async function trafgenRun(ns, conf, dev, peerDev, { started } = {}) {
     return await peerRate(ns, peerDev, {
       start: async () => { await Promise.all([sleep(WARMUP_MS), started?.()]); },
       end: () => sleep(WINDOW_MS),
-    });
+    }, proc.child.pid);
   } finally {
     proc.stop('SIGINT');
     await proc.closed;
   }
 }
 
-function report(label, results, baseline) {
-  const s = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarize(v)]));
-  for (const [k, v] of Object.entries(s)) console.log(`  ${k.padEnd(24)} ${fmt(v, 3)} Mpps`);
-  for (const k of Object.keys(s)) {
-    if (k !== baseline) console.log(`  ratio ${k}/${baseline} (medians): ${(s[k].median / s[baseline].median).toFixed(2)}x`);
+// Each sender's figures (numbers, or the objects peerRate returns: then the
+// CPU each used and Mpps per CPU second too), and each one's ratio to `baseline`'s.
+function report(results, baseline) {
+  const measures = Object.values(results)[0][0]?.mpps === undefined
+    ? [['Mpps', (x) => x]]
+    : [['Mpps', (x) => x.mpps], ['CPUs used', (x) => x.cpus], ['Mpps per CPU second', (x) => x.perCpu]];
+  for (const [unit, pick] of measures) {
+    const s = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarize(v.map(pick))]));
+    if (measures.length > 1) console.log(`  ${unit}:`);
+    for (const [k, v] of Object.entries(s)) console.log(`  ${k.padEnd(24)} ${fmt(v, 3)}${measures.length > 1 ? '' : ` ${unit}`}`);
+    if (unit === 'CPUs used') continue;
+    for (const k of Object.keys(s)) {
+      if (k !== baseline) console.log(`  ratio ${k}/${baseline} (medians): ${(s[k].median / s[baseline].median).toFixed(2)}x`);
+    }
   }
 }
 
@@ -197,7 +228,7 @@ async function txBench(ns, dir) {
     checkFrame('trafgen', seen.trafgen, reference);
   }
   console.log(`  same bytes at the peer from every sender (${reference.length} + FCS): ${reference.toString('hex')}`);
-  report('tx', results, 'trafgen');
+  report(results, 'trafgen');
   for (const [k, v] of Object.entries(own)) console.log(`  (${k} counted ${fmt(summarize(v), 3)} Mpps sent itself)`);
 }
 
@@ -231,7 +262,7 @@ async function ioBench(ns) {
     }
   }
   if (!testpmd) console.log('  testpmd: not available (apt-get install dpdk-dev failed); no ratio');
-  report('io', results, testpmd ? 'testpmd net_af_packet' : 'ringside net_af_packet');
+  report(results, testpmd ? 'testpmd net_af_packet' : 'ringside net_af_packet');
 }
 
 // Frames written once into `dev` through an AF_PACKET socket (python3's,
