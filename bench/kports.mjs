@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Kernel-facing ports against the kernel-side tools, on veth pairs in a
 // network namespace made for the run (needs root; deleted afterwards):
-//   tx: txonly 64-byte UDP out of va from net_af_packet, net_af_xdp and
-//       netsniff-ng's trafgen (TPACKET tx ring, --cpus 1 --no-sock-mem
-//       --notouch-irq), each on CPU 0; the rate is what the peer vb
-//       received (its kernel rx counter), so every sender is measured alike.
+//   tx: txonly out of va from net_af_packet, net_af_xdp and netsniff-ng's
+//       trafgen (TPACKET tx ring, --cpus 1 --no-sock-mem --notouch-irq),
+//       each pinned to CPU 0, all sending the same 64-byte unicast UDP frame
+//       to a MAC the peer vb does not own: one frame of each is captured at
+//       vb and compared, and the run fails if they differ. The rate is what
+//       vb received (its kernel rx counter), so every sender is measured
+//       alike; with it the CPU each sender used (its process group's
+//       user + system time) and Mpps per CPU second.
 //   io: io forwarding between two veth pairs p0<->a0 and p1<->b0 whose far
 //       ends are joined by tc mirred redirects (a0 rx -> b0 tx, b0 rx -> a0
 //       tx), so the tx_first bursts circulate through the forwarder:
-//       ringside on net_af_packet and net_af_xdp, and dpdk-testpmd on its
-//       net_af_packet vdev, on the same pairs. Mpps received by port 0.
+//       ringside and dpdk-testpmd, each on net_af_packet and on net_af_xdp,
+//       on the same pairs. Mpps received by port 0.
 // Each case runs BENCH_RUNS times (default 3), the tools interleaved so
 // drift in machine load hits all alike; median (min, max) and ratios.
 //   verbose: the io loop with and without `set verbose 4` and a 1-in-1000
@@ -250,19 +254,27 @@ async function ioBench(ns) {
   console.log(`\n== io forwarding p0 <-> p1 over two veth pairs looped by tc mirred, tx_first ${IO_BURSTS} bursts, Mpps received by port 0 (${RUNS} runs)`);
   const testpmd = ensureTestpmd();
   const results = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
-  if (testpmd) results['testpmd net_af_packet'] = [];
+  const drivers = ['net_af_packet', 'net_af_xdp'];
+  if (testpmd) for (const drv of drivers) results[`testpmd ${drv}`] = [];
   for (let i = 0; i < RUNS; i++) {
-    for (const drv of ['net_af_packet', 'net_af_xdp']) {
+    for (const drv of drivers) {
       const r = await ringsideRun(ns, 'io', IO_BURSTS, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0');
       results[`ringside ${drv}`].push(r.own.perPort[0].rxMpps);
-    }
-    if (testpmd) {
-      const r = await testpmdRun(testpmd, ['net_af_packet0,iface=p0', 'net_af_packet1,iface=p1'], { fwd: 'io', txFirst: IO_BURSTS, wrap: ['ip', 'netns', 'exec', ns.name] });
-      results['testpmd net_af_packet'].push(r.perPort[0].rxMpps);
+      if (!testpmd) continue;
+      const t = await testpmdRun(testpmd, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], { fwd: 'io', txFirst: IO_BURSTS, wrap: ['ip', 'netns', 'exec', ns.name] });
+      results[`testpmd ${drv}`].push(t.perPort[0].rxMpps);
     }
   }
   if (!testpmd) console.log('  testpmd: not available (apt-get install dpdk-dev failed); no ratio');
-  report(results, testpmd ? 'testpmd net_af_packet' : 'ringside net_af_packet');
+  if (!testpmd) return report(results, 'ringside net_af_packet');
+  // Each driver against testpmd on the same driver, then the faster of each tool.
+  for (const drv of drivers) {
+    console.log(`  ${drv}:`);
+    report({ [`ringside ${drv}`]: results[`ringside ${drv}`], [`testpmd ${drv}`]: results[`testpmd ${drv}`] }, `testpmd ${drv}`);
+  }
+  const best = (tool) => drivers.map((d) => `${tool} ${d}`).reduce((x, y) => (summarize(results[x]).median >= summarize(results[y]).median ? x : y));
+  const [ours, theirs] = [best('ringside'), best('testpmd')];
+  console.log(`  ratio faster ringside (${ours}) / faster testpmd (${theirs}) (medians): ${(summarize(results[ours]).median / summarize(results[theirs]).median).toFixed(2)}x`);
 }
 
 // Frames written once into `dev` through an AF_PACKET socket (python3's,
