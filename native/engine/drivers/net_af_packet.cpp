@@ -28,7 +28,9 @@
 //  - qpairs=N is the most queues the port can be configured with; N rx
 //    sockets join one PACKET_FANOUT group (hash, with defragmentation) so the
 //    kernel spreads flows over the rx queues. Tx sockets are bound with
-//    protocol 0: they send, never receive.
+//    protocol 0: they send, never receive. One more tx socket than the
+//    configured tx queues is the spare tx queue (port.h), which a replay
+//    uses while forwarding sends on all the others.
 //
 // Sockets are made at start and closed at stop, so queue changes (done while
 // stopped) need no special path. PACKET_QDISC_BYPASS sends straight to the
@@ -178,9 +180,10 @@ class AfPacketPort final : public Port {
     sync_from_device();
     store_relaxed(tx_mtu_, netdev::mtu(iface_));  // the kernel's, even if outside the port's range
     ifindex_ = netdev::if_index(iface_);
-    nb_q_ = std::max(hw_rx_queues(), nb_tx_queues());
+    const uint16_t tx_sockets = tx_queue_slots();  // the configured tx queues and the spare
+    nb_q_ = std::max(hw_rx_queues(), tx_sockets);
     try {
-      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < hw_rx_queues(), q < nb_tx_queues());
+      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < hw_rx_queues(), q < tx_sockets);
       if (hw_rx_queues() > 1) join_fanout();
     } catch (...) {
       close_sockets();
@@ -200,6 +203,7 @@ class AfPacketPort final : public Port {
   }
 
   void do_close() override { close_sockets(); }
+  bool spare_tx_queue_supported() const override { return true; }
 
   void do_set_mtu(uint32_t mtu) override {
     if (netdev::mtu(iface_) != mtu) netdev::set_mtu(iface_, mtu);
