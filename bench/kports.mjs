@@ -165,9 +165,10 @@ function report(results, baseline) {
 // 198.18.0.1:9 -> 198.18.0.2:9, zero payload, unicast to TX_PEER_MAC, which
 // the peer (TX_OWN_MAC) does not own: its stack drops the frame at once,
 // alike for every sender. ringside's txonly is set to it (txpkts, eth-peer,
-// addresses, no stamp); trafgen sends the bytes ringside's frame had at the peer.
+// addresses, no stamp); trafgen is given its bytes.
 const TX_PEER_MAC = '02:00:00:00:00:02';
 const TX_OWN_MAC = { va: '02:00:00:00:00:0a', vb: '02:00:00:00:00:0b' };
+const TX_FRAME = udp4({ dst: TX_PEER_MAC, src: TX_OWN_MAC.va, sip: '198.18.0.1', dip: '198.18.0.2', sport: 9, dport: 9 });
 const TX_ENV = {
   BENCH_TXPKTS: '60',
   BENCH_ETH_PEER: TX_PEER_MAC,
@@ -194,23 +195,28 @@ async function captureOne(ns, dev) {
   return Buffer.from(proc.output().trim(), 'hex');
 }
 
-// Fails unless `frame` is the 60-byte unicast UDP frame to TX_PEER_MAC, byte for byte `reference` when given.
-function checkFrame(sender, frame, reference) {
-  const dst = [...frame.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
-  if (frame.length !== 60 || dst !== TX_PEER_MAC || frame[23] !== 17)
-    throw new Error(`${sender} sent ${frame.length} bytes to ${dst}, not the 60-byte UDP frame to ${TX_PEER_MAC}: ${frame.toString('hex')}`);
-  if (reference && !frame.equals(reference))
-    throw new Error(`${sender} sent other bytes than ringside:\n  ${frame.toString('hex')}\n  ${reference.toString('hex')}`);
+// Fails unless `frame` is TX_FRAME byte for byte.
+function checkFrame(sender, frame) {
+  if (!frame.equals(TX_FRAME))
+    throw new Error(`${sender} sent other bytes than the frame all must send:\n  sent ${frame.toString('hex')}\n  want ${TX_FRAME.toString('hex')}`);
+}
+
+// va -> vb with the MACs the frame names, and trafgen's config sending the frame (once per run).
+function txPair(ns, dir) {
+  const conf = path.join(dir, 'udp64.trafgen');
+  if (ns.txPair) return conf;
+  ns.txPair = true;
+  ns.veth('va', 'vb');
+  for (const [dev, mac] of Object.entries(TX_OWN_MAC)) ns.ip('link', 'set', dev, 'address', mac);
+  writeFileSync(conf, `{ ${[...TX_FRAME].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')} }\n`);
+  return conf;
 }
 
 async function txBench(ns, dir) {
-  ns.veth('va', 'vb');
-  for (const [dev, mac] of Object.entries(TX_OWN_MAC)) ns.ip('link', 'set', dev, 'address', mac);
-  const conf = path.join(dir, 'udp64.trafgen');
+  const conf = txPair(ns, dir);
   console.log(`\n== txonly, 64-byte unicast UDP out of a veth (to ${TX_PEER_MAC}, not the peer's), each sender pinned to CPU ${TX_CPU}, Mpps received by the peer (${RUNS} runs)`);
   const results = { trafgen: [], 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
   const own = { 'ringside net_af_packet': [], 'ringside net_af_xdp': [] };
-  let reference;
   const seen = {};
   for (let i = 0; i < RUNS; i++) {
     for (const drv of ['net_af_packet', 'net_af_xdp']) {
@@ -220,18 +226,14 @@ async function txBench(ns, dir) {
         env: TX_ENV,
         started: async () => { seen[name] = await captureOne(ns, 'vb'); },
       });
-      checkFrame(name, seen[name], reference);
-      if (!reference) {
-        reference = seen[name];
-        writeFileSync(conf, `{ ${[...reference].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')} }\n`);
-      }
+      checkFrame(name, seen[name]);
       results[name].push(r.peer);
       own[name].push(r.own.perPort[0].txMpps);
     }
     results.trafgen.push(await trafgenRun(ns, conf, 'va', 'vb', { started: async () => { seen.trafgen = await captureOne(ns, 'vb'); } }));
-    checkFrame('trafgen', seen.trafgen, reference);
+    checkFrame('trafgen', seen.trafgen);
   }
-  console.log(`  same bytes at the peer from every sender (${reference.length} + FCS): ${reference.toString('hex')}`);
+  console.log(`  the same bytes captured at the peer from every sender in every run (${TX_FRAME.length} + FCS): ${TX_FRAME.toString('hex')}`);
   report(results, 'trafgen');
   for (const [k, v] of Object.entries(own)) console.log(`  (${k} counted ${fmt(summarize(v), 3)} Mpps sent itself)`);
 }
