@@ -18,7 +18,9 @@
 // drift in machine load hits all alike; median (min, max) and ratios.
 //   verbose: the io loop with and without `set verbose 4` and a 1-in-1000
 //       filter (run from bench/verbose.mjs, not by `all`).
-//   node bench/kports.mjs [tx|io|all|verbose]     (also part of npm run bench)
+//   capture: trafgen's rate while nothing, tcpdump or ringside captures the
+//       peer into a file (capturers pinned to the other CPU).
+//   node bench/kports.mjs [tx|capture|io|all|verbose]     (also part of npm run bench)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { summarize, fmt, sleep, ALTERNATE_ENV, reportAlternate } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
 import { udp4 } from '../test/lib/packets.mjs';
+import { ensureTool } from '../test/lib/tools.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(self), '..');
@@ -59,9 +62,11 @@ class BenchNetns {
   rxPackets(dev) { return JSON.parse(this.ip('-s', '-j', 'link', 'show', dev))[0].stats64.rx.packets; }
   // In a process group of its own: trafgen's sender is a forked child that
   // only a signal to the whole group (as ^C would send) stops.
-  spawn(cmd, args, { cpu, env } = {}) {
+  spawn(cmd, args, { cpu, env, stdin = false } = {}) {
     const pin = cpu ? ['taskset', '-c', cpu] : [];
-    const child = spawn('ip', ['netns', 'exec', this.name, ...pin, cmd, ...args], { detached: true, env: { ...process.env, ...env } });
+    const child = spawn('ip', ['netns', 'exec', this.name, ...pin, cmd, ...args], {
+      detached: true, env: { ...process.env, ...env }, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
@@ -238,6 +243,61 @@ async function txBench(ns, dir) {
   for (const [k, v] of Object.entries(own)) console.log(`  (${k} counted ${fmt(summarize(v), 3)} Mpps sent itself)`);
 }
 
+// The CPU the capturers run on: the one the sender does not.
+const CAPTURE_CPU = '1';
+
+// A capturer on `dev` in the namespace, pinned to CAPTURE_CPU, writing `file`;
+// resolves once it captures; stop() ends it and resolves what it wrote.
+async function startCapturer(ns, kind, dev, file) {
+  const agent = path.join(root, 'bench/veth-agent.mjs');
+  const proc = kind === 'tcpdump'
+    ? ns.spawn('tcpdump', ['-i', dev, '-w', file, '-B', '4096', 'udp'], { cpu: CAPTURE_CPU })
+    : ns.spawn(process.execPath, [agent, 'capture', `net_af_packet0,iface=${dev}`, file], { cpu: CAPTURE_CPU, stdin: true });
+  await waitOutput(proc, kind === 'tcpdump' ? 'listening on' : 'ready');
+  return {
+    async stop() {
+      if (kind === 'tcpdump') proc.stop('SIGINT');
+      else proc.child.stdin.end();
+      if (await proc.closed !== 0) throw new Error(`${kind} failed:\n${proc.output()}`);
+      return kind === 'tcpdump' ? Number(/(\d+) packets? captured/.exec(proc.output())?.[1]) : JSON.parse(proc.output().trim().split('\n').pop()).captured;
+    },
+  };
+}
+
+// trafgen, then ringside's txonly on net_af_xdp, sending TX_FRAME out of va
+// on TX_CPU while nothing, tcpdump or ringside (net_af_packet rxonly +
+// capture, bench/veth-agent.mjs) captures the peer vb on CAPTURE_CPU into a
+// file: the sender's rate at the peer and per CPU second, side by side in
+// each run.
+async function captureBench(ns, dir) {
+  const conf = txPair(ns, dir);
+  const tcpdump = ensureTool('tcpdump', 'tcpdump');
+  if (!tcpdump) console.log('  (tcpdump missing and apt-get install tcpdump failed: ringside alone)');
+  const kinds = tcpdump ? ['no capture', 'tcpdump', 'ringside'] : ['no capture', 'ringside'];
+  const senders = {
+    trafgen: () => trafgenRun(ns, conf, 'va', 'vb'),
+    'ringside net_af_xdp': async () => (await ringsideRun(ns, 'txonly', 0, ['net_af_xdp0,iface=va'], 'vb', { cpu: TX_CPU, env: TX_ENV })).peer,
+  };
+  for (const [sender, send] of Object.entries(senders)) {
+    console.log(`\n== capture on the peer: ${sender} sending the tx frame out of va (CPU ${TX_CPU}), vb captured into a file on CPU ${CAPTURE_CPU}, Mpps received by vb (${RUNS} runs)`);
+    const results = Object.fromEntries(kinds.map((k) => [k, []]));
+    const kept = Object.fromEntries(kinds.map((k) => [k, []]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const kind of kinds) {
+        const file = path.join(dir, 'cap.pcap');
+        const cap = kind === 'no capture' ? null : await startCapturer(ns, kind, 'vb', file);
+        try {
+          results[kind].push(await send());
+        } finally {
+          if (cap) kept[kind].push(await cap.stop());
+        }
+      }
+    }
+    report(results, 'no capture');
+    for (const k of kinds.slice(1)) console.log(`  (${k}: packets in its file per run: ${kept[k].join(', ')})`);
+  }
+}
+
 // The two veth pairs of the io cases, their far ends joined both ways.
 function mirredLoop(ns) {
   ns.veth('p0', 'a0');
@@ -348,6 +408,7 @@ export async function kportsBench(which = 'all') {
       if (ensureTrafgen()) await txBench(ns, dir);
       else console.log('\n== txonly on veth: skipped (trafgen missing and apt-get install netsniff-ng failed)');
     }
+    if (which === 'all' || which === 'capture') await captureBench(ns, dir);
     if (which === 'all' || which === 'io') await ioBench(ns);
     if (which === 'verbose') await verboseIoBench(ns);
   } finally {

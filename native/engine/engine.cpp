@@ -624,6 +624,18 @@ void Engine::run_lcore(unsigned index) {
     return n;
   };
   unsigned until_timed = kTimedEvery;
+  // A poll thread that has moved nothing for kIdlePasses passes sleeps
+  // kIdleSleep between passes until a pass moves something again. Spinning
+  // on an empty port takes a whole CPU for nothing, and on a shared machine
+  // that pushes every other thread (on a veth, the sender whose packets the
+  // port is waiting for) onto the CPUs left; it also keeps re-reading ring
+  // words the producing CPU writes. Kernel ports hand over packets in
+  // batches (an AF_PACKET block per 1 ms or when full), so the sleep adds
+  // nothing a user sees; a busy loop never sleeps.
+  constexpr unsigned kIdlePasses = 4096;
+  constexpr timespec kIdleSleep{0, 20'000};
+  unsigned idle_passes = 0;
+  uint64_t last_moved = moved();
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
   // by join()), so it only needs to become visible eventually. At least one
@@ -637,6 +649,12 @@ void Engine::run_lcore(unsigned index) {
     }
     for (FwdStream* fs : mine) packet_fwd(*fs, settings_);
     for (auto& [k, fs] : kni_tx) k->from_kernel(fs->tx, fs->tx_queue);
+    if (uint64_t m = moved(); m != last_moved || !kni_tx.empty()) {
+      last_moved = m;
+      idle_passes = 0;
+    } else if (++idle_passes >= kIdlePasses) [[unlikely]] {
+      ::nanosleep(&kIdleSleep, nullptr);
+    }
     if (timed) [[unlikely]] {
       until_timed = kTimedEvery;
       bool busy = moved() != before;
