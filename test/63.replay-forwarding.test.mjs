@@ -62,10 +62,10 @@ test('replay into a port whose only tx queue forwards: the pcap and the forwarde
       sink.child.kill('SIGTERM');
       await sink.exited;
       const got = JSON.parse(sink.output().split('\n').find((l) => l.startsWith('{')));
+      const r = await cli.end(['stop', 'show port stats all', 'show port xstats all', 'quit']);
+      assert.is(r.code, 0, r.stderr);
       assert.is(got[REPLAYED_SPORT], COUNT, `every replayed datagram arrived (${JSON.stringify(got)})`);
       assert.is(got[FORWARDED_SPORT], COUNT, `every forwarded datagram arrived (${JSON.stringify(got)})`);
-      const r = await cli.end(['stop', 'show port stats all', 'quit']);
-      assert.is(r.code, 0, r.stderr);
       // Port 1 sent both: the forwarded datagrams (and a's ARP) and the replay, counted in its totals.
       assert.ok(nicStats(r.stdout)[1].tx >= 2 * COUNT, `port 1 counted both (${nicStats(r.stdout)[1].tx} sent)`);
     } finally {

@@ -61,9 +61,6 @@ constexpr uint32_t kDefaultFrameCount = 2048;     // rx: 4 MiB per queue
 constexpr uint32_t kDefaultTxFrameCount = 256;    // tx: 512 KiB per queue (see above)
 constexpr uint32_t kRetireTimeoutMs = 1;          // a partly filled block waits at most this long
 constexpr uint16_t kDefaultQpairs = 1;
-// Polls of an rx queue that skip the ring after its current block was found
-// still the kernel's (see do_rx_burst).
-constexpr uint32_t kIdlePollSkip = 256;
 
 // Where the kernel puts (rx) and reads (tx, without PACKET_TX_HAS_OFF) the
 // frame: right after the aligned V3 header; the sockaddr_ll sits there on rx.
@@ -100,7 +97,6 @@ struct alignas(kCacheLine) Queue {
   uint32_t block = 0;        // current block index
   uint32_t pkts_left = 0;    // packets not yet taken from the current block
   uint8_t* next = nullptr;   // next packet's tpacket3_hdr in the current block
-  uint32_t idle_skip = 0;    // polls left that do not look at the ring
   // tx ring
   uint8_t* tx = nullptr;
   uint32_t tx_head = 0;      // next frame to fill
@@ -303,27 +299,11 @@ class AfPacketPort final : public Port {
 
   uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Queue& r = queues_[q];
-    // The kernel rewrites the header of the block it fills (packet count,
-    // length, last timestamp) with every packet it adds, on the CPU that
-    // receives (on a veth: the sender's). Reading that header in a tight
-    // loop pulls its cache line over to the poll thread after every write,
-    // so each packet costs the receiving CPU a cache miss: a sender on a
-    // veth whose peer ringside captures ran at 0.19 Mpps, against 0.32 with
-    // tcpdump, which sleeps. A block is handed over when full or after the
-    // 1 ms retire timer, so after finding it still the kernel's we look
-    // again only after kIdlePollSkip polls (microseconds later).
-    if (r.pkts_left == 0 && r.idle_skip) {
-      r.idle_skip--;
-      return 0;
-    }
     if (sample_due(r.rx_polls)) raise_mark(marks_[q].rx, user_blocks(r, r.block));
     uint16_t got = 0;
     uint64_t bytes = 0;
     while (got < n) {
-      if (r.pkts_left == 0 && !open_block(r)) {
-        r.idle_skip = kIdlePollSkip;
-        break;
-      }
+      if (r.pkts_left == 0 && !open_block(r)) break;
       uint16_t want = static_cast<uint16_t>(std::min<uint32_t>(n - got, r.pkts_left));
       if (pool()->alloc_bulk(pkts + got, want) == 0) {
         count_rx_nombuf(want);  // the packets stay in the ring for the next call
