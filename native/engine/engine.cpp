@@ -632,8 +632,8 @@ void Engine::run_lcore(unsigned index) {
   // words the producing CPU writes. Kernel ports hand over packets in
   // batches (an AF_PACKET block per 1 ms or when full), so the sleep adds
   // nothing a user sees; a busy loop never sleeps.
-  constexpr unsigned kIdlePasses = 4096;
-  constexpr timespec kIdleSleep{0, 20'000};
+  constexpr unsigned kIdlePasses = 256;
+  constexpr timespec kIdleSleep{0, 50'000};
   unsigned idle_passes = 0;
   uint64_t last_moved = moved();
   // Relaxed load, checked once per pass over the streams: the flag carries no
