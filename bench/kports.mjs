@@ -22,11 +22,11 @@
 //       peer into a file (capturers pinned to the other CPU).
 //   node bench/kports.mjs [tx|capture|io|all|verbose]     (also part of npm run bench)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarize, fmt, sleep, ALTERNATE_ENV, reportAlternate } from './lib.mjs';
+import { summarize, fmt, sleep, procCpu, ALTERNATE_ENV, reportAlternate } from './lib.mjs';
 import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
 import { udp4 } from '../test/lib/packets.mjs';
 import { ensureTool } from '../test/lib/tools.mjs';
@@ -80,17 +80,13 @@ class BenchNetns {
 // CPU seconds (user + system, which holds the softirq work the kernel does
 // on a sender's behalf inside its sendto) used so far by every process of
 // process group `pgid`: the whole sender, whatever threads or children it has.
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 function groupCpuSeconds(pgid) {
-  let ticks = 0;
+  let seconds = 0;
   for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }  // gone meanwhile
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');  // fields from 3 (state) on
-    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);  // pgrp; utime, stime
+    const p = /^\d+$/.test(pid) && procCpu(pid);  // null: gone meanwhile
+    if (p && p.pgrp === pgid) seconds += p.seconds;
   }
-  return ticks / CLK_TCK;
+  return seconds;
 }
 
 // Between the two moments `window` resolves at (it resolves twice: start(),
@@ -320,11 +316,13 @@ async function ioBench(ns) {
   if (testpmd) for (const drv of drivers) results[`testpmd ${drv}`] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const drv of drivers) {
+      // Both forwarders poll without pause, so the CPU each used is the share the machine gave it.
+      const io = (mpps, cpus) => ({ mpps, cpus, perCpu: mpps / cpus });
       const r = await ringsideRun(ns, 'io', IO_BURSTS, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], 'a0');
-      results[`ringside ${drv}`].push(r.own.perPort[0].rxMpps);
+      results[`ringside ${drv}`].push(io(r.own.perPort[0].rxMpps, r.peer.cpus));
       if (!testpmd) continue;
       const t = await testpmdRun(testpmd, [`${drv}0,iface=p0`, `${drv}1,iface=p1`], { fwd: 'io', txFirst: IO_BURSTS, wrap: ['ip', 'netns', 'exec', ns.name] });
-      results[`testpmd ${drv}`].push(t.perPort[0].rxMpps);
+      results[`testpmd ${drv}`].push(io(t.perPort[0].rxMpps, t.cpus));
     }
   }
   if (!testpmd) console.log('  testpmd: not available (apt-get install dpdk-dev failed); no ratio');
@@ -334,9 +332,10 @@ async function ioBench(ns) {
     console.log(`  ${drv}:`);
     report({ [`ringside ${drv}`]: results[`ringside ${drv}`], [`testpmd ${drv}`]: results[`testpmd ${drv}`] }, `testpmd ${drv}`);
   }
-  const best = (tool) => drivers.map((d) => `${tool} ${d}`).reduce((x, y) => (summarize(results[x]).median >= summarize(results[y]).median ? x : y));
+  const median = (k) => summarize(results[k].map((x) => x.mpps)).median;
+  const best = (tool) => drivers.map((d) => `${tool} ${d}`).reduce((x, y) => (median(x) >= median(y) ? x : y));
   const [ours, theirs] = [best('ringside'), best('testpmd')];
-  console.log(`  ratio faster ringside (${ours}) / faster testpmd (${theirs}) (medians): ${(summarize(results[ours]).median / summarize(results[theirs]).median).toFixed(2)}x`);
+  console.log(`  ratio faster ringside (${ours}) / faster testpmd (${theirs}) (median Mpps): ${(median(ours) / median(theirs)).toFixed(2)}x`);
 }
 
 // Frames written once into `dev` through an AF_PACKET socket (python3's,

@@ -14,8 +14,8 @@
 //  - tx: fixed frames of F bytes, 256 of them unless framecnt= says (the
 //    kernel sends the frames of a kick before sendto returns, or soon after
 //    on a NIC, so a short ring stays in the cache; 2048 frames of 2 KiB
-//    would not, and every frame's header and data would miss). A free frame (TP_STATUS_AVAILABLE) is
-//    filled and marked TP_STATUS_SEND_REQUEST; one sendto(NULL, 0) per burst
+//    would not, and every frame's header and data would miss). A free frame
+//    (TP_STATUS_AVAILABLE) is filled and marked TP_STATUS_SEND_REQUEST; one sendto(NULL, 0) per burst
 //    makes the kernel send every requested frame and mark it available again.
 //    Each frame starts with a virtio_net_hdr (PACKET_VNET_HDR) whose hdr_len
 //    is the whole frame: the kernel then copies the frame into the skb's
@@ -86,7 +86,7 @@ struct Geometry {
   uint32_t block_nr() const { return blocks_for(frame_count); }  // rx
 };
 
-// One socket: its rings and where we are in them. Padded so two poll threads
+// One queue: its sockets, their rings and where we are in them. Padded so two poll threads
 // on neighbouring queues never share a cache line.
 struct alignas(kCacheLine) Queue {
   int rx_fd = -1, tx_fd = -1;
@@ -142,7 +142,7 @@ class AfPacketPort final : public Port {
   uint16_t max_rx_queues() const override { return qpairs_; }
   uint16_t max_tx_queues() const override { return qpairs_; }
   uint32_t max_mtu() const override {
-    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kHdrRoom));
+    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kVnetHdr - kHdrRoom));
   }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
