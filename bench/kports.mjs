@@ -49,6 +49,7 @@ const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8' });
 class BenchNetns {
   constructor() {
     this.name = `rsbench-${process.pid}`;
+    this.txPair = false;  // va <-> vb made (txPair())
     ip('netns', 'add', this.name);
     // No IPv6 on its links: no router solicitations or MLD reports among the measured frames.
     spawnSync('ip', ['netns', 'exec', this.name, 'sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']);
