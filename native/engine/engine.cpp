@@ -625,7 +625,8 @@ void Engine::run_lcore(unsigned index) {
   };
   unsigned until_timed = kTimedEvery;
   // A poll thread that has moved nothing for kIdlePasses passes sleeps
-  // kIdleSleep between passes until a pass moves something again. Spinning
+  // between passes until a pass moves something again: kIdleSleepMinNs,
+  // doubling while it stays idle up to kIdleSleepMaxNs. Spinning
   // on an empty port takes a whole CPU for nothing, and on a shared machine
   // that pushes every other thread (on a veth, the sender whose packets the
   // port is waiting for) onto the CPUs left; it also keeps re-reading ring
@@ -633,8 +634,9 @@ void Engine::run_lcore(unsigned index) {
   // batches (an AF_PACKET block per 1 ms or when full), so the sleep adds
   // nothing a user sees; a busy loop never sleeps.
   constexpr unsigned kIdlePasses = 256;
-  constexpr timespec kIdleSleep{0, 50'000};
+  constexpr long kIdleSleepMinNs = 50'000, kIdleSleepMaxNs = 1'000'000;
   unsigned idle_passes = 0;
+  long idle_sleep_ns = kIdleSleepMinNs;
   uint64_t last_moved = moved();
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
@@ -652,8 +654,11 @@ void Engine::run_lcore(unsigned index) {
     if (uint64_t m = moved(); m != last_moved || !kni_tx.empty()) {
       last_moved = m;
       idle_passes = 0;
+      idle_sleep_ns = kIdleSleepMinNs;
     } else if (++idle_passes >= kIdlePasses) [[unlikely]] {
-      ::nanosleep(&kIdleSleep, nullptr);
+      const timespec ts{0, idle_sleep_ns};
+      ::nanosleep(&ts, nullptr);
+      idle_sleep_ns = std::min(idle_sleep_ns * 2, kIdleSleepMaxNs);
     }
     if (timed) [[unlikely]] {
       until_timed = kTimedEvery;
