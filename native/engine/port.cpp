@@ -237,6 +237,11 @@ PortStats Port::raw_stats() const {
     s.tx_bytes += s.txq_bytes.back();
     s.tx_errors += s.txq_errors.back();
   }
+  if (has_spare_tx_queue()) {
+    s.tx_packets += txq_[nb_tx_].packets.get();
+    s.tx_bytes += txq_[nb_tx_].bytes.get();
+    s.tx_errors += txq_[nb_tx_].errors.get();
+  }
   s.rx_missed = rx_missed_.get();
   s.rx_nombuf = rx_nombuf_.get();
   s.rx_flushed = rx_flushed_.get();
@@ -260,6 +265,14 @@ PortStats Port::stats() const {
   }
   for (std::size_t q = 0; q < s.txq_packets.size(); q++) {
     s.tx_packets += s.txq_packets[q]; s.tx_bytes += s.txq_bytes[q]; s.tx_errors += s.txq_errors[q];
+  }
+  if (has_spare_tx_queue()) {  // in the totals, not a queue of its own (the baseline holds every queue)
+    auto since_clear = [&](const Counter& c, const std::vector<uint64_t>& base) {
+      return c.get() - (nb_tx_ < base.size() ? base[nb_tx_] : 0);
+    };
+    s.tx_packets += since_clear(txq_[nb_tx_].packets, b.txq_packets);
+    s.tx_bytes += since_clear(txq_[nb_tx_].bytes, b.txq_bytes);
+    s.tx_errors += since_clear(txq_[nb_tx_].errors, b.txq_errors);
   }
   s.rx_missed -= b.rx_missed; s.rx_nombuf -= b.rx_nombuf; s.rx_flushed -= b.rx_flushed;
   return s;

@@ -105,6 +105,14 @@ class Port {
   bool closed() const { return closed_; }
   uint16_t nb_rx_queues() const { return nb_rx_; }
   uint16_t nb_tx_queues() const { return nb_tx_; }
+  // A tx queue beside the configured ones, at index nb_tx_queues(), which no
+  // forwarding stream sends on: for a sender that runs beside forwarding
+  // (replay). Drivers that can open one more tx queue cheaply (a packet
+  // socket) have it while started; its packets count in the port's totals.
+  bool has_spare_tx_queue() const { return nb_tx_ < kMaxQueues && spare_tx_queue_supported(); }
+  uint16_t spare_tx_queue() const { return nb_tx_; }
+  // Tx queue indexes a tap may be shown: the configured ones and the spare.
+  uint16_t tx_queue_slots() const { return nb_tx_ + (has_spare_tx_queue() ? 1 : 0); }
   // Rx queues the driver feeds (0..hw-1); the others are software queues
   // fed by the classifier (RSS and flow rules in software, classify/).
   uint16_t hw_rx_queues() const { return hw_rx_; }
@@ -220,6 +228,7 @@ class Port {
   Mempool* pool() const { return pool_; }
   EventQueue* events() const { return events_; }
   virtual void do_configure(uint16_t nb_rx, uint16_t nb_tx) { (void)nb_rx; (void)nb_tx; }
+  virtual bool spare_tx_queue_supported() const { return false; }
   virtual void do_start() {}
   virtual void do_stop() {}
   virtual void do_close() {}
