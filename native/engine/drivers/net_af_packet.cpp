@@ -225,6 +225,14 @@ class AfPacketPort final : public Port {
     for (uint16_t q = 0; q < nb_q_; q++)
       if (queues_[q].has_rx) set_promisc(queues_[q].rx_fd, on);
   }
+  void do_set_allmulti(bool on) override {
+    for (uint16_t q = 0; q < nb_q_; q++)
+      if (queues_[q].has_rx) membership(queues_[q].rx_fd, PACKET_MR_ALLMULTI, nullptr, on);
+  }
+  void do_rx_addr(const MacAddr& m, bool add) override {
+    for (uint16_t q = 0; q < nb_q_; q++)
+      if (queues_[q].has_rx) membership(queues_[q].rx_fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, add);
+  }
   LinkInfo do_link() const override {
     bool running = false;
     try {
@@ -471,15 +479,25 @@ class AfPacketPort final : public Port {
     if (::setsockopt(fd, SOL_PACKET, opt, &val, sizeof val) < 0) fail(what, errno);
   }
 
-  void set_promisc(int fd, bool on) {
+  void set_promisc(int fd, bool on) { membership(fd, PACKET_MR_PROMISC, nullptr, on); }
+
+  // Memberships are counted per socket and dropped when it closes, so the
+  // interface is promiscuous, all-multicast or holds an address exactly while
+  // a started port wants it, and is as before once ringside exits.
+  void membership(int fd, int type, const MacAddr* addr, bool on) {
     packet_mreq mr{};
     mr.mr_ifindex = ifindex_;
-    mr.mr_type = PACKET_MR_PROMISC;
-    // Memberships are counted per socket and dropped when it closes, so the
-    // interface is promiscuous exactly while a started port wants it.
+    mr.mr_type = static_cast<unsigned short>(type);
+    if (addr) {
+      mr.mr_alen = 6;
+      std::memcpy(mr.mr_address, addr->data(), 6);
+    }
     if (::setsockopt(fd, SOL_PACKET, on ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP, &mr, sizeof mr) < 0 &&
-        !(errno == EADDRNOTAVAIL && !on))
-      fail(on ? "enable promiscuous mode" : "disable promiscuous mode", errno);
+        !(errno == EADDRNOTAVAIL && !on)) {
+      const char* what = type == PACKET_MR_PROMISC ? "promiscuous mode" : type == PACKET_MR_ALLMULTI ? "all-multicast mode"
+                                                                                                   : "a receive address";
+      fail(std::string(on ? "enable " : "disable ") + what, errno);
+    }
   }
 
   void open_queue(uint16_t q, bool rx, bool tx) {
@@ -531,6 +549,11 @@ class AfPacketPort final : public Port {
     sll.sll_protocol = rx ? htons(ETH_P_ALL) : 0;  // a tx socket receives nothing
     sll.sll_ifindex = ifindex_;
     if (::bind(*fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
+    if (rx && promiscuous()) set_promisc(*fd, true);
+    if (rx && allmulti()) membership(*fd, PACKET_MR_ALLMULTI, nullptr, true);
+    if (rx)
+      for (const auto* list : {&added_macs(), &mcast_macs()})
+        for (const MacAddr& m : *list) membership(*fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, true);
   }
 
   // All rx sockets into one fanout group. The kernel picks an id no other
