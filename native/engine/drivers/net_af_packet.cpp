@@ -509,7 +509,11 @@ class AfPacketPort final : public Port {
     r.has_tx = tx;
     if (rx) open_ring(Dir::Rx, &r.rx_fd, &r.rx, &r.rx_len);
     if (tx) open_ring(Dir::Tx, &r.tx_fd, &r.tx, &r.tx_len);
-    if (rx && promiscuous()) set_promisc(r.rx_fd, true);
+    if (!rx) return;
+    if (promiscuous()) set_promisc(r.rx_fd, true);
+    if (allmulti()) membership(r.rx_fd, PACKET_MR_ALLMULTI, nullptr, true);
+    for (const auto* list : {&added_macs(), &mcast_macs()})
+      for (const MacAddr& m : *list) membership(r.rx_fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, true);
   }
 
   // One socket with one ring, mapped and bound to the interface. Each result
@@ -549,11 +553,6 @@ class AfPacketPort final : public Port {
     sll.sll_protocol = rx ? htons(ETH_P_ALL) : 0;  // a tx socket receives nothing
     sll.sll_ifindex = ifindex_;
     if (::bind(*fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
-    if (rx && promiscuous()) set_promisc(*fd, true);
-    if (rx && allmulti()) membership(*fd, PACKET_MR_ALLMULTI, nullptr, true);
-    if (rx)
-      for (const auto* list : {&added_macs(), &mcast_macs()})
-        for (const MacAddr& m : *list) membership(*fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, true);
   }
 
   // All rx sockets into one fanout group. The kernel picks an id no other
