@@ -1,4 +1,16 @@
 // Shared by the benchmarks: repeat a measurement, report median/min/max.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+// A process's group and the CPU seconds (user + system, all its threads) it
+// has used so far, from /proc/PID/stat; null once it is gone.
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+export function procCpu(pid) {
+  let stat;
+  try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return null; }
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');  // fields from 3 (state) on
+  return { pgrp: Number(f[2]), seconds: (Number(f[11]) + Number(f[12])) / CLK_TCK };
+}
 export function summarize(values) {
   const v = [...values].sort((a, b) => a - b);
   const mid = Math.floor(v.length / 2);

@@ -6,7 +6,9 @@
 // else (a kernel interface's counters) over the same window.
 //   node bench/ringside-fwd.mjs MODE TX_FIRST VDEV [VDEV...]
 // Optional: BENCH_WAIT_LINK=1 waits (up to 15 s) for every port's link
-// before starting (a memif client connects after attach), BENCH_GEN (JSON for setGenSettings, e.g. flowgen ranges) and
+// before starting (a memif client connects after attach), BENCH_GEN (JSON for
+// setGenSettings, e.g. flowgen ranges), BENCH_TXPKTS (`set txpkts`, e.g. "60"),
+// BENCH_ETH_PEER (`set eth-peer` of every port, e.g. "02:00:00:00:00:02") and
 // BENCH_VERBOSE ("LEVEL FILTER": `set verbose`, drained every 100 ms as the
 // shell does). With BENCH_ALTERNATE=N as well, verbose is switched off and on
 // in 2N windows of BENCH_WINDOW_MS in this one process (off/on, then on/off,
@@ -24,6 +26,8 @@ const engine = new addon.Engine({ totalNumMbufs: 16384 });
 for (const v of vdevs) engine.attach(v);
 engine.setFwdMode(mode);
 if (process.env.BENCH_GEN) engine.setGenSettings(JSON.parse(process.env.BENCH_GEN));
+if (process.env.BENCH_TXPKTS) engine.setTxpkts(process.env.BENCH_TXPKTS.split(',').map(Number));
+if (process.env.BENCH_ETH_PEER) vdevs.forEach((_, port) => engine.setEthPeer(port, process.env.BENCH_ETH_PEER));
 let drained = 0;
 let drainTimer;
 const verbose = process.env.BENCH_VERBOSE ? process.env.BENCH_VERBOSE.split(' ') : undefined;

@@ -2,7 +2,7 @@
 // and measures its per-port rate by wall clock between two
 // `show port stats all`, after its ~3 s start-up, as the issue prescribes.
 import { spawn, spawnSync } from 'node:child_process';
-import { sleep } from './lib.mjs';
+import { procCpu, sleep } from './lib.mjs';
 
 export function testpmdPath() {
   const r = spawnSync('sh', ['-c', 'command -v dpdk-testpmd'], { encoding: 'utf8' });
@@ -51,18 +51,20 @@ export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmu
     await sleep(warmupMs);
     let mark = out.length;
     const t0 = process.hrtime.bigint();
+    const c0 = procCpu(child.pid).seconds;  // testpmd itself: wrap programs exec into it
     child.stdin.write('show port stats all\n');
     await waitFor(statsDone, mark);
     const a = rxPackets(out.slice(mark));
     await sleep(windowMs);
     mark = out.length;
     const t1 = process.hrtime.bigint();
+    const cpuSeconds = procCpu(child.pid).seconds - c0;
     child.stdin.write('show port stats all\n');
     await waitFor(statsDone, mark);
     const b = rxPackets(out.slice(mark));
     const seconds = Number(t1 - t0) / 1e9;
     child.stdin.write('stop\nquit\n');
-    return { seconds, perPort: b.map((p, i) => ({ rxMpps: (p.rx - a[i].rx) / seconds / 1e6, txMpps: (p.tx - a[i].tx) / seconds / 1e6 })) };
+    return { seconds, cpus: cpuSeconds / seconds, perPort: b.map((p, i) => ({ rxMpps: (p.rx - a[i].rx) / seconds / 1e6, txMpps: (p.tx - a[i].tx) / seconds / 1e6 })) };
   } finally {
     setTimeout(() => child.kill('SIGKILL'), 3000).unref();
     await new Promise((r) => child.on('close', r));

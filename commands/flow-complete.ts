@@ -16,8 +16,9 @@ const PREFIX = c('prefix', 'prefix LEN: the address\'s leading LEN bits');
 const ACTION_HELP: Record<string, string> = {
   queue: 'queue index Q: to rx queue Q', drop: 'drop the packet', count: 'count hits and bytes',
   mark: 'mark id N: tag the packet', rss: 'spread by RSS', kernel: 'hand it to the kernel (KNI)',
+  flag: 'flag the packet (no id)', jump: 'jump group G: go on matching in a higher group', passthru: 'let later rules decide',
 };
-const ACTION_ARG: Record<string, Choice> = { queue: c('index', 'index Q'), mark: c('id', 'id N') };
+const ACTION_ARG: Record<string, Choice> = { queue: c('index', 'index Q'), mark: c('id', 'id N'), jump: c('group', 'group G') };
 
 // Candidates for the word after `before` (the rule's words so far).
 export function flowRuleChoices(before: string[]): Choice[] {

@@ -16,11 +16,17 @@ import type { FlowListResult, FlowQueryResult, PortRssResult } from './render-fl
 // Fields each item has (rte_flow's names as testpmd writes them).
 export const FLOW_ITEMS: Record<string, string[]> = {
   eth: ['dst', 'src', 'type'],
-  vlan: ['vid'],
+  vlan: ['vid', 'tci'],
   ipv4: ['src', 'dst', 'proto'],
   ipv6: ['src', 'dst', 'proto'],
   udp: ['src', 'dst'],
   tcp: ['src', 'dst'],
+  sctp: ['src', 'dst'],
+  icmp: ['type', 'code'],
+  icmp6: ['type', 'code'],
+  gre: ['protocol'],
+  vxlan: ['vni'],
+  any: [],
 };
 const RSS_KEY: ParamType = {
   label: 'hex_key', help: 'the 40-byte Toeplitz key as 80 hex digits',
@@ -29,7 +35,7 @@ const RSS_KEY: ParamType = {
 const RSS_KEY_TYPES = ['ipv4', 'ipv4-frag', 'ipv4-tcp', 'ipv4-udp', 'ipv4-sctp', 'ipv4-other', 'ipv6', 'ipv6-frag', 'ipv6-tcp',
   'ipv6-udp', 'ipv6-sctp', 'ipv6-other', 'l2-payload', 'ipv6-ex', 'ipv6-tcp-ex', 'ipv6-udp-ex'];
 
-export const FLOW_ACTIONS = ['queue', 'drop', 'count', 'mark', 'rss', 'kernel'];
+export const FLOW_ACTIONS = ['queue', 'drop', 'count', 'mark', 'flag', 'rss', 'kernel', 'jump', 'passthru'];
 
 export class FlowSyntaxError extends Error {}
 
@@ -123,6 +129,10 @@ export function parseFlowRule(text: string): FlowRuleSpec {
       if (t[k] !== 'index') throw new FlowSyntaxError("write 'queue index Q'");
       a.value = num(t[k + 1], 'queue index');
       k += 2;
+    } else if (name === 'jump') {
+      if (t[k] !== 'group') throw new FlowSyntaxError("write 'jump group G'");
+      a.value = num(t[k + 1], 'jump group');
+      k += 2;
     } else if (name === 'mark') {
       if (t[k] !== 'id') throw new FlowSyntaxError("write 'mark id N'");
       a.value = num(t[k + 1], 'mark id');
@@ -188,6 +198,18 @@ const RSS_TYPES = [
   { word: 'udp', help: 'UDP packets on addresses and ports' },
   { word: 'tcp', help: 'TCP packets on addresses and ports' },
   { word: 'none', help: 'no RSS: packets stay on the queue they arrive on' },
+  { word: 'ipv4', help: 'IPv4 packets on their addresses' },
+  { word: 'ipv6', help: 'IPv6 packets on their addresses' },
+  { word: 'ipv4-tcp', help: 'TCP over IPv4 on addresses and ports' },
+  { word: 'ipv4-udp', help: 'UDP over IPv4 on addresses and ports' },
+  { word: 'ipv6-tcp', help: 'TCP over IPv6 on addresses and ports' },
+  { word: 'ipv6-udp', help: 'UDP over IPv6 on addresses and ports' },
+];
+
+// testpmd's boolean words.
+const ISOLATE_WORDS = [
+  { word: 'on', on: true, help: 'isolated' }, { word: 'true', on: true, help: 'isolated' }, { word: '1', on: true, help: 'isolated' },
+  { word: 'off', on: false, help: 'not isolated' }, { word: 'false', on: false, help: 'not isolated' }, { word: '0', on: false, help: 'not isolated' },
 ];
 
 const ruleId = uint('rule_id', 'a flow rule id (see flow list)');
@@ -198,7 +220,7 @@ export const flow: CommandSpec[] = [
       { word: 'validate', help: 'check whether a flow rule can be created' },
       { word: 'create', help: 'create a flow rule' },
     ]), p('port', portId), p('rule', rest('[priority N] ingress pattern ... / end actions ... / end',
-      'items eth|vlan|ipv4|ipv6|udp|tcp with FIELD is|spec|mask|last VALUE; actions queue index Q|drop|count|mark id N|rss|kernel',
+      'items eth|vlan|ipv4|ipv6|udp|tcp|sctp|icmp|icmp6|gre|vxlan|any with FIELD is|spec|mask|last VALUE; actions queue index Q|drop|count|mark id N|flag|rss|kernel|jump group G|passthru',
       (_ctx, _prefix, before = []) => flowRuleChoices(before)))],
     help: 'Check whether a flow rule can be created (validate) or create it, e.g. flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / count / end.',
     section: 'config',
@@ -236,9 +258,25 @@ export const flow: CommandSpec[] = [
   },
   {
     tokens: [w('flow'), w('list'), p('port', portId)],
-    help: 'List existing flow rules sorted by priority.',
+    help: 'List existing flow rules sorted by group, then priority.',
     section: 'display',
     handler: (s, a): FlowListResult => ({ kind: 'flowList', port: a.port as number, rules: s.engine.flowList(a.port as number) }),
+  },
+  {
+    tokens: [w('flow'), w('list'), p('port', portId), w('group'), p('group', uint('group', 'the group whose rules to list'))],
+    help: 'List the flow rules of one group, sorted by priority.',
+    section: 'display',
+    handler: (s, a): FlowListResult => ({ kind: 'flowList', port: a.port as number, rules: s.engine.flowList(a.port as number).filter((r) => r.group === a.group) }),
+  },
+  {
+    tokens: [w('flow'), w('isolate'), p('port', portId), choice('mode', ISOLATE_WORDS)],
+    help: 'Restrict ingress traffic to the defined flow rules (in software: what no rule matches is dropped).',
+    section: 'config',
+    handler: (s, a) => {
+      const on = ISOLATE_WORDS.find((x) => x.word === a.mode)!.on;
+      s.engine.flowIsolate(a.port as number, on);
+      return message(`Ingress traffic on port ${a.port} is ${on ? 'now restricted' : 'not restricted anymore'} to the defined flow rules`);
+    },
   },
   {
     tokens: [w('flow'), w('query'), p('port', portId), p('id', ruleId), w('count')],
@@ -247,11 +285,11 @@ export const flow: CommandSpec[] = [
     handler: (s, a): FlowQueryResult => ({ kind: 'flowQuery', port: a.port as number, id: a.id as number, count: s.engine.flowQuery(a.port as number, a.id as number) }),
   },
   {
-    tokens: [w('port'), w('config'), p('port', portSel), w('rss'), choice('rss types', RSS_TYPES)],
+    tokens: [w('port'), w('config'), p('port', portSel), w('rss'), choice('rss type', RSS_TYPES)],
     help: 'Set the RSS mode: spread received packets over the rx queues by a Toeplitz hash (in software).',
     section: 'ports',
     handler: (s, a) => {
-      for (const id of selectPorts(s, a.port)) s.engine.portSetRss(id, a['rss types'] as 'all');
+      for (const id of selectPorts(s, a.port)) s.engine.portSetRss(id, a['rss type'] as string);
       return NONE;
     },
   },

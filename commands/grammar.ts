@@ -19,10 +19,11 @@ import { queues } from './queues.js';
 import { showPort } from './show-port.js';
 import { knobs } from './knobs.js';
 import { csum } from './csum.js';
+import { rxAddr } from './rx-addr.js';
 import { nicOnly } from './nic-only.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...showPort, ...config, ...fwdSet, ...ports, ...queues, ...knobs, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...queues, ...knobs, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

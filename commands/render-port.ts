@@ -35,6 +35,7 @@ export function renderPortInfo(r: PortInfoResult): StyledLine[] {
       L(`Link duplex: ${p.link.fullDuplex ? 'full-duplex' : 'half-duplex'}`),
       L(`MTU: ${p.mtu}`),
       L(`Promiscuous mode: ${p.promiscuous ? 'enabled' : 'disabled'}`),
+      L(`Allmulticast mode: ${p.allmulti ? 'enabled' : 'disabled'}`),
       L(`Current number of RX queues: ${p.nbRxQueues}`),
       L(`Max possible RX queues: ${p.maxRxQueues}`),
       L(`Current number of TX queues: ${p.nbTxQueues}`),

@@ -30,6 +30,7 @@ const PTYPES: [string, string[]][] = [
 // ringside's RSS types in testpmd's names.
 const RSS_NAMES: Record<string, string[]> = {
   ipv4: ['ipv4'], ipv6: ['ipv6'], udp: ['ipv4-udp', 'ipv6-udp'], tcp: ['ipv4-tcp', 'ipv6-tcp'],
+  'ipv4-udp': ['ipv4-udp'], 'ipv6-udp': ['ipv6-udp'], 'ipv4-tcp': ['ipv4-tcp'], 'ipv6-tcp': ['ipv6-tcp'],
 };
 
 function summaryRow(p: PortInfo): string {

@@ -17,6 +17,9 @@ export interface PortInfo {
   mac: string;           // XX:XX:XX:XX:XX:XX
   mtu: number; minMtu: number; maxMtu: number;
   promiscuous: boolean;
+  allmulti: boolean;
+  addedMacs: string[];  // mac_addr add, beside mac
+  mcastMacs: string[];  // mcast_addr add
   link: LinkInfo;
   started: boolean;
   closed: boolean;
@@ -70,6 +73,8 @@ export interface NativeEngine {
   portSetMtu(port: number, mtu: number): void;
   portSetMac(port: number, mac: string): void;
   portSetPromiscuous(port: number, on: boolean): void;
+  portSetAllmulti(port: number, on: boolean): void;
+  portRxAddr(port: number, mac: string, multicast: boolean, add: boolean): void;
   portSetLink(port: number, up: boolean): void;
   portAddIp(port: number, cidr: string): void;
   portIps(port: number): string[];

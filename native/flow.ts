@@ -38,8 +38,9 @@ declare module './addon.js' {
     flowFlush(port: number): void;
     flowList(port: number): FlowListEntry[];
     flowQuery(port: number, id: number): FlowCountResult;
+    flowIsolate(port: number, on: boolean): void;  // only what rules match is received
     portRss(port: number): PortRssInfo;
-    portSetRss(port: number, types: 'all' | 'ip' | 'udp' | 'tcp' | 'none'): void;
+    portSetRss(port: number, types: string): void;  // all, ip, udp, tcp, none or testpmd's ipv4, ipv4-tcp, ...; EINVAL_RSS otherwise
     portSetReta(port: number, entries: [number, number][]): void;
     portSetRssKey(port: number, hex: string): void;
   }

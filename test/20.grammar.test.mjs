@@ -181,15 +181,15 @@ test('completion inside a flow rule follows the rule grammar: items, fields, ope
   const s = fakeSession();
   const words = (line) => commandLayer.complete(s, line, line.length).choices.map((x) => x.word);
   assert.equal(words('flow create 0 '), ['ingress', 'priority', 'group', 'pattern']);
-  assert.equal(words('flow create 0 ingress pattern '), ['eth', 'vlan', 'ipv4', 'ipv6', 'udp', 'tcp', 'end']);
-  assert.equal(words('flow validate 0 ingress pattern eth / i'), ['ipv4', 'ipv6']);
+  assert.equal(words('flow create 0 ingress pattern '), ['eth', 'vlan', 'ipv4', 'ipv6', 'udp', 'tcp', 'sctp', 'icmp', 'icmp6', 'gre', 'vxlan', 'any', 'end']);
+  assert.equal(words('flow validate 0 ingress pattern eth / i'), ['ipv4', 'ipv6', 'icmp', 'icmp6']);
   assert.equal(words('flow create 0 ingress pattern eth / ipv4 / udp '), ['src', 'dst', '/', 'end']);
   assert.equal(words('flow create 0 ingress pattern eth / udp dst '), ['is', 'spec', 'mask', 'last']);
   assert.equal(words('flow create 0 ingress pattern ipv4 src '), ['is', 'spec', 'mask', 'last', 'prefix']);
   assert.equal(words('flow create 0 ingress pattern udp dst spec 5000 dst '), ['is', 'spec', 'mask', 'last']);
   assert.equal(words('flow create 0 ingress pattern udp dst is '), [], 'a value has no candidates');
   assert.equal(words('flow create 0 ingress pattern udp dst is 4789 / end '), ['actions']);
-  assert.equal(words('flow create 0 ingress pattern udp / end actions '), ['queue', 'drop', 'count', 'mark', 'rss', 'kernel', 'end']);
+  assert.equal(words('flow create 0 ingress pattern udp / end actions '), ['queue', 'drop', 'count', 'mark', 'flag', 'rss', 'kernel', 'jump', 'passthru', 'end']);
   assert.equal(words('flow create 0 ingress pattern udp / end actions queue '), ['index']);
   assert.equal(words('flow create 0 ingress pattern udp / end actions queue index 1 '), ['/', 'end']);
   assert.is(commandLayer.complete(s, 'flow create 0 ingress pattern eth / ipv4 / udp d', 48).insert, 'dst ');

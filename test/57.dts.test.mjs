@@ -1,5 +1,5 @@
 // DPDK DTS test plans that drive testpmd (shutdown_api, port_control,
-// queue_start_stop), step by step, on two net_ring ports with `start tx_first`
+// queue_start_stop, mac_filter), step by step, on two net_ring ports with `start tx_first`
 // as the traffic source instead of an external generator: each step is the
 // testpmd command the plan gives, each check what the plan verifies.
 import { test, assert } from './lib/harness.mjs';
@@ -174,6 +174,63 @@ test('queue_start_stop: a stopped rx or tx queue moves nothing; started again, t
     assert.match(out, /Port 0 rx queue 0 set up with 1024 descriptors/);
     out = await t.step('port 0 rxq 0 stop');
     assert.match(out, /Please start port 0 first/);
+  } finally {
+    await t.end();
+  }
+}, { timeoutMs: 60_000 });
+
+test('mac_filter: with promisc off a port receives its addresses, added ones and joined groups only', async () => {
+  const t = session();
+  const received = async () => {
+    await t.step('start tx_first');
+    await sleep(100);
+    return fwdStats(await t.step('stop')).map((f) => f.rx);
+  };
+  try {
+    await t.step('set fwd mac');
+    await t.step('set promisc all off');
+    await t.step('set allmulti all off');
+    // mac mode sends to each port's peer address; both ports loop back to themselves
+    await t.step('set eth-peer 0 02:00:00:00:00:10');
+    await t.step('set eth-peer 1 02:00:00:00:00:11');
+    assert.equal(await received(), [0, 0], 'frames to an address the port does not have are not received');
+    // test_add_remove_mac_address
+    assert.equal(errors(await t.step('mac_addr add 0 02:00:00:00:00:10')), []);
+    await t.step('mac_addr add 1 02:00:00:00:00:11');
+    let out = await t.step('show port 0 macs');
+    assert.match(out, /^Number of MAC address added: 2\n  02:52:53:00:00:00\n  02:00:00:00:00:10\n/);
+    let rx = await received();
+    assert.ok(rx[0] > 32 && rx[1] > 32, `forwarding with the added addresses: ${rx}`);
+    await t.step('mac_addr remove 0 02:00:00:00:00:10');
+    assert.match(await t.step('show port 0 macs'), /^Number of MAC address added: 1\n  02:52:53:00:00:00\n/);
+    rx = await received();
+    assert.is(rx[0], 0, 'port 0 no longer receives the removed address');
+    // test_invalid_addresses
+    assert.match(await t.step('mac_addr add 0 01:00:5E:00:00:10'), /Error EINVAL_MAC: mac_addr_cmd error: \(Invalid argument\)/);
+    assert.match(await t.step('mac_addr remove 0 02:52:53:00:00:00'), /Error EINVAL_MAC: mac_addr_cmd error: \(Address already in use\)/);
+    assert.match(await t.step('mcast_addr add 0 02:00:00:00:00:10'), /Invalid multicast addr 02:00:00:00:00:10/);
+    // test_multicast_filter
+    await t.step('set eth-peer 0 01:00:5E:00:00:10');
+    await t.step('set eth-peer 1 01:00:5E:00:00:11');
+    assert.equal(await received(), [0, 0], 'no group joined, allmulti off');
+    await t.step('mcast_addr add 0 01:00:5E:00:00:10');
+    await t.step('mcast_addr add 1 01:00:5E:00:00:11');
+    assert.match(await t.step('mcast_addr add 1 01:00:5E:00:00:11'), /multicast address already filtered by port/);
+    assert.match(await t.step('show port 1 mcast_macs'), /^Number of Multicast MAC address added: 1\n  01:00:5E:00:00:11\n/);
+    rx = await received();
+    assert.ok(rx[0] > 32 && rx[1] > 32, `forwarding to the joined groups: ${rx}`);
+    await t.step('mcast_addr remove 0 01:00:5E:00:00:10');
+    await t.step('mcast_addr remove 1 01:00:5E:00:00:11');
+    assert.match(await t.step('mcast_addr remove 1 01:00:5E:00:00:11'), /multicast address not filtered by port 1/);
+    assert.equal(await received(), [0, 0], 'groups left');
+    await t.step('set allmulti all on');
+    assert.match(await t.step('show port info 0'), /Promiscuous mode: disabled\nAllmulticast mode: enabled/);
+    rx = await received();
+    assert.ok(rx[0] > 32 && rx[1] > 32, `allmulti receives every group: ${rx}`);
+    await t.step('set allmulti all off');
+    await t.step('set promisc all on');
+    rx = await received();
+    assert.ok(rx[0] > 32 && rx[1] > 32, `promiscuous receives everything: ${rx}`);
   } finally {
     await t.end();
   }

@@ -29,7 +29,7 @@ const SOFTWARE_FORMS = [
   'port config all burst 32', 'port config mtu 0 1500', 'port config 0 rxq 0 ring_size 512', 'port 0 rxq 0 deferred_start off',
   'port 0 rxq 0 setup', 'port config 0 rss-hash-key ipv4 ' + '6d'.repeat(40), 'port start all', 'port 0 rxq 0 stop', 'port 0 rxq 0 start',
   'flow validate 0 ingress pattern eth / end actions drop / end', 'flow create 0 ingress pattern eth / end actions drop / end',
-  'flow query 0 0 count', 'flow list 0', 'flow destroy 0 rule 0', 'flow flush 0', 'flow isolate 0 true',
+  'flow query 0 0 count', 'flow list 0', 'flow list 0 group 0', 'flow destroy 0 rule 0', 'flow flush 0', 'flow isolate 0 true',
   'dump_ring', 'dump_mempool', 'dump_devargs', 'help all', 'port stop 1', 'port reset 1', 'port detach 1',
   'port attach net_ring1', 'port close 1', 'device detach net_ring0', 'port cleanup 0 txq 0 32',
 ];

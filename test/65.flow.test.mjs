@@ -167,12 +167,13 @@ test('rules that cannot apply are refused at validate and create with the reason
     const cases = [
       ['flow create 0 ingress pattern eth / ipv4 / udp dst is 4789 / end actions queue index 1 / end', 'EFLOW_QUEUE', /queue index 1 is out of range: port 0 has 1 rx queue/],
       ['flow validate 0 ingress pattern eth / ipv4 / udp port is 4789 / end actions drop / end', 'EFLOW_SYNTAX', /item 'udp' has no field 'port': its fields are src, dst/],
-      ['flow validate 0 ingress pattern eth / sctp / end actions drop / end', 'EFLOW_SYNTAX', /unknown pattern item 'sctp'/],
+      ['flow validate 0 ingress pattern eth / gtp / end actions drop / end', 'EFLOW_SYNTAX', /unknown pattern item 'gtp'/],
+      ['flow validate 0 ingress pattern eth / ipv6 / icmp / end actions drop / end', 'EFLOW_PATTERN', /after ipv6 write icmp6/],
       ['flow validate 0 ingress pattern udp / ipv4 / end actions drop / end', 'EFLOW_PATTERN', /cannot follow/],
       ['flow validate 0 ingress pattern eth / end actions queue index 0 / drop / end', 'EFLOW_ACTION', /conflicts/],
       ['flow validate 0 ingress pattern eth / end actions kernel / end', 'EFLOW_KERNEL', /kni create 0/],
       ['flow validate 0 ingress pattern ipv4 src is 10.0.0.300 / end actions drop / end', 'EFLOW_VALUE', /not an IPv4 address/],
-      ['flow validate 0 group 2 ingress pattern eth / end actions drop / end', 'EFLOW_ATTR', /group 2/],
+      ['flow validate 0 group 2 ingress pattern eth / end actions jump group 1 / end', 'EFLOW_ACTION', /jump group 1 must be above the rule's group 2/],
       ['flow validate 0 ingress pattern eth / end actions drop', 'EFLOW_SYNTAX', /not closed/],
       ['flow validate 0 ingress pattern udp dst last 10 / end actions drop / end', 'EFLOW_SYNTAX', /has a mask or last but no value/],
       ['flow validate 0 ingress pattern udp dst spec 20 dst last 10 / end actions drop / end', 'EFLOW_VALUE', /last is below its spec/],
@@ -242,5 +243,44 @@ for (const driver of ['net_af_packet', 'net_af_xdp']) {
     });
   }, { timeoutMs: 60_000 });
 }
+
+test('flow isolate, groups with jump, passthru, list by group, vxlan item; RSS types as testpmd spells them', async () => {
+  const { all } = mixedTraffic();  // 200 other UDP, 100 to 4789, 50 to 53
+  await withSession(all, async ({ s, run, text }) => {
+    const e = s.engine;
+    await run('port stop 0');
+    assert.is((await run('port config all rss ipv4-udp')).kind, 'none');
+    assert.match(text(await run('show port 0 rss')), /RSS types: ipv4-udp/);
+    const bad = await run('port config all rss ipv4-sctpx');
+    assert.match(bad.message, /unknown rss type 'ipv4-sctpx': valid rss types are all, ip, udp, tcp, none, ipv4, ipv6, ipv4-tcp/);
+    await run('port config 0 rxq 2');
+    const create = async (rule) => text(await run(`flow create 0 ${rule}`));
+    assert.is(await create('ingress pattern eth / ipv4 / udp dst is 53 / end actions count / passthru / end'), 'Flow rule #0 created');
+    assert.is(await create('ingress pattern eth / ipv4 / udp dst is 4789 / end actions jump group 1 / end'), 'Flow rule #1 created');
+    assert.is(await create('group 1 ingress pattern eth / ipv4 / udp / vxlan / end actions queue index 1 / count / end'), 'Flow rule #2 created');
+    assert.is(await create('ingress pattern eth / ipv4 / udp dst is 53 / end actions queue index 1 / end'), 'Flow rule #3 created');
+    assert.match((await run('flow create 0 group 1 ingress pattern eth / end actions jump group 1 / end')).message, /must be above the rule's group 1/);
+    const group1 = text(await run('flow list 0 group 1'));
+    assert.match(group1, /^2\t1\t0\ti--\tETH IPV4 UDP VXLAN => QUEUE COUNT$/m);
+    assert.not.match(group1, /^[013]\t/m, 'only group 1 is listed');
+    assert.is(text(await run('flow isolate 0 on')), 'Ingress traffic on port 0 is now restricted to the defined flow rules');
+    await run('set fwd rxonly');
+    await run('port start 0');
+    await run('start');
+    await waitFor(() => {
+      const x = e.portRss(0);
+      return x.queues[0].packets + x.queues[1].packets + x.droppedByRules === all.length;
+    }, 5000, 'every packet received or dropped');
+    await run('stop');
+    const x = e.portRss(0);
+    assert.is(x.queues[1].packets, 150, 'VXLAN after the jump, DNS after passthru');
+    assert.is(x.queues[0].packets, 0);
+    assert.is(x.droppedByRules, 200, 'isolated: what no rule takes is dropped');
+    assert.match(text(await run('flow query 0 0 count')), / hits: 50\n/);
+    assert.match(text(await run('flow query 0 2 count')), / hits: 100\n/);
+    await run('port stop 0');
+    assert.is(text(await run('flow isolate 0 off')), 'Ingress traffic on port 0 is not restricted anymore to the defined flow rules');
+  });
+});
 
 test.run();

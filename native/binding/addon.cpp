@@ -65,6 +65,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::PortQueueDeferred>("portQueueDeferred"),
       InstanceMethod<&EngineWrap::PortSetMac>("portSetMac"),
       InstanceMethod<&EngineWrap::PortSetPromiscuous>("portSetPromiscuous"),
+      InstanceMethod<&EngineWrap::PortSetAllmulti>("portSetAllmulti"),
+      InstanceMethod<&EngineWrap::PortRxAddr>("portRxAddr"),
       InstanceMethod<&EngineWrap::PortSetLink>("portSetLink"),
       InstanceMethod<&EngineWrap::PortAddIp>("portAddIp"),
       InstanceMethod<&EngineWrap::PortIps>("portIps"),
@@ -161,6 +163,14 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       o.Set("minMtu", num(env, port.min_mtu()));
       o.Set("maxMtu", num(env, port.max_mtu()));
       o.Set("promiscuous", Napi::Boolean::New(env, port.promiscuous()));
+      o.Set("allmulti", Napi::Boolean::New(env, port.allmulti()));
+      auto macs = [&](const std::vector<rs::MacAddr>& l) {
+        Napi::Array a = Napi::Array::New(env, l.size());
+        for (uint32_t i = 0; i < l.size(); i++) a.Set(i, rs::mac_to_string(l[i]));
+        return a;
+      };
+      o.Set("addedMacs", macs(port.added_macs()));
+      o.Set("mcastMacs", macs(port.mcast_macs()));
       rs::LinkInfo l = port.link();
       Napi::Object link = Napi::Object::New(env);
       link.Set("up", Napi::Boolean::New(env, l.up));
@@ -245,6 +255,23 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     uint16_t p = arg_port(info);
     bool on = arg_bool(info, 1, "promiscuous");
     guarded(info.Env(), [&] { eng(info).port(p).set_promiscuous(on); });
+  }
+  void PortSetAllmulti(const Napi::CallbackInfo& info) {
+    uint16_t p = arg_port(info);
+    bool on = arg_bool(info, 1, "allmulti");
+    guarded(info.Env(), [&] { eng(info).port(p).set_allmulti(on); });
+  }
+  // (port, mac, multicast list?, add?): mac_addr and mcast_addr add|remove.
+  void PortRxAddr(const Napi::CallbackInfo& info) {
+    uint16_t p = arg_port(info);
+    rs::MacAddr m = arg_mac(info, 1);
+    bool multicast = arg_bool(info, 2, "multicast");
+    bool add = arg_bool(info, 3, "add");
+    guarded(info.Env(), [&] {
+      rs::Port& port = eng(info).port(p);
+      if (multicast) add ? port.add_mcast(m) : port.remove_mcast(m);
+      else add ? port.add_mac(m) : port.remove_mac(m);
+    });
   }
   void PortSetLink(const Napi::CallbackInfo& info) {
     uint16_t p = arg_port(info);

@@ -83,7 +83,7 @@ void field_value(rs::FlowField f, uint8_t len, const std::string& text, const st
     if (inet_pton(AF_INET6, text.c_str(), out) != 1) throw bad("an IPv6 address");
     return;
   }
-  // 1- or 2-byte number, decimal or 0x hex.
+  // 1- to 3-byte number, decimal or 0x hex.
   std::size_t used = 0;
   unsigned long v = 0;
   bool ok = !text.empty() && text[0] != '-' && text[0] != '+';
@@ -92,11 +92,10 @@ void field_value(rs::FlowField f, uint8_t len, const std::string& text, const st
   } catch (...) {
     ok = false;
   }
-  unsigned long max = len == 1 ? 0xff : (f == rs::FlowField::VlanVid ? 0xfff : 0xffff);
+  unsigned long max = len == 1 ? 0xff : len == 3 ? 0xffffff : (f == rs::FlowField::VlanVid ? 0xfff : 0xffff);
   if (!ok || used != text.size() || v > max)
     throw rs::Error("EFLOW_VALUE", what + " '" + text + "' is not a number 0.." + std::to_string(max));
-  if (len == 1) out[0] = static_cast<uint8_t>(v);
-  else { out[0] = static_cast<uint8_t>(v >> 8); out[1] = static_cast<uint8_t>(v); }
+  for (uint8_t i = 0; i < len; i++) out[i] = static_cast<uint8_t>(v >> (8 * (len - 1 - i)));  // network order
 }
 
 rs::FlowRule rule_from_js(Napi::Env env, const Napi::Value& val) {
@@ -114,7 +113,7 @@ rs::FlowRule rule_from_js(Napi::Env env, const Napi::Value& val) {
     std::string type = get_str(it, "type");
     rs::FlowItem item;
     if (!rs::flow_item_from_name(type, &item.type))
-      throw rs::Error("EFLOW_PATTERN", "unknown pattern item '" + type + "': valid items are eth, vlan, ipv4, ipv6, udp, tcp");
+      throw rs::Error("EFLOW_PATTERN", "unknown pattern item '" + type + "': valid items are eth, vlan, ipv4, ipv6, udp, tcp, sctp, icmp, icmp6, gre, vxlan, any");
     Napi::Array fields = get_arr(env, it, "fields");
     for (uint32_t k = 0; k < fields.Length(); k++) {
       Napi::Object fo = fields.Get(k).As<Napi::Object>();
@@ -141,8 +140,8 @@ rs::FlowRule rule_from_js(Napi::Env env, const Napi::Value& val) {
     std::string type = get_str(ao, "type");
     rs::FlowAction a;
     if (!rs::flow_action_from_name(type, &a.type))
-      throw rs::Error("EFLOW_ACTION", "unknown action '" + type + "': valid actions are queue, drop, count, mark, rss, kernel");
-    a.value = to_u32(get_num(ao, "value", 0), type == "mark" ? "mark id" : "queue index", 0xffffffffu);
+      throw rs::Error("EFLOW_ACTION", "unknown action '" + type + "': valid actions are queue, drop, count, mark, flag, rss, kernel, jump, passthru");
+    a.value = to_u32(get_num(ao, "value", 0), type == "mark" ? "mark id" : type == "jump" ? "jump group" : "queue index", 0xffffffffu);
     Napi::Array qs = get_arr(env, ao, "queues");
     for (uint32_t k = 0; k < qs.Length(); k++)
       a.queues.push_back(static_cast<uint16_t>(to_u32(qs.Get(k).As<Napi::Number>().DoubleValue(), "rss queue", 0xffff)));
@@ -178,6 +177,14 @@ Napi::Value FlowDestroy(const Napi::CallbackInfo& info) {
 Napi::Value FlowFlush(const Napi::CallbackInfo& info) {
   uint16_t port = arg_port(info);
   guarded(info.Env(), [&] { config_port(info, engine_of(info), port).classifier().flush(); });
+  return info.Env().Undefined();
+}
+
+// (port, on): flow isolate.
+Napi::Value FlowIsolate(const Napi::CallbackInfo& info) {
+  uint16_t port = arg_port(info);
+  bool on = arg_bool(info, 1, "isolate");
+  guarded(info.Env(), [&] { config_port(info, engine_of(info), port).classifier().set_isolated(on); });
   return info.Env().Undefined();
 }
 
@@ -262,7 +269,7 @@ Napi::Value PortSetRss(const Napi::CallbackInfo& info) {
   guarded(info.Env(), [&] {
     uint32_t types = 0;
     if (!rs::rss_types_from_name(name, &types))
-      throw rs::Error("EINVAL_RSS", "unknown RSS types '" + name + "': valid are all, ip, udp, tcp, none");
+      throw rs::Error("EINVAL_RSS", "unknown RSS types '" + name + "': valid are all, ip, udp, tcp, none, ipv4, ipv6, ipv4-tcp, ipv4-udp, ipv6-tcp, ipv6-udp");
     config_port(info, engine_of(info), port).classifier().set_rss_types(types);
   });
   return info.Env().Undefined();
@@ -316,6 +323,7 @@ extern const MethodTable flow_methods;
 const MethodTable flow_methods = {
     {"flowValidate", FlowValidate}, {"flowCreate", FlowCreate}, {"flowDestroy", FlowDestroy},
     {"flowFlush", FlowFlush},       {"flowList", FlowList},     {"flowQuery", FlowQuery},
+    {"flowIsolate", FlowIsolate},
     {"portRss", PortRss},           {"portSetRss", PortSetRss}, {"portSetReta", PortSetReta},
     {"portSetRssKey", PortSetRssKey},
 };

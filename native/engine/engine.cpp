@@ -719,6 +719,20 @@ void Engine::run_lcore(unsigned index) {
   };
   unsigned until_timed = kTimedEvery;
   uint64_t acked = 0;
+  // A poll thread that has moved nothing for kIdlePasses passes sleeps
+  // between passes until a pass moves something again: kIdleSleepMinNs,
+  // doubling while it stays idle up to kIdleSleepMaxNs. Spinning
+  // on an empty port takes a whole CPU for nothing, and on a shared machine
+  // that pushes every other thread (on a veth, the sender whose packets the
+  // port is waiting for) onto the CPUs left; it also keeps re-reading ring
+  // words the producing CPU writes. Kernel ports hand over packets in
+  // batches (an AF_PACKET block per 1 ms or when full), so the sleep adds
+  // nothing a user sees; a busy loop never sleeps.
+  constexpr unsigned kIdlePasses = 256;
+  constexpr long kIdleSleepMinNs = 50'000, kIdleSleepMaxNs = 1'000'000;
+  unsigned idle_passes = 0;
+  long idle_sleep_ns = kIdleSleepMinNs;
+  uint64_t last_moved = moved();
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
   // by join()), so it only needs to become visible eventually. At least one
@@ -738,6 +752,15 @@ void Engine::run_lcore(unsigned index) {
       if (fs->rx_port + 1u != paused && fs->tx_port + 1u != paused) packet_fwd(*fs, settings_);
     for (auto& [k, fs] : kni_tx)
       if (fs->tx_port + 1u != paused) k->from_kernel(fs->tx, fs->tx_queue);
+    if (uint64_t m = moved(); m != last_moved || !kni_tx.empty()) {
+      last_moved = m;
+      idle_passes = 0;
+      idle_sleep_ns = kIdleSleepMinNs;
+    } else if (++idle_passes >= kIdlePasses) [[unlikely]] {
+      const timespec ts{0, idle_sleep_ns};
+      ::nanosleep(&ts, nullptr);
+      idle_sleep_ns = std::min(idle_sleep_ns * 2, kIdleSleepMaxNs);
+    }
     if (timed) [[unlikely]] {
       until_timed = kTimedEvery;
       bool busy = moved() != before;

@@ -10,6 +10,7 @@ class Mempool;
 
 constexpr uint16_t kMbufFlagRssHash = 1 << 0;  // hash holds the RSS hash
 constexpr uint16_t kMbufFlagMark = 1 << 1;     // mark holds a flow rule's MARK id
+constexpr uint16_t kMbufFlagFlag = 1 << 2;     // a flow rule's FLAG action matched (no id)
 
 struct alignas(64) Mbuf {
   Mempool* pool;       // owner; free returns here

@@ -113,6 +113,8 @@ void Port::stop() {
   store_relaxed(running_, false);
   do_stop();
   started_ = false;
+  // No poll thread reads a filter now: only the current one must live on.
+  if (rx_filters_.size() > 1) rx_filters_.erase(rx_filters_.begin(), rx_filters_.end() - 1);
   if (uint32_t n = cls_.drain()) count_rx_missed(n);  // software queues give their packets back
 }
 
@@ -185,11 +187,73 @@ void Port::set_mac(const MacAddr& m) {
   if (m[0] & 1) throw Error("EINVAL_MAC", "MAC " + mac_to_string(m) + " is a multicast address: a port needs a unicast one");
   do_set_mac(m);
   mac_ = m;
+  publish_rx_filter();
 }
 
 void Port::set_promiscuous(bool on) {
   do_set_promiscuous(on);
   promisc_ = on;
+  publish_rx_filter();
+}
+
+void Port::set_allmulti(bool on) {
+  do_set_allmulti(on);
+  allmulti_ = on;
+  publish_rx_filter();
+}
+
+static bool contains(const std::vector<MacAddr>& l, const MacAddr& m) { return std::find(l.begin(), l.end(), m) != l.end(); }
+
+void Port::add_mac(const MacAddr& m) {
+  if (m[0] & 1) throw Error("EINVAL_MAC", "mac_addr_cmd error: (Invalid argument): " + mac_to_string(m) + " is multicast; add it with 'mcast_addr add " + std::to_string(id_) + " " + mac_to_string(m) + "'");
+  if (m == mac_ || contains(added_macs_, m)) return;  // as rte_eth_dev_mac_addr_add: already there is success
+  if (added_macs_.size() + 1 >= kMaxRxAddrs)
+    throw Error("EMAC_FULL", "mac_addr_cmd error: (No space left on device): port " + std::to_string(id_) + " has " + std::to_string(kMaxRxAddrs) + " addresses; remove one first");
+  do_rx_addr(m, true);
+  added_macs_.push_back(m);
+  publish_rx_filter();
+}
+
+void Port::remove_mac(const MacAddr& m) {
+  if (m == mac_) throw Error("EINVAL_MAC", "mac_addr_cmd error: (Address already in use): " + mac_to_string(m) + " is port " + std::to_string(id_) + "'s default address; change it with 'mac_addr set'");
+  auto it = std::find(added_macs_.begin(), added_macs_.end(), m);
+  if (it == added_macs_.end()) return;  // as DPDK: removing an absent address is not an error
+  do_rx_addr(m, false);
+  added_macs_.erase(it);
+  publish_rx_filter();
+}
+
+void Port::add_mcast(const MacAddr& m) {
+  if (!(m[0] & 1)) throw Error("EINVAL_MAC", "Invalid multicast addr " + mac_to_string(m) + ": a multicast address has the low bit of its first byte set (01:00:5E:...)");
+  if (contains(mcast_macs_, m)) throw Error("EMAC_EXISTS", "multicast address already filtered by port");
+  if (mcast_macs_.size() >= kMaxRxAddrs)
+    throw Error("EMAC_FULL", "port " + std::to_string(id_) + " has " + std::to_string(kMaxRxAddrs) + " multicast addresses; remove one first");
+  do_rx_addr(m, true);
+  mcast_macs_.push_back(m);
+  publish_rx_filter();
+}
+
+void Port::remove_mcast(const MacAddr& m) {
+  auto it = std::find(mcast_macs_.begin(), mcast_macs_.end(), m);
+  if (it == mcast_macs_.end()) throw Error("EMAC_ABSENT", "multicast address not filtered by port " + std::to_string(id_));
+  do_rx_addr(m, false);
+  mcast_macs_.erase(it);
+  publish_rx_filter();
+}
+
+void Port::publish_rx_filter() {
+  if (promisc_) {
+    rx_filter_.store(nullptr, std::memory_order_release);
+    return;
+  }
+  auto f = std::make_unique<RxFilter>();
+  f->unicast.push_back(mac_);
+  f->unicast.insert(f->unicast.end(), added_macs_.begin(), added_macs_.end());
+  f->multicast = mcast_macs_;
+  f->allmulti = allmulti_;
+  // release: the filter's lists are written before a poll thread can see it.
+  rx_filter_.store(f.get(), std::memory_order_release);
+  rx_filters_.push_back(std::move(f));
 }
 
 void Port::drain() {
@@ -237,6 +301,11 @@ PortStats Port::raw_stats() const {
     s.tx_bytes += s.txq_bytes.back();
     s.tx_errors += s.txq_errors.back();
   }
+  if (has_spare_tx_queue()) {
+    s.tx_packets += txq_[nb_tx_].packets.get();
+    s.tx_bytes += txq_[nb_tx_].bytes.get();
+    s.tx_errors += txq_[nb_tx_].errors.get();
+  }
   s.rx_missed = rx_missed_.get();
   s.rx_nombuf = rx_nombuf_.get();
   s.rx_flushed = rx_flushed_.get();
@@ -260,6 +329,14 @@ PortStats Port::stats() const {
   }
   for (std::size_t q = 0; q < s.txq_packets.size(); q++) {
     s.tx_packets += s.txq_packets[q]; s.tx_bytes += s.txq_bytes[q]; s.tx_errors += s.txq_errors[q];
+  }
+  if (has_spare_tx_queue()) {  // in the totals, not a queue of its own (the baseline holds every queue)
+    auto since_clear = [&](const Counter& c, const std::vector<uint64_t>& base) {
+      return c.get() - (nb_tx_ < base.size() ? base[nb_tx_] : 0);
+    };
+    s.tx_packets += since_clear(txq_[nb_tx_].packets, b.txq_packets);
+    s.tx_bytes += since_clear(txq_[nb_tx_].bytes, b.txq_bytes);
+    s.tx_errors += since_clear(txq_[nb_tx_].errors, b.txq_errors);
   }
   s.rx_missed -= b.rx_missed; s.rx_nombuf -= b.rx_nombuf; s.rx_flushed -= b.rx_flushed;
   return s;

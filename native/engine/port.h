@@ -18,6 +18,7 @@
 #include "classify/classifier.h"
 #include "mempool.h"
 #include "queue_info.h"
+#include "rx_filter.h"
 
 namespace rs {
 
@@ -105,6 +106,14 @@ class Port {
   bool closed() const { return closed_; }
   uint16_t nb_rx_queues() const { return nb_rx_; }
   uint16_t nb_tx_queues() const { return nb_tx_; }
+  // A tx queue beside the configured ones, at index nb_tx_queues(), which no
+  // forwarding stream sends on: for a sender that runs beside forwarding
+  // (replay). Drivers that can open one more tx queue cheaply (a packet
+  // socket) have it while started; its packets count in the port's totals.
+  bool has_spare_tx_queue() const { return nb_tx_ < kMaxQueues && spare_tx_queue_supported(); }
+  uint16_t spare_tx_queue() const { return nb_tx_; }
+  // Tx queue indexes a tap may be shown: the configured ones and the spare.
+  uint16_t tx_queue_slots() const { return nb_tx_ + (has_spare_tx_queue() ? 1 : 0); }
   // Rx queues the driver feeds (0..hw-1); the others are software queues
   // fed by the classifier (RSS and flow rules in software, classify/).
   uint16_t hw_rx_queues() const { return hw_rx_; }
@@ -138,12 +147,32 @@ class Port {
   void set_mac(const MacAddr& m);
   bool promiscuous() const { return promisc_; }
   void set_promiscuous(bool on);
+  // Receive addresses (set allmulti, mac_addr add|remove, mcast_addr
+  // add|remove). With promiscuous mode off rx keeps only what they admit
+  // (rx_filter.h); kernel-facing drivers also ask the interface for them.
+  // Throw EINVAL_MAC / EMAC_FULL / EMAC_ABSENT with testpmd's wording.
+  static constexpr std::size_t kMaxRxAddrs = 64;
+  bool allmulti() const { return allmulti_; }
+  void set_allmulti(bool on);
+  const std::vector<MacAddr>& added_macs() const { return added_macs_; }  // beside mac()
+  const std::vector<MacAddr>& mcast_macs() const { return mcast_macs_; }
+  void add_mac(const MacAddr& m);
+  void remove_mac(const MacAddr& m);
+  void add_mcast(const MacAddr& m);
+  void remove_mcast(const MacAddr& m);
 
   // Fast path. Returns the number of packets received/sent; unsent packets
   // stay with the caller (who frees and counts them as tx drops).
   inline uint16_t rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
     if (!load_relaxed(running_) || !load_relaxed(rxq_on_[q])) return 0;
     uint16_t got = cls_.enabled() ? classified_rx_burst(q, pkts, n) : do_rx_burst(q, pkts, n);
+    // acquire: the filter was fully built before it was published.
+    if (const RxFilter* f = rx_filter_.load(std::memory_order_acquire); f && got) [[unlikely]] {
+      uint64_t dropped_bytes = 0;
+      got = f->keep(pkts, got, &dropped_bytes);
+      // The driver counted these bytes; unsigned wrap-around subtracts them.
+      if (counts_bytes_) rxq_[q].bytes.add(0 - dropped_bytes);
+    }
     if (got) {
       rxq_[q].packets.add(got);
       if (PortTap* t = tap_.load(std::memory_order_acquire)) [[unlikely]] t->rx(q, pkts, got);
@@ -220,12 +249,15 @@ class Port {
   Mempool* pool() const { return pool_; }
   EventQueue* events() const { return events_; }
   virtual void do_configure(uint16_t nb_rx, uint16_t nb_tx) { (void)nb_rx; (void)nb_tx; }
+  virtual bool spare_tx_queue_supported() const { return false; }
   virtual void do_start() {}
   virtual void do_stop() {}
   virtual void do_close() {}
   virtual void do_set_mtu(uint32_t) {}
   virtual void do_set_mac(const MacAddr&) {}
   virtual void do_set_promiscuous(bool) {}
+  virtual void do_set_allmulti(bool) {}
+  virtual void do_rx_addr(const MacAddr&, bool add) { (void)add; }  // unicast or multicast by the address
   virtual void do_set_link(bool) {}
   virtual uint32_t do_drain() { return 0; }  // returns packets freed
   virtual void do_set_nb_desc(Dir, uint16_t) {}  // queue q's wanted size changed (port stopped)
@@ -262,6 +294,13 @@ class Port {
   std::atomic<PortTap*> diag_tap_{nullptr};
   uint32_t mtu_ = 1500;
   bool promisc_ = true;
+  bool allmulti_ = true;  // as net_ring and testpmd: on until set allmulti off
+  std::vector<MacAddr> added_macs_, mcast_macs_;
+  // The filter the poll thread reads (null: promiscuous, everything passes).
+  // Replaced ones stay alive until stop(), when no poll thread can hold one.
+  std::atomic<const RxFilter*> rx_filter_{nullptr};
+  std::vector<std::unique_ptr<RxFilter>> rx_filters_;
+  void publish_rx_filter();
   std::array<QueueStats, kMaxQueues> rxq_, txq_;
   std::array<uint32_t, kMaxQueues> rxd_{}, txd_{};  // wanted descriptors per queue; 0 = driver default
   Counter rx_missed_, rx_nombuf_, rx_flushed_;

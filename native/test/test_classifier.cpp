@@ -247,3 +247,41 @@ TEST(classifier_several_driver_queues_resteer_between_them) {
   p.stop();
   CHECK_EQ(pool.in_use(), 0u);
 }
+
+TEST(classifier_groups_jump_passthru_and_isolate) {
+  Mempool pool("cls6", 1024);
+  FeedPort p(&pool);
+  p.classifier().set_rss_types(kRssIp);  // software queues need RSS or rules first
+  p.configure(2, 1);
+  p.classifier().set_rss_types(0);       // no RSS: what no rule steers stays on queue 0
+  // Group 0: count everything to 53 and pass it on; jump 4789 to group 1, where it goes to queue 1.
+  uint32_t counted = p.classifier().create(udp_dst(53, {{FlowActionType::Count, 0, {}}, {FlowActionType::Passthru, 0, {}}}));
+  p.classifier().create(udp_dst(53, {{FlowActionType::Queue, 1, {}}}));
+  p.classifier().create(udp_dst(4789, {{FlowActionType::Jump, 1, {}}}));
+  FlowRule in1 = udp_dst(4789, {{FlowActionType::Queue, 1, {}}, {FlowActionType::Count, 0, {}}});
+  in1.group = 1;
+  uint32_t grouped = p.classifier().create(in1);
+  FlowRule unreachable = udp_dst(53, {{FlowActionType::Drop, 0, {}}});  // group 1: 53 never jumps there
+  unreachable.group = 1;
+  p.classifier().create(unreachable);
+  p.start();
+  for (int i = 0; i < 3; i++) p.feed({.dport = 53});
+  for (int i = 0; i < 4; i++) p.feed({.dport = 4789});
+  for (int i = 0; i < 5; i++) p.feed({.dport = 7});
+  auto per = poll_all(p);
+  CHECK_EQ(per[0], 5u);      // no rule: where it came in
+  CHECK_EQ(per[1], 3u + 4u);  // 53 after passthru, 4789 after the jump
+  CHECK_EQ(p.classifier().query(counted).hits, 3u);
+  CHECK_EQ(p.classifier().query(grouped).hits, 4u);
+  p.stop();
+  // Isolated: what no terminating rule matched is dropped.
+  p.classifier().set_isolated(true);
+  p.start();
+  for (int i = 0; i < 5; i++) p.feed({.dport = 7});
+  for (int i = 0; i < 2; i++) p.feed({.dport = 4789});
+  per = poll_all(p);
+  CHECK_EQ(per[0] + per[1], 2u);
+  CHECK_EQ(p.classifier().stats().dropped, 5u);
+  p.stop();
+  CHECK_EQ(pool.in_use(), 0u);
+}

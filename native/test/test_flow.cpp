@@ -61,9 +61,15 @@ TEST(flow_compile_refuses_what_cannot_apply) {
   FlowRule wrong_field = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
   wrong_field.pattern[1].fields.push_back(field(FlowItemType::Udp, "dst", be(1)));  // udp's field on ipv4
   CHECK_THROWS_CODE(flow_compile(wrong_field, kTwoQueues), "EFLOW_FIELD");
-  FlowRule grp = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
-  grp.group = 1;
-  CHECK_THROWS_CODE(flow_compile(grp, kTwoQueues), "EFLOW_ATTR");
+  FlowRule loop = udp_dst_rule(1, {FlowActionType::Jump, 1, {}});
+  loop.group = 1;
+  CHECK_THROWS_CODE(flow_compile(loop, kTwoQueues), "EFLOW_ACTION");  // jumps go to higher groups only
+  loop.actions[0].value = 2;
+  CHECK_EQ(flow_compile(loop, kTwoQueues).jump_group, 2u);
+  FlowRule icmp_after_v6;
+  icmp_after_v6.pattern = {{FlowItemType::Eth, {}}, {FlowItemType::Ipv6, {}}, {FlowItemType::Icmp, {}}};
+  icmp_after_v6.actions = {{FlowActionType::Drop, 0, {}}};
+  CHECK_THROWS_CODE(flow_compile(icmp_after_v6, kTwoQueues), "EFLOW_PATTERN");
   FlowRule eg = udp_dst_rule(1, {FlowActionType::Drop, 0, {}});
   eg.egress = true;
   CHECK_THROWS_CODE(flow_compile(eg, kTwoQueues), "EFLOW_ATTR");
@@ -153,7 +159,8 @@ TEST(flow_match_ranges) {
 TEST(flow_names_and_summaries) {
   FlowItemType t;
   CHECK(flow_item_from_name("ipv6", &t) && t == FlowItemType::Ipv6);
-  CHECK(!flow_item_from_name("sctp", &t));
+  CHECK(flow_item_from_name("sctp", &t) && t == FlowItemType::Sctp);
+  CHECK(!flow_item_from_name("gtp", &t));
   FlowField f;
   uint8_t len;
   CHECK(flow_field_from_name(FlowItemType::Ipv4, "proto", &f, &len) && len == 1);
@@ -163,4 +170,52 @@ TEST(flow_names_and_summaries) {
   r.actions.push_back({FlowActionType::Count, 0, {}});
   CHECK_EQ(flow_pattern_summary(r), std::string("ETH IPV4 UDP"));
   CHECK_EQ(flow_actions_summary(r), std::string("QUEUE COUNT"));
+}
+
+// One-item rules (after eth / ip) on the newer items.
+static CompiledFlow item_rule(bool v6, FlowItemType item, FlowFieldMatch f) {
+  FlowRule r;
+  r.pattern = {{FlowItemType::Eth, {}}, {v6 ? FlowItemType::Ipv6 : FlowItemType::Ipv4, {}}, {item, {f}}};
+  r.actions = {{FlowActionType::Drop, 0, {}}};
+  return flow_compile(r, kTwoQueues);
+}
+
+TEST(flow_match_icmp_sctp_gre_vxlan_any_and_vlan_tci) {
+  // The frame helper's "ports" are the first four bytes after IP: ICMP type/code, SCTP ports, GRE flags/protocol.
+  CompiledFlow echo = item_rule(false, FlowItemType::Icmp, field(FlowItemType::Icmp, "type", {8}));
+  CHECK(matches(echo, {.proto = 1, .sport = 0x0800}));
+  CHECK(!matches(echo, {.proto = 1, .sport = 0x0000}));
+  CHECK(!matches(echo, {.proto = kIpProtoUdp, .sport = 0x0800}));
+  CompiledFlow echo6 = item_rule(true, FlowItemType::Icmp6, field(FlowItemType::Icmp6, "type", {128}));
+  CHECK(matches(echo6, {.v6 = true, .proto = kIpProtoIcmp6, .sport = 0x8000}));
+  CHECK(!matches(echo6, {.v6 = true, .proto = kIpProtoIcmp6, .sport = 0x8100}));
+  CompiledFlow sctp = item_rule(false, FlowItemType::Sctp, field(FlowItemType::Sctp, "dst", be(80)));
+  CHECK(matches(sctp, {.proto = kIpProtoSctp, .dport = 80}));
+  CHECK(!matches(sctp, {.proto = kIpProtoUdp, .dport = 80}));
+  CompiledFlow gre = item_rule(false, FlowItemType::Gre, field(FlowItemType::Gre, "protocol", be(0x6558)));
+  CHECK(matches(gre, {.proto = kIpProtoGre, .dport = 0x6558}));
+  CHECK(!matches(gre, {.proto = kIpProtoGre, .dport = 0x0800}));
+  // VXLAN: UDP to 4789; the helper's payload bytes (0xab) hold the VNI.
+  FlowRule vx;
+  vx.pattern = {{FlowItemType::Eth, {}}, {FlowItemType::Ipv4, {}}, {FlowItemType::Udp, {}},
+                {FlowItemType::Vxlan, {field(FlowItemType::Vxlan, "vni", {0xab, 0xab, 0xab})}}};
+  vx.actions = {{FlowActionType::Drop, 0, {}}};
+  CompiledFlow vxc = flow_compile(vx, kTwoQueues);
+  CHECK(matches(vxc, {.dport = 4789}));
+  CHECK(!matches(vxc, {.dport = 4790}));
+  vx.pattern[3].fields[0].spec[2] = 0x01;
+  CHECK(!matches(flow_compile(vx, kTwoQueues), {.dport = 4789}));
+  // any stands for a layer without fixing it.
+  FlowRule any;
+  any.pattern = {{FlowItemType::Eth, {}}, {FlowItemType::Any, {}}, {FlowItemType::Udp, {field(FlowItemType::Udp, "dst", be(53))}}};
+  any.actions = {{FlowActionType::Drop, 0, {}}};
+  CompiledFlow anyc = flow_compile(any, kTwoQueues);
+  CHECK(matches(anyc, {.dport = 53}) && matches(anyc, {.v6 = true, .dport = 53}) && !matches(anyc, {.dport = 54}));
+  // vlan tci: the whole tag control word (priority, DEI, id).
+  FlowRule tci;
+  tci.pattern = {{FlowItemType::Eth, {}}, {FlowItemType::Vlan, {field(FlowItemType::Vlan, "tci", be(0x0123))}}};
+  tci.actions = {{FlowActionType::Flag, 0, {}}};
+  CompiledFlow tcic = flow_compile(tci, kTwoQueues);
+  CHECK(tcic.flag);
+  CHECK(matches(tcic, {.vlan = 0x123}) && !matches(tcic, {.vlan = 0x124}) && !matches(tcic, {}));
 }

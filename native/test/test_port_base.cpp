@@ -1,6 +1,7 @@
 // Port base class, through a test-only loopback driver: state checks,
 // per-queue counting, stats baselines, MTU/MAC/link rules, close draining;
 // then DevArgs parsing and MAC address text.
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -273,6 +274,52 @@ TEST(port_mtu_mac_promisc) {
   CHECK(port.promiscuous());
   port.set_promiscuous(false);
   CHECK(!port.promiscuous());
+}
+
+// Frames to dst (data_len 60), sent on the loop and received with promiscuous mode as given.
+static uint16_t loop_received(LoopPort& port, Mempool& pool, std::initializer_list<MacAddr> dsts) {
+  std::vector<Mbuf*> tx;
+  for (const MacAddr& d : dsts) {
+    Mbuf* m = pool.alloc();
+    m->data_len = 60;
+    std::memcpy(m->data(), d.data(), 6);
+    tx.push_back(m);
+  }
+  CHECK_EQ(port.tx_burst(0, tx.data(), static_cast<uint16_t>(tx.size())), tx.size());
+  Mbuf* rx[16];
+  uint16_t got = port.rx_burst(0, rx, 16);
+  rs::mbuf_free_bulk(rx, got);
+  return got;
+}
+
+TEST(port_rx_filter_with_promisc_off) {
+  Mempool pool("p", 16, 256);
+  LoopPort port(0, &pool);
+  port.start();
+  const MacAddr own = port.mac(), other{0x02, 0, 0, 0, 0, 0x99}, group{0x01, 0, 0x5e, 1, 2, 3},
+                bcast{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  CHECK_EQ(loop_received(port, pool, {own, other, group, bcast}), 4);  // promiscuous: everything
+  port.set_promiscuous(false);
+  CHECK_EQ(loop_received(port, pool, {own, other, group, bcast}), 3);  // allmulti is on by default
+  port.set_allmulti(false);
+  port.clear_stats();
+  CHECK_EQ(loop_received(port, pool, {own, other, group, bcast}), 2);
+  CHECK_EQ(port.stats().rx_bytes, 120u);  // the dropped frames' bytes are not counted
+  port.add_mac(other);
+  port.add_mcast(group);
+  CHECK_EQ(loop_received(port, pool, {own, other, group, bcast}), 4);
+  CHECK_THROWS_CODE(port.add_mcast(group), "EMAC_EXISTS");
+  CHECK_THROWS_CODE(port.add_mac(group), "EINVAL_MAC");
+  CHECK_THROWS_CODE(port.remove_mac(own), "EINVAL_MAC");
+  port.remove_mac(other);
+  port.remove_mcast(group);
+  CHECK_THROWS_CODE(port.remove_mcast(group), "EMAC_ABSENT");
+  CHECK_EQ(loop_received(port, pool, {own, other, group, bcast}), 2);
+  // A new own address is taken at once.
+  port.set_mac(other);
+  CHECK_EQ(loop_received(port, pool, {own, other}), 1);
+  port.stop();
+  CHECK_EQ(pool.available(), 16u);  // every dropped frame went back to the pool
 }
 
 TEST(port_link_down_stops_traffic) {

@@ -38,7 +38,7 @@ Capture::Capture(Port& port, const CaptureOptions& o, EventQueue* events) : port
   filter_ = Filter::compile(o.filter);
   snaplen_ = (o.snaplen == 0 || o.snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : o.snaplen;
   if (o.count) remaining_.store(o.count, std::memory_order_relaxed);
-  uint32_t nrings = (o.rx ? port.nb_rx_queues() : 0) + (o.tx ? port.nb_tx_queues() : 0);
+  uint32_t nrings = (o.rx ? port.nb_rx_queues() : 0) + (o.tx ? port.tx_queue_slots() : 0);
   uint64_t ring = o.ring_bytes ? pow2_floor(std::max<uint64_t>(o.ring_bytes, 1ull << 16))
                                : std::clamp<uint64_t>(pow2_floor(kRingBudget / std::max(nrings, 1u)), kMinRing, kMaxRing);
   opts_.ring_bytes = ring;
@@ -50,7 +50,7 @@ Capture::Capture(Port& port, const CaptureOptions& o, EventQueue* events) : port
     }
   };
   if (o.rx) make(port.nb_rx_queues(), rxr_);
-  if (o.tx) make(port.nb_tx_queues(), txr_);
+  if (o.tx) make(port.tx_queue_slots(), txr_);  // a replay beside forwarding sends on the spare
   if (o.pcapng) pcapng_.open(o.path, snaplen_, kLinktypeEthernet, port.name());
   else pcap_.open(o.path, snaplen_, kLinktypeEthernet, true);
   start_ns_ = realtime_ns();

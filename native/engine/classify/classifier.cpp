@@ -48,7 +48,7 @@ FlowLimits Classifier::limits() const { return FlowLimits{port_, nb_rx_, exc_ !=
 void Classifier::rebuild() {
   bool rules_hash = std::any_of(rules_.begin(), rules_.end(), [](const auto& s) { return s->c.fate == FlowFate::Rss; });
   rss_on_ = rss_.types != 0 && nb_rx_ > 1;
-  bool on = !rules_.empty() || rss_on_ || nb_rx_ > hw_rx_;
+  bool on = !rules_.empty() || rss_on_ || nb_rx_ > hw_rx_ || isolated_;
   if ((rss_on_ || rules_hash) && !toeplitz_) toeplitz_ = std::make_unique<ToeplitzTable>(rss_.key);
   if (on) {
     for (uint16_t q = 0; q < nb_rx_; q++) {
@@ -100,10 +100,12 @@ uint32_t Classifier::create(const FlowRule& r) {
   slot->c = flow_compile(r, limits());
   slot->rule = r;
   slot->id = next_id_;
-  // After the last rule of the same or a better (lower) priority: ties keep
-  // creation order, so the first matching rule is the oldest.
-  auto pos = std::upper_bound(rules_.begin(), rules_.end(), slot->c.priority,
-                              [](uint32_t prio, const auto& s) { return prio < s->c.priority; });
+  // By group, then after the last rule of the same or a better (lower)
+  // priority: ties keep creation order, so the first matching rule is the oldest.
+  auto pos = std::upper_bound(rules_.begin(), rules_.end(), std::make_pair(slot->c.group, slot->c.priority),
+                              [](const std::pair<uint32_t, uint32_t>& key, const auto& s) {
+                                return key < std::make_pair(s->c.group, s->c.priority);
+                              });
   rules_.insert(pos, std::move(slot));
   next_id_++;
   rebuild();
@@ -116,6 +118,11 @@ void Classifier::destroy(uint32_t id) {
     throw Error("EFLOW_RULE", "port " + std::to_string(port_) + " has no flow rule " + std::to_string(id) +
                                   ": see 'flow list " + std::to_string(port_) + "'");
   rules_.erase(it);
+  rebuild();
+}
+
+void Classifier::set_isolated(bool on) {
+  isolated_ = on;
   rebuild();
 }
 
@@ -210,27 +217,32 @@ uint16_t Classifier::classify(uint16_t q, Mbuf** pkts, uint16_t n, uint32_t* mis
     Mbuf* m = pkts[i];
     PacketView v;
     parse_view(m->data(), m->data_len, &v);
+    // Rules are sorted by group: those of the current group are matched in
+    // order; a jump moves on to a higher group, passthru to the next rule.
     const RuleSlot* hit = nullptr;
+    uint32_t group = 0;
     for (const auto& s : rules_) {
-      if (flow_match(s->c, v)) {
-        hit = s.get();
-        break;
-      }
-    }
-    uint16_t target = q;
-    FlowFate fate = FlowFate::None;
-    if (hit) {
+      if (s->c.group != group || !flow_match(s->c, v)) continue;
       // Single writer: indexed by this driver queue. The rule's slot stays
       // put while poll threads run (rules change only with them stopped).
-      RuleSlot* s = const_cast<RuleSlot*>(hit);
       s->hits[q].add(1);
       s->bytes[q].add(m->data_len);
-      if (hit->c.mark) {
-        m->mark = hit->c.mark_id;
+      if (s->c.mark) {
+        m->mark = s->c.mark_id;
         m->flags |= kMbufFlagMark;
       }
-      fate = hit->c.fate;
+      if (s->c.flag) m->flags |= kMbufFlagFlag;
+      if (s->c.fate == FlowFate::Passthru) continue;
+      if (s->c.fate == FlowFate::Jump) {
+        group = s->c.jump_group;
+        continue;
+      }
+      hit = s.get();
+      break;
     }
+    uint16_t target = q;
+    // Isolated: only what a terminating rule matched is received.
+    FlowFate fate = hit ? hit->c.fate : isolated_ ? FlowFate::Drop : FlowFate::None;
     switch (fate) {
       case FlowFate::Drop:
         dropped++;
@@ -257,6 +269,8 @@ uint16_t Classifier::classify(uint16_t q, Mbuf** pkts, uint16_t n, uint32_t* mis
         }
         break;
       }
+      case FlowFate::Jump:
+      case FlowFate::Passthru:  // never a terminating rule's fate: the loop went on
       case FlowFate::None:
         if (rss_on_) {
           uint32_t h = 0;

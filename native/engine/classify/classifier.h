@@ -96,6 +96,10 @@ class Classifier {
   std::vector<FlowListEntry> list() const;  // in matching order
   FlowCount query(uint32_t id) const;
   std::size_t rule_count() const { return rules_.size(); }
+  // Isolated mode (flow isolate): only packets a terminating rule matched are
+  // received; the rest is dropped, counted as dropped by rules.
+  void set_isolated(bool on);
+  bool isolated() const { return isolated_; }
 
   void set_exception_path(ExceptionPath* p) { exc_ = p; }
   bool has_exception_path() const { return exc_ != nullptr; }
@@ -141,6 +145,7 @@ class Classifier {
   std::array<Counter, kClassifierQueues> steered_in_{};
   // Per-burst switches, derived in rebuild().
   bool rss_on_ = false;
+  bool isolated_ = false;
   std::atomic<bool> enabled_{false};
   ExceptionPath* exc_ = nullptr;
 };

@@ -20,6 +20,7 @@ constexpr FieldDef kFields[] = {
     {FlowItemType::Eth, "src", FlowField::EthSrc, 6},
     {FlowItemType::Eth, "type", FlowField::EthType, 2},
     {FlowItemType::Vlan, "vid", FlowField::VlanVid, 2},
+    {FlowItemType::Vlan, "tci", FlowField::VlanTci, 2},
     {FlowItemType::Ipv4, "src", FlowField::Ipv4Src, 4},
     {FlowItemType::Ipv4, "dst", FlowField::Ipv4Dst, 4},
     {FlowItemType::Ipv4, "proto", FlowField::Ipv4Proto, 1},
@@ -30,7 +31,16 @@ constexpr FieldDef kFields[] = {
     {FlowItemType::Udp, "dst", FlowField::L4Dst, 2},
     {FlowItemType::Tcp, "src", FlowField::L4Src, 2},
     {FlowItemType::Tcp, "dst", FlowField::L4Dst, 2},
+    {FlowItemType::Sctp, "src", FlowField::SctpSrc, 2},
+    {FlowItemType::Sctp, "dst", FlowField::SctpDst, 2},
+    {FlowItemType::Icmp, "type", FlowField::IcmpType, 1},
+    {FlowItemType::Icmp, "code", FlowField::IcmpCode, 1},
+    {FlowItemType::Icmp6, "type", FlowField::IcmpType, 1},
+    {FlowItemType::Icmp6, "code", FlowField::IcmpCode, 1},
+    {FlowItemType::Gre, "protocol", FlowField::GreProto, 2},
+    {FlowItemType::Vxlan, "vni", FlowField::VxlanVni, 3},
 };
+
 
 // Layer of an item: a pattern goes down to up, one item per layer.
 int layer(FlowItemType t) {
@@ -40,9 +50,23 @@ int layer(FlowItemType t) {
     case FlowItemType::Ipv4:
     case FlowItemType::Ipv6: return 2;
     case FlowItemType::Udp:
-    case FlowItemType::Tcp: return 3;
+    case FlowItemType::Tcp:
+    case FlowItemType::Sctp:
+    case FlowItemType::Icmp:
+    case FlowItemType::Icmp6:
+    case FlowItemType::Gre: return 3;
+    case FlowItemType::Vxlan: return 4;
+    case FlowItemType::Any: return -1;  // stands for any layer: not ordered
   }
   return 0;
+}
+
+// The header after IP (need bytes of it), or null: not IP, a later fragment,
+// or truncated. IPv6 extension headers are not followed (as pktview.h).
+inline const uint8_t* l4_header(const PacketView& v, uint32_t need) {
+  if (v.ip_version == 0 || v.fragment) return nullptr;
+  uint32_t off = v.ip_version == 4 ? v.l3_off + (v.frame[v.l3_off] & 0x0fu) * 4 : v.l3_off + 40;
+  return off + need <= v.len ? v.frame + off : nullptr;
 }
 
 std::string upper(const char* s) {
@@ -62,6 +86,7 @@ inline const uint8_t* field_bytes(FlowField f, const PacketView& v, uint8_t* tmp
       tmp[0] = static_cast<uint8_t>(v.vid[0] >> 8);
       tmp[1] = static_cast<uint8_t>(v.vid[0]);
       return tmp;
+    case FlowField::VlanTci: return v.nvlan ? v.frame + 14 : nullptr;  // the outer tag's TCI
     case FlowField::Ipv4Src:
     case FlowField::Ipv6Src: return v.src_addr();
     case FlowField::Ipv4Dst:
@@ -70,6 +95,12 @@ inline const uint8_t* field_bytes(FlowField f, const PacketView& v, uint8_t* tmp
     case FlowField::Ipv6Proto: return &v.proto;
     case FlowField::L4Src: return v.has_ports ? v.ports() : nullptr;
     case FlowField::L4Dst: return v.has_ports ? v.ports() + 2 : nullptr;
+    case FlowField::SctpSrc: return l4_header(v, 4);
+    case FlowField::SctpDst: { const uint8_t* h = l4_header(v, 4); return h ? h + 2 : nullptr; }
+    case FlowField::IcmpType: return l4_header(v, 2);
+    case FlowField::IcmpCode: { const uint8_t* h = l4_header(v, 2); return h ? h + 1 : nullptr; }
+    case FlowField::GreProto: { const uint8_t* h = l4_header(v, 4); return h ? h + 2 : nullptr; }
+    case FlowField::VxlanVni: { const uint8_t* h = l4_header(v, 16); return h ? h + 12 : nullptr; }  // UDP 8, flags 4
   }
   return nullptr;
 }
@@ -84,13 +115,20 @@ const char* flow_item_name(FlowItemType t) {
     case FlowItemType::Ipv6: return "ipv6";
     case FlowItemType::Udp: return "udp";
     case FlowItemType::Tcp: return "tcp";
+    case FlowItemType::Sctp: return "sctp";
+    case FlowItemType::Icmp: return "icmp";
+    case FlowItemType::Icmp6: return "icmp6";
+    case FlowItemType::Gre: return "gre";
+    case FlowItemType::Vxlan: return "vxlan";
+    case FlowItemType::Any: return "any";
   }
   return "?";
 }
 
 bool flow_item_from_name(const std::string& s, FlowItemType* t) {
   for (auto x : {FlowItemType::Eth, FlowItemType::Vlan, FlowItemType::Ipv4, FlowItemType::Ipv6, FlowItemType::Udp,
-                 FlowItemType::Tcp}) {
+                 FlowItemType::Tcp, FlowItemType::Sctp, FlowItemType::Icmp, FlowItemType::Icmp6, FlowItemType::Gre,
+                 FlowItemType::Vxlan, FlowItemType::Any}) {
     if (s == flow_item_name(x)) {
       *t = x;
       return true;
@@ -107,13 +145,17 @@ const char* flow_action_name(FlowActionType t) {
     case FlowActionType::Mark: return "mark";
     case FlowActionType::Rss: return "rss";
     case FlowActionType::Kernel: return "kernel";
+    case FlowActionType::Jump: return "jump";
+    case FlowActionType::Flag: return "flag";
+    case FlowActionType::Passthru: return "passthru";
   }
   return "?";
 }
 
 bool flow_action_from_name(const std::string& s, FlowActionType* t) {
   for (auto x : {FlowActionType::Queue, FlowActionType::Drop, FlowActionType::Count, FlowActionType::Mark,
-                 FlowActionType::Rss, FlowActionType::Kernel}) {
+                 FlowActionType::Rss, FlowActionType::Kernel, FlowActionType::Jump, FlowActionType::Flag,
+                 FlowActionType::Passthru}) {
     if (s == flow_action_name(x)) {
       *t = x;
       return true;
@@ -151,29 +193,49 @@ std::string flow_fields_of(FlowItemType t) {
 
 CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
   const std::string port = "port " + std::to_string(lim.port);
-  if (r.group != 0)
-    throw Error("EFLOW_ATTR", "group " + std::to_string(r.group) + " is not supported: the software classifier has group 0 only");
   if (r.egress || !r.ingress)
     throw Error("EFLOW_ATTR", "only ingress rules are supported: write 'flow create " + std::to_string(lim.port) + " ingress pattern ...'");
   CompiledFlow c;
+  c.group = r.group;
   c.priority = r.priority;
+  // An item needing an IP version or protocol the pattern already fixed otherwise can never match.
+  auto need = [&](const FlowItem& it, uint8_t ip, uint8_t proto) {
+    if ((ip && c.need_ip && c.need_ip != ip) || (c.need_proto && c.need_proto != proto))
+      throw Error("EFLOW_PATTERN", std::string("pattern item '") + flow_item_name(it.type) + "' cannot follow " +
+                                       (c.need_ip && ip && c.need_ip != ip ? "ipv" + std::to_string(c.need_ip) : "the protocol before it") +
+                                       (it.type == FlowItemType::Icmp ? ": after ipv6 write icmp6" : ""));
+    if (ip) c.need_ip = ip;
+    c.need_proto = proto;
+  };
 
   int last = -1;
   const FlowItem* prev = nullptr;
   for (const FlowItem& it : r.pattern) {
     int l = layer(it.type);
-    if (l <= last)
+    if (l >= 0 && l <= last)
       throw Error("EFLOW_PATTERN", std::string("pattern item '") + flow_item_name(it.type) + "' cannot follow '" +
-                                       flow_item_name(prev->type) + "': items go eth / vlan / ipv4|ipv6 / udp|tcp, once each");
-    last = l;
-    prev = &it;
+                                       flow_item_name(prev->type) +
+                                       "': items go eth / vlan / ipv4|ipv6 / udp|tcp|sctp|icmp|icmp6|gre / vxlan, once each");
+    if (l >= 0) {
+      last = l;
+      prev = &it;
+    }
     switch (it.type) {
       case FlowItemType::Vlan: c.need_vlan = true; break;
-      case FlowItemType::Ipv4: c.need_ip = 4; break;
-      case FlowItemType::Ipv6: c.need_ip = 6; break;
+      case FlowItemType::Ipv4:
+      case FlowItemType::Ipv6: c.need_ip = it.type == FlowItemType::Ipv4 ? 4 : 6; break;
       case FlowItemType::Udp: c.need_proto = kIpProtoUdp; break;
       case FlowItemType::Tcp: c.need_proto = kIpProtoTcp; break;
-      case FlowItemType::Eth: break;
+      case FlowItemType::Sctp: need(it, 0, kIpProtoSctp); break;
+      case FlowItemType::Icmp: need(it, 4, kIpProtoIcmp); break;
+      case FlowItemType::Icmp6: need(it, 6, kIpProtoIcmp6); break;
+      case FlowItemType::Gre: need(it, 0, kIpProtoGre); break;
+      case FlowItemType::Vxlan:
+        need(it, 0, kIpProtoUdp);
+        c.need_vxlan = true;
+        break;
+      case FlowItemType::Eth:
+      case FlowItemType::Any: break;
     }
     for (const FlowFieldMatch& f : it.fields) {
       FlowField check;
@@ -218,11 +280,15 @@ CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
         c.mark = true;
         c.mark_id = a.value;
         continue;
+      case FlowActionType::Flag:
+        if (c.flag) throw Error("EFLOW_ACTION", "action 'flag' is given twice");
+        c.flag = true;
+        continue;
       default: break;
     }
     if (++fates > 1)
       throw Error("EFLOW_ACTION", std::string("action '") + flow_action_name(a.type) +
-                                      "' conflicts with an earlier fate action: give one of queue, drop, rss, kernel");
+                                      "' conflicts with an earlier fate action: give one of queue, drop, rss, kernel, jump, passthru");
     switch (a.type) {
       case FlowActionType::Queue:
         if (a.value >= lim.nb_rx_queues)
@@ -253,6 +319,15 @@ CompiledFlow flow_compile(const FlowRule& r, const FlowLimits& lim) {
                                           std::to_string(lim.port) + "')");
         c.fate = FlowFate::Kernel;
         break;
+      case FlowActionType::Jump:
+        // Forward only, so matching always ends.
+        if (a.value <= r.group)
+          throw Error("EFLOW_ACTION", "jump group " + std::to_string(a.value) + " must be above the rule's group " +
+                                          std::to_string(r.group) + ": matching moves to higher groups only");
+        c.fate = FlowFate::Jump;
+        c.jump_group = a.value;
+        break;
+      case FlowActionType::Passthru: c.fate = FlowFate::Passthru; break;
       default: break;
     }
   }
@@ -266,6 +341,10 @@ bool flow_match(const CompiledFlow& c, const PacketView& v) {
   if (c.need_ip && v.ip_version != c.need_ip) return false;
   if (c.need_proto && (v.ip_version == 0 || v.proto != c.need_proto)) return false;
   if (c.need_ports && !v.has_ports) return false;
+  if (c.need_vxlan) {
+    const uint8_t* udp = l4_header(v, 16);
+    if (!udp || (udp[2] << 8 | udp[3]) != kUdpPortVxlan) return false;
+  }
   uint8_t tmp[2];
   for (const FlowFieldMatch& m : c.checks) {
     const uint8_t* p = field_bytes(m.field, v, tmp);

@@ -1,7 +1,12 @@
 // Flow rules, a subset of rte_flow as testpmd writes it:
-//   pattern eth / vlan / ipv4|ipv6 / udp|tcp  (fields with is, or spec + mask,
-//   or a range spec + last)
-//   actions queue index Q | drop | rss [queues ...] | kernel, plus count, mark id N
+//   pattern eth / vlan / ipv4|ipv6 / udp|tcp|sctp|icmp|icmp6|gre / vxlan, and
+//   any in any place (fields with is, or spec + mask, or a range spec + last)
+//   actions queue index Q | drop | rss [queues ...] | kernel | jump group G |
+//   passthru, plus count, mark id N, flag
+// Rules live in groups; matching starts in group 0 and moves only by jump,
+// to a higher group. A matching rule ends matching (rte_flow's rules are
+// terminating) unless it has passthru; isolated mode (flow isolate) drops
+// what no terminating rule matched.
 // FlowRule is the parse result (built by the command layer or by tests);
 // flow_compile() checks it against the port and turns it into the form the
 // classifier matches per packet, or throws rs::Error saying why it cannot apply.
@@ -13,9 +18,10 @@
 
 namespace rs {
 
-enum class FlowItemType : uint8_t { Eth, Vlan, Ipv4, Ipv6, Udp, Tcp };
+enum class FlowItemType : uint8_t { Eth, Vlan, Ipv4, Ipv6, Udp, Tcp, Sctp, Icmp, Icmp6, Gre, Vxlan, Any };
 enum class FlowField : uint8_t {
-  EthDst, EthSrc, EthType, VlanVid, Ipv4Src, Ipv4Dst, Ipv4Proto, Ipv6Src, Ipv6Dst, Ipv6Proto, L4Src, L4Dst,
+  EthDst, EthSrc, EthType, VlanVid, VlanTci, Ipv4Src, Ipv4Dst, Ipv4Proto, Ipv6Src, Ipv6Dst, Ipv6Proto, L4Src, L4Dst,
+  SctpSrc, SctpDst, IcmpType, IcmpCode, GreProto, VxlanVni,
 };
 
 // One field condition: (packet & mask) == (spec & mask), bytes in network
@@ -35,11 +41,11 @@ struct FlowItem {
   std::vector<FlowFieldMatch> fields;
 };
 
-enum class FlowActionType : uint8_t { Queue, Drop, Count, Mark, Rss, Kernel };
+enum class FlowActionType : uint8_t { Queue, Drop, Count, Mark, Rss, Kernel, Jump, Flag, Passthru };
 
 struct FlowAction {
   FlowActionType type;
-  uint32_t value = 0;            // queue index (Queue) or id (Mark)
+  uint32_t value = 0;            // queue index (Queue), id (Mark) or group (Jump)
   std::vector<uint16_t> queues;  // Rss: queues to spread over; empty = all rx queues
 };
 
@@ -69,22 +75,27 @@ struct FlowLimits {
   bool has_exception_path = false;  // action kernel needs one (KNI)
 };
 
-enum class FlowFate : uint8_t { None, Queue, Drop, Rss, Kernel };
+// None: the packet stays where it came in (or RSS). Passthru lets later
+// rules decide; Jump moves matching on to jump_group.
+enum class FlowFate : uint8_t { None, Queue, Drop, Rss, Kernel, Jump, Passthru };
 
 struct CompiledFlow {
-  uint32_t priority = 0;
+  uint32_t group = 0, priority = 0;
   // Layers the packet must have.
   bool need_vlan = false;
   uint8_t need_ip = 0;     // 0 any, 4 or 6
   uint8_t need_proto = 0;  // 0 any, or UDP/TCP
   bool need_ports = false; // a port field is matched: unfragmented L4 header needed
+  bool need_vxlan = false; // UDP to port 4789 with a VXLAN header
   std::vector<FlowFieldMatch> checks;  // spec already masked
   FlowFate fate = FlowFate::None;
   uint16_t queue = 0;
+  uint32_t jump_group = 0;
   std::vector<uint16_t> rss_queues;    // Rss: never empty after compile
   bool count = false;
   bool mark = false;
   uint32_t mark_id = 0;
+  bool flag = false;
 };
 
 // Throws rs::Error (EFLOW_*) naming what cannot apply.

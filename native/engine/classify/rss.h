@@ -9,19 +9,25 @@
 
 namespace rs {
 
-// Hash types, as testpmd's `port config all rss all|ip|udp|tcp|none` sets them.
+// Hash types, as testpmd's `port config all rss all|ip|udp|tcp|none|ipv4|
+// ipv4-tcp|...` sets them.
 enum RssType : uint32_t {
-  kRssIpv4 = 1u << 0,  // IPv4 packets on the 2-tuple (addresses)
-  kRssIpv6 = 1u << 1,  // IPv6 packets on the 2-tuple
-  kRssUdp = 1u << 2,   // UDP (not fragmented) on the 4-tuple (addresses, ports)
-  kRssTcp = 1u << 3,   // TCP likewise
+  kRssIpv4 = 1u << 0,     // IPv4 packets on the 2-tuple (addresses)
+  kRssIpv6 = 1u << 1,     // IPv6 packets on the 2-tuple
+  kRssIpv4Udp = 1u << 2,  // UDP over IPv4 (not fragmented) on the 4-tuple (addresses, ports)
+  kRssIpv4Tcp = 1u << 3,  // TCP over IPv4 likewise
+  kRssIpv6Udp = 1u << 4,
+  kRssIpv6Tcp = 1u << 5,
 };
 constexpr uint32_t kRssIp = kRssIpv4 | kRssIpv6;
+constexpr uint32_t kRssUdp = kRssIpv4Udp | kRssIpv6Udp;
+constexpr uint32_t kRssTcp = kRssIpv4Tcp | kRssIpv6Tcp;
 constexpr uint32_t kRssAll = kRssIp | kRssUdp | kRssTcp;
 
-// "all", "ip", "udp", "tcp", "none" -> types; false for other names.
+// "all", "ip", "udp", "tcp", "none", and testpmd's "ipv4", "ipv6",
+// "ipv4-tcp", "ipv4-udp", "ipv6-tcp", "ipv6-udp" -> types; false for others.
 bool rss_types_from_name(const std::string& name, uint32_t* types);
-// "ipv4 ipv6 udp tcp" or "none".
+// "ipv4 ipv6 udp tcp" (one version only: "ipv4-udp") or "none".
 std::string rss_types_to_string(uint32_t types);
 
 constexpr uint16_t kRetaSize = 128;  // a power of two: the hash's low bits index it
@@ -45,8 +51,10 @@ struct RssConf {
 // when that type is on. Returns its length, 0 when the packet is not hashed.
 inline uint32_t rss_input(uint32_t types, const PacketView& v, uint8_t* in /* kRssMaxInput */) {
   if (v.ip_version == 0) return 0;
+  const bool v4 = v.ip_version == 4;
   bool l4 = v.has_ports && !v.fragment &&
-            ((v.proto == kIpProtoUdp && (types & kRssUdp)) || (v.proto == kIpProtoTcp && (types & kRssTcp)));
+            ((v.proto == kIpProtoUdp && (types & (v4 ? kRssIpv4Udp : kRssIpv6Udp))) ||
+             (v.proto == kIpProtoTcp && (types & (v4 ? kRssIpv4Tcp : kRssIpv6Tcp))));
   bool l3 = (types & (v.ip_version == 4 ? kRssIpv4 : kRssIpv6)) != 0;
   if (!l4 && !l3) return 0;
   uint32_t a = v.addr_len();

@@ -9,12 +9,11 @@
 namespace rs {
 namespace {
 
-constexpr uint8_t kIpProtoIcmp6 = 58, kIpProtoSctp = 132, kIpProtoDccp = 33;
+constexpr uint8_t kIpProtoDccp = 33;
 constexpr uint16_t kEtherTypeRarp = 0x8035;
 constexpr uint16_t kMaxLengthField = 1500;  // an Ethernet type field this small is an 802.3 length
 constexpr uint8_t kSapSnap = 0xaa, kSapStp = 0x42, kLlcUi = 0x03;
 constexpr uint8_t kIpv6HopByHop = 0, kIpv6Routing = 43, kIpv6Fragment = 44, kIpv6DestOpts = 60;
-constexpr uint16_t kVxlanPort = 4789;
 constexpr uint32_t kVxlanHdrLen = 8;
 
 std::string ip4s(const void* a) {
@@ -436,7 +435,7 @@ class Decoder {
     const UdpHdr* u = reinterpret_cast<const UdpHdr*>(p_ + off);
     uint16_t dport = be16(u->dst_port);
     out += l3.ports(be16(u->src_port), dport);
-    if (dport == kVxlanPort && !inner_) return vxlan(off + sizeof(UdpHdr), out);
+    if (dport == kUdpPortVxlan && !inner_) return vxlan(off + sizeof(UdpHdr), out);
     uint32_t ulen = be16(u->len);
     out += "UDP, length " + std::to_string(ulen >= sizeof(UdpHdr) ? ulen - sizeof(UdpHdr) : 0);
   }

@@ -32,7 +32,7 @@ VerboseTap::VerboseTap(Port& port, bool rx, bool tx, const Filter& filter, uint6
     }
   };
   if (rx) make(port.nb_rx_queues(), rxr_);
-  if (tx) make(port.nb_tx_queues(), txr_);
+  if (tx) make(port.tx_queue_slots(), txr_);  // a replay beside forwarding sends on the spare
 }
 
 void VerboseTap::rx(uint16_t q, Mbuf* const* pkts, uint16_t n) {

@@ -2,23 +2,35 @@
 //
 //   net_af_packetN,iface=NAME[,qpairs=N][,blocksz=B][,framesz=F][,framecnt=C]
 //
-// Each queue is one AF_PACKET socket bound to the interface with an rx ring
-// and a tx ring in one shared mapping: no system call per packet on rx (none
-// at all while packets are waiting), one sendto() kick per tx burst.
+// Each queue is two AF_PACKET sockets bound to the interface, one with an rx
+// ring, one with a tx ring, each mapped: no system call per packet on rx
+// (none at all while packets are waiting), one sendto() kick per tx burst.
 //
 //  - rx (TPACKET_V3): the kernel fills blocks of B bytes with variable-size
 //    packets and hands a block over (TP_STATUS_USER) when it is full or its
 //    retire timer (1 ms) fires. We walk the block's packets (tp_next_offset),
 //    copy each into an mbuf, and give the block back (TP_STATUS_KERNEL) when
 //    every packet in it is consumed.
-//  - tx: C fixed frames of F bytes. A free frame (TP_STATUS_AVAILABLE) is
-//    filled and marked TP_STATUS_SEND_REQUEST; one sendto(NULL, 0) per burst
+//  - tx: fixed frames of F bytes, 256 of them unless framecnt= says (the
+//    kernel sends the frames of a kick before sendto returns, or soon after
+//    on a NIC, so a short ring stays in the cache; 2048 frames of 2 KiB
+//    would not, and every frame's header and data would miss). A free frame
+//    (TP_STATUS_AVAILABLE) is filled and marked TP_STATUS_SEND_REQUEST; one sendto(NULL, 0) per burst
 //    makes the kernel send every requested frame and mark it available again.
+//    Each frame starts with a virtio_net_hdr (PACKET_VNET_HDR) whose hdr_len
+//    is the whole frame: the kernel then copies the frame into the skb's
+//    linear area instead of attaching the ring's page as a zero-copy
+//    fragment, which a veth (or any device that hands the skb to another
+//    stack) must copy again into a freshly allocated page, per packet
+//    (skb_copy_ubufs); a short copy is far cheaper than that. Frames above
+//    kLinearTxMax keep the page fragment (hdr_len 0): NICs send those
+//    without a copy.
 //  - qpairs=N is the most queues the port can be configured with; N rx
 //    sockets join one PACKET_FANOUT group (hash, with defragmentation) so the
-//    kernel spreads flows over the rx queues. A tx queue with no rx queue of
-//    the same number gets a socket bound with protocol 0: it sends, never
-//    receives.
+//    kernel spreads flows over the rx queues. Tx sockets are bound with
+//    protocol 0: they send, never receive. One more tx socket than the
+//    configured tx queues is the spare tx queue (port.h), which a replay
+//    uses while forwarding sends on all the others.
 //
 // Sockets are made at start and closed at stop, so queue changes (done while
 // stopped) need no special path. PACKET_QDISC_BYPASS sends straight to the
@@ -27,6 +39,7 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <arpa/inet.h>
+#include <endian.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,27 +58,40 @@ namespace {
 
 constexpr uint32_t kDefaultBlockSize = 1u << 18;  // 256 KiB: 16 blocks in the default 4 MiB ring
 constexpr uint32_t kDefaultFrameSize = 2048;      // a 1500-byte MTU frame plus the tpacket header
-constexpr uint32_t kDefaultFrameCount = 2048;     // 4 MiB per direction per queue
+constexpr uint32_t kDefaultFrameCount = 2048;     // rx: 4 MiB per queue
+constexpr uint32_t kDefaultTxFrameCount = 256;    // tx: 512 KiB per queue (see above)
 constexpr uint32_t kRetireTimeoutMs = 1;          // a partly filled block waits at most this long
 constexpr uint16_t kDefaultQpairs = 1;
 
 // Where the kernel puts (rx) and reads (tx, without PACKET_TX_HAS_OFF) the
 // frame: right after the aligned V3 header; the sockaddr_ll sits there on rx.
 constexpr uint32_t kTxDataOff = TPACKET_ALIGN(sizeof(tpacket3_hdr));
+// The tx frame's struct virtio_net_hdr (linux/virtio_net.h, whose other
+// declarations do not compile as C++), before the Ethernet header. Little
+// endian as the kernel reads it for packet sockets (vio_le()).
+struct VnetHdr {
+  uint8_t flags = 0, gso_type = 0;  // no checksum offload, no GSO
+  uint16_t hdr_len = 0;             // bytes to copy into the skb's linear area
+  uint16_t gso_size = 0, csum_start = 0, csum_offset = 0;
+};
+static_assert(sizeof(VnetHdr) == 10);
+constexpr uint32_t kVnetHdr = sizeof(VnetHdr);
+// Frames up to this long are copied whole into the skb (see above); longer
+// ones are sent from the ring page.
+constexpr uint32_t kLinearTxMax = 1024;
 constexpr uint32_t kHdrRoom = 18;  // Ethernet header + one VLAN tag beyond the MTU
 
 struct Geometry {
-  uint32_t block_size, frame_size, frame_count;
-  uint32_t block_nr() const { return static_cast<uint32_t>(uint64_t{frame_size} * frame_count / block_size); }
-  size_t ring_bytes() const { return size_t{block_size} * block_nr(); }
+  uint32_t block_size, frame_size, frame_count, tx_frame_count;
+  uint32_t blocks_for(uint32_t frames) const { return static_cast<uint32_t>(uint64_t{frame_size} * frames / block_size); }
+  uint32_t block_nr() const { return blocks_for(frame_count); }  // rx
 };
 
-// One socket: its rings and where we are in them. Padded so two poll threads
+// One queue: its sockets, their rings and where we are in them. Padded so two poll threads
 // on neighbouring queues never share a cache line.
 struct alignas(kCacheLine) Queue {
-  int fd = -1;
-  uint8_t* map = nullptr;
-  size_t map_len = 0;
+  int rx_fd = -1, tx_fd = -1;
+  size_t rx_len = 0, tx_len = 0;  // mapped bytes
   bool has_rx = false, has_tx = false;
   // rx ring
   uint8_t* rx = nullptr;
@@ -117,7 +143,7 @@ class AfPacketPort final : public Port {
   uint16_t max_rx_queues() const override { return qpairs_; }
   uint16_t max_tx_queues() const override { return qpairs_; }
   uint32_t max_mtu() const override {
-    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kHdrRoom));
+    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kVnetHdr - kHdrRoom));
   }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
@@ -137,7 +163,7 @@ class AfPacketPort final : public Port {
     }
     v.push_back({"rings", "TPACKET_V3; rx " + std::to_string(geo_.block_nr()) + " blocks of " +
                               std::to_string(geo_.block_size) + " B (retire " + std::to_string(kRetireTimeoutMs) +
-                              " ms); tx " + std::to_string(geo_.frame_count) + " frames of " +
+                              " ms); tx " + std::to_string(geo_.tx_frame_count) + " frames of " +
                               std::to_string(geo_.frame_size) + " B; per queue"});
     v.push_back({"qpairs", std::to_string(qpairs_) + " (max queues)"});
     if (fanout_id_ >= 0)
@@ -155,9 +181,10 @@ class AfPacketPort final : public Port {
     sync_from_device();
     store_relaxed(tx_mtu_, netdev::mtu(iface_));  // the kernel's, even if outside the port's range
     ifindex_ = netdev::if_index(iface_);
-    nb_q_ = std::max(hw_rx_queues(), nb_tx_queues());
+    const uint16_t tx_sockets = tx_queue_slots();  // the configured tx queues and the spare
+    nb_q_ = std::max(hw_rx_queues(), tx_sockets);
     try {
-      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < hw_rx_queues(), q < nb_tx_queues());
+      for (uint16_t q = 0; q < nb_q_; q++) open_queue(q, q < hw_rx_queues(), q < tx_sockets);
       if (hw_rx_queues() > 1) join_fanout();
     } catch (...) {
       close_sockets();
@@ -180,6 +207,7 @@ class AfPacketPort final : public Port {
     close_sockets();
     borrowed_.restore();
   }
+  bool spare_tx_queue_supported() const override { return true; }
 
   void do_set_mtu(uint32_t mtu) override {
     if (netdev::mtu(iface_) != mtu) netdev::set_mtu(iface_, mtu);
@@ -195,7 +223,15 @@ class AfPacketPort final : public Port {
   }
   void do_set_promiscuous(bool on) override {
     for (uint16_t q = 0; q < nb_q_; q++)
-      if (queues_[q].has_rx) set_promisc(queues_[q].fd, on);
+      if (queues_[q].has_rx) set_promisc(queues_[q].rx_fd, on);
+  }
+  void do_set_allmulti(bool on) override {
+    for (uint16_t q = 0; q < nb_q_; q++)
+      if (queues_[q].has_rx) membership(queues_[q].rx_fd, PACKET_MR_ALLMULTI, nullptr, on);
+  }
+  void do_rx_addr(const MacAddr& m, bool add) override {
+    for (uint16_t q = 0; q < nb_q_; q++)
+      if (queues_[q].has_rx) membership(queues_[q].rx_fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, add);
   }
   LinkInfo do_link() const override {
     bool running = false;
@@ -218,7 +254,7 @@ class AfPacketPort final : public Port {
       return;
     }
     const Queue& r = queues_[q];
-    if (!(d == Dir::Rx ? r.has_rx : r.has_tx) || !r.map) {
+    if (!(d == Dir::Rx ? r.rx : r.tx)) {
       out->kind = std::string("TPACKET_V3 socket without an ") + dir_name(d) + " ring";
       return;
     }
@@ -234,7 +270,7 @@ class AfPacketPort final : public Port {
     } else {
       out->kind = "TPACKET_V3 frame ring: we fill frames, the kernel sends them";
       s.name = "frames";
-      s.size = geo_.frame_count;
+      s.size = geo_.tx_frame_count;
       s.producer = __atomic_load_n(&r.tx_head, __ATOMIC_RELAXED);
       for (uint32_t i = 0; i < s.size; i++) s.occupancy += frame_status(r, i) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING) ? 1 : 0;
       s.consumer = (s.producer + s.size - s.occupancy) % s.size;  // the oldest frame still to send
@@ -314,7 +350,7 @@ class AfPacketPort final : public Port {
 
   uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Queue& t = queues_[q];
-    const uint32_t max_len = geo_.frame_size - kTxDataOff;
+    const uint32_t max_len = geo_.frame_size - kTxDataOff - kVnetHdr;
     uint16_t i = 0, queued = 0;
     uint32_t oversize = 0;
     for (; i < n; i++) {
@@ -328,20 +364,24 @@ class AfPacketPort final : public Port {
         oversize++;  // the kernel would refuse the frame: drop it here, counted
         continue;
       }
-      std::memcpy(reinterpret_cast<uint8_t*>(h) + kTxDataOff, m->data(), m->data_len);
-      h->tp_len = m->data_len;
-      h->tp_snaplen = m->data_len;
+      uint8_t* data = reinterpret_cast<uint8_t*>(h) + kTxDataOff;
+      VnetHdr vh;
+      vh.hdr_len = htole16(m->data_len <= kLinearTxMax ? m->data_len : 0);
+      std::memcpy(data, &vh, kVnetHdr);
+      std::memcpy(data + kVnetHdr, m->data(), m->data_len);
+      h->tp_len = kVnetHdr + m->data_len;
+      h->tp_snaplen = h->tp_len;
       h->tp_next_offset = 0;  // V3 tx frames are fixed-size: the kernel requires 0
       // Release: the frame's contents and length must be visible before the
       // kernel can see the request (it reads the status, then the frame).
       __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-      t.tx_head = t.tx_head + 1 == geo_.frame_count ? 0 : t.tx_head + 1;
+      t.tx_head = t.tx_head + 1 == geo_.tx_frame_count ? 0 : t.tx_head + 1;
       queued++;
     }
     if (queued) {
       // One kick for the whole burst. ENOBUFS/EAGAIN: the driver queue is
       // full; the frames stay requested and go out with the next kick.
-      if (::sendto(t.fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN && errno != ENOBUFS &&
+      if (::sendto(t.tx_fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN && errno != ENOBUFS &&
           errno != EINTR)
         count_tx_error(q);
     }
@@ -378,7 +418,7 @@ class AfPacketPort final : public Port {
   // Frames requested and not yet sent: the run before tx_head (the kernel
   // sends them in order).
   uint32_t frames_to_send(const Queue& t) const {
-    uint32_t nr = geo_.frame_count, n = 0;
+    uint32_t nr = geo_.tx_frame_count, n = 0;
     while (n < nr && frame_status(t, (t.tx_head + nr - 1 - n) % nr) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) n++;
     return n;
   }
@@ -439,15 +479,25 @@ class AfPacketPort final : public Port {
     if (::setsockopt(fd, SOL_PACKET, opt, &val, sizeof val) < 0) fail(what, errno);
   }
 
-  void set_promisc(int fd, bool on) {
+  void set_promisc(int fd, bool on) { membership(fd, PACKET_MR_PROMISC, nullptr, on); }
+
+  // Memberships are counted per socket and dropped when it closes, so the
+  // interface is promiscuous, all-multicast or holds an address exactly while
+  // a started port wants it, and is as before once ringside exits.
+  void membership(int fd, int type, const MacAddr* addr, bool on) {
     packet_mreq mr{};
     mr.mr_ifindex = ifindex_;
-    mr.mr_type = PACKET_MR_PROMISC;
-    // Memberships are counted per socket and dropped when it closes, so the
-    // interface is promiscuous exactly while a started port wants it.
+    mr.mr_type = static_cast<unsigned short>(type);
+    if (addr) {
+      mr.mr_alen = 6;
+      std::memcpy(mr.mr_address, addr->data(), 6);
+    }
     if (::setsockopt(fd, SOL_PACKET, on ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP, &mr, sizeof mr) < 0 &&
-        !(errno == EADDRNOTAVAIL && !on))
-      fail(on ? "enable promiscuous mode" : "disable promiscuous mode", errno);
+        !(errno == EADDRNOTAVAIL && !on)) {
+      const char* what = type == PACKET_MR_PROMISC ? "promiscuous mode" : type == PACKET_MR_ALLMULTI ? "all-multicast mode"
+                                                                                                   : "a receive address";
+      fail(std::string(on ? "enable " : "disable ") + what, errno);
+    }
   }
 
   void open_queue(uint16_t q, bool rx, bool tx) {
@@ -455,54 +505,54 @@ class AfPacketPort final : public Port {
     r = Queue{};
     store_relaxed(marks_[q].rx, 0u);
     store_relaxed(marks_[q].tx, 0u);
-    // Protocol 0: receive nothing until bind names the interface.
-    r.fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (r.fd < 0) fail("open a packet socket", errno);
     r.has_rx = rx;
     r.has_tx = tx;
-    setopt(r.fd, PACKET_VERSION, TPACKET_V3, "select TPACKET_V3");
-    setopt(r.fd, PACKET_QDISC_BYPASS, 1, "bypass the qdisc");
-    // Malformed frames are skipped rather than halting the tx ring.
-    setopt(r.fd, PACKET_LOSS, 1, "set PACKET_LOSS");
-    int one = 1;
-    check_outgoing_ = check_outgoing_ ||
-                      ::setsockopt(r.fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0;  // < 4.20
+    if (rx) open_ring(Dir::Rx, &r.rx_fd, &r.rx, &r.rx_len);
+    if (tx) open_ring(Dir::Tx, &r.tx_fd, &r.tx, &r.tx_len);
+    if (!rx) return;
+    if (promiscuous()) set_promisc(r.rx_fd, true);
+    if (allmulti()) membership(r.rx_fd, PACKET_MR_ALLMULTI, nullptr, true);
+    for (const auto* list : {&added_macs(), &mcast_macs()})
+      for (const MacAddr& m : *list) membership(r.rx_fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, true);
+  }
 
-    tpacket_req3 req{};
+  // One socket with one ring, mapped and bound to the interface. Each result
+  // is stored as soon as it exists, so close_sockets() undoes a failure.
+  void open_ring(Dir d, int* fd, uint8_t** ring, size_t* len) {
+    const bool rx = d == Dir::Rx;
+    // Protocol 0: receive nothing until bind names the interface.
+    *fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (*fd < 0) fail("open a packet socket", errno);
+    setopt(*fd, PACKET_VERSION, TPACKET_V3, "select TPACKET_V3");
     if (rx) {
-      req.tp_block_size = geo_.block_size;
-      req.tp_block_nr = geo_.block_nr();
-      req.tp_frame_size = geo_.frame_size;
-      req.tp_frame_nr = geo_.block_nr() * (geo_.block_size / geo_.frame_size);
-      req.tp_retire_blk_tov = kRetireTimeoutMs;
-      if (::setsockopt(r.fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0) fail("set up the rx ring", errno);
+      int one = 1;
+      check_outgoing_ = check_outgoing_ ||
+                        ::setsockopt(*fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0;  // < 4.20
+    } else {
+      setopt(*fd, PACKET_VNET_HDR, 1, "enable PACKET_VNET_HDR");  // before the ring: refused after
+      setopt(*fd, PACKET_QDISC_BYPASS, 1, "bypass the qdisc");
+      // Malformed frames are skipped rather than halting the tx ring.
+      setopt(*fd, PACKET_LOSS, 1, "set PACKET_LOSS");
     }
-    if (tx) {
-      tpacket_req3 treq{};  // tx ignores (and requires zero) the V3 rx-only fields
-      treq.tp_block_size = geo_.block_size;
-      treq.tp_block_nr = geo_.block_nr();
-      treq.tp_frame_size = geo_.frame_size;
-      treq.tp_frame_nr = geo_.block_nr() * (geo_.block_size / geo_.frame_size);
-      if (::setsockopt(r.fd, SOL_PACKET, PACKET_TX_RING, &treq, sizeof treq) < 0) fail("set up the tx ring", errno);
-    }
-    // One mapping holds both rings: rx first, then tx.
-    size_t rx_len = rx ? geo_.ring_bytes() : 0, tx_len = tx ? geo_.ring_bytes() : 0;
-    r.map_len = rx_len + tx_len;
-    void* m = ::mmap(nullptr, r.map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r.fd, 0);
-    if (m == MAP_FAILED) {
-      r.map_len = 0;
-      fail("map the rings", errno);
-    }
-    r.map = static_cast<uint8_t*>(m);
-    r.rx = rx ? r.map : nullptr;
-    r.tx = tx ? r.map + rx_len : nullptr;
+    tpacket_req3 req{};  // tx ignores (and requires zero) the V3 rx-only fields
+    req.tp_block_size = geo_.block_size;
+    req.tp_block_nr = geo_.blocks_for(rx ? geo_.frame_count : geo_.tx_frame_count);
+    req.tp_frame_size = geo_.frame_size;
+    req.tp_frame_nr = req.tp_block_nr * (geo_.block_size / geo_.frame_size);
+    if (rx) req.tp_retire_blk_tov = kRetireTimeoutMs;
+    if (::setsockopt(*fd, SOL_PACKET, rx ? PACKET_RX_RING : PACKET_TX_RING, &req, sizeof req) < 0)
+      fail(rx ? "set up the rx ring" : "set up the tx ring", errno);
+    size_t bytes = size_t{geo_.block_size} * req.tp_block_nr;
+    void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, *fd, 0);
+    if (m == MAP_FAILED) fail(rx ? "map the rx ring" : "map the tx ring", errno);
+    *ring = static_cast<uint8_t*>(m);
+    *len = bytes;
 
     sockaddr_ll sll{};
     sll.sll_family = AF_PACKET;
-    sll.sll_protocol = rx ? htons(ETH_P_ALL) : 0;  // a tx-only socket receives nothing
+    sll.sll_protocol = rx ? htons(ETH_P_ALL) : 0;  // a tx socket receives nothing
     sll.sll_ifindex = ifindex_;
-    if (::bind(r.fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
-    if (rx && promiscuous()) set_promisc(r.fd, true);
+    if (::bind(*fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
   }
 
   // All rx sockets into one fanout group. The kernel picks an id no other
@@ -510,7 +560,7 @@ class AfPacketPort final : public Port {
   // processes) never share a group by accident; the others join by that id.
   void join_fanout() {
     const uint16_t flags = PACKET_FANOUT_FLAG_DEFRAG;
-    int fd0 = queues_[0].fd;
+    int fd0 = queues_[0].rx_fd;
     int first = fanout_arg(0, flags | PACKET_FANOUT_FLAG_UNIQUEID);
     if (::setsockopt(fd0, SOL_PACKET, PACKET_FANOUT, &first, sizeof first) < 0) fail("create a fanout group", errno);
     int val = 0;
@@ -519,7 +569,7 @@ class AfPacketPort final : public Port {
     fanout_id_ = val & 0xffff;
     for (uint16_t q = 1; q < hw_rx_queues(); q++) {
       int arg = fanout_arg(static_cast<uint16_t>(fanout_id_), flags);
-      if (::setsockopt(queues_[q].fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0)
+      if (::setsockopt(queues_[q].rx_fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0)
         fail("join fanout group " + std::to_string(fanout_id_), errno);
     }
   }
@@ -530,11 +580,10 @@ class AfPacketPort final : public Port {
     uint64_t missed = 0;
     for (uint16_t q = 0; q < nb_q_; q++) {
       Queue& r = queues_[q];
-      if (r.fd < 0) continue;
-      if (r.has_rx && r.map) {
+      if (r.rx_fd >= 0 && r.rx) {
         tpacket_stats_v3 st{};
         socklen_t len = sizeof st;
-        if (::getsockopt(r.fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) missed += st.tp_drops;
+        if (::getsockopt(r.rx_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) missed += st.tp_drops;
         missed += r.pkts_left;
         if (r.pkts_left) release_block(r);
         for (uint32_t i = 0; i < geo_.block_nr(); i++) {
@@ -543,8 +592,10 @@ class AfPacketPort final : public Port {
           missed += b->hdr.bh1.num_pkts;
         }
       }
-      if (r.map) ::munmap(r.map, r.map_len);
-      ::close(r.fd);
+      if (r.rx) ::munmap(r.rx, r.rx_len);
+      if (r.tx) ::munmap(r.tx, r.tx_len);
+      if (r.rx_fd >= 0) ::close(r.rx_fd);
+      if (r.tx_fd >= 0) ::close(r.tx_fd);
       r = Queue{};
     }
     nb_q_ = 0;
@@ -588,15 +639,15 @@ std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
   uint64_t v = 0;
   uint16_t qpairs = kDefaultQpairs;
   if (parse_key(args, "qpairs", 1, Port::kMaxQueues, &v, "give 1..16 queue pairs")) qpairs = static_cast<uint16_t>(v);
-  Geometry g{kDefaultBlockSize, kDefaultFrameSize, kDefaultFrameCount};
+  Geometry g{kDefaultBlockSize, kDefaultFrameSize, kDefaultFrameCount, 0};
   long page = ::sysconf(_SC_PAGESIZE);
   if (parse_key(args, "blocksz", static_cast<uint64_t>(page), 1u << 30, &v,
                 "give a block size in bytes, a power of two of at least one page (4096)"))
     g.block_size = static_cast<uint32_t>(v);
   if (parse_key(args, "framesz", 128, 1u << 20, &v, "give a frame size in bytes from 128, a multiple of 16"))
     g.frame_size = static_cast<uint32_t>(v);
-  if (parse_key(args, "framecnt", 1, 1u << 20, &v, "give a frame count of at least 1"))
-    g.frame_count = static_cast<uint32_t>(v);
+  bool frame_count_given = parse_key(args, "framecnt", 1, 1u << 20, &v, "give a frame count of at least 1");
+  if (frame_count_given) g.frame_count = static_cast<uint32_t>(v);
   if ((g.block_size & (g.block_size - 1)) || g.block_size % page)
     throw Error("EDEVARGS", args.name + ": blocksz=" + std::to_string(g.block_size) +
                                 " must be a power of two and a multiple of the page size (" + std::to_string(page) + ")");
@@ -607,6 +658,9 @@ std::unique_ptr<Port> create(uint16_t id, const DevArgs& args, Mempool* pool) {
   if (uint64_t{g.frame_size} * g.frame_count % g.block_size || g.block_nr() == 0)
     throw Error("EDEVARGS", args.name + ": framesz x framecnt (" + std::to_string(uint64_t{g.frame_size} * g.frame_count) +
                                 " B) must be a whole number of blocks of blocksz=" + std::to_string(g.block_size));
+  // framecnt= sizes both rings; otherwise tx gets its short default, in whole blocks.
+  const uint32_t per_block = g.block_size / g.frame_size;
+  g.tx_frame_count = frame_count_given ? g.frame_count : (kDefaultTxFrameCount + per_block - 1) / per_block * per_block;
 
   netdev::if_index(iface);  // ENODEV_IFACE now, not at start
   // A packet socket needs CAP_NET_RAW: say so at attach, not at start.

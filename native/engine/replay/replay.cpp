@@ -89,12 +89,15 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
                  std::to_string(s.tx_port) + "/" + std::to_string(s.tx_queue);
       }
   while (queue < port.nb_tx_queues() && used.count(queue)) queue++;
-  if (queue >= port.nb_tx_queues())
+  // Every configured queue forwards: the port's spare tx queue (kernel ports), which no stream uses.
+  if (queue >= port.nb_tx_queues() && port.has_spare_tx_queue()) queue = port.spare_tx_queue();
+  if (queue >= port.nb_tx_queues() && !port.has_spare_tx_queue())
     throw Error("EBUSY_FORWARDING",
                 "forwarding sends on every tx queue of port " + std::to_string(port_id) + " (" + user +
                     ", ...) and replay needs a tx queue of its own (a queue is driven by one thread; forwarding "
-                    "streams cover every tx queue, so adding queues does not free one): 'stop' forwarding, replay, "
-                    "then 'start' again, or replay into a port forwarding does not send on");
+                    "streams cover every tx queue, and " + port.driver() + " has no spare tx queue): 'stop' "
+                    "forwarding, replay, then 'start' again, or replay into a port forwarding does not send on "
+                    "(net_af_packet ports have a spare tx queue for this)");
 
   // Read the whole file before sending anything: where a truncated or damaged
   // file stops is known (and reported) now, and every pass plays the records

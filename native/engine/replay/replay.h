@@ -5,9 +5,10 @@
 // PcapReader's mapping (no system call per packet), copies each record into
 // an mbuf of the engine's pool (it runs as lcore 0, testpmd's main lcore id,
 // which no poll thread uses, so it has its own mempool cache) and sends it
-// with tx_burst on one tx queue of the port. Forwarding must not use that
-// queue: replay refuses to start when it would, and `start` refuses to
-// forward on it while a replay runs (EBUSY_REPLAY).
+// with tx_burst on one tx queue of the port: one that forwarding does not
+// send on, else the port's spare tx queue (port.h: kernel packet-socket
+// ports have one), else replay refuses to start (EBUSY_FORWARDING); `start`
+// refuses to forward on a queue a replay sends on (EBUSY_REPLAY).
 //
 // Pacing: original timing (or a multiple of it), a packet rate or a bit rate
 // give each packet a scheduled CLOCK_MONOTONIC time; the sender sleeps with
