@@ -4,7 +4,7 @@
 export const FILTER_HELP = {
   name: 'filter',
   help: 'The capture filter language (capture, set verbose, pcap show): pcap-filter as tcpdump runs it.',
-  title: 'Capture filters (pcap-filter(7) as tcpdump runs it, on Ethernet frames):',
+  title: 'Capture filters (pcap-filter(7) as tcpdump runs it):',
   lines: [
     'A filter is primitives joined by and (&&), or (||) and not (!), with parentheses;',
     'and/or have equal precedence and group left to right, as in tcpdump.',
@@ -32,8 +32,13 @@ export const FILTER_HELP = {
     '- host ADDR also matches ARP and RARP sender/target addresses; IPv6 protocol tests look past a',
     '  fragment header (udp), port tests read the header after the fixed IPv6 header only;',
     '- a test that would read past the captured bytes rejects the packet.',
+    'Link types: ports capture Ethernet; pcap show FILE filter also reads Linux cooked v1/v2 (SLL,',
+    '  SLL2), raw IP (link types 12, 14, 101, 228, 229) and BSD loopback (0, 108) files, where',
+    '  protocols, addresses, ports and bytes work after the link header (ether[] and link[] count',
+    '  from its start) and, as tcpdump, ether host/src/dst, broadcast, multicast, vlan and mpls are',
+    '  refused (they need an Ethernet header).',
     'Host names are not looked up: give addresses. Not supported: gateway, protochain, ip broadcast,',
-    'LLC protocols (ether proto below 1501), link types other than Ethernet.',
+    'LLC protocols (ether proto below 1501), other link types (802.11, PPP, ...).',
     '',
     'Examples:   tcp port 80 or 443        udp and not port domain        vlan 100 and host 10.0.0.1',
     '            tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn        icmp[icmptype] == icmp-echo',

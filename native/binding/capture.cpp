@@ -182,8 +182,7 @@ Napi::Value PcapShow(const Napi::CallbackInfo& info) {
   uint32_t count = info.Length() > 1 && !info[1].IsUndefined() ? arg_u32(info, 1, "count") : 0;
   std::string expr = info.Length() > 2 && !info[2].IsUndefined() ? arg_str(info, 2, "filter") : "";
   return guarded(env, [&] {
-    rs::Filter filter = rs::Filter::compile(expr);
-    rs::PcapShow s = rs::pcap_show(path, count, &filter);
+    rs::PcapShow s = rs::pcap_show(path, count, expr);
     Napi::Object o = Napi::Object::New(env);
     o.Set("file", path);
     o.Set("nanosecond", Napi::Boolean::New(env, s.nanosecond));

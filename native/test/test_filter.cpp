@@ -150,6 +150,105 @@ TEST(filter_ipv6_fragments_and_runts_as_libpcap) {
   CHECK(m("len > 0", ten) && !m("ip", ten) && !m("not ip", ten) && !m("ether src 02:00:00:00:00:02 or len > 0", ten));
 }
 
+namespace {
+
+// An Ethernet frame's network layer behind another link type's header
+// (BSD loopback as a little-endian writer stores it, OpenBSD's in network order).
+std::vector<uint8_t> relink(const std::vector<uint8_t>& eth, uint32_t linktype) {
+  uint8_t hi = eth[12], lo = eth[13];
+  bool v4 = hi == 0x08 && lo == 0x00;
+  std::vector<uint8_t> f;
+  switch (linktype) {
+    case rs::kLinktypeSll: f.assign(16, 0); f[14] = hi; f[15] = lo; break;
+    case rs::kLinktypeSll2: f.assign(20, 0); f[0] = hi; f[1] = lo; break;
+    case rs::kLinktypeNull: f = {uint8_t(v4 ? 2 : 30), 0, 0, 0}; break;
+    case rs::kLinktypeLoop: f = {0, 0, 0, uint8_t(v4 ? 2 : 24)}; break;
+    default: break;  // raw IP
+  }
+  f.insert(f.end(), eth.begin() + 14, eth.end());
+  return f;
+}
+
+bool ml(const char* expr, uint32_t linktype, const std::vector<uint8_t>& f) {
+  return rs::Filter::compile(expr, linktype).match(f.data(), static_cast<uint32_t>(f.size()));
+}
+
+std::string link_error(const char* expr, uint32_t linktype) {
+  try {
+    rs::Filter::compile(expr, linktype);
+  } catch (const rs::Error& e) {
+    return e.code() + ": " + e.what();
+  }
+  return "";
+}
+
+// The error says this (printed when it does not).
+bool says(const std::string& error, const std::string& part) {
+  if (error.find(part) != std::string::npos) return true;
+  std::fprintf(stderr, "    error '%s' does not say '%s'\n", error.c_str(), part.c_str());
+  return false;
+}
+
+}  // namespace
+
+TEST(filter_other_link_types_read_the_network_layer_after_their_header) {
+  const std::vector<uint8_t> frames[] = {
+      cls_test::frame({}), cls_test::frame({.proto = rs::kIpProtoTcp, .sport = 80, .dport = 5555}),
+      cls_test::frame({.v6 = true, .dport = 53}), cls_test::frame({.proto = rs::kIpProtoIcmp})};
+  const char* exprs[] = {"ip", "ip6", "udp", "tcp", "icmp", "arp", "not arp", "host 10.0.0.1", "src net 10.0.0.0/8",
+                         "port 2000", "tcp port 80", "portrange 50-60", "udp[2:2] = 2000", "ip[9] = 17", "ip6 proto 17",
+                         "len > 40", "ether proto 0x0800", "ip multicast", "tcp[tcpflags] & tcp-syn != 0", "ip and not udp"};
+  const uint32_t links[] = {rs::kLinktypeSll, rs::kLinktypeSll2, rs::kLinktypeNull, rs::kLinktypeLoop, rs::kLinktypeRawDlt,
+                            rs::kLinktypeRawDltBsd, rs::kLinktypeRaw};
+  for (uint32_t lt : links)
+    for (const auto& eth : frames)
+      for (const char* e : exprs) {
+        // len counts the link header: compare what the frame's own length says.
+        auto f = relink(eth, lt);
+        bool want = std::string(e) == "len > 40" ? f.size() > 40 : m(e, eth);
+        if (ml(e, lt, f) != want) std::fprintf(stderr, "    '%s' on link type %u: %d\n", e, lt, !want);
+        CHECK(ml(e, lt, f) == want);
+      }
+  // link[] and ether[] count from the link header.
+  CHECK(ml("link[14:2] = 0x0800", rs::kLinktypeSll, relink(cls_test::frame({}), rs::kLinktypeSll)));
+  CHECK(ml("ether[0] = 2", rs::kLinktypeNull, relink(cls_test::frame({}), rs::kLinktypeNull)));
+}
+
+TEST(filter_other_link_types_test_their_type_as_libpcap) {
+  auto v4 = relink(cls_test::frame({}), rs::kLinktypeRaw), v6 = relink(cls_test::frame({.v6 = true}), rs::kLinktypeRaw);
+  // LINKTYPE_IPV4/IPV6: the link type says the version, whatever the nibble.
+  CHECK(ml("ip", rs::kLinktypeIpv4, v6) && !ml("ip6", rs::kLinktypeIpv4, v6) && ml("ip", rs::kLinktypeIpv4, v4));
+  CHECK(ml("ip6", rs::kLinktypeIpv6, v6) && !ml("ip", rs::kLinktypeIpv6, v4) && ml("ip6 and udp", rs::kLinktypeIpv6, v6));
+  // BSD loopback's IPv6 is family 24, 28 or 30 in either byte order; Linux's 10 is not.
+  auto null6 = relink(cls_test::frame({.v6 = true}), rs::kLinktypeNull);
+  CHECK(ml("ip6", rs::kLinktypeNull, null6));
+  null6[0] = 0; null6[3] = 28;  // a big-endian writer
+  CHECK(ml("ip6", rs::kLinktypeNull, null6));
+  null6[3] = 10;
+  CHECK(!ml("ip6", rs::kLinktypeNull, null6) && !ml("udp", rs::kLinktypeNull, null6));
+  // A raw packet of another version is neither; a cut link header rejects the packet (not even `not ip`).
+  auto v5 = v4;
+  v5[0] = 0x55;
+  CHECK(!ml("ip", rs::kLinktypeRaw, v5) && !ml("ip6", rs::kLinktypeRaw, v5) && ml("not ip", rs::kLinktypeRaw, v5));
+  auto sll = relink(cls_test::frame({}), rs::kLinktypeSll);
+  CHECK(!ml("ip", rs::kLinktypeSll, {sll.begin(), sll.begin() + 15}) && !ml("not ip", rs::kLinktypeSll, {sll.begin(), sll.begin() + 15}));
+  CHECK(ml("len > 0", rs::kLinktypeSll, {sll.begin(), sll.begin() + 15}));
+}
+
+TEST(filter_refuses_ethernet_primitives_on_other_link_types_as_tcpdump) {
+  CHECK(says(link_error("udp and vlan", rs::kLinktypeSll), "EFILTER: filter 'udp and vlan' at column 9: 'vlan' needs an Ethernet header, which Linux cooked v1 packets (link type 113) do not have (tcpdump: no VLAN support for Linux cooked v1)"));
+  CHECK(says(link_error("mpls", rs::kLinktypeRaw), "(tcpdump: no MPLS support for Raw IP)"));
+  CHECK(says(link_error("ether host 00:11:22:33:44:55", rs::kLinktypeNull), "(tcpdump: ethernet addresses supported only on ethernet/"));
+  CHECK(says(link_error("ether src 00:11:22:33:44:55", rs::kLinktypeSll2), "an Ethernet address needs an Ethernet header, which Linux cooked v2"));
+  CHECK(says(link_error("ether broadcast", rs::kLinktypeSll), "(tcpdump: not a broadcast link)"));
+  CHECK(says(link_error("multicast", rs::kLinktypeIpv4), "'ether multicast' needs an Ethernet header"));
+  CHECK(says(link_error("udp", 105), "link type 105 (IEEE 802.11) is not one filters read"));
+  // What tcpdump allows there compiles: ether proto, link bytes, ip multicast.
+  CHECK(link_error("ether proto \\ip or link[0] = 1 or ip multicast", rs::kLinktypeSll).empty());
+  CHECK(link_error("vlan and ether host 00:11:22:33:44:55", rs::kLinktypeEthernet).empty());
+  CHECK(rs::Filter::compile("", 105).empty());
+}
+
 // select() tests the usual frame (untagged IPv4, no options) at fixed
 // offsets and parses every other: both must keep exactly what match() keeps.
 TEST(filter_select_agrees_with_match_on_every_frame) {

@@ -2,10 +2,15 @@
 // answers yes, no, or "reject the packet" when it would read past the
 // captured bytes (a BPF load out of bounds ends the program with 0); the
 // postfix program combines the answers in the order tcpdump evaluates them.
+// Each evaluator is a template over the packet: an Ethernet frame (Pkt)
+// reads its type field where the program says; another link type (LinkPkt)
+// has its network layer's type found once per packet.
+#include <algorithm>
 #include <cstring>
 #include "filter.h"
 #include "filter_layers.h"
 #include "../classify/pktview.h"
+#include "../linktype.h"
 #include "../packet.h"
 
 namespace rs {
@@ -24,6 +29,13 @@ struct Pkt {
   uint32_t u8(uint32_t off) const { return f[off]; }
   uint32_t u16(uint32_t off) const { return static_cast<uint32_t>(f[off]) << 8 | f[off + 1]; }
   uint32_t u32(uint32_t off) const { return u16(off) << 16 | u16(off + 2); }
+};
+
+// A packet of another link type: the type of its network layer, found once
+// (link_packet), which every link test then compares.
+struct LinkPkt : Pkt {
+  uint16_t type;  // as an ethertype; 0 when neither IPv4 nor IPv6
+  bool cut;       // the link header is cut: a link test rejects the packet
 };
 
 #define NEED(p, off, n) \
@@ -45,6 +57,34 @@ struct Pkt {
   return p.u16(nl - 2) == type ? kYes : kNo;
 }
 
+// Another link type: no VLAN or MPLS (the compiler refuses them there).
+inline Verdict link_is(const LinkPkt& p, uint32_t, uint8_t, uint16_t type) {
+  if (p.cut) return kReject;
+  return p.type == type ? kYes : kNo;
+}
+
+// The network layer's type as libpcap's compiled filters test it.
+// network_layer reads it as the decoder (and tcpdump's printer) does;
+// libpcap's filters differ twice: a LINKTYPE_IPV4 or _IPV6 file is all of
+// that version whatever the nibble says (its `ip` is always true), and BSD
+// loopback's IPv6 is family 24, 28 or 30, not Linux's 10.
+LinkPkt link_packet(uint32_t linktype, const uint8_t* f, uint32_t len, uint32_t wire_len) {
+  LinkPkt p{{f, len, wire_len}, 0, false};
+  if (linktype == kLinktypeIpv4 || linktype == kLinktypeIpv6) {
+    p.type = linktype == kLinktypeIpv4 ? kEtherTypeIpv4 : kEtherTypeIpv6;
+    return p;
+  }
+  if (len < std::max(link_header_len(linktype), 1u)) {
+    p.cut = true;
+    return p;
+  }
+  NetworkLayer nl;
+  if (!network_layer(linktype, f, len, &nl)) return p;
+  bool linux_family = (linktype == kLinktypeNull || linktype == kLinktypeLoop) && (f[0] == 10 || f[3] == 10);
+  p.type = linux_family ? 0 : nl.ethertype;
+  return p;
+}
+
 bool masked_eq(const uint8_t* a, const Op& op) {
   for (unsigned i = 0; i < op.alen; i++)
     if ((a[i] & op.mask[i]) != op.addr[i]) return false;
@@ -63,7 +103,8 @@ template <typename Side>
   return side(false);
 }
 
-inline Verdict ip_proto(const Pkt& p, const Op& op) {
+template <typename P>
+inline Verdict ip_proto(const P& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.family & Filter::kIp4) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
@@ -86,7 +127,8 @@ inline Verdict ip_proto(const Pkt& p, const Op& op) {
   return kNo;
 }
 
-inline Verdict host(const Pkt& p, const Op& op) {
+template <typename P>
+inline Verdict host(const P& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.alen == 16) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv6);
@@ -114,7 +156,8 @@ inline Verdict host(const Pkt& p, const Op& op) {
   return kNo;
 }
 
-inline Verdict ether(const Pkt& p, const Op& op) {
+template <typename P>
+inline Verdict ether(const P& p, const Op& op) {
   return by_dir(op.dir, [&](bool src) -> Verdict {
     uint32_t at = src ? 6 : 0;
     NEED(p, at, 6);
@@ -124,7 +167,8 @@ inline Verdict ether(const Pkt& p, const Op& op) {
 
 inline bool transport_in(uint32_t proto, const Op& op) { return (op.transports[proto >> 6] >> (proto & 63)) & 1; }
 
-[[gnu::always_inline]] inline Verdict ports_at(const Pkt& p, const Op& op, uint32_t l4) {
+template <typename P>
+[[gnu::always_inline]] inline Verdict ports_at(const P& p, const Op& op, uint32_t l4) {
   return by_dir(op.dir, [&](bool src) -> Verdict {
     uint32_t at = l4 + (src ? 0 : 2);
     NEED(p, at, 2);
@@ -135,7 +179,8 @@ inline bool transport_in(uint32_t proto, const Op& op) { return (op.transports[p
 
 // IPv4: not a later fragment, ports after the header length the header
 // gives; IPv6: the next header of the fixed header only (as libpcap).
-[[gnu::always_inline]] inline Verdict port(const Pkt& p, const Op& op) {
+template <typename P>
+[[gnu::always_inline]] inline Verdict port(const P& p, const Op& op) {
   const uint32_t nl = op.nl;
   if (op.family & Filter::kIp4) {
     Verdict r = link_is(p, nl, op.mpls, kEtherTypeIpv4);
@@ -158,7 +203,8 @@ inline bool transport_in(uint32_t proto, const Op& op) { return (op.transports[p
   return kNo;
 }
 
-inline Verdict vlan(const Pkt& p, const Op& op) {
+template <typename P>
+inline Verdict vlan(const P& p, const Op& op) {
   NEED(p, op.nl - 2, 2);
   uint32_t tpid = p.u16(op.nl - 2);
   if (tpid != kEtherTypeVlan && tpid != kEtherTypeQinq && tpid != 0x9100) return kNo;
@@ -167,7 +213,8 @@ inline Verdict vlan(const Pkt& p, const Op& op) {
   return (p.u16(op.nl) & 0x0fff) == op.lo ? kYes : kNo;
 }
 
-inline Verdict mpls(const Pkt& p, const Op& op) {
+template <typename P>
+inline Verdict mpls(const P& p, const Op& op) {
   if (op.mpls) {  // inside a stack: the previous label is not the last
     NEED(p, op.nl - 2, 1);
     if (p.u8(op.nl - 2) & 1) return kNo;
@@ -182,7 +229,8 @@ inline Verdict mpls(const Pkt& p, const Op& op) {
 
 // The protocol a load's layer needs before its bytes are read, as libpcap
 // tests it: a transport header of IPv4 that is not a later fragment.
-Verdict layer_present(const Pkt& p, const Filter::Arith& a) {
+template <typename P>
+Verdict layer_present(const P& p, const Filter::Arith& a) {
   switch (static_cast<Layer>(a.layer)) {
     case Layer::Link: return kYes;
     case Layer::Ip4: return link_is(p, a.nl, a.mpls, kEtherTypeIpv4);
@@ -207,7 +255,8 @@ Verdict layer_present(const Pkt& p, const Filter::Arith& a) {
   return kNo;
 }
 
-uint32_t layer_base(const Pkt& p, const Filter::Arith& a) {
+template <typename P>
+uint32_t layer_base(const P& p, const Filter::Arith& a) {
   switch (static_cast<Layer>(a.layer)) {
     case Layer::Link: return 0;
     case Layer::Transport4: return a.nl + 4 * (p.u8(a.nl) & 0xf);
@@ -230,7 +279,8 @@ bool relation(uint8_t relop, uint32_t a, uint32_t b) {
 
 // Every layer the operands load from must be there (tested first, as libpcap
 // does), then both sides are computed in 32-bit unsigned arithmetic.
-Verdict compare(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
+template <typename P>
+Verdict compare(const P& p, const Op& op, const std::vector<Filter::Arith>& code) {
   using A = Filter::Arith;
   for (uint32_t i = op.arith; i < op.arith_end; i++) {
     if (code[i].code != A::Load) continue;
@@ -272,7 +322,8 @@ Verdict compare(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& co
   return relation(op.relop, stack[0], stack[1]) ? kYes : kNo;
 }
 
-Verdict leaf(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
+template <typename P>
+Verdict leaf(const P& p, const Op& op, const std::vector<Filter::Arith>& code) {
   using K = Filter::Kind;
   switch (op.kind) {
     case K::Link: return link_is(p, op.nl, op.mpls, op.ethertype);
@@ -331,8 +382,8 @@ bool has_plain_test(const Op& op) {
 
 // One primitive over one packet: the fixed-offset test when it has one and
 // the frame is the usual one.
-template <bool kPlain>
-inline Verdict leaf_on(const Pkt& p, const Op& op, const std::vector<Filter::Arith>& code) {
+template <bool kPlain, typename P>
+inline Verdict leaf_on(const P& p, const Op& op, const std::vector<Filter::Arith>& code) {
   if constexpr (kPlain) {
     if (op.plain) {
       PlainIpv4View v(p.f);
@@ -348,8 +399,8 @@ inline Verdict leaf_on(const Pkt& p, const Op& op, const std::vector<Filter::Ari
 
 // The postfix program: a stack of verdicts. And/Or take the left verdict
 // first (a rejection on the left rejects, as the left side runs first).
-template <bool kPlain>
-Verdict run(const Pkt& p, const std::vector<Op>& prog, const std::vector<Filter::Arith>& code) {
+template <bool kPlain, typename P>
+Verdict run(const P& p, const std::vector<Op>& prog, const std::vector<Filter::Arith>& code) {
   using K = Filter::Kind;
   uint8_t stack[kMaxPending];
   unsigned sp = 0;
@@ -379,7 +430,9 @@ void Filter::mark_plain_tests() {
 }
 
 bool Filter::match(const uint8_t* frame, uint32_t len, uint32_t wire_len) const {
-  return prog_.empty() || run<false>(Pkt{frame, len, wire_len}, prog_, arith_) == kYes;
+  if (prog_.empty()) return true;
+  if (linktype_ == kLinktypeEthernet) return run<false>(Pkt{frame, len, wire_len}, prog_, arith_) == kYes;
+  return run<false>(link_packet(linktype_, frame, len, wire_len), prog_, arith_) == kYes;
 }
 
 namespace {

@@ -1,8 +1,12 @@
-// Capture filters: the pcap-filter(7) language as tcpdump runs it on
-// Ethernet frames, compiled once into a postfix program of primitives and
-// evaluated natively per packet (no allocation, no recursion) on the poll
-// thread. Shared by capture, `set verbose` and `pcap show FILE filter EXPR`;
-// `help filter` documents it (commands/filter-help.ts).
+// Capture filters: the pcap-filter(7) language as tcpdump runs it, compiled
+// once for one link type into a postfix program of primitives and evaluated
+// natively per packet (no allocation, no recursion) on the poll thread.
+// Ports are Ethernet; `pcap show FILE filter EXPR` also reads the link types
+// linktype.h lists (Linux cooked v1/v2, raw IP, BSD loopback), where, as in
+// libpcap, the network layer starts after their fixed header and `ether`
+// addresses, broadcast, multicast, `vlan` and `mpls` are refused. Shared by
+// capture, `set verbose` and `pcap show`; `help filter` documents it
+// (commands/filter-help.ts).
 //
 // Each primitive reads the frame at the offsets libpcap's code reads, with
 // its answers: an untagged primitive tests untagged frames; each `vlan` or
@@ -14,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "../linktype.h"
 #include "../mbuf.h"
 
 namespace rs {
@@ -21,16 +26,19 @@ namespace rs {
 class Filter {
  public:
   Filter() = default;  // matches everything
-  // Throws rs::Error("EFILTER") naming the column and what was expected.
-  static Filter compile(const std::string& expr);
+  // Throws rs::Error("EFILTER") naming the column and what was expected, or
+  // the primitive the link type has no header for (as tcpdump refuses it).
+  static Filter compile(const std::string& expr, uint32_t linktype = kLinktypeEthernet);
 
   bool empty() const { return prog_.empty(); }
   const std::string& text() const { return text_; }
+  uint32_t linktype() const { return linktype_; }
   // wire_len: the length on the wire (pcap's origlen), what `len` tests.
   bool match(const uint8_t* frame, uint32_t len, uint32_t wire_len) const;
   bool match(const uint8_t* frame, uint32_t len) const { return match(frame, len, len); }
   // Poll thread: the packets of a burst the filter keeps, their indices in
-  // ascending order in `kept`; returns how many.
+  // ascending order in `kept`; returns how many. Ethernet filters only (ports
+  // are Ethernet).
   uint16_t select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const;
 
   enum class Kind : uint8_t {
@@ -51,7 +59,7 @@ class Filter {
     Dir dir = Dir::Any;
     uint8_t family = 0;    // IpProto, Host, Port: Family bits
     uint8_t mpls = 0;      // MPLS labels before this primitive
-    uint16_t nl = 14;      // where the network header starts (14 + 4 per vlan/mpls before)
+    uint16_t nl = 14;      // where the network header starts (the link header, + 4 per vlan/mpls before)
     uint16_t ethertype = 0;
     uint8_t proto = 0;         // IpProto: the protocol number
     uint64_t transports[4] = {};  // Port: the set of transport protocols, one bit per number
@@ -80,6 +88,7 @@ class Filter {
   std::vector<Op> prog_;
   std::vector<Arith> arith_;
   std::string text_;
+  uint32_t linktype_ = kLinktypeEthernet;
 };
 
 }  // namespace rs

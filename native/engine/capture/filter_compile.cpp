@@ -12,7 +12,10 @@
 //                (| ^ & << >> + - * / % and unary -)
 // A bare id after and/or (or not) takes the qualifiers of the id before it:
 // `tcp port 80 or 443`, `dst host A or B`. Each vlan/mpls keyword moves
-// the network header of everything after it 4 bytes in.
+// the network header of everything after it 4 bytes in. Another link type
+// than Ethernet moves the network header to the end of its fixed header and
+// has no Ethernet addresses, broadcast, multicast, VLAN or MPLS: those are
+// refused with tcpdump's reason.
 #include <arpa/inet.h>
 #include <algorithm>
 #include <cctype>
@@ -81,8 +84,9 @@ bool is_keyword(const std::string& w) {
 
 class Compiler {
  public:
-  Compiler(const std::string& src, std::vector<Op>* prog, std::vector<Arith>* arith)
-      : src_(src), prog_(prog), arith_(arith) { lex(); }
+  Compiler(const std::string& src, uint32_t linktype, std::vector<Op>* prog, std::vector<Arith>* arith)
+      : src_(src), prog_(prog), arith_(arith), linktype_(linktype),
+        nl_(static_cast<uint16_t>(link_header_len(linktype))) { lex(); }
 
   void compile() {
     if (toks_.empty()) fail(1, "an expression", "nothing");
@@ -139,6 +143,13 @@ class Compiler {
   }
   [[noreturn]] void refuse(unsigned col, const std::string& why) const {
     throw Error("EFILTER", "filter '" + src_ + "' at column " + std::to_string(col) + ": " + why);
+  }
+  // `what` reads the Ethernet header: refused on other link types, with the
+  // reason tcpdump gives.
+  void need_ethernet(unsigned col, const std::string& what, const std::string& tcpdump_says) const {
+    if (linktype_ == kLinktypeEthernet) return;
+    refuse(col, what + " needs an Ethernet header, which " + linktype_name(linktype_) + " packets (link type " +
+                    std::to_string(linktype_) + ") do not have (tcpdump: " + tcpdump_says + ")");
   }
   const Tok* peek(std::size_t ahead = 0) const { return i_ + ahead < toks_.size() ? &toks_[i_ + ahead] : nullptr; }
   bool is(const char* w, std::size_t ahead = 0) const { const Tok* t = peek(ahead); return t && t->text == w; }
@@ -242,6 +253,7 @@ class Compiler {
       return;
     }
     if (w == "vlan" || w == "mpls") {
+      need_ethernet(t->col, "'" + w + "'", std::string(w == "vlan" ? "no VLAN" : "no MPLS") + " support for " + linktype_name(linktype_));
       i_++;
       Op op = leaf(w == "vlan" ? Kind::Vlan : Kind::Mpls);
       if (peek() && std::isdigit(static_cast<unsigned char>(peek()->text[0])) && !relation_follows(0)) {
@@ -325,6 +337,10 @@ class Compiler {
     bool bcast = is("broadcast");
     i_++;
     Proto p = q.proto == Proto::None ? Proto::Ether : q.proto;
+    if (p == Proto::Ether)
+      need_ethernet(c, bcast ? "'ether broadcast'" : "'ether multicast'",
+                    bcast ? "not a broadcast link"
+                          : "link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel");
     if (p == Proto::Ether && bcast) {
       Op op = leaf(Kind::Ether);
       op.dir = Dir::Dst;
@@ -505,6 +521,7 @@ class Compiler {
   void address_id(const Qual& q, const Tok& t) {
     const std::string& s = t.text;
     if (q.proto == Proto::Ether) {
+      need_ethernet(t.col, "an Ethernet address", "ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel");
       Op op = leaf(Kind::Ether);
       if (q.type != Type::Host && q.type != Type::None) refuse(t.col, "'ether' takes host, src or dst with a MAC address");
       if (!parse_mac(s, op.addr)) fail(t.col, "a MAC address like 00:11:22:33:44:55", "'" + s + "'");
@@ -681,20 +698,25 @@ class Compiler {
   std::vector<Arith>* arith_;
   std::vector<Tok> toks_;
   std::size_t i_ = 0;
-  uint16_t nl_ = 14;  // the network header's offset for what comes next
+  uint32_t linktype_;
+  uint16_t nl_;  // the network header's offset for what comes next
   uint8_t mpls_ = 0;
   std::optional<Qual> last_;  // the qualifiers a bare id after and/or takes
 };
 
 }  // namespace
 
-Filter Filter::compile(const std::string& expr) {
+Filter Filter::compile(const std::string& expr, uint32_t linktype) {
   Filter f;
   f.text_ = expr;
+  f.linktype_ = linktype;
   bool blank = true;
   for (char c : expr) blank = blank && std::isspace(static_cast<unsigned char>(c));
   if (blank) return f;
-  Compiler(expr, &f.prog_, &f.arith_).compile();
+  if (!network_layer_known(linktype))
+    throw Error("EFILTER", "filter '" + expr + "': link type " + std::to_string(linktype) + " (" + linktype_name(linktype) +
+                               ") is not one filters read: Ethernet, Linux cooked v1/v2, raw IP or BSD loopback");
+  Compiler(expr, linktype, &f.prog_, &f.arith_).compile();
   int depth = 0, max = 0;
   for (const Op& op : f.prog_) {
     if (op.kind == Kind::And || op.kind == Kind::Or) depth--;

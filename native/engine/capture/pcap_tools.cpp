@@ -50,22 +50,29 @@ PcapInfo pcap_info(const std::string& path) {
   return i;
 }
 
-PcapShow pcap_show(const std::string& path, uint64_t count, const Filter* filter) {
+PcapShow pcap_show(const std::string& path, uint64_t count, const std::string& filter) {
   PcapReader r;
   r.open(path);
   PcapShow out;
   out.nanosecond = r.nanosecond();
+  // The filter compiled for each link type met (a pcapng file may mix them),
+  // as tcpdump compiles it for the file's.
+  std::vector<Filter> compiled{Filter::compile(filter)};
+  auto filter_for = [&](uint32_t linktype) -> const Filter& {
+    for (const Filter& f : compiled)
+      if (f.linktype() == linktype) return f;
+    try {
+      return compiled.emplace_back(Filter::compile(filter, linktype));
+    } catch (const Error& e) {
+      throw Error(e.code(), path + ": " + e.what());
+    }
+  };
   PcapRecord rec;
   uint64_t index = 0;
   while ((count == 0 || out.lines.size() < count) && r.next(rec)) {
     index++;
     uint32_t lt = rec.iface < r.interfaces().size() ? r.interfaces()[rec.iface].linktype : r.linktype();
-    if (filter && !filter->empty()) {
-      if (lt != kLinktypeEthernet)
-        throw Error("EFILTER", path + ": packet " + std::to_string(index) + " has link type " + linktype_name(lt) +
-                                   "; filters read Ethernet (EN10MB) frames only");
-      if (!filter->match(rec.data, rec.caplen, rec.origlen)) continue;
-    }
+    if (!compiled[0].empty() && !filter_for(lt).match(rec.data, rec.caplen, rec.origlen)) continue;
     PcapShowLine l;
     l.index = index;
     l.ts_ns = rec.ts_ns;

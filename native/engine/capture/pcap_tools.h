@@ -37,11 +37,11 @@ struct PcapShow {
   std::vector<PcapShowLine> lines;
   std::string stopped;  // as PcapInfo::stopped, when reading stopped there before `count`
 };
-class Filter;
-// The first `count` packets (0: all) the filter keeps (nullptr: all); a damaged
-// or truncated file gives its complete records and says where it stopped, as
-// pcap_info. Throws EFILTER when a filter is given for a file whose link type
-// is not Ethernet.
-PcapShow pcap_show(const std::string& path, uint64_t count, const Filter* filter = nullptr);
+// The first `count` packets (0: all) the pcap-filter expression keeps ("":
+// all), compiled for each packet's link type; a damaged or truncated file
+// gives its complete records and says where it stopped, as pcap_info. Throws
+// EFILTER for a bad expression, or one a packet's link type cannot run
+// (another link type than linktype.h lists, `vlan` on Linux cooked, ...).
+PcapShow pcap_show(const std::string& path, uint64_t count, const std::string& filter = "");
 
 }  // namespace rs
