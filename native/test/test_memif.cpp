@@ -17,6 +17,7 @@
 #include "error.h"
 #include "harness.h"
 #include "memif/channel.h"
+#include "memif/service.h"
 #include "memif/codec.h"
 #include "mempool.h"
 #include "netlink/events.h"
@@ -271,23 +272,7 @@ struct RogueClient {
   ~RogueClient() {
     if (fd >= 0) close(fd);
   }
-  bool send(const rs::memif::Outgoing& o) {
-    iovec iov{const_cast<rs::memif::WireMsg*>(&o.msg), sizeof o.msg};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-    if (o.fd >= 0) {
-      mh.msg_control = ctl;
-      mh.msg_controllen = sizeof ctl;
-      cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-      cm->cmsg_level = SOL_SOCKET;
-      cm->cmsg_type = SCM_RIGHTS;
-      cm->cmsg_len = CMSG_LEN(sizeof(int));
-      std::memcpy(CMSG_DATA(cm), &o.fd, sizeof(int));
-    }
-    return sendmsg(fd, &mh, MSG_NOSIGNAL) == sizeof o.msg;
-  }
+  bool send(const rs::memif::Outgoing& o) { return rs::memif::send_message(fd, o); }
   bool open(const std::string& sock) {
     fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     sockaddr_un sun{};

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 #include "harness.h"
+#include "xorshift.h"
 #include "memif/channel.h"
 #include "memif/codec.h"
 
@@ -23,16 +24,7 @@ using namespace rs::memif;
 constexpr int kMaxCases = 4000;
 constexpr auto kTimeBudget = std::chrono::seconds(4);
 
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-  }
-  uint32_t below(uint64_t n) { return n ? static_cast<uint32_t>(next() % n) : 0; }
-};
+using Rng = Xorshift;
 
 struct Recorded {
   WireMsg msg;

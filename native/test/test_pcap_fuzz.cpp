@@ -13,6 +13,7 @@
 #include "capture_util.h"
 #include "error.h"
 #include "harness.h"
+#include "xorshift.h"
 #include "pcap_file.h"
 
 using namespace captest;
@@ -25,16 +26,7 @@ constexpr int kMinCases = 1000;
 constexpr int kMaxCases = 6000;
 constexpr auto kTimeBudget = std::chrono::seconds(4);
 
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-  }
-  uint32_t below(uint64_t n) { return n ? static_cast<uint32_t>(next() % n) : 0; }
-};
+using Rng = Xorshift;
 
 std::vector<std::vector<uint8_t>> seeds() {
   std::vector<std::vector<uint8_t>> out;

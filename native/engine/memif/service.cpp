@@ -178,21 +178,7 @@ class Service {
   // Sends what a step asks for; false when the socket failed.
   bool send_step(Conn& c, const Step& s) {
     for (const Outgoing& o : s.send) {
-      iovec iov{const_cast<WireMsg*>(&o.msg), sizeof o.msg};
-      msghdr mh{};
-      mh.msg_iov = &iov;
-      mh.msg_iovlen = 1;
-      alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-      if (o.fd >= 0) {
-        mh.msg_control = ctl;
-        mh.msg_controllen = sizeof ctl;
-        cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(cm), &o.fd, sizeof(int));
-      }
-      if (c.fd < 0 || sendmsg(c.fd, &mh, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof o.msg)) return false;
+      if (c.fd < 0 || !send_message(c.fd, o)) return false;
     }
     return true;
   }
@@ -406,5 +392,23 @@ std::string check_socket_path(const std::string& path, bool abstract) {
 
 void add_interface(Interface* itf) { Service::get().add(itf); }
 void remove_interface(Interface* itf, const std::string& reason) { Service::get().remove(itf, reason); }
+
+bool send_message(int fd, const Outgoing& o) {
+  iovec iov{const_cast<WireMsg*>(&o.msg), sizeof o.msg};
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
+  if (o.fd >= 0) {
+    mh.msg_control = ctl;
+    mh.msg_controllen = sizeof ctl;
+    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cm), &o.fd, sizeof(int));
+  }
+  return sendmsg(fd, &mh, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof o.msg);
+}
 
 }  // namespace rs::memif

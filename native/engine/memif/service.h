@@ -46,4 +46,8 @@ void add_interface(Interface* itf);
 // the session; the listener goes with the last server interface on its path.
 void remove_interface(Interface* itf, const std::string& reason);
 
+// Sends one control message on a connected socket, with its file descriptor
+// (SCM_RIGHTS) when it carries one; false when the socket failed.
+bool send_message(int fd, const Outgoing& o);
+
 }  // namespace rs::memif
