@@ -13,11 +13,12 @@ std::string hex_u64(uint64_t v) {
   return b;
 }
 
-std::string hex_bytes(const uint8_t* p, uint32_t n) {
+std::string hex_bytes(const uint8_t* p, uint32_t n, char sep) {
   std::string s;
   char b[4];
   for (uint32_t i = 0; i < n; i++) {
-    std::snprintf(b, sizeof b, i ? " %02x" : "%02x", p[i]);
+    std::snprintf(b, sizeof b, "%02x", p[i]);
+    if (i) s += sep;
     s += b;
   }
   return s;

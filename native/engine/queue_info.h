@@ -52,8 +52,9 @@ void ring_holders(const Ring& r, const std::string& who, std::vector<std::pair<s
 // An in-memory ring slot: the mbuf it holds (pool index, data_len, port/queue
 // it was received on, first bytes). port_diag.cpp.
 Descriptor mbuf_descriptor(const std::string& ring, uint32_t index, const Mbuf* m);
-// "0x1f" / "de ad be ef": shared formatting for descriptor fields.
+// "0x1f" / "de ad be ef": shared formatting for descriptor fields; with
+// sep ':' also a link-layer address of any length, as tcpdump prints it.
 std::string hex_u64(uint64_t v);
-std::string hex_bytes(const uint8_t* p, uint32_t n);
+std::string hex_bytes(const uint8_t* p, uint32_t n, char sep = ' ');
 
 }  // namespace rs

@@ -5,6 +5,7 @@
 #include <cstring>
 #include "../linktype.h"
 #include "../packet.h"
+#include "../queue_info.h"
 
 namespace rs {
 namespace {
@@ -120,15 +121,7 @@ const char* dccp_type_name(uint8_t type) {
 }
 
 // A link-layer address of any length: tcpdump's colon-separated hex.
-std::string hw_addr(const uint8_t* a, uint32_t n) {
-  std::string s;
-  char b[4];
-  for (uint32_t i = 0; i < n; i++) {
-    std::snprintf(b, sizeof b, i ? ":%02x" : "%02x", a[i]);
-    s += b;
-  }
-  return s;
-}
+std::string hw_addr(const uint8_t* a, uint32_t n) { return hex_bytes(a, n, ':'); }
 
 const char* icmp6_name(uint8_t type) {
   switch (type) {
