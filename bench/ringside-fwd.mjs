@@ -31,7 +31,7 @@ if (process.env.BENCH_ETH_PEER) vdevs.forEach((_, port) => engine.setEthPeer(por
 let drained = 0;
 let drainTimer;
 const verbose = process.env.BENCH_VERBOSE ? process.env.BENCH_VERBOSE.split(' ') : undefined;
-const setVerbose = (on) => engine.verboseSet(on ? Number(verbose[0]) : 0, -1, on ? verbose.slice(1).join(' ') : '');
+const setVerbose = (on) => engine.verboseSet(on ? Number(verbose[0]) : 0, engine.portIds(), true, on ? verbose.slice(1).join(' ') : '');
 const PAIRS = Number(process.env.BENCH_ALTERNATE ?? 0);
 if (verbose) {
   if (!PAIRS) setVerbose(true);

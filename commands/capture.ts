@@ -10,7 +10,6 @@ import { p, w } from './spec.js';
 import { filePath, portId, rest, uint } from './params.js';
 import { nearest } from './parse.js';
 import { errorResult } from './results.js';
-import { eventsOf } from '../session/events.js';
 import type { CommandResult } from './types.js';
 import type { CaptureOptions, ReplayOptions } from '../native/capture.js';
 import '../native/capture.js';
@@ -157,23 +156,20 @@ function withOptions<T>(fn: () => T): T | CommandResult {
 function captureStart(s: Session, port: number, text: string): CommandResult {
   const o = withOptions(() => parseCaptureOptions(text));
   if ('kind' in o) return o as CommandResult;
-  // A capture with a count ends by itself: the shell hears of it. Subscribed
-  // first, since an end queued with no subscriber is not delivered.
-  eventsOf(s);
-  const r: CaptureStartResult = { kind: 'captureStart', capture: s.engine.captureStart(port, o as CaptureOptions) };
+  // A capture with a count ends by itself: the session's event hub says so.
+  const r: CaptureStartResult = { kind: 'captureStart', capture: s.captureStart(port, o as CaptureOptions) };
   return r;
 }
 
 function replayStart(s: Session, file: string, port: number, text: string | undefined): CommandResult {
   const o = withOptions(() => parseReplayOptions(text ?? ''));
   if ('kind' in o) return o as CommandResult;
-  eventsOf(s);  // before the start, as for a capture: a short replay may end at once
-  const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.engine.replayStart(port, { file, ...(o as Omit<ReplayOptions, 'file'>) }) };
+  const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.replayStart(port, { file, ...(o as Omit<ReplayOptions, 'file'>) }) };
   return r;
 }
 
 function pcapShow(s: Session, file: string, count?: number, filter?: string): CommandResult {
-  const r: PcapShowResult = { kind: 'pcapShow', show: s.engine.pcapShow(file, count ?? 0, filter ?? '') };
+  const r: PcapShowResult = { kind: 'pcapShow', show: s.pcapShow(file, count ?? 0, filter ?? '') };
   return r;
 }
 
@@ -193,7 +189,7 @@ export const capture: CommandSpec[] = [
     help: 'Stop the capture on a port, or every capture: the files are flushed and closed.',
     section: 'control',
     handler: (s, a) => {
-      const r: CaptureStopResult = { kind: 'captureStop', captures: s.engine.captureStop(a.port as number | undefined) };
+      const r: CaptureStopResult = { kind: 'captureStop', captures: s.captureStop(a.port as number | undefined) };
       return r;
     },
   },
@@ -202,7 +198,7 @@ export const capture: CommandSpec[] = [
     help: 'Display the captures of this session: packets seen, captured and dropped.',
     section: 'display',
     handler: (s) => {
-      const r: CaptureListResult = { kind: 'captureList', captures: s.engine.captures() };
+      const r: CaptureListResult = { kind: 'captureList', captures: s.captures() };
       return r;
     },
   },
@@ -218,7 +214,7 @@ export const capture: CommandSpec[] = [
     help: 'Stop the running replay.',
     section: 'control',
     handler: (s) => {
-      const r: ReplayResult = { kind: 'replay', action: 'stop', replay: s.engine.replayStop() };
+      const r: ReplayResult = { kind: 'replay', action: 'stop', replay: s.replayStop() };
       return r;
     },
   },
@@ -227,11 +223,7 @@ export const capture: CommandSpec[] = [
     help: 'Display the replay: progress, rate reached and timing error.',
     section: 'display',
     handler: (s) => {
-      let replay = null;
-      try { replay = s.engine.replayStatus(); } catch (e) {
-        if ((e as { code?: string }).code !== 'ENO_REPLAY') throw e;
-      }
-      const r: ReplayResult = { kind: 'replay', action: 'show', replay };
+      const r: ReplayResult = { kind: 'replay', action: 'show', replay: s.replayStatus() };
       return r;
     },
   },
@@ -240,7 +232,7 @@ export const capture: CommandSpec[] = [
     help: 'Describe a pcap/pcapng file (like capinfos): format, link type, packets, bytes, duration, rates.',
     section: 'display',
     handler: (s, a) => {
-      const r: PcapInfoResult = { kind: 'pcapInfo', info: s.engine.pcapInfo(a.file as string) };
+      const r: PcapInfoResult = { kind: 'pcapInfo', info: s.pcapInfo(a.file as string) };
       return r;
     },
   },

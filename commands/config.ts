@@ -5,7 +5,6 @@ import { fwdModeChoices, mac, numList, portId, portSel, rest, uint } from './par
 import { NONE, message, selectPorts } from './util.js';
 import type { Session } from '../session/session.js';
 import type { CommandResult } from './types.js';
-import { verboseOf } from '../session/verbose.js';
 import { errorResult } from './results.js';
 
 const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
@@ -29,13 +28,11 @@ function setVerbose(s: Session, level: number, options: string | undefined): Com
     if (!id.ok) return { kind: 'error', code: 'EARG_INVALID', message: words[i] === undefined ? "missing the port id after 'port'" : id.error, hint: VERBOSE_USAGE };
     port = id.value as number;
   }
-  const before = s.verbose;
-  const info = verboseOf(s).set(level, port, filter);
-  s.verbose = level;
+  const { before, info } = s.setVerbose(level, port, filter);
   const scope = level > 0 && (port !== undefined || filter)
     ? [`Verbose packets of ${info.ports.length === 1 ? `port ${info.ports[0]}` : `ports ${info.ports.join(',')}`}${filter ? ` matching '${filter}'` : ''}`]
     : [];
-  return message(`Change verbose level from ${before} to ${s.verbose}`, ...scope);
+  return message(`Change verbose level from ${before} to ${level}`, ...scope);
 }
 
 export const config: CommandSpec[] = [

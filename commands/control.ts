@@ -1,33 +1,28 @@
-// Control forwarding: start, stop, quit, plus help and load.
+// Control forwarding: start, stop, quit, plus load.
 import type { Session } from '../session/session.js';
 import type { CommandSpec, HandlerContext } from './spec.js';
 import { p, w } from './spec.js';
-import { filePath, rest, uint } from './params.js';
-import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from './collect.js';
+import { filePath, uint } from './params.js';
 import { errorResult } from './results.js';
 import { readScriptLines } from './script-file.js';
 import type { ScriptResult, ScriptStep } from './results.js';
 import type { CommandResult } from './types.js';
 import { L, message } from './util.js';
-import { helpFor, helpTopics } from './help.js';
 import { render } from './render.js';
 
 const MAX_LOAD_DEPTH = 8;
 
 function start(session: Session, txFirstBursts: number): CommandResult {
-  const { engine } = session;
-  if (engine.forwarding()) return message(L('Packet forwarding already started', 'warning'));
+  if (session.forwarding()) return message(L('Packet forwarding already started', 'warning'));
   // testpmd refuses to forward while a port is stopped (it would pair the
   // others with themselves, reflecting a segment's broadcasts back into it).
-  const stopped = engine.portIds().filter((id) => { const i = engine.portInfo(id); return !i.started && !i.closed; });
+  const stopped = session.stoppedPorts();
   if (stopped.length > 0) {
     const names = stopped.join(',');
     return errorResult('EPORTS_STOPPED', `Not all ports were started: port${stopped.length > 1 ? 's' : ''} ${names} stopped`,
       `start ${stopped.length > 1 ? 'them' : 'it'} with 'port start ${stopped.length > 1 ? 'all' : names}', or remove ${stopped.length > 1 ? 'them' : 'it'} with 'port detach ${stopped[0]}'`);
   }
-  session.markFwdStart();
-  engine.start(txFirstBursts);
-  return { kind: 'fwdStart', fwd: collectFwdConfig(engine), rxtx: collectRxtxConfig(engine) };
+  return { kind: 'fwdStart', ...session.startForwarding(txFirstBursts) };
 }
 
 async function load(file: string, ctx: HandlerContext): Promise<CommandResult> {
@@ -75,10 +70,8 @@ export const control: CommandSpec[] = [
     help: 'Stop packet forwarding, and display accumulated statistics.',
     section: 'control',
     handler: (s) => {
-      const { engine } = s;
-      if (!engine.forwarding()) return message(L('Packet forwarding not started', 'warning'));
-      const streams = engine.stop();
-      return { kind: 'fwdStop', stats: collectFwdStats(streams, engine.snapshot().ports, s.missedBaseline, engine.fwdMode()) };
+      if (!s.forwarding()) return message(L('Packet forwarding not started', 'warning'));
+      return { kind: 'fwdStop', stats: s.stopForwarding() };
     },
   },
   {
@@ -92,11 +85,5 @@ export const control: CommandSpec[] = [
     help: "Run the commands in a file, one a line ('#' starts a comment); stops at the first error.",
     section: 'control',
     handler: (_s, a, ctx) => load(a.file as string, ctx),
-  },
-  {
-    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports, nic), all, or a command word', helpTopics), true)],
-    help: 'Show help: sections, a section, all commands, or the commands starting with a word.',
-    section: 'control',
-    handler: (s, a, ctx) => helpFor(ctx.table, s, a.topic as string | undefined),
   },
 ];

@@ -4,7 +4,7 @@
 // refused as testpmd refuses it on a port without the capability, and the
 // csum engine checks and fixes every checksum in software.
 import type { Session } from '../session/session.js';
-import { perSession } from '../session/per-session.js';
+import { perSession } from './per-session.js';
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { portId } from './params.js';

@@ -3,7 +3,7 @@ import type { Session } from '../session/session.js';
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { portSel } from './params.js';
-import { collectFwdConfig, collectFwdStats, collectRxtxConfig, xstatsOf } from './collect.js';
+import { xstatsOf } from './collect.js';
 import type { CommandResult } from './types.js';
 import { NONE, selectPorts } from './util.js';
 import { knobsOf } from './knobs.js';
@@ -62,12 +62,12 @@ export const display: CommandSpec[] = [
     help: 'Display the given configuration.',
     section: 'display',
     handler: (s, a) => {
-      if (a.item === 'rxtx') return { kind: 'configRxtx', rxtx: collectRxtxConfig(s.engine) };
+      if (a.item === 'rxtx') return { kind: 'configRxtx', rxtx: s.rxtxConfig() };
       if (a.item === 'cores') {
         const lcores = s.engine.lcores().map((l) => l.lcore);
         return { kind: 'configCores', lcores: lcores.length ? lcores : Array.from({ length: s.engine.nbCores() }, (_, i) => i + 1) };
       }
-      return { kind: 'configFwd', fwd: collectFwdConfig(s.engine) };
+      return { kind: 'configFwd', fwd: s.fwdConfig() };
     },
   },
   {
@@ -75,8 +75,7 @@ export const display: CommandSpec[] = [
     help: 'Display statistics for all fwd engines.',
     section: 'display',
     handler: (s) => {
-      const snap = s.engine.snapshot();
-      return { kind: 'fwdStats', stats: collectFwdStats(snap.streams, snap.ports, s.missedBaseline, s.engine.fwdMode()) };
+      return { kind: 'fwdStats', stats: s.fwdStats() };
     },
   },
   {
@@ -84,8 +83,7 @@ export const display: CommandSpec[] = [
     help: 'Clear statistics for all fwd engines.',
     section: 'display',
     handler: (s) => {
-      s.engine.clearFwdStats();
-      s.markFwdStart();
+      s.clearFwdStats();
       return NONE;
     },
   },

@@ -11,31 +11,15 @@ import { errorResult } from './results.js';
 import type { CommandResult } from './types.js';
 import { NONE, message, selectPorts } from './util.js';
 import { flowRuleChoices } from './flow-complete.js';
+import { FLOW_ACTIONS, FLOW_ITEMS } from './flow-tokens.js';
 import type { FlowListResult, FlowQueryResult, PortRssResult } from './render-flow.js';
 
-// Fields each item has (rte_flow's names as testpmd writes them).
-export const FLOW_ITEMS: Record<string, string[]> = {
-  eth: ['dst', 'src', 'type'],
-  vlan: ['vid', 'tci'],
-  ipv4: ['src', 'dst', 'proto'],
-  ipv6: ['src', 'dst', 'proto'],
-  udp: ['src', 'dst'],
-  tcp: ['src', 'dst'],
-  sctp: ['src', 'dst'],
-  icmp: ['type', 'code'],
-  icmp6: ['type', 'code'],
-  gre: ['protocol'],
-  vxlan: ['vni'],
-  any: [],
-};
 const RSS_KEY: ParamType = {
   label: 'hex_key', help: 'the 40-byte Toeplitz key as 80 hex digits',
   parse: (word) => (/^[0-9a-fA-F]{80}$/.test(word) ? { ok: true, value: word } : { ok: false, error: `invalid RSS key '${word}': expected 80 hex digits (40 bytes)` }),
 };
 const RSS_KEY_TYPES = ['ipv4', 'ipv4-frag', 'ipv4-tcp', 'ipv4-udp', 'ipv4-sctp', 'ipv4-other', 'ipv6', 'ipv6-frag', 'ipv6-tcp',
   'ipv6-udp', 'ipv6-sctp', 'ipv6-other', 'l2-payload', 'ipv6-ex', 'ipv6-tcp-ex', 'ipv6-udp-ex'];
-
-export const FLOW_ACTIONS = ['queue', 'drop', 'count', 'mark', 'flag', 'rss', 'kernel', 'jump', 'passthru'];
 
 export class FlowSyntaxError extends Error {}
 
@@ -86,7 +70,7 @@ export function parseFlowRule(text: string): FlowRuleSpec {
     if (name === undefined) throw new FlowSyntaxError("the pattern is not closed: end it with '/ end'");
     if (name === 'end') { k++; break; }
     if (name === '/') throw new FlowSyntaxError("an empty pattern item before '/'");
-    const fields = FLOW_ITEMS[name];
+    const fields = Object.hasOwn(FLOW_ITEMS, name) ? FLOW_ITEMS[name] : undefined;
     if (!fields) throw new FlowSyntaxError(`unknown pattern item '${name}': valid items are ${Object.keys(FLOW_ITEMS).join(', ')}, and end`);
     k++;
     const byName = new Map<string, FlowFieldSpec>();
@@ -125,17 +109,10 @@ export function parseFlowRule(text: string): FlowRuleSpec {
     if (name === 'end') { k++; break; }
     const a: FlowActionSpec = { type: name };
     k++;
-    if (name === 'queue') {
-      if (t[k] !== 'index') throw new FlowSyntaxError("write 'queue index Q'");
-      a.value = num(t[k + 1], 'queue index');
-      k += 2;
-    } else if (name === 'jump') {
-      if (t[k] !== 'group') throw new FlowSyntaxError("write 'jump group G'");
-      a.value = num(t[k + 1], 'jump group');
-      k += 2;
-    } else if (name === 'mark') {
-      if (t[k] !== 'id') throw new FlowSyntaxError("write 'mark id N'");
-      a.value = num(t[k + 1], 'mark id');
+    const arg = FLOW_ACTIONS[name]?.arg;
+    if (arg) {
+      if (t[k] !== arg.word) throw new FlowSyntaxError(`write '${name} ${arg.word} ${arg.value}'`);
+      a.value = num(t[k + 1], `${name} ${arg.word}`);
       k += 2;
     } else if (name === 'rss') {
       while (t[k] === 'queues' || t[k] === 'types') {
@@ -148,8 +125,8 @@ export function parseFlowRule(text: string): FlowRuleSpec {
         if (list === 'queues') a.queues = vals.map((v) => num(v, 'rss queue'));
         // types: the port's RSS types (or all) are used; the list is accepted for testpmd compatibility
       }
-    } else if (!FLOW_ACTIONS.includes(name)) {
-      throw new FlowSyntaxError(`unknown action '${name}': valid actions are ${FLOW_ACTIONS.join(', ')}, and end`);
+    } else if (!Object.hasOwn(FLOW_ACTIONS, name)) {
+      throw new FlowSyntaxError(`unknown action '${name}': valid actions are ${Object.keys(FLOW_ACTIONS).join(', ')}, and end`);
     }
     rule.actions.push(a);
     if (t[k] === '/') k++;

@@ -21,9 +21,8 @@ import { knobs } from './knobs.js';
 import { csum } from './csum.js';
 import { rxAddr } from './rx-addr.js';
 import { nicOnly } from './nic-only.js';
-import { registerTable } from './help.js';
+import { helpCommand } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...queues, ...knobs, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
-registerTable(TABLE);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, helpCommand(() => TABLE), ...display, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...queues, ...knobs, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
 
 export { SECTIONS } from './help.js';

@@ -1,6 +1,7 @@
 // `help [section|all|command words]`, derived from the table.
 import type { Choice, CommandSpec, GrammarContext, Section } from './spec.js';
-import { syntaxOf } from './spec.js';
+import { p, syntaxOf, w } from './spec.js';
+import { rest } from './params.js';
 import { errorResult } from './results.js';
 import type { HelpResult } from './results.js';
 import type { CommandResult } from './types.js';
@@ -18,17 +19,13 @@ export const SECTIONS: { name: Section; title: string; help: string }[] = [
   { name: 'nic', title: 'NIC-only commands (recognised; not supported on software ports):', help: 'testpmd commands that need a NIC driver.' },
 ];
 
-// grammar.ts registers the table here, so help completion needs no import cycle.
-let registered: readonly CommandSpec[] = [];
-export function registerTable(table: readonly CommandSpec[]): void { registered = table; }
-
-export function helpTopics(_ctx: GrammarContext, prefix: string): Choice[] {
+function helpTopics(table: readonly CommandSpec[], prefix: string): Choice[] {
   if (prefix.includes(' ')) return [];
   const out: Choice[] = SECTIONS.map((s) => ({ word: s.name, help: s.help }));
   out.push({ word: 'all', help: 'All of the above sections.' });
   for (const t of TOPICS) out.push({ word: t.name, help: t.help });
   const firsts = new Map<string, number>();
-  for (const spec of registered) {
+  for (const spec of table) {
     const t = spec.tokens[0];
     if (t.kind === 'word' && !SECTIONS.some((s) => s.name === t.word)) firsts.set(t.word, (firsts.get(t.word) ?? 0) + 1);
   }
@@ -81,4 +78,15 @@ export function helpFor(table: readonly CommandSpec[], ctx: GrammarContext, topi
   const near = nearest(words[0], firsts);
   return errorResult('EHELP_TOPIC', `no help for '${words.join(' ')}': topics are control, display, config, ports, nic, all, ${TOPICS.map((t) => t.name).join(', ')}, or a command word`,
     near.length ? `did you mean 'help ${near[0]}'?` : "type 'help' for the sections");
+}
+
+// The `help` command over `tableOf()`, the table it is part of (grammar.ts).
+export function helpCommand(tableOf: () => readonly CommandSpec[]): CommandSpec {
+  return {
+    tokens: [w('help'), p('topic', rest('topic', 'a section (control, display, config, ports, nic), all, or a command word',
+      (_ctx, prefix) => helpTopics(tableOf(), prefix)), true)],
+    help: 'Show help: sections, a section, all commands, or the commands starting with a word.',
+    section: 'control',
+    handler: (s, a) => helpFor(tableOf(), s, a.topic as string | undefined),
+  };
 }

@@ -10,7 +10,7 @@ import { kernelIface, portId, rest, uint } from './params.js';
 import type { CommandResult } from './types.js';
 import { L } from './util.js';
 import { ifname } from './kni.js';
-import { IFPROXY_EVENTS, eventsOf } from '../session/events.js';
+import { IFPROXY_EVENTS } from '../session/events.js';
 import '../native/netevents.js';
 
 const EXTRA_EVENTS = ['overflow', 'kni_request', 'kni_response'];
@@ -35,7 +35,6 @@ const eventList = rest('event...', `events to trace (default all): ${IFPROXY_EVE
 });
 
 function created(s: Session, name: string): CommandResult {
-  eventsOf(s);
   const id = s.engine.ifproxyCreate(name);
   const px = s.engine.ifproxyList().find((x) => x.proxyPort === id);
   return {
@@ -62,7 +61,6 @@ export const ifproxy: CommandSpec[] = [
     help: "Bind a port to a proxy (an interface name or a proxy port): the proxy's events are the port's. One proxy may serve many ports.",
     section: 'ports',
     handler: (s, a) => {
-      eventsOf(s);
       s.engine.ifproxyBind(a.port as number, a.proxy as string | number);
       const px = s.engine.ifproxyList().find((x) => x.ports.includes(a.port as number));
       return { kind: 'message', lines: [L(`Port ${a.port as number} bound to proxy ${px?.name ?? String(a.proxy)} (if_index ${px?.ifIndex ?? 0})`)] };
@@ -82,7 +80,6 @@ export const ifproxy: CommandSpec[] = [
     help: 'Start following the kernel configuration: dump it as events, then cfg_finished, then changes.',
     section: 'ports',
     handler: (s) => {
-      eventsOf(s);
       s.engine.ifproxyListen();
       const l = s.engine.ifproxyListener();
       return { kind: 'message', lines: [L(`Listening on rtnetlink (link, ipv4/ipv6 address, ipv4/ipv6 route, neighbour; receive buffer ${l.rcvbuf} bytes)`)] };
@@ -93,7 +90,6 @@ export const ifproxy: CommandSpec[] = [
     help: 'Listen with the given netlink receive buffer (small buffers overflow: ENOBUFS is reported and followed by a re-dump).',
     section: 'ports',
     handler: (s, a) => {
-      eventsOf(s);
       s.engine.ifproxyListen(a.bytes as number);
       const l = s.engine.ifproxyListener();
       return { kind: 'message', lines: [L(`Listening on rtnetlink (receive buffer ${l.rcvbuf} bytes)`)] };
@@ -104,7 +100,6 @@ export const ifproxy: CommandSpec[] = [
     help: 'Diagnostics: the netlink listener stops reading for MS, as a slow application would (a burst then overflows: ENOBUFS is reported and re-dumped).',
     section: 'ports',
     handler: (s, a) => {
-      eventsOf(s);
       s.engine.ifproxyStall(a.ms as number);
       return { kind: 'message', lines: [L(`netlink listener stalled for ${a.ms as number} ms`)] };
     },
@@ -147,7 +142,7 @@ export const ifproxy: CommandSpec[] = [
     help: 'Print IF-proxy events as they happen (time in µs, event, proxy, ports, values), all or the ones named.',
     section: 'config',
     handler: (s, a) => {
-      const hub = eventsOf(s);
+      const hub = s.events;
       const names = ((a.events as string | undefined) ?? '').split(/\s+/).filter((x) => x !== '');
       const known = new Set<string>([...IFPROXY_EVENTS, ...EXTRA_EVENTS]);
       const bad = names.filter((n) => !known.has(n));

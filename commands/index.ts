@@ -8,6 +8,12 @@ import { complete as completeLine, describeNext as describeLine } from './comple
 import { MAX_LINE_CHARS, lineTooLong } from './script-file.js';
 import { render } from './render.js';
 import { errorResult } from './results.js';
+import { useView } from '../session/view.js';
+import { sessionView } from './session-view.js';
+
+// Sessions made from here on draw their own output (quit summary, events,
+// verbose packets) as the commands do.
+useView(sessionView);
 
 export { TABLE, SECTIONS } from './grammar.js';
 export { render } from './render.js';
@@ -35,7 +41,6 @@ async function run(session: Session, line: string, depth: number): Promise<Comma
     const parsed = parseLine(TABLE, session as GrammarContext, text);
     if (!parsed.ok) return parsed.error;
     return await parsed.spec.handler(session, parsed.args, {
-      table: TABLE,
       depth,
       execute: (l) => run(session, l, depth + 1),
     });

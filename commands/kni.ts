@@ -7,7 +7,6 @@ import { choice, p, w } from './spec.js';
 import { portId, uint } from './params.js';
 import type { CommandResult } from './types.js';
 import { L, NONE } from './util.js';
-import { eventsOf } from '../session/events.js';
 import '../native/netevents.js';
 
 // An interface name (IFNAMSIZ-1 bytes, no '/', ':' or spaces).
@@ -30,7 +29,6 @@ const allWord: ParamType = {
 };
 
 function create(s: Session, port: number, name: string, all: boolean): CommandResult {
-  eventsOf(s);  // requests are printed and handled from now on
   s.engine.kniCreate(port, name, all);
   const k = s.engine.kniStats(port);
   return {
@@ -78,7 +76,6 @@ export const kni: CommandSpec[] = [
       if (policy === 'delay' && a.ms === undefined) {
         return { kind: 'error', code: 'EARG_MISSING', message: "missing (ms) after 'delay': e.g. 'kni handler 0 delay 500'" };
       }
-      eventsOf(s);
       s.engine.kniSetHandler(a.port as number, policy, (a.ms as number | undefined) ?? 0);
       return { kind: 'message', lines: [L(`KNI handler of port ${a.port as number}: ${policy}${policy === 'delay' ? ` ${a.ms as number} ms` : ''}`)] };
     },

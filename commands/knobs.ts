@@ -4,7 +4,7 @@
 // ringside does the work it does it; where a knob has nothing to act on in
 // software, it is accepted and the answer says what applies instead.
 import type { Session } from '../session/session.js';
-import { perSession } from '../session/per-session.js';
+import { perSession } from './per-session.js';
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { rest, uint } from './params.js';

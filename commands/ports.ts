@@ -7,7 +7,6 @@ import type { CommandResult, StyledLine } from './types.js';
 import { L, NONE, message, selectPorts } from './util.js';
 import { errorResult } from './results.js';
 import { ETHER_OVERHEAD } from '../session/options.js';
-import { eventsOf, isMemif } from '../session/events.js';
 import '../native/diag.js';
 
 // testpmd's start_port: a port not stopped is named and skipped; when none
@@ -105,7 +104,6 @@ export const ports: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const lines: StyledLine[] = [L('Attaching a new port...')];
-      if (isMemif(a.devargs as string)) eventsOf(s);  // its link lines come as events
       const id = s.engine.attach(a.devargs as string);
       lines.push(L(`Port ${id} is attached. Now total ports is ${s.engine.portIds().length}`));
       if (!s.engine.portInfo(id).started) lines.push(L(`(start it with 'port start ${id}')`, 'dim'));

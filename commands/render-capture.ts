@@ -1,6 +1,7 @@
 // Results of the capture, replay and pcap commands, and how they are drawn.
 import type { CommandResult, StyledLine } from './types.js';
 import type { CaptureInfo, PcapFileInfo, PcapShowInfo, ReplayInfo } from '../native/capture.js';
+import { L } from './util.js';
 
 export interface CaptureStartResult { [key: string]: unknown; kind: 'captureStart'; capture: CaptureInfo }
 export interface CaptureStopResult { [key: string]: unknown; kind: 'captureStop'; captures: CaptureInfo[] }
@@ -10,7 +11,6 @@ export interface ReplayResult { [key: string]: unknown; kind: 'replay'; action: 
 export interface PcapInfoResult { [key: string]: unknown; kind: 'pcapInfo'; info: PcapFileInfo }
 export interface PcapShowResult { [key: string]: unknown; kind: 'pcapShow'; show: PcapShowInfo }
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 export function bytesText(n: number): string {
   if (n < 1000) return `${n} bytes`;

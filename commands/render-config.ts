@@ -2,8 +2,8 @@
 // (pkt_fwd_config_display, rxtx_config_display, fwd_lcores display).
 import type { StyledLine } from './types.js';
 import type { FwdConfig, RxtxConfig } from './results.js';
+import { L } from './util.js';
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 export function renderFwdConfig(f: FwdConfig): StyledLine[] {
   const out: StyledLine[] = [

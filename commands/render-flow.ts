@@ -2,12 +2,12 @@
 // testpmd has them (port_flow_list, port_flow_query's COUNT block).
 import type { FlowCountResult, FlowListEntry, PortRssInfo } from '../native/flow.js';
 import type { StyledLine } from './types.js';
+import { L } from './util.js';
 
 export type FlowListResult = { kind: 'flowList'; port: number; rules: FlowListEntry[] };
 export type FlowQueryResult = { kind: 'flowQuery'; port: number; id: number; count: FlowCountResult };
 export type PortRssResult = { kind: 'portRss'; rss: PortRssInfo };
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 export function renderFlowList(r: FlowListResult): StyledLine[] {
   if (r.rules.length === 0) return [L(`No flow rules on port ${r.port}`, 'dim')];

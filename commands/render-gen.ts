@@ -3,8 +3,8 @@
 import type { CommandResult, StyledLine } from './types.js';
 import type { GenConfigResult, PortLatencyResult } from './gen.js';
 import { describeTemplate, flowCount } from './gen.js';
+import { L } from './util.js';
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 // 1234 ns -> "1.23 us"
 export function fmtNs(ns: number): string {

@@ -3,8 +3,8 @@
 import type { StyledLine } from './types.js';
 import type { IfproxyEventsResult, IfproxyListResult, KniListResult } from './results.js';
 import { formatEvent } from '../session/events.js';
+import { L } from './util.js';
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 export function renderKniList(r: KniListResult): StyledLine[] {
   if (r.knis.length === 0) return [L("No KNI interface: create one with 'kni create PORT'", 'dim')];

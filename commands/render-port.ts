@@ -3,8 +3,8 @@
 import type { PortInfo } from '../native/addon.js';
 import type { StyledLine } from './types.js';
 import type { PortInfoResult, PortSummaryResult } from './results.js';
+import { L } from './util.js';
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 const INFO_BORDER = '*'.repeat(21);
 
 // rte_eth_link_speed_to_str: 0 -> None, 10000 -> 10 Gbps, 100 -> 100 Mbps.

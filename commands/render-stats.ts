@@ -2,8 +2,8 @@
 // nic_xstats_display). Spacing follows testpmd's printf formats.
 import type { StyledLine } from './types.js';
 import type { FwdStats, PortStatsResult, PortXstatsResult, PortsClearedResult } from './results.js';
+import { L } from './util.js';
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 const left = (n: number | string, width: number): string => String(n).padEnd(width);   // %-Nd
 const right = (n: number | string, width: number): string => String(n).padStart(width); // %Nd
 

@@ -14,8 +14,8 @@ import { renderFlowResult } from './render-flow.js';
 import { renderDiagResult } from './render-diag.js';
 import { renderIfproxyEvents, renderIfproxyList, renderKniList } from './render-net.js';
 import type { IfproxyEventsResult, IfproxyListResult, KniListResult } from './results.js';
+import { L } from './util.js';
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 export function renderError(r: { code: string; message: string; hint?: string }): StyledLine[] {
   const out = [L(`Error ${r.code}: ${r.message}`, 'error')];

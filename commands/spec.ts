@@ -45,10 +45,8 @@ export type Token =
 
 export type Args = Record<string, unknown>;
 
-// Handed to every handler beside the session: lets `load` run lines and `help`
-// read the table without import cycles.
+// Handed to every handler beside the session: lets `load` run lines.
 export interface HandlerContext {
-  table: readonly CommandSpec[];
   execute(line: string): Promise<CommandResult>;
   depth: number;                 // nesting of `load`
 }
@@ -81,16 +79,6 @@ export function syntaxOf(spec: CommandSpec, ctx?: GrammarContext): string {
     }
     return t.optional ? `[${t.type.label}]` : `(${t.type.label})`;
   }).join(' ');
-}
-
-// The literal words a command starts with: "show port", "set fwd", "port config".
-export function pathOf(spec: CommandSpec): string[] {
-  const out: string[] = [];
-  for (const t of spec.tokens) {
-    if (t.kind !== 'word') break;
-    out.push(t.word);
-  }
-  return out;
 }
 
 // The path plus any leading choice words (for did-you-mean): "show port info".

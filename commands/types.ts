@@ -1,11 +1,9 @@
 // What a command hands back: typed values, never drawn text. The Ink view, line
-// mode (and later --json and scenarios) all render the same results.
+// mode, --json and the scenario runner all render the same results.
 import type { Session } from '../session/session.js';
 
-export type LineStyle = 'normal' | 'error' | 'warning' | 'ok' | 'dim' | 'heading';
-// json: what --json prints for a line that is data (a verbose packet) rather
-// than a log message.
-export interface StyledLine { text: string; style?: LineStyle; json?: Record<string, unknown> }
+import type { StyledLine } from '../session/lines.js';
+export type { LineStyle, StyledLine } from '../session/lines.js';
 
 // A result kind carries its data; render.ts turns each kind into lines with
 // testpmd's shapes. 'message' covers the one-liners ("Set io packet forwarding mode").

@@ -1,8 +1,9 @@
 // Small helpers shared by the handler tables.
 import type { Session } from '../session/session.js';
 import type { CommandResult, StyledLine } from './types.js';
+import { L } from '../session/lines.js';
 
-export const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
+export { L } from '../session/lines.js';
 
 export function message(...lines: (string | StyledLine)[]): CommandResult {
   return { kind: 'message', lines: lines.map((l) => (typeof l === 'string' ? L(l) : l)) };

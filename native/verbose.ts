@@ -19,8 +19,9 @@ export interface VerboseDrainInfo { records: VerboseRecord[]; suppressed: number
 
 declare module './addon.js' {
   interface NativeEngine {
-    // level 0..5; port -1 or undefined: every port; filter: capture filter syntax (EFILTER).
-    verboseSet(level: number, port?: number, filter?: string, ringBytes?: number): VerboseSetInfo;
+    // level 0..5 on the ports named; everyPort: ports attached later get a tap
+    // too; filter: capture filter syntax (EFILTER).
+    verboseSet(level: number, ports: number[], everyPort: boolean, filter?: string, ringBytes?: number): VerboseSetInfo;
     verboseDrain(max?: number): VerboseDrainInfo;
   }
 }

@@ -1,29 +1,36 @@
-// One Session per ringside run: the native engine plus the little state the
-// shell keeps beside it (verbose level, the previous counters for
-// "Throughput (since last show)", the rx_missed baseline of the current run).
+// One Session per ringside run: the layer between the command handlers and
+// the native engine. It owns the engine, its event and verbose hubs (made
+// with it), and the little state kept beside it (the previous counters for
+// "Throughput (since last show)", the rx_missed baseline of the current run);
+// its methods return data, which the command layer renders.
 import { addon } from '../native/addon.js';
 import '../native/diag.js';
 import type { DriverHelp, NamedHelp, NativeEngine, PortCounters } from '../native/addon.js';
 import { EMBEDDED_DEFAULT_VDEVS, ETHER_OVERHEAD, fwdPortsOf } from './options.js';
 import type { SessionOptions } from './options.js';
-import type { StyledLine } from '../commands/types.js';
-import type { Throughput } from '../commands/results.js';
-import { collectFwdStats } from '../commands/collect.js';
-import { renderFwdStop } from '../commands/render-stats.js';
-import { renderCaptureStop } from '../commands/render-capture.js';
+import type { StyledLine } from './lines.js';
+import { L } from './lines.js';
+import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from './fwd.js';
+import type { FwdConfig, FwdStats, RxtxConfig, Throughput } from './fwd.js';
+import { installedView } from './view.js';
+import type { SessionView } from './view.js';
 import '../native/capture.js';
-import { eventsOf, isMemif } from './events.js';
-
+import type { CaptureInfo, CaptureOptions, PcapFileInfo, PcapShowInfo, ReplayInfo, ReplayOptions } from '../native/capture.js';
+import type { VerboseSetInfo } from '../native/verbose.js';
+import { EventHub } from './events.js';
+import { VerboseHub } from './verbose.js';
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
 
 export class Session {
   readonly engine: NativeEngine;
   readonly options: SessionOptions;
   readonly startupLines: StyledLine[] = [];
-  verbose = 0;
+  // Engine events (KNI requests, IF-proxy trace, ends of replays and counted
+  // captures, memif links) are drained and logged from the session's start.
+  readonly events: EventHub;
+  private readonly verbose: VerboseHub;
   // rx_missed of each port when forwarding last started (or fwd stats were cleared).
   readonly missedBaseline = new Map<number, number>();
   private readonly prev = new Map<number, PrevCounters>();
@@ -32,20 +39,25 @@ export class Session {
   private driversCache?: DriverHelp[];
   private closed = false;
   private starting = true;
-  private readonly shutdownHooks: (() => void)[] = [];
 
-  private constructor(engine: NativeEngine, opts: SessionOptions, log?: (lines: StyledLine[]) => void) {
+  private constructor(engine: NativeEngine, opts: SessionOptions, private readonly view: SessionView,
+                      log?: (lines: StyledLine[]) => void) {
     this.engine = engine;
     this.options = opts;
     this.logFn = log;
+    const logLines = (lines: StyledLine[]): void => this.log(lines);
+    const closed = (): boolean => this.closed;
+    this.events = new EventHub(engine, view, logLines, closed);
+    this.verbose = new VerboseHub(engine, view, logLines, closed);
   }
 
   // Builds the engine, attaches the ports and applies the start-up options the
   // way testpmd does, collecting its start-up lines. Throws RingsideError (with
-  // the engine freed) if a vdev or an option is refused.
-  static create(opts: SessionOptions, log?: (lines: StyledLine[]) => void): Session {
+  // the engine freed) if a vdev or an option is refused. `view` draws the
+  // session's own output: by default the command layer's.
+  static create(opts: SessionOptions, log?: (lines: StyledLine[]) => void, view: SessionView = installedView()): Session {
     const engine = new addon.Engine({ totalNumMbufs: opts.totalNumMbufs, mbufSize: opts.mbufSize });
-    const s = new Session(engine, opts, log);
+    const s = new Session(engine, opts, view, log);
     try {
       s.setUp();
       s.starting = false;
@@ -66,8 +78,6 @@ export class Session {
     } catch { /* the pool line is informative only */ }
 
     const vdevs = o.vdevs.length > 0 ? o.vdevs : EMBEDDED_DEFAULT_VDEVS;
-    // A memif port's link comes and goes with its peer: its lines need the hub.
-    if (vdevs.some(isMemif)) eventsOf(this);
     const ids = vdevs.map((d) => engine.attach(d));
 
     for (const id of ids) {
@@ -118,8 +128,59 @@ export class Session {
 
   get isShutdown(): boolean { return this.closed; }
 
-  // Run first in shutdown, while the engine still holds what they print.
-  onShutdown(fn: () => void): void { this.shutdownHooks.push(fn); }
+  // Forwarding.
+  forwarding(): boolean { return this.engine.forwarding(); }
+  // Ports neither started nor closed: testpmd refuses to start with one.
+  stoppedPorts(): number[] {
+    return this.engine.portIds().filter((id) => { const i = this.engine.portInfo(id); return !i.started && !i.closed; });
+  }
+  startForwarding(txFirstBursts: number): { fwd: FwdConfig; rxtx: RxtxConfig } {
+    this.markFwdStart();
+    this.engine.start(txFirstBursts);
+    return { fwd: this.fwdConfig(), rxtx: this.rxtxConfig() };
+  }
+  stopForwarding(): FwdStats {
+    const streams = this.engine.stop();
+    return collectFwdStats(streams, this.engine.snapshot().ports, this.missedBaseline, this.engine.fwdMode());
+  }
+  fwdStats(): FwdStats {
+    const snap = this.engine.snapshot();
+    return collectFwdStats(snap.streams, snap.ports, this.missedBaseline, this.engine.fwdMode());
+  }
+  // RX-dropped (rx_missed) counts from here too.
+  clearFwdStats(): void {
+    this.engine.clearFwdStats();
+    this.markFwdStart();
+  }
+  fwdConfig(): FwdConfig { return collectFwdConfig(this.engine); }
+  rxtxConfig(): RxtxConfig { return collectRxtxConfig(this.engine); }
+
+  // set verbose: `port` keeps one port (else every open port, and those
+  // attached later); returns the level before and what the engine set.
+  get verboseLevel(): number { return this.verbose.level; }
+  setVerbose(level: number, port: number | undefined, filter: string): { before: number; info: VerboseSetInfo } {
+    const before = this.verbose.level;
+    const ports = port !== undefined ? [port] : this.engine.portIds().filter((id) => !this.engine.portInfo(id).closed);
+    return { before, info: this.verbose.set(level, ports, port === undefined, filter) };
+  }
+
+  // Capture and replay. Their ends (a count reached, the file played) come
+  // as events, which the hub logs.
+  captureStart(port: number, o: CaptureOptions): CaptureInfo { return this.engine.captureStart(port, o); }
+  captureStop(port?: number): CaptureInfo[] { return this.engine.captureStop(port); }
+  captures(): CaptureInfo[] { return this.engine.captures(); }
+  replayStart(port: number, o: ReplayOptions): ReplayInfo { return this.engine.replayStart(port, o); }
+  replayStop(): ReplayInfo { return this.engine.replayStop(); }
+  pcapInfo(file: string): PcapFileInfo { return this.engine.pcapInfo(file); }
+  // count 0: every packet; filter '': no filter.
+  pcapShow(file: string, count: number, filter: string): PcapShowInfo { return this.engine.pcapShow(file, count, filter); }
+  // null before any replay ran.
+  replayStatus(): ReplayInfo | null {
+    try { return this.engine.replayStatus(); } catch (e) {
+      if ((e as { code?: string }).code !== 'ENO_REPLAY') throw e;
+      return null;
+    }
+  }
 
   // testpmd's "Throughput (since last show)": rates over the time since this
   // port was last shown; 0 on the first show and for counters that went back
@@ -145,7 +206,7 @@ export class Session {
 
   // Called when forwarding starts and when fwd stats are cleared: RX-dropped
   // (rx_missed) is counted from here.
-  markFwdStart(): void {
+  private markFwdStart(): void {
     this.missedBaseline.clear();
     try {
       for (const p of this.engine.snapshot().ports) this.missedBaseline.set(p.id, p.rxMissed);
@@ -156,8 +217,9 @@ export class Session {
   // testpmd's quit lines. Idempotent: later calls return no lines.
   shutdown(): StyledLine[] {
     if (this.closed) return [];
-    for (const fn of this.shutdownHooks) {
-      try { fn(); } catch { /* shutting down regardless */ }
+    // First, while the engine still holds what they print: what the hubs kept.
+    for (const hub of [this.events, this.verbose]) {
+      try { hub.drain(); } catch { /* shutting down regardless */ }
     }
     this.closed = true;
     const { engine } = this;
@@ -173,7 +235,7 @@ export class Session {
         const streams = engine.stop();
         let ports: PortCounters[] = [];
         try { ports = engine.snapshot().ports; } catch { /* counters gone */ }
-        out.push(...renderFwdStop(collectFwdStats(streams, ports, this.missedBaseline, engine.fwdMode())));
+        out.push(...this.view.fwdStop(collectFwdStats(streams, ports, this.missedBaseline, engine.fwdMode())));
       }
     } catch (e) {
       const err = e as { code?: string; message?: string };
@@ -182,7 +244,7 @@ export class Session {
     // Captures still running end here, after forwarding (so they hold its
     // last packets), with the summary `capture stop` would print.
     step(() => {
-      if (engine.captures().some((c) => c.state === 'running')) out.push(...renderCaptureStop({ kind: 'captureStop', captures: engine.captureStop() }));
+      if (engine.captures().some((c) => c.state === 'running')) out.push(...this.view.captureStop(engine.captureStop()));
     });
     let ids: number[] = [];
     try { ids = engine.portIds(); } catch { ids = []; }

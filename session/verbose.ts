@@ -1,32 +1,36 @@
 // `set verbose` in the shell: the engine's taps keep matching packets in
-// bounded rings; this drains them every DRAIN_MS on the JS thread and prints
-// them through session.log (above the prompt in the Ink shell, on stdout in
-// line mode, one JSON object each with --json). At most LINES_PER_DRAIN a
-// tick: when the display cannot keep up the rings fill and the engine counts
-// what it could not keep, reported as "N verbose lines suppressed".
-import type { Session } from './session.js';
+// bounded rings; this drains them every DRAIN_MS on the JS thread and logs
+// them as the session's view draws them (above the prompt in the Ink shell, on
+// stdout in line mode, one JSON object each with --json). At most
+// LINES_PER_DRAIN a tick: when the display cannot keep up the rings fill and
+// the engine counts what it could not keep, reported as "N verbose lines
+// suppressed". The level lives here only.
+import type { StyledLine } from './lines.js';
+import type { SessionView } from './view.js';
+import type { NativeEngine } from '../native/addon.js';
 import type { VerboseSetInfo } from '../native/verbose.js';
-import { renderVerbose, suppressedLine } from '../commands/render-verbose.js';
 import '../native/verbose.js';
-import { perSession } from './per-session.js';
 
 const DRAIN_MS = 100;
 const LINES_PER_DRAIN = 1000;
 
 export class VerboseHub {
   private timer: NodeJS.Timeout | undefined;
-  private level = 0;
+  private current = 0;
   private pool = '';
 
-  constructor(private readonly session: Session) {
-    session.onShutdown(() => this.drain());
-  }
+  // The session's engine, view and log; closed() is true once it shut down.
+  constructor(private readonly engine: NativeEngine, private readonly view: SessionView,
+              private readonly log: (lines: StyledLine[]) => void, private readonly closed: () => boolean) {}
 
-  // Prints what the old level kept, then applies the new one.
-  set(level: number, port?: number, filter?: string): VerboseSetInfo {
+  get level(): number { return this.current; }
+
+  // Prints what the old level kept, then applies the new one to `ports`;
+  // everyPort: ports attached later get a tap too.
+  set(level: number, ports: number[], everyPort: boolean, filter: string): VerboseSetInfo {
     this.drain();
-    const info = this.session.engine.verboseSet(level, port ?? -1, filter ?? '');
-    this.level = level;
+    const info = this.engine.verboseSet(level, ports, everyPort, filter);
+    this.current = level;
     if (level > 0 && !this.timer) {
       this.timer = setInterval(() => this.drain(), DRAIN_MS);
       this.timer.unref();
@@ -38,16 +42,13 @@ export class VerboseHub {
   }
 
   drain(): void {
-    if (this.session.isShutdown || this.level === 0) return;
+    if (this.closed() || this.current === 0) return;
     let d;
-    try { d = this.session.engine.verboseDrain(LINES_PER_DRAIN); } catch { return; }
+    try { d = this.engine.verboseDrain(LINES_PER_DRAIN); } catch { return; }
     if (!this.pool) {
-      try { this.pool = this.session.engine.snapshot().pool.name; } catch { this.pool = 'mb_pool_0'; }
+      try { this.pool = this.engine.snapshot().pool.name; } catch { this.pool = 'mb_pool_0'; }
     }
-    const lines = renderVerbose(d.records, this.level, this.pool);
-    if (d.suppressed > 0) lines.push(suppressedLine(d.suppressed));
-    if (lines.length) this.session.log(lines);
+    const lines = this.view.verbose(d.records, this.current, this.pool, d.suppressed);
+    if (lines.length) this.log(lines);
   }
 }
-
-export const verboseOf = perSession((s) => new VerboseHub(s));

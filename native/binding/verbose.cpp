@@ -12,17 +12,16 @@ Napi::Value VerboseSet(const Napi::CallbackInfo& info) {
   uint32_t level = arg_u32(info, 0, "level");
   if (level > 5) throw_ringside(env, "EINVAL_ARG", "verbose level must be 0..5, not " + std::to_string(level));
   o.level = static_cast<uint8_t>(level);
-  int32_t port = info.Length() > 1 && !info[1].IsUndefined() ? arg_i32(info, 1, "port") : -1;
-  if (info.Length() > 2 && !info[2].IsUndefined()) o.filter = arg_str(info, 2, "filter");
-  if (info.Length() > 3 && !info[3].IsUndefined()) o.ring_bytes = arg_u32(info, 3, "ringBytes");
+  // The caller names the ports; every_port: ports attached later get a tap too.
+  std::vector<uint32_t> ids = arg_u32_list(info, 1, "ports");
+  bool every_port = arg_bool(info, 2, "everyPort");
+  if (info.Length() > 3 && !info[3].IsUndefined()) o.filter = arg_str(info, 3, "filter");
+  if (info.Length() > 4 && !info[4].IsUndefined()) o.ring_bytes = arg_u32(info, 4, "ringBytes");
   return guarded(env, [&] {
     rs::Engine& e = engine_of(info);
     std::vector<rs::Port*> ports;
-    if (port >= 0) ports.push_back(&e.port(static_cast<uint16_t>(port)));
-    else
-      for (uint16_t id : e.port_ids())
-        if (!e.port(id).closed()) ports.push_back(&e.port(id));
-    e.verbose().set(ports, port < 0, o);
+    for (uint32_t id : ids) ports.push_back(&e.port(static_cast<uint16_t>(id)));
+    e.verbose().set(ports, every_port, o);
     e.release_taps_if_idle();
     Napi::Object r = Napi::Object::New(env);
     r.Set("level", num(env, o.level));

@@ -1,5 +1,5 @@
-// One helper object per session, made on first use (event hub, verbose hub).
-import type { Session } from './session.js';
+// State the command layer keeps per session (knobs, csum tunnels), made on first use.
+import type { Session } from '../session/session.js';
 
 export function perSession<T>(make: (s: Session) => T): (s: Session) => T {
   const made = new WeakMap<Session, T>();
