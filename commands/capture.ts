@@ -13,7 +13,7 @@ import { errorResult } from './results.js';
 import type { CommandResult } from './types.js';
 import type { CaptureOptions, ReplayOptions } from '../native/capture.js';
 import '../native/capture.js';
-import type { CaptureListResult, CaptureStartResult, CaptureStopResult, PcapInfoResult, PcapShowResult, ReplayResult } from './render-capture.js';
+import type { CaptureListResult, CaptureStartResult, CaptureStopResult, PcapInfoResult, PcapShowResult, ReplayResult } from './results.js';
 
 const FORMATS: Choice[] = [
   { word: 'pcap', help: 'libpcap format, nanosecond timestamps' },

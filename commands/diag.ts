@@ -7,7 +7,7 @@ import type { Session } from '../session/session.js';
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { portId, uint } from './params.js';
-import type { LcoresResult, MempoolResult, QueueInfoResult, QueueRingResult } from './render-diag.js';
+import type { LcoresResult, MempoolResult, QueueInfoResult, QueueRingResult } from './results.js';
 
 const DEFAULT_RING_COUNT = 32;
 const queueId = uint('queue_id', 'a queue id', 0, 15);

@@ -12,7 +12,7 @@ import type { CommandResult } from './types.js';
 import { NONE, message, selectPorts } from './util.js';
 import { flowRuleChoices } from './flow-complete.js';
 import { FLOW_ACTIONS, FLOW_ITEMS } from './flow-tokens.js';
-import type { FlowListResult, FlowQueryResult, PortRssResult } from './render-flow.js';
+import type { FlowListResult, FlowQueryResult, PortRssResult } from './results.js';
 
 const RSS_KEY: ParamType = {
   label: 'hex_key', help: 'the 40-byte Toeplitz key as 80 hex digits',

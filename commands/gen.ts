@@ -13,6 +13,7 @@ import type { CommandSpec, ParamType, ParseOutcome } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { portSel, uint } from './params.js';
 import type { CommandResult } from './types.js';
+import type { GenConfigResult, PortLatencyResult } from './results.js';
 import { NONE, message, selectPorts } from './util.js';
 import type { GenSettings, GenSettingsUpdate, LatencyReport, TxRateInfo } from '../native/gen.js';
 import '../native/gen.js';
@@ -23,15 +24,6 @@ export function flowCount(f: GenSettings['flows']): bigint {
   return BigInt(f.srcIp) * BigInt(f.dstIp) * BigInt(f.srcPort) * BigInt(f.dstPort);
 }
 
-export interface GenConfigResult {
-  [key: string]: unknown;
-  kind: 'genConfig';
-  mode: string;
-  txpkts: number[];
-  settings: GenSettings;
-  ports: { id: number; rate: TxRateInfo; count: number }[];
-}
-export interface PortLatencyResult { [key: string]: unknown; kind: 'portLatency'; ports: LatencyReport[] }
 
 const ok = (value: unknown): ParseOutcome => ({ ok: true, value });
 const bad = (error: string, syntaxOk = false): ParseOutcome => ({ ok: false, error, syntaxOk });

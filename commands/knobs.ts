@@ -8,7 +8,7 @@ import { perSession } from './per-session.js';
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { rest, uint } from './params.js';
-import type { MempoolResult } from './render-diag.js';
+import type { MempoolResult } from './results.js';
 import { message } from './util.js';
 import '../native/diag.js';
 

@@ -1,16 +1,8 @@
 // Results of the capture, replay and pcap commands, and how they are drawn.
 import type { CommandResult, StyledLine } from './types.js';
-import type { CaptureInfo, PcapFileInfo, PcapShowInfo, ReplayInfo } from '../native/capture.js';
+import type { CaptureInfo, PcapFileInfo, ReplayInfo } from '../native/capture.js';
+import type { CaptureListResult, CaptureStartResult, CaptureStopResult, PcapInfoResult, PcapShowResult, ReplayResult } from './results.js';
 import { L } from './util.js';
-
-export interface CaptureStartResult { [key: string]: unknown; kind: 'captureStart'; capture: CaptureInfo }
-export interface CaptureStopResult { [key: string]: unknown; kind: 'captureStop'; captures: CaptureInfo[] }
-export interface CaptureListResult { [key: string]: unknown; kind: 'captureList'; captures: CaptureInfo[] }
-// replay is null for `show replay` before any replay ran.
-export interface ReplayResult { [key: string]: unknown; kind: 'replay'; action: 'start' | 'stop' | 'show'; replay: ReplayInfo | null }
-export interface PcapInfoResult { [key: string]: unknown; kind: 'pcapInfo'; info: PcapFileInfo }
-export interface PcapShowResult { [key: string]: unknown; kind: 'pcapShow'; show: PcapShowInfo }
-
 
 export function bytesText(n: number): string {
   if (n < 1000) return `${n} bytes`;
@@ -154,17 +146,4 @@ export function renderPcapShow(r: PcapShowResult): StyledLine[] {
   const out = s.packets.map((p) => L(`${p.tsOverflow ? '[timestamp overflow]' : timeOfDay(p.sec, p.nsec, s.nanosecond)} ${p.direction ? `${p.direction === 'in' ? 'In ' : 'Out'} ` : ''}${p.summary}`));
   if (s.stopped) out.push(L(`Stops early: ${s.stopped}`, 'warning'));
   return out;
-}
-
-// The capture layer's kinds, or undefined for a result that is not ours.
-export function renderCapture(result: CommandResult): StyledLine[] | undefined {
-  switch (result.kind) {
-    case 'captureStart': return renderCaptureStart(result as unknown as CaptureStartResult);
-    case 'captureStop': return renderCaptureStop(result as unknown as CaptureStopResult);
-    case 'captureList': return renderCaptureList(result as unknown as CaptureListResult);
-    case 'replay': return renderReplay(result as unknown as ReplayResult);
-    case 'pcapInfo': return renderPcapInfo(result as unknown as PcapInfoResult);
-    case 'pcapShow': return renderPcapShow(result as unknown as PcapShowResult);
-    default: return undefined;
-  }
 }

@@ -1,14 +1,10 @@
 // `show port N rxq|txq Q info|ring`, `show mempool`, `show lcores`. The queue
 // info block follows testpmd's rx_queue_infos_display shape (its border line
 // and "Number of RXDs"), then adds the ring indices testpmd cannot see.
-import type { DescriptorInfo, LcoreLoadInfo, MempoolInfo, QueueInfoResult as QueueInfo, RingStateInfo } from '../native/diag.js';
+import type { DescriptorInfo, LcoreLoadInfo, MempoolInfo, QueueInfo, RingStateInfo } from '../native/diag.js';
+import type { LcoresResult, MempoolResult, QueueInfoResult, QueueRingResult } from './results.js';
 import type { StyledLine } from './types.js';
 import { L } from './util.js';
-
-export type QueueInfoResult = { kind: 'queueInfo'; pool: string; info: QueueInfo };
-export type QueueRingResult = { kind: 'queueRing'; info: QueueInfo; count: number; descriptors: DescriptorInfo[] };
-export type MempoolResult = { kind: 'mempool'; pool: MempoolInfo };
-export type LcoresResult = { kind: 'lcores'; lcores: LcoreLoadInfo[] };
 
 const BORDER = '*********************';
 
@@ -83,12 +79,3 @@ export function renderLcores(r: LcoresResult): StyledLine[] {
 }
 
 // The result kinds this file renders, or null for others.
-export function renderDiagResult(result: { kind: string }): StyledLine[] | null {
-  switch (result.kind) {
-    case 'queueInfo': return renderQueueInfo(result as QueueInfoResult);
-    case 'queueRing': return renderQueueRing(result as QueueRingResult);
-    case 'mempool': return renderMempool(result as MempoolResult);
-    case 'lcores': return renderLcores(result as LcoresResult);
-    default: return null;
-  }
-}

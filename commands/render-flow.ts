@@ -2,12 +2,8 @@
 // testpmd has them (port_flow_list, port_flow_query's COUNT block).
 import type { FlowCountResult, FlowListEntry, PortRssInfo } from '../native/flow.js';
 import type { StyledLine } from './types.js';
+import type { FlowListResult, FlowQueryResult, PortRssResult } from './results.js';
 import { L } from './util.js';
-
-export type FlowListResult = { kind: 'flowList'; port: number; rules: FlowListEntry[] };
-export type FlowQueryResult = { kind: 'flowQuery'; port: number; id: number; count: FlowCountResult };
-export type PortRssResult = { kind: 'portRss'; rss: PortRssInfo };
-
 
 export function renderFlowList(r: FlowListResult): StyledLine[] {
   if (r.rules.length === 0) return [L(`No flow rules on port ${r.port}`, 'dim')];
@@ -55,11 +51,3 @@ export function renderPortRss(r: PortRssResult): StyledLine[] {
 }
 
 // The result kinds this file renders, or null for others.
-export function renderFlowResult(result: { kind: string }): StyledLine[] | null {
-  switch (result.kind) {
-    case 'flowList': return renderFlowList(result as FlowListResult);
-    case 'flowQuery': return renderFlowQuery(result as FlowQueryResult);
-    case 'portRss': return renderPortRss(result as PortRssResult);
-    default: return null;
-  }
-}

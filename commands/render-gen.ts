@@ -1,7 +1,7 @@
 // Generation results as lines: `show config txpkts` and `show port latency`
 // (in the ##### block shape of testpmd's port statistics).
 import type { CommandResult, StyledLine } from './types.js';
-import type { GenConfigResult, PortLatencyResult } from './gen.js';
+import type { GenConfigResult, PortLatencyResult } from './results.js';
 import { describeTemplate, flowCount } from './gen.js';
 import { L } from './util.js';
 
@@ -64,8 +64,3 @@ export function renderPortLatency(r: PortLatencyResult): StyledLine[] {
 }
 
 // The dispatcher render.ts falls back to: lines for the kinds above, else undefined.
-export function renderGen(result: CommandResult): StyledLine[] | undefined {
-  if (result.kind === 'genConfig') return renderGenConfig(result as unknown as GenConfigResult);
-  if (result.kind === 'portLatency') return renderPortLatency(result as unknown as PortLatencyResult);
-  return undefined;
-}

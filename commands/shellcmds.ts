@@ -7,26 +7,19 @@ import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { uint } from './params.js';
 import type { CommandResult, StyledLine } from './types.js';
+import type { OutputMode, ShellAction } from './results.js';
 
-export type OutputMode = 'text' | 'json';
-
-export type ShellAction =
-  | { type: 'output'; mode: OutputMode }
-  | { type: 'monitor'; intervalMs: number };
-
-export interface ShellActionResult { kind: 'message'; lines: StyledLine[]; shell: ShellAction }
+export type { OutputMode, ShellAction } from './results.js';
 
 export const MONITOR_DEFAULT_INTERVAL_MS = 500;
 
 // The action a result asks the shell to take, if any.
 export function shellActionOf(result: CommandResult): ShellAction | undefined {
-  const r = result as Partial<ShellActionResult>;
-  if (r.kind !== 'message' || !r.shell || typeof r.shell !== 'object') return undefined;
-  return r.shell;
+  return result.kind === 'message' ? result.shell : undefined;
 }
 
 function action(shell: ShellAction, ...lines: StyledLine[]): CommandResult {
-  return { kind: 'message', lines, shell } satisfies ShellActionResult as unknown as CommandResult;
+  return { kind: 'message', lines, shell };
 }
 
 export const shellcmds: CommandSpec[] = [

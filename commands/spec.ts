@@ -3,9 +3,8 @@
 // are all derived from the one table built in grammar.ts.
 import type { Session } from '../session/session.js';
 import type { DriverHelp, NamedHelp, NativeEngine } from '../native/addon.js';
-import type { CommandResult } from './types.js';
-
-export type Section = 'control' | 'display' | 'config' | 'ports' | 'nic';
+import type { CommandResult, Section } from './results.js';
+export type { Section } from './results.js';
 
 export interface Choice {
   word: string;

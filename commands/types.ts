@@ -3,16 +3,11 @@
 import type { Session } from '../session/session.js';
 
 import type { StyledLine } from '../session/lines.js';
+import type { CommandResult } from './results.js';
 export type { LineStyle, StyledLine } from '../session/lines.js';
-
-// A result kind carries its data; render.ts turns each kind into lines with
-// testpmd's shapes. 'message' covers the one-liners ("Set io packet forwarding mode").
-export type CommandResult =
-  | { kind: 'message'; lines: StyledLine[] }
-  | { kind: 'error'; code: string; message: string; hint?: string }
-  | { kind: 'quit'; lines: StyledLine[] }
-  | { kind: 'none' }
-  | { kind: string; [key: string]: unknown };
+// A result kind carries its data (results.ts); render.ts turns each kind into
+// lines with testpmd's shapes.
+export type { CommandResult } from './results.js';
 
 export interface Completion {
   // The text that replaces the word under the cursor when there is one choice

@@ -7,7 +7,7 @@ export interface RingStateInfo {
   size: number; producer: number; consumer: number; occupancy: number;
   tracksHighWater: boolean; highWaterSampled: boolean; highWater: number;
 }
-export interface QueueInfoResult {
+export interface QueueInfo {
   port: number; dir: QueueDir; queue: number;
   kind: string;              // "in-memory ring, ...", "AF_XDP rx + fill rings ...", ...
   rings: RingStateInfo[];
@@ -34,7 +34,7 @@ export interface RingOccupancy { name: string; used: number; size: number }
 
 declare module './addon.js' {
   interface NativeEngine {
-    portQueueInfo(port: number, dir: QueueDir, queue: number): QueueInfoResult;
+    portQueueInfo(port: number, dir: QueueDir, queue: number): QueueInfo;
     // queue -1: every queue. The port stopped; net_ring resizes its rx rings.
     portSetNbDesc(port: number, dir: QueueDir, queue: number, descriptors: number): void;
     portQueueState(port: number, dir: QueueDir, queue: number, start: boolean): void;  // the port started
