@@ -56,8 +56,3 @@ export class Runner {
     return this.mode === 'json' ? lines.map((l) => ({ text: logJson(l) })) : lines;
   }
 }
-
-// The text-mode shorthand kept for callers that need no state.
-export async function runLine(layer: CommandLayer, session: Session, line: string, color: boolean): Promise<RunOutcome> {
-  return new Runner(layer, session, color).run(line);
-}
