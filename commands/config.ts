@@ -1,33 +1,25 @@
 // Configuration: forwarding mode, cores, burst, txpkts, peers, promisc, link, MAC, verbose.
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
-import { fwdModeChoices, mac, numList, portId, portSel, rest, uint } from './params.js';
+import { fwdModeChoices, mac, numList, portId, portSel, uint } from './params.js';
 import { NONE, message, selectPorts } from './util.js';
+import { keywords } from './keywords.js';
 import type { Session } from '../session/session.js';
 import type { CommandResult } from './types.js';
 import { errorResult } from './results.js';
 
 const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
-const VERBOSE_WORDS = [{ word: 'port', help: 'port N: only this port' }, { word: 'filter', help: 'filter EXPR: the rest of the line, e.g. udp port 4789' }];
-const VERBOSE_USAGE = 'usage: set verbose 0..5 [port N] [filter EXPR]';
+const VERBOSE_OPTIONS = keywords({
+  help: 'only this port; only packets matching EXPR (capture filter syntax, e.g. udp port 4789)',
+  rows: [
+    { word: 'port', help: 'port N: only this port', value: { ...portId, label: 'N', what: 'port id' } },
+    { word: 'filter', help: 'filter EXPR: the rest of the line, e.g. udp port 4789', rest: { label: 'EXPR', example: 'filter udp port 4789' } },
+  ],
+});
 
-function setVerbose(s: Session, level: number, options: string | undefined): CommandResult {
-  const words = (options ?? '').trim().split(/\s+/).filter(Boolean);
-  let port: number | undefined;
-  let filter = '';
-  for (let i = 0; i < words.length; i++) {
-    if (words[i] === 'filter') {
-      filter = words.slice(i + 1).join(' ');
-      if (!filter) return { kind: 'error', code: 'EARG_MISSING', message: "missing the expression after 'filter', e.g. filter udp port 4789", hint: VERBOSE_USAGE };
-      break;
-    }
-    if (words[i] !== 'port') {
-      return { kind: 'error', code: 'EARG_INVALID', message: `unexpected '${words[i]}': expected port or filter`, hint: VERBOSE_USAGE };
-    }
-    const id = portId.parse(words[++i] ?? '', s);
-    if (!id.ok) return { kind: 'error', code: 'EARG_INVALID', message: words[i] === undefined ? "missing the port id after 'port'" : id.error, hint: VERBOSE_USAGE };
-    port = id.value as number;
-  }
+function setVerbose(s: Session, level: number, options: Record<string, unknown> = {}): CommandResult {
+  const port = options.port as number | undefined;
+  const filter = (options.filter as string | undefined) ?? '';
   const { before, info } = s.setVerbose(level, port, filter);
   const scope = level > 0 && (port !== undefined || filter)
     ? [`Verbose packets of ${info.ports.length === 1 ? `port ${info.ports[0]}` : `ports ${info.ports.join(',')}`}${filter ? ` matching '${filter}'` : ''}`]
@@ -135,11 +127,10 @@ export const config: CommandSpec[] = [
   },
   {
     tokens: [w('set'), w('verbose'), p('level', uint('level', 'verbosity: 0 quiet, 1 received packets, 2 sent, 3 both (testpmd\'s dump), 4 one decoded line each, 5 with a hex dump', 0, 5)),
-      p('options', rest('[port N] [filter EXPR]', 'only this port; only packets matching EXPR (capture filter syntax, e.g. udp port 4789)',
-        (_ctx, prefix) => VERBOSE_WORDS.filter((c) => c.word.startsWith(prefix))), true)],
+      p('options', VERBOSE_OPTIONS, true)],
     help: 'Set the debug verbosity level: 1 received packets, 2 sent, 3 both (testpmd\'s dump), 4 one decoded line per packet, 5 that and a hex dump; optionally one port and a capture filter. Forwarding never waits for the display: lines it cannot keep up with are counted as suppressed.',
     section: 'config',
-    handler: (s, a) => setVerbose(s, a.level as number, a.options as string | undefined),
+    handler: (s, a) => setVerbose(s, a.level as number, a.options as Record<string, unknown> | undefined),
   },
   {
     tokens: [w('set'), w('port-topology'), choice('topology', [

@@ -13,9 +13,9 @@ import type { CommandSpec, ParamType, ParseOutcome } from './spec.js';
 import { choice, p, w } from './spec.js';
 import { portSel, uint } from './params.js';
 import type { CommandResult } from './types.js';
-import type { GenConfigResult, PortLatencyResult } from './results.js';
+import type { GenConfigResult } from './results.js';
 import { NONE, message, selectPorts } from './util.js';
-import type { GenSettings, GenSettingsUpdate, LatencyReport, TxRateInfo } from '../native/gen.js';
+import type { GenSettings, GenSettingsUpdate } from '../native/gen.js';
 import '../native/gen.js';
 
 // flowgen's flows: the product of the four counts, exact (up to 2^96, past

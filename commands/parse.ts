@@ -109,8 +109,20 @@ export function parseLine(table: readonly CommandSpec[], ctx: GrammarContext, li
     alive = next;
   }
   const full = alive.find((a) => completeAt(a, words.length));
-  if (full) return { ok: true, spec: full.spec, args: full.args };
+  if (full) return checkRest(full, ctx);
   return { ok: false, error: incomplete(ctx, alive, words) };
+}
+
+// A rest param that checks its words (keyword options) does it here, once.
+function checkRest(a: Alive, ctx: GrammarContext): ParseResult {
+  const args = { ...a.args };
+  for (const tok of a.spec.tokens) {
+    if (tok.kind !== 'param' || !tok.type.parseRest || args[tok.name] === undefined) continue;
+    const r = tok.type.parseRest(args[tok.name] as string, ctx);
+    if (!r.ok) return { ok: false, error: errorResult(r.code ?? 'EARG_INVALID', r.error, r.hint ?? usage([a.spec], ctx)) };
+    args[tok.name] = r.value;
+  }
+  return { ok: true, spec: a.spec, args };
 }
 
 function unknownCommand(table: readonly CommandSpec[], words: string[]): ErrorResult {

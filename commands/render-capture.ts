@@ -1,6 +1,6 @@
 // Results of the capture, replay and pcap commands, and how they are drawn.
-import type { CommandResult, StyledLine } from './types.js';
-import type { CaptureInfo, PcapFileInfo, ReplayInfo } from '../native/capture.js';
+import type { StyledLine } from './types.js';
+import type { CaptureInfo } from '../native/capture.js';
 import type { CaptureListResult, CaptureStartResult, CaptureStopResult, PcapInfoResult, PcapShowResult, ReplayResult } from './results.js';
 import { L } from './util.js';
 

@@ -1,7 +1,7 @@
 // `show port N rxq|txq Q info|ring`, `show mempool`, `show lcores`. The queue
 // info block follows testpmd's rx_queue_infos_display shape (its border line
 // and "Number of RXDs"), then adds the ring indices testpmd cannot see.
-import type { DescriptorInfo, LcoreLoadInfo, MempoolInfo, QueueInfo, RingStateInfo } from '../native/diag.js';
+import type { DescriptorInfo, QueueInfo, RingStateInfo } from '../native/diag.js';
 import type { LcoresResult, MempoolResult, QueueInfoResult, QueueRingResult } from './results.js';
 import type { StyledLine } from './types.js';
 import { L } from './util.js';

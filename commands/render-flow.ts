@@ -1,6 +1,5 @@
 // `flow list`, `flow query` and `show port N rss`, in testpmd's shapes where
 // testpmd has them (port_flow_list, port_flow_query's COUNT block).
-import type { FlowCountResult, FlowListEntry, PortRssInfo } from '../native/flow.js';
 import type { StyledLine } from './types.js';
 import type { FlowListResult, FlowQueryResult, PortRssResult } from './results.js';
 import { L } from './util.js';

@@ -1,6 +1,6 @@
 // Generation results as lines: `show config txpkts` and `show port latency`
 // (in the ##### block shape of testpmd's port statistics).
-import type { CommandResult, StyledLine } from './types.js';
+import type { StyledLine } from './types.js';
 import type { GenConfigResult, PortLatencyResult } from './results.js';
 import { describeTemplate, flowCount } from './gen.js';
 import { L } from './util.js';

@@ -26,7 +26,8 @@ export type ParseOutcome =
   | { ok: true; value: unknown }
   // syntaxOk: the word had the right form but is not valid here (port 9 when
   // ports are 0..1): such an error wins over "expected one of ..." messages.
-  | { ok: false; error: string; syntaxOk?: boolean };
+  // code and hint: what the error result carries (else EARG_INVALID and the usage).
+  | { ok: false; error: string; syntaxOk?: boolean; code?: string; hint?: string };
 
 export interface ParamType {
   label: string;                 // shown in syntax: (port_id)
@@ -35,6 +36,9 @@ export interface ParamType {
   // For a rest param, `before` holds the words it took before the one completed.
   complete?(ctx: GrammarContext, prefix: string, before?: string[]): Choice[];
   rest?: boolean;                // swallows the rest of the line (help topic)
+  // For a rest param: the words it took, checked and turned into its value
+  // once the line matched (keyword options); an error is the command's.
+  parseRest?(text: string, ctx: GrammarContext): ParseOutcome;
 }
 
 export type Token =
