@@ -7,7 +7,6 @@ import type { CommandResult, StyledLine } from './types.js';
 import { L, NONE, message, selectPorts } from './util.js';
 import { errorResult } from './results.js';
 import { ETHER_OVERHEAD } from '../session/options.js';
-import '../native/diag.js';
 
 // testpmd's start_port: a port not stopped is named and skipped; when none
 // needed starting, "Please stop the ports first".
@@ -15,36 +14,30 @@ function startPorts(s: Session, sel: unknown): CommandResult {
   const lines: StyledLine[] = [];
   let started = 0;
   for (const id of selectPorts(s, sel)) {
-    const info = s.engine.portInfo(id);
+    const info = s.ports.info(id);
     if (info.started || info.closed) {
       lines.push(L(`Port ${id} is now not stopped`, 'warning'));
       continue;
     }
     lines.push(L(`Configuring Port ${id} (socket 0)`));
-    s.engine.portStart(id);
-    lines.push(L(`Port ${id}: ${s.engine.portInfo(id).mac.toUpperCase()}`));
+    s.ports.start(id);
+    lines.push(L(`Port ${id}: ${s.ports.info(id).mac.toUpperCase()}`));
     started++;
   }
   lines.push(started > 0 ? L('Checking link statuses...') : L('Please stop the ports first', 'warning'), L('Done'));
   return { kind: 'message', lines };
 }
 
-// Ports the running forwarding streams use (none when not forwarding).
-function forwardingPorts(s: Session): Set<number> {
-  if (!s.engine.forwarding()) return new Set();
-  return new Set(s.engine.streams().flatMap((st) => [st.rxPort, st.txPort]));
-}
-
 // testpmd's stop_port: a port that forwards is named and left alone; a port
 // already stopped is skipped silently.
 function stopPorts(s: Session, sel: unknown): CommandResult {
   const lines: StyledLine[] = [L('Stopping ports...')];
-  const busy = forwardingPorts(s);
+  const busy = s.ports.forwarding();
   let stopped = 0;
   for (const id of selectPorts(s, sel)) {
     if (busy.has(id)) { lines.push(L(`Please remove port ${id} from forwarding configuration.`, 'warning')); continue; }
-    if (!s.engine.portInfo(id).started) continue;
-    s.engine.portStop(id);
+    if (!s.ports.info(id).started) continue;
+    s.ports.stop(id);
     stopped++;
   }
   if (stopped > 0) lines.push(L('Checking link statuses...'));
@@ -54,13 +47,11 @@ function stopPorts(s: Session, sel: unknown): CommandResult {
 
 function closePorts(s: Session, sel: unknown): CommandResult {
   const lines: StyledLine[] = [L('Closing ports...')];
-  const busy = forwardingPorts(s);
+  const busy = s.ports.forwarding();
   for (const id of selectPorts(s, sel)) {
     if (busy.has(id)) { lines.push(L(`Please remove port ${id} from forwarding configuration.`, 'warning')); continue; }
-    if (s.engine.portInfo(id).closed) { lines.push(L(`Port ${id} is already closed`, 'warning')); continue; }
-    // As DPDK's ethdev since 20.11: a closed port is released, its id free for the next attach.
-    s.engine.portClose(id);
-    s.engine.detach(id);
+    if (s.ports.info(id).closed) { lines.push(L(`Port ${id} is already closed`, 'warning')); continue; }
+    s.ports.close(id);
     lines.push(L(`Port ${id} is closed`));
   }
   lines.push(L('Done'));
@@ -69,13 +60,13 @@ function closePorts(s: Session, sel: unknown): CommandResult {
 
 // testpmd's detach_port_device: the port must be stopped (closed or not).
 function detach(s: Session, ids: number[], done: string): CommandResult {
-  const started = ids.find((id) => s.engine.portInfo(id).started);
+  const started = ids.find((id) => s.ports.info(id).started);
   if (started !== undefined) return errorResult('EBUSY_STARTED', 'Port not stopped', `port stop ${started}, then detach it`);
   const lines: StyledLine[] = [];
-  if (ids.some((id) => !s.engine.portInfo(id).closed)) lines.push(L('Port was not closed', 'warning'));
+  if (ids.some((id) => !s.ports.info(id).closed)) lines.push(L('Port was not closed', 'warning'));
   lines.push(L('Removing a device...'));
-  for (const id of ids) s.engine.detach(id);
-  lines.push(L(done), L(`Now total ports is ${s.engine.portIds().length}`), L('Done'));
+  for (const id of ids) s.ports.detach(id);
+  lines.push(L(done), L(`Now total ports is ${s.ports.ids().length}`), L('Done'));
   return { kind: 'message', lines };
 }
 
@@ -104,9 +95,9 @@ export const ports: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const lines: StyledLine[] = [L('Attaching a new port...')];
-      const id = s.engine.attach(a.devargs as string);
-      lines.push(L(`Port ${id} is attached. Now total ports is ${s.engine.portIds().length}`));
-      if (!s.engine.portInfo(id).started) lines.push(L(`(start it with 'port start ${id}')`, 'dim'));
+      const id = s.ports.attach(a.devargs as string);
+      lines.push(L(`Port ${id} is attached. Now total ports is ${s.ports.ids().length}`));
+      if (!s.ports.info(id).started) lines.push(L(`(start it with 'port start ${id}')`, 'dim'));
       lines.push(L('Done'));
       return { kind: 'message', lines };
     },
@@ -123,8 +114,8 @@ export const ports: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const name = (a.device as string).split(',')[0];
-      const ids = s.engine.portIds().filter((id) => s.engine.portInfo(id).name === name);
-      if (ids.length === 0) return errorResult('EDEVICE', `no device named '${name}': devices are ${s.engine.portIds().map((id) => s.engine.portInfo(id).name).join(', ')}`);
+      const ids = s.ports.named(name);
+      if (ids.length === 0) return errorResult('EDEVICE', `no device named '${name}': devices are ${s.ports.ids().map((id) => s.ports.info(id).name).join(', ')}`);
       return detach(s, ids, `Device ${name} is detached`);
     },
   },
@@ -140,13 +131,13 @@ export const ports: CommandSpec[] = [
     handler: (s, a) => {
       const n = a.num as number;
       const ids = selectPorts(s, a.port);
-      const started = ids.filter((id) => s.engine.portInfo(id).started);
+      const started = ids.filter((id) => s.ports.info(id).started);
       if (started.length > 0) return errorResult('EBUSY_STARTED', a.port === 'all' ? 'Please stop all ports first' : `Please stop port ${started[0]} first`, `port stop ${a.port}`);
       for (const id of ids) {
         const kind = a['queue kind'];
-        if (kind === 'rxq') s.engine.portSetQueues(id, n, -1);
-        else if (kind === 'txq') s.engine.portSetQueues(id, -1, n);
-        else s.engine.portSetNbDesc(id, kind === 'rxd' ? 'rx' : 'tx', -1, n);
+        if (kind === 'rxq') s.ports.setQueues(id, n, -1);
+        else if (kind === 'txq') s.ports.setQueues(id, -1, n);
+        else s.ports.setDescriptors(id, kind === 'rxd' ? 'rx' : 'tx', -1, n);
       }
       return NONE;
     },
@@ -160,8 +151,8 @@ export const ports: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const id = a.port as number;
-      if (s.engine.portInfo(id).started) return errorResult('EBUSY_STARTED', `Please stop port ${id} first`, `port stop ${id}`);
-      s.engine.portSetNbDesc(id, a['queue kind'] === 'rxq' ? 'rx' : 'tx', a.queue as number, a.num as number);
+      if (s.ports.info(id).started) return errorResult('EBUSY_STARTED', `Please stop port ${id} first`, `port stop ${id}`);
+      s.ports.setDescriptors(id, a['queue kind'] === 'rxq' ? 'rx' : 'tx', a.queue as number, a.num as number);
       return NONE;
     },
   },
@@ -170,10 +161,10 @@ export const ports: CommandSpec[] = [
     help: 'Set the maximum packet length of every port: the MTU becomes the length less 18 (ports must be stopped).',
     section: 'ports',
     handler: (s, a) => {
-      const ids = s.engine.portIds();
-      if (ids.some((id) => s.engine.portInfo(id).started)) return errorResult('EBUSY_STARTED', 'Please stop all ports first', 'port stop all');
+      const ids = s.ports.ids();
+      if (ids.some((id) => s.ports.info(id).started)) return errorResult('EBUSY_STARTED', 'Please stop all ports first', 'port stop all');
       const mtu = (a.len as number) - ETHER_OVERHEAD;
-      for (const id of ids) s.engine.portSetMtu(id, mtu);
+      for (const id of ids) s.ports.setMtu(id, mtu);
       return message(`max-pkt-len set to ${a.len as number} (MTU ${mtu}) on port${ids.length === 1 ? '' : 's'} ${ids.join(',')}`);
     },
   },
@@ -181,7 +172,7 @@ export const ports: CommandSpec[] = [
     tokens: [w('port'), w('config'), w('mtu'), p('port', portId), p('value', uint('mtu', 'MTU in bytes', 68))],
     help: 'Set MTU for port X.',
     section: 'ports',
-    handler: (s, a) => { s.engine.portSetMtu(a.port as number, a.value as number); return NONE; },
+    handler: (s, a) => { s.ports.setMtu(a.port as number, a.value as number); return NONE; },
   },
   {
     tokens: [w('port'), w('config'), p('port', portId), w('ip'), p('addr', cidr)],
@@ -189,8 +180,8 @@ export const ports: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const id = a.port as number;
-      s.engine.portAddIp(id, a.addr as string);
-      return { kind: 'message', lines: [L(`Port ${id} IP addresses: ${s.engine.portIps(id).join(' ')}`)] };
+      s.ports.addIp(id, a.addr as string);
+      return { kind: 'message', lines: [L(`Port ${id} IP addresses: ${s.ports.ips(id).join(' ')}`)] };
     },
   },
 ];

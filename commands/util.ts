@@ -19,5 +19,5 @@ export function clip(word: string): string {
 
 // 'all' | id -> the port ids it names.
 export function selectPorts(session: Session, sel: unknown): number[] {
-  return sel === 'all' ? session.engine.portIds() : [sel as number];
+  return sel === 'all' ? session.ports.ids() : [sel as number];
 }

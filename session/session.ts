@@ -19,6 +19,7 @@ import type { CaptureInfo, CaptureOptions, PcapFileInfo, PcapShowInfo, ReplayInf
 import type { VerboseSetInfo } from '../native/verbose.js';
 import { EventHub } from './events.js';
 import { VerboseHub } from './verbose.js';
+import { Ports } from './ports.js';
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
 
@@ -31,6 +32,7 @@ export class Session {
   // captures, memif links) are drained and logged from the session's start.
   readonly events: EventHub;
   private readonly verbose: VerboseHub;
+  readonly ports: Ports;
   // rx_missed of each port when forwarding last started (or fwd stats were cleared).
   readonly missedBaseline = new Map<number, number>();
   private readonly prev = new Map<number, PrevCounters>();
@@ -49,6 +51,7 @@ export class Session {
     const closed = (): boolean => this.closed;
     this.events = new EventHub(engine, view, logLines, closed);
     this.verbose = new VerboseHub(engine, view, logLines, closed);
+    this.ports = new Ports(engine);
   }
 
   // Builds the engine, attaches the ports and applies the start-up options the

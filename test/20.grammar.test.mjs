@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { commandLayer, TABLE, SECTIONS, parseLine, editDistance } from '../dist/commands/index.js';
 import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from '../dist/session/fwd.js';
+import { Ports } from '../dist/session/ports.js';
 
 const MODES = [
   { name: 'io', help: 'Forward packets unchanged.' },
@@ -96,6 +97,7 @@ function fakeSession() {
     calls,
     advance(packets, ns) { n += packets; timeNs += ns; },
     engine,
+    ports: new Ports(engine),
     get verboseLevel() { return verbose; },
     setVerbose(level, port, filter) {
       const before = verbose;
