@@ -35,8 +35,7 @@ const eventList = rest('event...', `events to trace (default all): ${IFPROXY_EVE
 });
 
 function created(s: Session, name: string): CommandResult {
-  const id = s.engine.ifproxyCreate(name);
-  const px = s.engine.ifproxyList().find((x) => x.proxyPort === id);
+  const { id, proxy: px } = s.proxies.create(name);
   return {
     kind: 'message',
     lines: [L(`Proxy port ${id} created: interface ${px?.name ?? '?'} (if_index ${px?.ifIndex ?? 0}); bind ports with 'ifproxy bind PORT ${id}'`, 'ok')],
@@ -61,8 +60,7 @@ export const ifproxy: CommandSpec[] = [
     help: "Bind a port to a proxy (an interface name or a proxy port): the proxy's events are the port's. One proxy may serve many ports.",
     section: 'ports',
     handler: (s, a) => {
-      s.engine.ifproxyBind(a.port as number, a.proxy as string | number);
-      const px = s.engine.ifproxyList().find((x) => x.ports.includes(a.port as number));
+      const px = s.proxies.bind(a.port as number, a.proxy as string | number);
       return { kind: 'message', lines: [L(`Port ${a.port as number} bound to proxy ${px?.name ?? String(a.proxy)} (if_index ${px?.ifIndex ?? 0})`)] };
     },
   },
@@ -71,7 +69,7 @@ export const ifproxy: CommandSpec[] = [
     help: 'Unbind a port from its proxy.',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.ifproxyUnbind(a.port as number);
+      s.proxies.unbind(a.port as number);
       return { kind: 'message', lines: [L(`Port ${a.port as number} unbound`)] };
     },
   },
@@ -80,8 +78,7 @@ export const ifproxy: CommandSpec[] = [
     help: 'Start following the kernel configuration: dump it as events, then cfg_finished, then changes.',
     section: 'ports',
     handler: (s) => {
-      s.engine.ifproxyListen();
-      const l = s.engine.ifproxyListener();
+      const l = s.proxies.listen();
       return { kind: 'message', lines: [L(`Listening on rtnetlink (link, ipv4/ipv6 address, ipv4/ipv6 route, neighbour; receive buffer ${l.rcvbuf} bytes)`)] };
     },
   },
@@ -90,8 +87,7 @@ export const ifproxy: CommandSpec[] = [
     help: 'Listen with the given netlink receive buffer (small buffers overflow: ENOBUFS is reported and followed by a re-dump).',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.ifproxyListen(a.bytes as number);
-      const l = s.engine.ifproxyListener();
+      const l = s.proxies.listen(a.bytes as number);
       return { kind: 'message', lines: [L(`Listening on rtnetlink (receive buffer ${l.rcvbuf} bytes)`)] };
     },
   },
@@ -100,7 +96,7 @@ export const ifproxy: CommandSpec[] = [
     help: 'Diagnostics: the netlink listener stops reading for MS, as a slow application would (a burst then overflows: ENOBUFS is reported and re-dumped).',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.ifproxyStall(a.ms as number);
+      s.proxies.stall(a.ms as number);
       return { kind: 'message', lines: [L(`netlink listener stalled for ${a.ms as number} ms`)] };
     },
   },
@@ -108,31 +104,31 @@ export const ifproxy: CommandSpec[] = [
     tokens: [w('ifproxy'), w('close')],
     help: 'Stop emitting IF-proxy events (KNI requests are still handled).',
     section: 'ports',
-    handler: (s) => { s.engine.ifproxyClose(); return { kind: 'message', lines: [L('IF-proxy events closed')] }; },
+    handler: (s) => { s.proxies.close(); return { kind: 'message', lines: [L('IF-proxy events closed')] }; },
   },
   {
     tokens: [w('show'), w('ifproxy')],
     help: 'Display every proxy: bound ports, if_index, MAC, MTU, link, addresses; and the listener.',
     section: 'display',
-    handler: (s) => ({ kind: 'ifproxyList', proxies: s.engine.ifproxyList(), listener: s.engine.ifproxyListener() }),
+    handler: (s) => ({ kind: 'ifproxyList', proxies: s.proxies.list(), listener: s.proxies.listener() }),
   },
   {
     tokens: [w('show'), w('ifproxy'), w('events')],
     help: 'Display per-event counters and the last 20 events.',
     section: 'display',
-    handler: (s) => ({ kind: 'ifproxyEvents', events: s.engine.events(20), counters: s.engine.eventCounters(), listener: s.engine.ifproxyListener() }),
+    handler: (s) => ({ kind: 'ifproxyEvents', ...s.proxies.events(20), listener: s.proxies.listener() }),
   },
   {
     tokens: [w('show'), w('ifproxy'), w('events'), w('last'), p('n', uint('n', 'number of events', 0, 50_000))],
     help: 'Display per-event counters and the last N events.',
     section: 'display',
-    handler: (s, a) => ({ kind: 'ifproxyEvents', events: s.engine.events(a.n as number), counters: s.engine.eventCounters(), listener: s.engine.ifproxyListener() }),
+    handler: (s, a) => ({ kind: 'ifproxyEvents', ...s.proxies.events(a.n as number), listener: s.proxies.listener() }),
   },
   {
     tokens: [w('clear'), w('ifproxy'), w('events')],
     help: 'Clear the per-event counters.',
     section: 'display',
-    handler: (s) => { s.engine.clearEventCounters(); return { kind: 'none' }; },
+    handler: (s) => { s.proxies.clearEventCounters(); return { kind: 'none' }; },
   },
   {
     tokens: [w('set'), w('ifproxy'), w('trace'), choice('onoff', [

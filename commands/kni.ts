@@ -29,8 +29,7 @@ const allWord: ParamType = {
 };
 
 function create(s: Session, port: number, name: string, all: boolean): CommandResult {
-  s.engine.kniCreate(port, name, all);
-  const k = s.engine.kniStats(port);
+  const k = s.knis.create(port, name, all);
   return {
     kind: 'message',
     lines: [
@@ -58,8 +57,7 @@ export const kni: CommandSpec[] = [
     help: "Remove the port's KNI interface.",
     section: 'ports',
     handler: (s, a) => {
-      const name = s.engine.kniStats(a.port as number).name;
-      s.engine.kniDestroy(a.port as number);
+      const name = s.knis.destroy(a.port as number);
       return { kind: 'message', lines: [L(`KNI ${name} of port ${a.port as number} removed`)] };
     },
   },
@@ -76,7 +74,7 @@ export const kni: CommandSpec[] = [
       if (policy === 'delay' && a.ms === undefined) {
         return { kind: 'error', code: 'EARG_MISSING', message: "missing (ms) after 'delay': e.g. 'kni handler 0 delay 500'" };
       }
-      s.engine.kniSetHandler(a.port as number, policy, (a.ms as number | undefined) ?? 0);
+      s.knis.setHandler(a.port as number, policy, (a.ms as number | undefined) ?? 0);
       return { kind: 'message', lines: [L(`KNI handler of port ${a.port as number}: ${policy}${policy === 'delay' ? ` ${a.ms as number} ms` : ''}`)] };
     },
   },
@@ -85,16 +83,13 @@ export const kni: CommandSpec[] = [
     help: 'Display KNI interfaces: name, state, handler, rx/tx packets, bytes, drops, requests.',
     section: 'display',
     handler: (s, a) => {
-      const all = s.engine.kniList();
-      const knis = a.port === undefined ? all : all.filter((k) => k.port === a.port);
-      if (a.port !== undefined && knis.length === 0) s.engine.kniStats(a.port as number); // throws EKNI_NONE
-      return { kind: 'kniList', knis };
+      return { kind: 'kniList', knis: s.knis.list(a.port as number | undefined) };
     },
   },
   {
     tokens: [w('clear'), w('kni'), w('stats'), p('port', portId)],
     help: "Clear the port's KNI counters.",
     section: 'display',
-    handler: (s, a) => { s.engine.kniClearStats(a.port as number); return NONE; },
+    handler: (s, a) => { s.knis.clearStats(a.port as number); return NONE; },
   },
 ];

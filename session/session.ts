@@ -20,6 +20,7 @@ import type { VerboseSetInfo } from '../native/verbose.js';
 import { EventHub } from './events.js';
 import { VerboseHub } from './verbose.js';
 import { Ports } from './ports.js';
+import { Knis, Proxies } from './kni.js';
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
 
@@ -33,6 +34,8 @@ export class Session {
   readonly events: EventHub;
   private readonly verbose: VerboseHub;
   readonly ports: Ports;
+  readonly knis: Knis;
+  readonly proxies: Proxies;
   // rx_missed of each port when forwarding last started (or fwd stats were cleared).
   readonly missedBaseline = new Map<number, number>();
   private readonly prev = new Map<number, PrevCounters>();
@@ -52,6 +55,8 @@ export class Session {
     this.events = new EventHub(engine, view, logLines, closed);
     this.verbose = new VerboseHub(engine, view, logLines, closed);
     this.ports = new Ports(engine);
+    this.knis = new Knis(engine);
+    this.proxies = new Proxies(engine);
   }
 
   // Builds the engine, attaches the ports and applies the start-up options the
