@@ -4,6 +4,7 @@ import { choice, p, w } from './spec.js';
 import { fwdModeChoices, mac, numList, portId, portSel, uint } from './params.js';
 import { NONE, message, selectPorts } from './util.js';
 import { keywords } from './keywords.js';
+import type { Topology } from '../session/forwarding.js';
 import type { Session } from '../session/session.js';
 import type { CommandResult } from './types.js';
 import { errorResult } from './results.js';
@@ -20,7 +21,7 @@ const VERBOSE_OPTIONS = keywords({
 function setVerbose(s: Session, level: number, options: Record<string, unknown> = {}): CommandResult {
   const port = options.port as number | undefined;
   const filter = (options.filter as string | undefined) ?? '';
-  const { before, info } = s.setVerbose(level, port, filter);
+  const { before, info } = s.verbose.set(level, port, filter);
   const scope = level > 0 && (port !== undefined || filter)
     ? [`Verbose packets of ${info.ports.length === 1 ? `port ${info.ports[0]}` : `ports ${info.ports.join(',')}`}${filter ? ` matching '${filter}'` : ''}`]
     : [];
@@ -33,9 +34,8 @@ export const config: CommandSpec[] = [
     help: 'Set packet forwarding mode.',
     section: 'config',
     handler: (s, a) => {
-      s.engine.setFwdMode(a['forwarding mode'] as string);
-      s.engine.setTxRetry(false);
-      return message(`Set ${s.engine.fwdMode()} packet forwarding mode`);
+      s.fwd.setMode(a['forwarding mode'] as string, false);
+      return message(`Set ${s.fwd.mode()} packet forwarding mode`);
     },
   },
   {
@@ -43,9 +43,8 @@ export const config: CommandSpec[] = [
     help: 'Set packet forwarding mode with tx retry: a burst the port does not take whole is offered again (set burst tx delay).',
     section: 'config',
     handler: (s, a) => {
-      s.engine.setFwdMode(a['forwarding mode'] as string);
-      s.engine.setTxRetry(true);
-      return message(`Set ${s.engine.fwdMode()} packet forwarding mode with retry`);
+      s.fwd.setMode(a['forwarding mode'] as string, true);
+      return message(`Set ${s.fwd.mode()} packet forwarding mode with retry`);
     },
   },
   {
@@ -54,7 +53,7 @@ export const config: CommandSpec[] = [
     help: 'Set the delay between tx retries and their number (for set fwd MODE retry).',
     section: 'config',
     handler: (s, a) => {
-      s.engine.setBurstTxRetry(a.delay as number, a.tries as number);
+      s.fwd.setBurstTxRetry(a.delay as number, a.tries as number);
       return message(`TX retry num: ${a.tries as number}, delay between TX retries: ${a.delay as number}us`);
     },
   },
@@ -63,8 +62,8 @@ export const config: CommandSpec[] = [
     help: 'Set number of cores.',
     section: 'config',
     handler: (s, a) => {
-      s.engine.setNbCores(a.num as number);
-      return message(`Number of forwarding cores set to ${s.engine.nbCores()}`);
+      s.fwd.setNbCores(a.num as number);
+      return message(`Number of forwarding cores set to ${s.fwd.nbCores()}`);
     },
   },
   {
@@ -72,8 +71,8 @@ export const config: CommandSpec[] = [
     help: 'Set number of packets per burst.',
     section: 'config',
     handler: (s, a) => {
-      s.engine.setBurst(a.num as number);
-      return message(`Number of packets per burst set to ${s.engine.burst()}`);
+      s.fwd.setBurst(a.num as number);
+      return message(`Number of packets per burst set to ${s.fwd.burst()}`);
     },
   },
   {
@@ -82,8 +81,8 @@ export const config: CommandSpec[] = [
     section: 'config',
     handler: (s, a) => {
       // testpmd prints nothing here; one line says what took effect.
-      s.engine.setTxpkts(a.lengths as number[]);
-      const segs = s.engine.txpkts();
+      s.fwd.setTxpkts(a.lengths as number[]);
+      const segs = s.fwd.txpkts();
       return message(`Tx packet length set to ${segs.reduce((x, y) => x + y, 0)} - nb packet segments=${segs.length}`);
     },
   },
@@ -93,9 +92,9 @@ export const config: CommandSpec[] = [
     section: 'config',
     handler: (s, a) => {
       // testpmd: "Please stop forwarding first" while running; silent otherwise, so one line confirms.
-      if (s.engine.forwarding()) return errorResult('EBUSY_FORWARDING', 'Please stop forwarding first', "run 'stop', then set the peer");
-      s.engine.setEthPeer(a.port as number, a.mac as string);
-      return message(`Peer of port ${a.port} set to ${s.engine.ethPeer(a.port as number).toUpperCase()}`);
+      if (s.fwd.running()) return errorResult('EBUSY_FORWARDING', 'Please stop forwarding first', "run 'stop', then set the peer");
+      s.fwd.setEthPeer(a.port as number, a.mac as string);
+      return message(`Peer of port ${a.port} set to ${s.fwd.ethPeer(a.port as number).toUpperCase()}`);
     },
   },
   {
@@ -103,7 +102,7 @@ export const config: CommandSpec[] = [
     help: 'Set the promiscuous mode on port_id, or all.',
     section: 'config',
     handler: (s, a) => {
-      for (const id of selectPorts(s, a.port)) s.engine.portSetPromiscuous(id, a.state === 'on');
+      for (const id of selectPorts(s, a.port)) s.ports.setPromiscuous(id, a.state === 'on');
       return NONE;
     },
   },
@@ -111,19 +110,19 @@ export const config: CommandSpec[] = [
     tokens: [w('set'), w('link-up'), w('port'), p('port', portId)],
     help: 'Set link up for a port.',
     section: 'config',
-    handler: (s, a) => { s.engine.portSetLink(a.port as number, true); return NONE; },
+    handler: (s, a) => { s.ports.setLink(a.port as number, true); return NONE; },
   },
   {
     tokens: [w('set'), w('link-down'), w('port'), p('port', portId)],
     help: 'Set link down for a port.',
     section: 'config',
-    handler: (s, a) => { s.engine.portSetLink(a.port as number, false); return NONE; },
+    handler: (s, a) => { s.ports.setLink(a.port as number, false); return NONE; },
   },
   {
     tokens: [w('mac_addr'), w('set'), p('port', portId), p('mac', mac)],
     help: 'Set the default MAC address for port_id.',
     section: 'config',
-    handler: (s, a) => { s.engine.portSetMac(a.port as number, a.mac as string); return NONE; },
+    handler: (s, a) => { s.ports.setMac(a.port as number, a.mac as string); return NONE; },
   },
   {
     tokens: [w('set'), w('verbose'), p('level', uint('level', 'verbosity: 0 quiet, 1 received packets, 2 sent, 3 both (testpmd\'s dump), 4 one decoded line each, 5 with a hex dump', 0, 5)),
@@ -141,8 +140,8 @@ export const config: CommandSpec[] = [
     help: 'Set how forwarding pairs ports (as --port-topology); used at the next start.',
     section: 'config',
     handler: (s, a) => {
-      s.engine.setTopology(a.topology as 'paired' | 'chained' | 'loop');
-      return message(`Port topology set to ${s.engine.topology()}`);
+      s.fwd.setTopology(a.topology as Topology);
+      return message(`Port topology set to ${s.fwd.topology()}`);
     },
   },
 ];

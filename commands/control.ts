@@ -13,16 +13,16 @@ import { render } from './render.js';
 const MAX_LOAD_DEPTH = 8;
 
 function start(session: Session, txFirstBursts: number): CommandResult {
-  if (session.forwarding()) return message(L('Packet forwarding already started', 'warning'));
+  if (session.fwd.running()) return message(L('Packet forwarding already started', 'warning'));
   // testpmd refuses to forward while a port is stopped (it would pair the
   // others with themselves, reflecting a segment's broadcasts back into it).
-  const stopped = session.stoppedPorts();
+  const stopped = session.fwd.stoppedPorts();
   if (stopped.length > 0) {
     const names = stopped.join(',');
     return errorResult('EPORTS_STOPPED', `Not all ports were started: port${stopped.length > 1 ? 's' : ''} ${names} stopped`,
       `start ${stopped.length > 1 ? 'them' : 'it'} with 'port start ${stopped.length > 1 ? 'all' : names}', or remove ${stopped.length > 1 ? 'them' : 'it'} with 'port detach ${stopped[0]}'`);
   }
-  return { kind: 'fwdStart', ...session.startForwarding(txFirstBursts) };
+  return { kind: 'fwdStart', ...session.fwd.start(txFirstBursts) };
 }
 
 async function load(file: string, ctx: HandlerContext): Promise<CommandResult> {
@@ -70,8 +70,8 @@ export const control: CommandSpec[] = [
     help: 'Stop packet forwarding, and display accumulated statistics.',
     section: 'control',
     handler: (s) => {
-      if (!s.forwarding()) return message(L('Packet forwarding not started', 'warning'));
-      return { kind: 'fwdStop', stats: s.stopForwarding() };
+      if (!s.fwd.running()) return message(L('Packet forwarding not started', 'warning'));
+      return { kind: 'fwdStop', stats: s.fwd.stop() };
     },
   },
   {

@@ -19,7 +19,7 @@ const PROTOS = [
 const tunnelOf = perSession<Map<number, boolean>>(() => new Map());
 
 function show(s: Session, port: number, first: string[] = []): CommandResult {
-  s.engine.portInfo(port);
+  s.ports.info(port);
   return { kind: 'message', lines: [...first.map((t) => L(t, 'warning')),
     L(`Parse tunnel is ${tunnelOf(s).get(port) ? 'on' : 'off'}`),
     ...PROTOS.map((x) => L(`${x.name} checksum offload is sw`))] };

@@ -9,12 +9,11 @@ import { NONE, selectPorts } from './util.js';
 import { knobsOf } from './knobs.js';
 
 function showPort(session: Session, what: string, sel: unknown): CommandResult {
-  const { engine } = session;
   const ids = selectPorts(session, sel);
   if (what === 'info') {
-    return { kind: 'portInfo', ports: ids.map((id) => ({ ...engine.portInfo(id), ips: engine.portIps(id) })) };
+    return { kind: 'portInfo', ports: ids.map((id) => ({ ...session.ports.info(id), ips: session.ports.ips(id) })) };
   }
-  const snap = engine.snapshot();
+  const snap = session.ports.counters();
   const counters = ids.map((id) => snap.ports.find((c) => c.id === id)).filter((c) => c !== undefined);
   if (what === 'xstats') {
     const hideZero = knobsOf(session).xstatsHideZero;
@@ -38,7 +37,7 @@ export const display: CommandSpec[] = [
     tokens: [w('show'), w('port'), w('summary'), w('all')],
     help: 'Display a one-line summary of every port.',
     section: 'display',
-    handler: (s) => ({ kind: 'portSummary', ports: s.engine.portIds().map((id) => s.engine.portInfo(id)) }),
+    handler: (s) => ({ kind: 'portSummary', ports: s.ports.ids().map((id) => s.ports.info(id)) }),
   },
   {
     tokens: [w('clear'), w('port'), choice('item', [
@@ -49,7 +48,7 @@ export const display: CommandSpec[] = [
     section: 'display',
     handler: (s, a) => {
       const ids = selectPorts(s, a.port);
-      for (const id of ids) s.engine.clearPortStats(id);
+      for (const id of ids) s.ports.clearStats(id);
       return a.item === 'stats' ? { kind: 'portStatsCleared', ports: ids } : NONE;
     },
   },
@@ -62,12 +61,11 @@ export const display: CommandSpec[] = [
     help: 'Display the given configuration.',
     section: 'display',
     handler: (s, a) => {
-      if (a.item === 'rxtx') return { kind: 'configRxtx', rxtx: s.rxtxConfig() };
+      if (a.item === 'rxtx') return { kind: 'configRxtx', rxtx: s.fwd.rxtx() };
       if (a.item === 'cores') {
-        const lcores = s.engine.lcores().map((l) => l.lcore);
-        return { kind: 'configCores', lcores: lcores.length ? lcores : Array.from({ length: s.engine.nbCores() }, (_, i) => i + 1) };
+        return { kind: 'configCores', lcores: s.fwd.cores() };
       }
-      return { kind: 'configFwd', fwd: s.fwdConfig() };
+      return { kind: 'configFwd', fwd: s.fwd.config() };
     },
   },
   {
@@ -75,7 +73,7 @@ export const display: CommandSpec[] = [
     help: 'Display statistics for all fwd engines.',
     section: 'display',
     handler: (s) => {
-      return { kind: 'fwdStats', stats: s.fwdStats() };
+      return { kind: 'fwdStats', stats: s.fwd.stats() };
     },
   },
   {
@@ -83,7 +81,7 @@ export const display: CommandSpec[] = [
     help: 'Clear statistics for all fwd engines.',
     section: 'display',
     handler: (s) => {
-      s.clearFwdStats();
+      s.fwd.clearStats();
       return NONE;
     },
   },

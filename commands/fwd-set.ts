@@ -37,7 +37,7 @@ function ealLcores(s: Session): LcoreCpu[] {
 }
 
 function setPorts(s: Session, ids: number[]): CommandResult {
-  s.engine.setFwdPorts(ids);
+  s.fwd.setPorts(ids);
   return message(`Forwarding ports set to ${ids.join(',')} (${ids.length} port${ids.length === 1 ? '' : 's'})`);
 }
 
@@ -53,8 +53,8 @@ function setCores(s: Session, ids: number[]): CommandResult {
     }
     map.push(l);
   }
-  s.engine.setLcores(map.flatMap((l) => [l.lcore, l.cpu]));
-  s.engine.setNbCores(map.length);
+  s.fwd.setLcores(map);
+  s.fwd.setNbCores(map.length);
   return { kind: 'configCores', lcores: map.map((l) => l.lcore) };
 }
 
@@ -76,8 +76,8 @@ export const fwdSet: CommandSpec[] = [
     help: 'Set the number of forwarding ports (the first N of the port list).',
     section: 'config',
     handler: (s, a) => {
-      const configured = s.engine.fwdPorts();
-      s.engine.setFwdPorts(fwdPortsOf(configured.length ? configured : s.engine.portIds(), a.num as number));
+      const configured = s.fwd.ports();
+      s.fwd.setPorts(fwdPortsOf(configured.length ? configured : s.ports.ids(), a.num as number));
       return message(`Number of forwarding ports set to ${a.num}`);
     },
   },

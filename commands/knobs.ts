@@ -20,9 +20,9 @@ const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }
 // testpmd's set_def_fwd_config: every port forwards again, the lcores are the
 // EAL's, the peers 02:00:00:00:00:0N.
 function setDefault(s: Session) {
-  s.engine.setFwdPorts([]);
-  s.engine.setLcores((s.options.lcores ?? []).slice(1).flatMap((l) => [l.lcore, l.cpu]));
-  for (const id of s.engine.portIds()) s.engine.setEthPeer(id, `02:00:00:00:00:${id.toString(16).padStart(2, '0')}`);
+  s.fwd.setPorts([]);
+  s.fwd.setLcores((s.options.lcores ?? []).slice(1));
+  for (const id of s.ports.ids()) s.fwd.setEthPeer(id, `02:00:00:00:00:${id.toString(16).padStart(2, '0')}`);
   return message('Reset to default forwarding configuration...');
 }
 
@@ -87,8 +87,8 @@ export const knobs: CommandSpec[] = [
     help: 'Set the number of packets per burst (as set burst).',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.setBurst(a.num as number);
-      return message(`Number of packets per burst set to ${s.engine.burst()}`);
+      s.fwd.setBurst(a.num as number);
+      return message(`Number of packets per burst set to ${s.fwd.burst()}`);
     },
   },
   {
@@ -107,8 +107,8 @@ export const knobs: CommandSpec[] = [
     tokens: [w('dump_devargs')],
     help: 'Dump the device arguments of every port.',
     section: 'display',
-    handler: (s) => message(...s.engine.portIds().map((id) => {
-      const info = s.engine.portInfo(id);
+    handler: (s) => message(...s.ports.ids().map((id) => {
+      const info = s.ports.info(id);
       return `vdev ${info.name}: ${info.devargs.slice(info.name.length + 1) || '(no arguments)'}`;
     })),
   },

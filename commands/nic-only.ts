@@ -102,8 +102,8 @@ export const NIC_ONLY: readonly Row[] = [
 ];
 
 function drivers(s: Session, port: number | undefined): string {
-  const ids = port === undefined ? s.engine.portIds() : [port];
-  const names = [...new Set(ids.map((id) => s.engine.portInfo(id).driver))];
+  const ids = port === undefined ? s.ports.ids() : [port];
+  const names = [...new Set(ids.map((id) => s.ports.info(id).driver))];
   if (names.length === 0) return 'software';
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

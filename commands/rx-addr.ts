@@ -16,7 +16,7 @@ export const rxAddr: CommandSpec[] = [
     help: 'Set the allmulti mode on port_id, or all: with promiscuous mode off, receive every multicast frame.',
     section: 'config',
     handler: (s, a) => {
-      for (const id of selectPorts(s, a.port)) s.engine.portSetAllmulti(id, a.state === 'on');
+      for (const id of selectPorts(s, a.port)) s.ports.setAllmulti(id, a.state === 'on');
       return NONE;
     },
   },
@@ -24,20 +24,20 @@ export const rxAddr: CommandSpec[] = [
     tokens: [w('mac_addr'), choice('op', ADD_REMOVE), p('port', portId), p('mac', mac)],
     help: 'Add/Remove a MAC address on port_id: with promiscuous mode off, the port also receives frames sent to it.',
     section: 'config',
-    handler: (s, a) => { s.engine.portRxAddr(a.port as number, a.mac as string, false, a.op === 'add'); return NONE; },
+    handler: (s, a) => { s.ports.rxAddr(a.port as number, a.mac as string, false, a.op === 'add'); return NONE; },
   },
   {
     tokens: [w('mcast_addr'), choice('op', ADD_REMOVE), p('port', portId), p('mac', mac)],
     help: 'Add/Remove a multicast MAC address on port_id: with promiscuous mode off, the port receives that group.',
     section: 'config',
-    handler: (s, a) => { s.engine.portRxAddr(a.port as number, a.mac as string, true, a.op === 'add'); return NONE; },
+    handler: (s, a) => { s.ports.rxAddr(a.port as number, a.mac as string, true, a.op === 'add'); return NONE; },
   },
   {
     tokens: [w('show'), w('port'), p('port', portId), w('macs')],
     help: 'Display the list of added MAC addresses (the default first).',
     section: 'display',
     handler: (s, a) => {
-      const info = s.engine.portInfo(a.port as number);
+      const info = s.ports.info(a.port as number);
       const all = [info.mac, ...info.addedMacs];
       return message(`Number of MAC address added: ${all.length}`, ...all.map((m) => `  ${m.toUpperCase()}`));
     },
@@ -47,7 +47,7 @@ export const rxAddr: CommandSpec[] = [
     help: 'Display the list of added multicast MAC addresses.',
     section: 'display',
     handler: (s, a) => {
-      const info = s.engine.portInfo(a.port as number);
+      const info = s.ports.info(a.port as number);
       return message(`Number of Multicast MAC address added: ${info.mcastMacs.length}`, ...info.mcastMacs.map((m) => `  ${m.toUpperCase()}`));
     },
   },

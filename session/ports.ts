@@ -1,6 +1,6 @@
 // The ports of a session: what the command handlers ask of them, over the
 // engine. Returns data; the handlers say what happened in testpmd's words.
-import type { NativeEngine, PortInfo } from '../native/addon.js';
+import type { NativeEngine, PortCounters, PortInfo } from '../native/addon.js';
 import type { QueueDir } from '../native/diag.js';
 import '../native/diag.js';
 
@@ -33,6 +33,18 @@ export class Ports {
   // queue -1: every queue of that direction.
   setDescriptors(id: number, dir: QueueDir, queue: number, n: number): void { this.engine.portSetNbDesc(id, dir, queue, n); }
   setMtu(id: number, mtu: number): void { this.engine.portSetMtu(id, mtu); }
+  setMac(id: number, mac: string): void { this.engine.portSetMac(id, mac); }
+  setPromiscuous(id: number, on: boolean): void { this.engine.portSetPromiscuous(id, on); }
+  setAllmulti(id: number, on: boolean): void { this.engine.portSetAllmulti(id, on); }
+  setLink(id: number, up: boolean): void { this.engine.portSetLink(id, up); }
+  // mac_addr / mcast_addr add|remove: the addresses rx takes beside the port's own.
+  rxAddr(id: number, mac: string, multicast: boolean, add: boolean): void { this.engine.portRxAddr(id, mac, multicast, add); }
+  // Every port's counters, stamped (CLOCK_MONOTONIC).
+  counters(): { timeNs: number; ports: PortCounters[] } {
+    const snap = this.engine.snapshot();
+    return { timeNs: snap.timeNs, ports: snap.ports };
+  }
+  clearStats(id: number): void { this.engine.clearPortStats(id); }
   addIp(id: number, cidr: string): void { this.engine.portAddIp(id, cidr); }
   ips(id: number): string[] { return this.engine.portIps(id); }
 }

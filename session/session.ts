@@ -10,16 +10,16 @@ import { EMBEDDED_DEFAULT_VDEVS, ETHER_OVERHEAD, fwdPortsOf } from './options.js
 import type { SessionOptions } from './options.js';
 import type { StyledLine } from './lines.js';
 import { L } from './lines.js';
-import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from './fwd.js';
-import type { FwdConfig, FwdStats, RxtxConfig, Throughput } from './fwd.js';
+import { collectFwdStats } from './fwd.js';
+import type { Throughput } from './fwd.js';
 import { installedView } from './view.js';
 import type { SessionView } from './view.js';
 import '../native/capture.js';
 import type { CaptureInfo, CaptureOptions, PcapFileInfo, PcapShowInfo, ReplayInfo, ReplayOptions } from '../native/capture.js';
-import type { VerboseSetInfo } from '../native/verbose.js';
 import { EventHub } from './events.js';
 import { VerboseHub } from './verbose.js';
 import { Ports } from './ports.js';
+import { Forwarding } from './forwarding.js';
 import { Knis, Proxies } from './kni.js';
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
@@ -32,12 +32,12 @@ export class Session {
   // Engine events (KNI requests, IF-proxy trace, ends of replays and counted
   // captures, memif links) are drained and logged from the session's start.
   readonly events: EventHub;
-  private readonly verbose: VerboseHub;
+  // set verbose: the level and the taps' drain.
+  readonly verbose: VerboseHub;
+  readonly fwd: Forwarding;
   readonly ports: Ports;
   readonly knis: Knis;
   readonly proxies: Proxies;
-  // rx_missed of each port when forwarding last started (or fwd stats were cleared).
-  readonly missedBaseline = new Map<number, number>();
   private readonly prev = new Map<number, PrevCounters>();
   private readonly logFn?: (lines: StyledLine[]) => void;
   private fwdModesCache?: NamedHelp[];
@@ -54,6 +54,7 @@ export class Session {
     const closed = (): boolean => this.closed;
     this.events = new EventHub(engine, view, logLines, closed);
     this.verbose = new VerboseHub(engine, view, logLines, closed);
+    this.fwd = new Forwarding(engine);
     this.ports = new Ports(engine);
     this.knis = new Knis(engine);
     this.proxies = new Proxies(engine);
@@ -135,42 +136,8 @@ export class Session {
   }
 
   get isShutdown(): boolean { return this.closed; }
-
-  // Forwarding.
-  forwarding(): boolean { return this.engine.forwarding(); }
-  // Ports neither started nor closed: testpmd refuses to start with one.
-  stoppedPorts(): number[] {
-    return this.engine.portIds().filter((id) => { const i = this.engine.portInfo(id); return !i.started && !i.closed; });
-  }
-  startForwarding(txFirstBursts: number): { fwd: FwdConfig; rxtx: RxtxConfig } {
-    this.markFwdStart();
-    this.engine.start(txFirstBursts);
-    return { fwd: this.fwdConfig(), rxtx: this.rxtxConfig() };
-  }
-  stopForwarding(): FwdStats {
-    const streams = this.engine.stop();
-    return collectFwdStats(streams, this.engine.snapshot().ports, this.missedBaseline, this.engine.fwdMode());
-  }
-  fwdStats(): FwdStats {
-    const snap = this.engine.snapshot();
-    return collectFwdStats(snap.streams, snap.ports, this.missedBaseline, this.engine.fwdMode());
-  }
-  // RX-dropped (rx_missed) counts from here too.
-  clearFwdStats(): void {
-    this.engine.clearFwdStats();
-    this.markFwdStart();
-  }
-  fwdConfig(): FwdConfig { return collectFwdConfig(this.engine); }
-  rxtxConfig(): RxtxConfig { return collectRxtxConfig(this.engine); }
-
-  // set verbose: `port` keeps one port (else every open port, and those
-  // attached later); returns the level before and what the engine set.
-  get verboseLevel(): number { return this.verbose.level; }
-  setVerbose(level: number, port: number | undefined, filter: string): { before: number; info: VerboseSetInfo } {
-    const before = this.verbose.level;
-    const ports = port !== undefined ? [port] : this.engine.portIds().filter((id) => !this.engine.portInfo(id).closed);
-    return { before, info: this.verbose.set(level, ports, port === undefined, filter) };
-  }
+  // The scenario conditions read RX-dropped from here.
+  get missedBaseline(): Map<number, number> { return this.fwd.missedBaseline; }
 
   // Capture and replay. Their ends (a count reached, the file played) come
   // as events, which the hub logs.
@@ -212,15 +179,6 @@ export class Session {
     return t;
   }
 
-  // Called when forwarding starts and when fwd stats are cleared: RX-dropped
-  // (rx_missed) is counted from here.
-  private markFwdStart(): void {
-    this.missedBaseline.clear();
-    try {
-      for (const p of this.engine.snapshot().ports) this.missedBaseline.set(p.id, p.rxMissed);
-    } catch { /* no ports */ }
-  }
-
   // Stops forwarding, stops and closes every port, frees the engine; returns
   // testpmd's quit lines. Idempotent: later calls return no lines.
   shutdown(): StyledLine[] {
@@ -243,7 +201,7 @@ export class Session {
         const streams = engine.stop();
         let ports: PortCounters[] = [];
         try { ports = engine.snapshot().ports; } catch { /* counters gone */ }
-        out.push(...this.view.fwdStop(collectFwdStats(streams, ports, this.missedBaseline, engine.fwdMode())));
+        out.push(...this.view.fwdStop(collectFwdStats(streams, ports, this.fwd.missedBaseline, engine.fwdMode())));
       }
     } catch (e) {
       const err = e as { code?: string; message?: string };

@@ -25,11 +25,14 @@ export class VerboseHub {
 
   get level(): number { return this.current; }
 
-  // Prints what the old level kept, then applies the new one to `ports`;
-  // everyPort: ports attached later get a tap too.
-  set(level: number, ports: number[], everyPort: boolean, filter: string): VerboseSetInfo {
+  // Prints what the old level kept, then applies the new one: to `port`, or
+  // to every open port and those attached later. Returns the level before
+  // and what the engine set.
+  set(level: number, port: number | undefined, filter: string): { before: number; info: VerboseSetInfo } {
     this.drain();
-    const info = this.engine.verboseSet(level, ports, everyPort, filter);
+    const ports = port !== undefined ? [port] : this.engine.portIds().filter((id) => !this.engine.portInfo(id).closed);
+    const info = this.engine.verboseSet(level, ports, port === undefined, filter);
+    const before = this.current;
     this.current = level;
     if (level > 0 && !this.timer) {
       this.timer = setInterval(() => this.drain(), DRAIN_MS);
@@ -38,7 +41,7 @@ export class VerboseHub {
       clearInterval(this.timer);
       this.timer = undefined;
     }
-    return info;
+    return { before, info };
   }
 
   drain(): void {

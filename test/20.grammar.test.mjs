@@ -7,8 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { commandLayer, TABLE, SECTIONS, parseLine, editDistance } from '../dist/commands/index.js';
-import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from '../dist/session/fwd.js';
+import { Forwarding } from '../dist/session/forwarding.js';
 import { Ports } from '../dist/session/ports.js';
+import { VerboseHub } from '../dist/session/verbose.js';
+import { sessionView } from '../dist/commands/session-view.js';
 
 const MODES = [
   { name: 'io', help: 'Forward packets unchanged.' },
@@ -91,31 +93,16 @@ function fakeSession() {
     verboseDrain: () => ({ records: [], suppressed: 0 }),
   };
   let closed = false;
-  let verbose = 0;
-  const missedBaseline = new Map();
   return {
     calls,
     advance(packets, ns) { n += packets; timeNs += ns; },
     engine,
+    fwd: new Forwarding(engine),
     ports: new Ports(engine),
-    get verboseLevel() { return verbose; },
-    setVerbose(level, port, filter) {
-      const before = verbose;
-      verbose = level;
-      return { before, info: engine.verboseSet(level, port === undefined ? [...ports.keys()] : [port], port === undefined, filter) };
-    },
-    missedBaseline,
+    verbose: new VerboseHub(engine, sessionView, () => {}, () => closed),
     get isShutdown() { return closed; },
     fwdModes: () => MODES,
     drivers: () => DRIVERS,
-    forwarding: () => engine.forwarding(),
-    stoppedPorts: () => [...ports.values()].filter((p) => !p.started && !p.closed).map((p) => p.id),
-    startForwarding(bursts) { engine.start(bursts); return { fwd: collectFwdConfig(engine), rxtx: collectRxtxConfig(engine) }; },
-    stopForwarding: () => collectFwdStats(engine.stop(), engine.snapshot().ports, missedBaseline, engine.fwdMode()),
-    fwdStats() { const snap = engine.snapshot(); return collectFwdStats(snap.streams, snap.ports, missedBaseline, engine.fwdMode()); },
-    clearFwdStats: () => engine.clearFwdStats(),
-    fwdConfig: () => collectFwdConfig(engine),
-    rxtxConfig: () => collectRxtxConfig(engine),
     log() {},
     prev: new Map(),
     throughput(c, t) {
@@ -351,7 +338,7 @@ test('handlers return typed results rendered in testpmd shapes', async () => {
   const s = fakeSession();
   assert.equal(text(await run(s, 'set fwd macswap')), ['Set macswap packet forwarding mode']);
   assert.equal(text(await run(s, 'set verbose 1')), ['Change verbose level from 0 to 1']);
-  assert.is(s.verboseLevel, 1);
+  assert.is(s.verbose.level, 1);
   const start = text(await run(s, 'start'));
   assert.is(start[0], 'macswap packet forwarding - ports=2 - cores=1 - streams=2 - NUMA support enabled, MP allocation mode: native');
   assert.is(start[1], 'Logical Core 1 (socket 0) forwards packets on 2 streams:');
@@ -425,7 +412,7 @@ test('load runs a file, skips comments, stops at the first error and names the l
     assert.is(r.kind, 'script');
     assert.is(r.steps.length, 3);
     assert.equal(r.failed, { lineNo: 5, line: 'set fwd warpdrive' });
-    assert.is(s.verboseLevel, 2);
+    assert.is(s.verbose.level, 2);
     const lines = text(commandLayer.render(r));
     assert.ok(lines.includes('Set mac packet forwarding mode'));
     assert.match(lines[lines.length - 1], new RegExp(`${file}:5`));
@@ -435,7 +422,7 @@ test('load runs a file, skips comments, stops at the first error and names the l
     fs.writeFileSync(file, 'set verbose 1\nquit\nset verbose 0\n');
     const q = await commandLayer.execute(s, `load ${file}`);
     assert.is(q.kind, 'quit');
-    assert.is(s.verboseLevel, 1);
+    assert.is(s.verbose.level, 1);
     assert.ok(text(q.lines).includes('Bye...'));
     const after = await commandLayer.execute(s, 'show port info 0');
     assert.is(after.code, 'ESHUTDOWN');
