@@ -18,12 +18,12 @@ const dirChoice = (name: string, rx: string, tx: string) => choice(name, [
 const dirOf = (word: unknown): QueueDir => (String(word).startsWith('rx') ? 'rx' : 'tx');
 
 function queueInfo(s: Session, port: number, dir: QueueDir, queue: number): QueueInfoResult {
-  return { kind: 'queueInfo', pool: s.engine.mempool().name, info: s.engine.portQueueInfo(port, dir, queue) };
+  return { kind: 'queueInfo', pool: s.queues.mempool().name, info: s.queues.info(port, dir, queue) };
 }
 
 function queueRing(s: Session, port: number, dir: QueueDir, queue: number, count: number): QueueRingResult {
-  const info = s.engine.portQueueInfo(port, dir, queue);
-  return { kind: 'queueRing', info, count, descriptors: s.engine.portQueueRing(port, dir, queue, count) };
+  const info = s.queues.info(port, dir, queue);
+  return { kind: 'queueRing', info, count, descriptors: s.queues.ring(port, dir, queue, count) };
 }
 
 export const diag: CommandSpec[] = [
@@ -59,12 +59,12 @@ export const diag: CommandSpec[] = [
     help: 'Show the mbuf pool: size, in use, free, per-lcore cache occupancy, allocation failures, and (when not '
       + 'forwarding) which queue or stream holds the mbufs in use.',
     section: 'display',
-    handler: (s): MempoolResult => ({ kind: 'mempool', pool: s.engine.mempool() }),
+    handler: (s): MempoolResult => ({ kind: 'mempool', pool: s.queues.mempool() }),
   },
   {
     tokens: [w('show'), w('lcores')],
     help: 'Show each poll thread: its streams, busy vs idle share of its polling time, and busy bursts per second.',
     section: 'display',
-    handler: (s): LcoresResult => ({ kind: 'lcores', lcores: s.engine.lcoreLoads() }),
+    handler: (s): LcoresResult => ({ kind: 'lcores', lcores: s.queues.lcoreLoads() }),
   },
 ];

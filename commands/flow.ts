@@ -204,10 +204,10 @@ export const flow: CommandSpec[] = [
     handler: (s, a) => withRule(a.rule, (rule) => {
       const port = a.port as number;
       if (a.verb === 'validate') {
-        s.engine.flowValidate(port, rule);
+        s.flows.validate(port, rule);
         return message('Flow rule validated');
       }
-      const id = s.engine.flowCreate(port, rule);
+      const id = s.flows.create(port, rule);
       return message(`Flow rule #${id} created`);
     }),
   },
@@ -221,7 +221,7 @@ export const flow: CommandSpec[] = [
       const lines: string[] = [];
       for (const word of words) {
         if (!/^(0|[1-9][0-9]*)$/.test(word)) return errorResult('EARG_INVALID', `invalid rule id '${word}': expected a number`);
-        s.engine.flowDestroy(a.port as number, Number(word));
+        s.flows.destroy(a.port as number, Number(word));
         lines.push(`Flow rule #${word} destroyed`);
       }
       return message(...lines);
@@ -231,19 +231,19 @@ export const flow: CommandSpec[] = [
     tokens: [w('flow'), w('flush'), p('port', portId)],
     help: 'Destroy all flow rules.',
     section: 'config',
-    handler: (s, a) => { s.engine.flowFlush(a.port as number); return NONE; },
+    handler: (s, a) => { s.flows.flush(a.port as number); return NONE; },
   },
   {
     tokens: [w('flow'), w('list'), p('port', portId)],
     help: 'List existing flow rules sorted by group, then priority.',
     section: 'display',
-    handler: (s, a): FlowListResult => ({ kind: 'flowList', port: a.port as number, rules: s.engine.flowList(a.port as number) }),
+    handler: (s, a): FlowListResult => ({ kind: 'flowList', port: a.port as number, rules: s.flows.list(a.port as number) }),
   },
   {
     tokens: [w('flow'), w('list'), p('port', portId), w('group'), p('group', uint('group', 'the group whose rules to list'))],
     help: 'List the flow rules of one group, sorted by priority.',
     section: 'display',
-    handler: (s, a): FlowListResult => ({ kind: 'flowList', port: a.port as number, rules: s.engine.flowList(a.port as number).filter((r) => r.group === a.group) }),
+    handler: (s, a): FlowListResult => ({ kind: 'flowList', port: a.port as number, rules: s.flows.list(a.port as number, a.group as number) }),
   },
   {
     tokens: [w('flow'), w('isolate'), p('port', portId), choice('mode', ISOLATE_WORDS)],
@@ -251,7 +251,7 @@ export const flow: CommandSpec[] = [
     section: 'config',
     handler: (s, a) => {
       const on = ISOLATE_WORDS.find((x) => x.word === a.mode)!.on;
-      s.engine.flowIsolate(a.port as number, on);
+      s.flows.isolate(a.port as number, on);
       return message(`Ingress traffic on port ${a.port} is ${on ? 'now restricted' : 'not restricted anymore'} to the defined flow rules`);
     },
   },
@@ -259,14 +259,14 @@ export const flow: CommandSpec[] = [
     tokens: [w('flow'), w('query'), p('port', portId), p('id', ruleId), w('count')],
     help: 'Query the count action of an existing flow rule.',
     section: 'display',
-    handler: (s, a): FlowQueryResult => ({ kind: 'flowQuery', port: a.port as number, id: a.id as number, count: s.engine.flowQuery(a.port as number, a.id as number) }),
+    handler: (s, a): FlowQueryResult => ({ kind: 'flowQuery', port: a.port as number, id: a.id as number, count: s.flows.query(a.port as number, a.id as number) }),
   },
   {
     tokens: [w('port'), w('config'), p('port', portSel), w('rss'), choice('rss type', RSS_TYPES)],
     help: 'Set the RSS mode: spread received packets over the rx queues by a Toeplitz hash (in software).',
     section: 'ports',
     handler: (s, a) => {
-      for (const id of selectPorts(s, a.port)) s.engine.portSetRss(id, a['rss type'] as string);
+      for (const id of selectPorts(s, a.port)) s.flows.setRssTypes(id, a['rss type'] as string);
       return NONE;
     },
   },
@@ -277,9 +277,9 @@ export const flow: CommandSpec[] = [
     section: 'ports',
     handler: (s, a) => {
       const port = a.port as number;
-      const entries = parseReta(String(a.entries), s.engine.portRss(port).reta.length);
+      const entries = parseReta(String(a.entries), s.flows.rss(port).reta.length);
       if (typeof entries === 'string') return errorResult('EARG_INVALID', entries);
-      s.engine.portSetReta(port, entries);
+      s.flows.setReta(port, entries);
       return NONE;
     },
   },
@@ -287,19 +287,19 @@ export const flow: CommandSpec[] = [
     tokens: [w('port'), w('config'), p('port', portId), w('rss-hash-key'), p('key', RSS_KEY)],
     help: 'Set the RSS hash key (40 bytes as 80 hex digits).',
     section: 'ports',
-    handler: (s, a) => { s.engine.portSetRssKey(a.port as number, a.key as string); return NONE; },
+    handler: (s, a) => { s.flows.setRssKey(a.port as number, a.key as string); return NONE; },
   },
   {
     // testpmd names a flow type; the software hash has one key for every type.
     tokens: [w('port'), w('config'), p('port', portId), w('rss-hash-key'), choice('flow type', RSS_KEY_TYPES.map((t) => ({ word: t, help: 'the key is shared by every flow type' }))), p('key', RSS_KEY)],
     help: 'Set the RSS hash key, testpmd\'s form (one key serves every flow type in software).',
     section: 'ports',
-    handler: (s, a) => { s.engine.portSetRssKey(a.port as number, a.key as string); return NONE; },
+    handler: (s, a) => { s.flows.setRssKey(a.port as number, a.key as string); return NONE; },
   },
   {
     tokens: [w('show'), w('port'), p('port', portId), w('rss')],
     help: "Show a port's RSS types, queues (driver-fed or software), per-queue counters, rule drops and redirection table.",
     section: 'display',
-    handler: (s, a): PortRssResult => ({ kind: 'portRss', rss: s.engine.portRss(a.port as number) }),
+    handler: (s, a): PortRssResult => ({ kind: 'portRss', rss: s.flows.rss(a.port as number) }),
   },
 ];

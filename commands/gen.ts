@@ -100,7 +100,7 @@ const payloadWord: ParamType = {
 };
 
 function set(s: Session, partial: GenSettingsUpdate): void {
-  s.engine.setGenSettings(partial);
+  s.gen.update(partial);
 }
 
 function describeTemplate(g: GenSettings): string {
@@ -111,17 +111,16 @@ function describeTemplate(g: GenSettings): string {
 }
 
 export function genConfig(s: Session): GenConfigResult {
-  const e = s.engine;
   return {
     kind: 'genConfig',
-    mode: e.fwdMode(),
-    txpkts: e.txpkts(),
-    settings: e.genSettings(),
-    ports: e.portIds().map((id) => ({ id, rate: e.txRate(id), count: e.txCount(id) })),
+    mode: s.fwd.mode(),
+    txpkts: s.fwd.txpkts(),
+    settings: s.gen.settings(),
+    ports: s.ports.ids().map((id) => ({ id, rate: s.gen.rate(id), count: s.gen.count(id) })),
   };
 }
 
-const templateMsg = (s: Session): CommandResult => message(`Tx template: ${describeTemplate(s.engine.genSettings())}`);
+const templateMsg = (s: Session): CommandResult => message(`Tx template: ${describeTemplate(s.gen.settings())}`);
 
 export const gen: CommandSpec[] = [
   {
@@ -146,7 +145,7 @@ export const gen: CommandSpec[] = [
     help: 'Generated packets carry one 802.1Q tag (TPID 0x8100).',
     section: 'config',
     handler: (s, a) => {
-      const cur = s.engine.genSettings().vlan;
+      const cur = s.gen.settings().vlan;
       set(s, { l2: 'vlan', vlan: [a.tci as number, cur[1] ?? 0] });
       return templateMsg(s);
     },
@@ -228,7 +227,7 @@ export const gen: CommandSpec[] = [
     handler: (s, a) => {
       const key = { 'src-ip': 'srcIp', 'dst-ip': 'dstIp', 'src-port': 'srcPort', 'dst-port': 'dstPort' }[a.field as string] as 'srcIp';
       set(s, { flows: { [key]: a.count as number } });
-      const f = s.engine.genSettings().flows;
+      const f = s.gen.settings().flows;
       return message(`flowgen: ${flowCount(f)} flows (src-ip ${f.srcIp} x dst-ip ${f.dstIp} x src-port ${f.srcPort} x dst-port ${f.dstPort})`);
     },
   },
@@ -241,7 +240,7 @@ export const gen: CommandSpec[] = [
     section: 'config',
     handler: (s, a) => {
       const ids = selectPorts(s, a.port);
-      for (const id of ids) s.engine.setTxRate(id, a.value as number, a.unit as 'pps' | 'mbps');
+      for (const id of ids) s.gen.setRate(id, a.value as number, a.unit as 'pps' | 'mbps');
       const rate = a.value === 0 ? 'unpaced (as fast as the port takes them)' : `${a.value} ${a.unit}`;
       return message(`Tx rate of port${ids.length > 1 ? 's' : ''} ${ids.join(',')} set to ${rate}`);
     },
@@ -251,7 +250,7 @@ export const gen: CommandSpec[] = [
     help: 'Stop generating on a port after COUNT packets in each run (shared by its tx queues).',
     section: 'config',
     handler: (s, a) => {
-      for (const id of selectPorts(s, a.port)) s.engine.setTxCount(id, a.count as number);
+      for (const id of selectPorts(s, a.port)) s.gen.setCount(id, a.count as number);
       return NONE;
     },
   },
@@ -265,7 +264,7 @@ export const gen: CommandSpec[] = [
     tokens: [w('show'), w('port'), w('latency'), p('port', portSel)],
     help: 'Show loss, duplicates, reordering and latency of generated packets received (rxonly, flowgen).',
     section: 'display',
-    handler: (s, a) => ({ kind: 'portLatency', ports: selectPorts(s, a.port).map((id) => s.engine.portLatency(id)) }),
+    handler: (s, a) => ({ kind: 'portLatency', ports: selectPorts(s, a.port).map((id) => s.gen.latency(id)) }),
   },
 ];
 

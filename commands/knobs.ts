@@ -95,13 +95,13 @@ export const knobs: CommandSpec[] = [
     tokens: [w('dump_mempool')],
     help: 'Dump the mbuf pool (as show mempool).',
     section: 'display',
-    handler: (s): MempoolResult => ({ kind: 'mempool', pool: s.engine.mempool() }),
+    handler: (s): MempoolResult => ({ kind: 'mempool', pool: s.queues.mempool() }),
   },
   {
     tokens: [w('dump_ring')],
     help: 'Dump the rings: name, entries in use and size of each.',
     section: 'display',
-    handler: (s) => message(...s.engine.ringOccupancy().map((r) => `ring <${r.name}>: used=${r.used} size=${r.size}`)),
+    handler: (s) => message(...s.queues.occupancy().map((r) => `ring <${r.name}>: used=${r.used} size=${r.size}`)),
   },
   {
     tokens: [w('dump_devargs')],

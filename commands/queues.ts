@@ -26,7 +26,7 @@ export const queues: CommandSpec[] = [
     help: 'Free the mbufs a tx queue keeps after sending them (software queues keep none).',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.portQueueInfo(a.port as number, 'tx', a.queue as number);  // the queue must exist
+      s.queues.info(a.port as number, 'tx', a.queue as number);  // the queue must exist
       return message(`Cleanup port ${a.port as number} Tx queue ${a.queue as number} mbuf nums: 0`);
     },
   },
@@ -35,7 +35,7 @@ export const queues: CommandSpec[] = [
     help: 'Start or stop one rx/tx queue of a started port (forwarding may run).',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.portQueueState(a.port as number, dirOf(a['queue kind']), a.queue as number, a.action === 'start');
+      s.queues.setState(a.port as number, dirOf(a['queue kind']), a.queue as number, a.action === 'start');
       return message(`${name(a)} ${a.action === 'start' ? 'started' : 'stopped'}`);
     },
   },
@@ -44,7 +44,7 @@ export const queues: CommandSpec[] = [
     help: 'Keep one rx/tx queue stopped when the port starts, until started by itself (the port must be stopped).',
     section: 'ports',
     handler: (s, a) => {
-      s.engine.portQueueDeferred(a.port as number, dirOf(a['queue kind']), a.queue as number, a.state === 'on');
+      s.queues.setDeferred(a.port as number, dirOf(a['queue kind']), a.queue as number, a.state === 'on');
       return message(`${name(a)} deferred start ${a.state as string}`);
     },
   },
@@ -55,10 +55,8 @@ export const queues: CommandSpec[] = [
     handler: (s, a) => {
       const id = a.port as number;
       const dir = dirOf(a['queue kind']);
-      if (s.engine.portInfo(id).started) return errorResult('EBUSY_STARTED', `Please stop port ${id} first`, `port stop ${id}`);
-      const info = s.engine.portQueueInfo(id, dir, a.queue as number);
-      s.engine.portSetNbDesc(id, dir, a.queue as number, info.nbDesc);
-      const size = s.engine.portQueueInfo(id, dir, a.queue as number).rings[0]?.size ?? info.nbDesc;
+      if (s.ports.info(id).started) return errorResult('EBUSY_STARTED', `Please stop port ${id} first`, `port stop ${id}`);
+      const size = s.queues.setUp(id, dir, a.queue as number);
       return message(`${name(a)} set up with ${size} descriptors`);
     },
   },

@@ -74,9 +74,9 @@ export const showPort: CommandSpec[] = [
     tokens: [w('show'), w('port'), w('summary'), p('port', portId)],
     help: 'Display a one-line summary of port_id.',
     section: 'display',
-    handler: (s, a) => lines(`Number of available ports: ${s.engine.portIds().length}`,
+    handler: (s, a) => lines(`Number of available ports: ${s.ports.ids().length}`,
       `${'Port'.padEnd(4)} ${'MAC Address'.padEnd(17)} ${'Name'.padEnd(12)} ${'Driver'.padEnd(14)} ${'Status'.padEnd(8)} Link`,
-      summaryRow(s.engine.portInfo(a.port as number))),
+      summaryRow(s.ports.info(a.port as number))),
   },
   {
     tokens: [w('show'), w('port'), p('port', portId), choice('direction', [
@@ -84,14 +84,14 @@ export const showPort: CommandSpec[] = [
     ]), choice('what', [{ word: 'capabilities', help: 'what the port can do' }, { word: 'configuration', help: 'what is enabled' }])],
     help: 'Display the rx/tx offload capabilities or configuration of a port (software ports offload nothing).',
     section: 'display',
-    handler: (s, a) => offloads(a.direction === 'rx_offload' ? 'Rx' : 'Tx', a.what as string, s.engine.portInfo(a.port as number)),
+    handler: (s, a) => offloads(a.direction === 'rx_offload' ? 'Rx' : 'Tx', a.what as string, s.ports.info(a.port as number)),
   },
   {
     tokens: [w('show'), w('port'), p('port', portId), w('ptypes')],
     help: 'Display the packet types the port recognises (in software: the classifier and the decoder).',
     section: 'display',
     handler: (s, a) => {
-      s.engine.portInfo(a.port as number);
+      s.ports.info(a.port as number);
       return lines(...PTYPES.flatMap(([group, names]) => [`Supported ${group} ptypes:`, ...names.map((n) => `  ${n}`)]));
     },
   },
@@ -100,7 +100,7 @@ export const showPort: CommandSpec[] = [
     help: 'Show general information about devices probed.',
     section: 'display',
     handler: (s, a) => {
-      const ports = s.engine.portIds().map((id) => s.engine.portInfo(id));
+      const ports = s.ports.ids().map((id) => s.ports.info(id));
       const chosen = a.device === 'all' ? ports : ports.filter((x) => x.name === a.device);
       if (chosen.length === 0) return errorResult('EDEVICE', `no device named '${a.device as string}': devices are ${ports.map((x) => x.name).join(', ')}`);
       return lines(...chosen.flatMap(deviceInfo));
@@ -110,18 +110,18 @@ export const showPort: CommandSpec[] = [
     tokens: [w('show'), w('port'), p('port', portId), w('rss-hash'), choice('key', [{ word: 'key', help: 'also the hash key' }])],
     help: 'Display the RSS hash functions and key of a port (software RSS).',
     section: 'display',
-    handler: (s, a) => rssHash(s.engine.portRss(a.port as number), true),
+    handler: (s, a) => rssHash(s.flows.rss(a.port as number), true),
   },
   {
     tokens: [w('show'), w('port'), p('port', portId), w('rss-hash')],
     help: 'Display the RSS hash functions of a port (software RSS).',
     section: 'display',
-    handler: (s, a) => rssHash(s.engine.portRss(a.port as number), false),
+    handler: (s, a) => rssHash(s.flows.rss(a.port as number), false),
   },
   {
     tokens: [w('show'), w('port'), p('port', portId), w('rss'), w('reta'), p('size', rest('size [(mask,...)]', 'entries to show and their masks'), true)],
     help: 'Display the RSS redirection table of a port (software RSS).',
     section: 'display',
-    handler: (s, a) => reta(s.engine.portRss(a.port as number), a.size as string | undefined),
+    handler: (s, a) => reta(s.flows.rss(a.port as number), a.size as string | undefined),
   },
 ];

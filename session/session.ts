@@ -21,6 +21,9 @@ import { VerboseHub } from './verbose.js';
 import { Ports } from './ports.js';
 import { Forwarding } from './forwarding.js';
 import { Knis, Proxies } from './kni.js';
+import { Flows } from './flows.js';
+import { Generator } from './generator.js';
+import { Queues } from './queues.js';
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
 
@@ -38,6 +41,9 @@ export class Session {
   readonly ports: Ports;
   readonly knis: Knis;
   readonly proxies: Proxies;
+  readonly flows: Flows;
+  readonly gen: Generator;
+  readonly queues: Queues;
   private readonly prev = new Map<number, PrevCounters>();
   private readonly logFn?: (lines: StyledLine[]) => void;
   private fwdModesCache?: NamedHelp[];
@@ -58,6 +64,9 @@ export class Session {
     this.ports = new Ports(engine);
     this.knis = new Knis(engine);
     this.proxies = new Proxies(engine);
+    this.flows = new Flows(engine);
+    this.gen = new Generator(engine);
+    this.queues = new Queues(engine);
   }
 
   // Builds the engine, attaches the ports and applies the start-up options the
