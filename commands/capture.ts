@@ -97,7 +97,7 @@ function replayOptions(file: string, o: Record<string, unknown> = {}): ReplayOpt
 }
 
 function pcapShow(s: Session, file: string, count?: number, filter?: string): CommandResult {
-  const r: PcapShowResult = { kind: 'pcapShow', show: s.pcapShow(file, count ?? 0, filter ?? '') };
+  const r: PcapShowResult = { kind: 'pcapShow', show: s.captures.pcapShow(file, count ?? 0, filter ?? '') };
   return r;
 }
 
@@ -110,7 +110,7 @@ export const capture: CommandSpec[] = [
     section: 'control',
     // A capture with a count ends by itself: the session's event hub says so.
     handler: (s, a) => {
-      const r: CaptureStartResult = { kind: 'captureStart', capture: s.captureStart(a.port as number, captureOptions(a.options as Record<string, unknown>)) };
+      const r: CaptureStartResult = { kind: 'captureStart', capture: s.captures.start(a.port as number, captureOptions(a.options as Record<string, unknown>)) };
       return r;
     },
   },
@@ -119,7 +119,7 @@ export const capture: CommandSpec[] = [
     help: 'Stop the capture on a port, or every capture: the files are flushed and closed.',
     section: 'control',
     handler: (s, a) => {
-      const r: CaptureStopResult = { kind: 'captureStop', captures: s.captureStop(a.port as number | undefined) };
+      const r: CaptureStopResult = { kind: 'captureStop', captures: s.captures.stop(a.port as number | undefined) };
       return r;
     },
   },
@@ -128,7 +128,7 @@ export const capture: CommandSpec[] = [
     help: 'Display the captures of this session: packets seen, captured and dropped.',
     section: 'display',
     handler: (s) => {
-      const r: CaptureListResult = { kind: 'captureList', captures: s.captures() };
+      const r: CaptureListResult = { kind: 'captureList', captures: s.captures.list() };
       return r;
     },
   },
@@ -137,7 +137,7 @@ export const capture: CommandSpec[] = [
     help: 'Replay a pcap/pcapng file into a port at original timing, a multiple of it, a rate, or top speed.',
     section: 'control',
     handler: (s, a) => {
-      const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.replayStart(a.port as number, replayOptions(a.file as string, a.options as Record<string, unknown> | undefined)) };
+      const r: ReplayResult = { kind: 'replay', action: 'start', replay: s.captures.replayStart(a.port as number, replayOptions(a.file as string, a.options as Record<string, unknown> | undefined)) };
       return r;
     },
   },
@@ -146,7 +146,7 @@ export const capture: CommandSpec[] = [
     help: 'Stop the running replay.',
     section: 'control',
     handler: (s) => {
-      const r: ReplayResult = { kind: 'replay', action: 'stop', replay: s.replayStop() };
+      const r: ReplayResult = { kind: 'replay', action: 'stop', replay: s.captures.replayStop() };
       return r;
     },
   },
@@ -155,7 +155,7 @@ export const capture: CommandSpec[] = [
     help: 'Display the replay: progress, rate reached and timing error.',
     section: 'display',
     handler: (s) => {
-      const r: ReplayResult = { kind: 'replay', action: 'show', replay: s.replayStatus() };
+      const r: ReplayResult = { kind: 'replay', action: 'show', replay: s.captures.replayStatus() };
       return r;
     },
   },
@@ -164,7 +164,7 @@ export const capture: CommandSpec[] = [
     help: 'Describe a pcap/pcapng file (like capinfos): format, link type, packets, bytes, duration, rates.',
     section: 'display',
     handler: (s, a) => {
-      const r: PcapInfoResult = { kind: 'pcapInfo', info: s.pcapInfo(a.file as string) };
+      const r: PcapInfoResult = { kind: 'pcapInfo', info: s.captures.pcapInfo(a.file as string) };
       return r;
     },
   },

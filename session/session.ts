@@ -1,8 +1,9 @@
 // One Session per ringside run: the layer between the command handlers and
-// the native engine. It owns the engine, its event and verbose hubs (made
-// with it), and the little state kept beside it (the previous counters for
-// "Throughput (since last show)", the rx_missed baseline of the current run);
-// its methods return data, which the command layer renders.
+// the native engine. It owns the engine and, made with it, one object per
+// area the commands act on (forwarding, ports, captures, KNIs, IF proxies,
+// flows, generation, queues), the event and verbose hubs, and the previous
+// counters for "Throughput (since last show)". They call the engine and
+// return data, which the command layer renders.
 import { addon } from '../native/addon.js';
 import '../native/diag.js';
 import type { DriverHelp, NamedHelp, NativeEngine, PortCounters } from '../native/addon.js';
@@ -14,8 +15,6 @@ import { collectFwdStats } from './fwd.js';
 import type { Throughput } from './fwd.js';
 import { installedView } from './view.js';
 import type { SessionView } from './view.js';
-import '../native/capture.js';
-import type { CaptureInfo, CaptureOptions, PcapFileInfo, PcapShowInfo, ReplayInfo, ReplayOptions } from '../native/capture.js';
 import { EventHub } from './events.js';
 import { VerboseHub } from './verbose.js';
 import { Ports } from './ports.js';
@@ -24,9 +23,9 @@ import { Knis, Proxies } from './kni.js';
 import { Flows } from './flows.js';
 import { Generator } from './generator.js';
 import { Queues } from './queues.js';
+import { Captures } from './captures.js';
+
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
-
-
 
 export class Session {
   readonly engine: NativeEngine;
@@ -39,6 +38,7 @@ export class Session {
   readonly verbose: VerboseHub;
   readonly fwd: Forwarding;
   readonly ports: Ports;
+  readonly captures: Captures;
   readonly knis: Knis;
   readonly proxies: Proxies;
   readonly flows: Flows;
@@ -62,6 +62,7 @@ export class Session {
     this.verbose = new VerboseHub(engine, view, logLines, closed);
     this.fwd = new Forwarding(engine);
     this.ports = new Ports(engine);
+    this.captures = new Captures(engine);
     this.knis = new Knis(engine);
     this.proxies = new Proxies(engine);
     this.flows = new Flows(engine);
@@ -148,24 +149,6 @@ export class Session {
   // The scenario conditions read RX-dropped from here.
   get missedBaseline(): Map<number, number> { return this.fwd.missedBaseline; }
 
-  // Capture and replay. Their ends (a count reached, the file played) come
-  // as events, which the hub logs.
-  captureStart(port: number, o: CaptureOptions): CaptureInfo { return this.engine.captureStart(port, o); }
-  captureStop(port?: number): CaptureInfo[] { return this.engine.captureStop(port); }
-  captures(): CaptureInfo[] { return this.engine.captures(); }
-  replayStart(port: number, o: ReplayOptions): ReplayInfo { return this.engine.replayStart(port, o); }
-  replayStop(): ReplayInfo { return this.engine.replayStop(); }
-  pcapInfo(file: string): PcapFileInfo { return this.engine.pcapInfo(file); }
-  // count 0: every packet; filter '': no filter.
-  pcapShow(file: string, count: number, filter: string): PcapShowInfo { return this.engine.pcapShow(file, count, filter); }
-  // null before any replay ran.
-  replayStatus(): ReplayInfo | null {
-    try { return this.engine.replayStatus(); } catch (e) {
-      if ((e as { code?: string }).code !== 'ENO_REPLAY') throw e;
-      return null;
-    }
-  }
-
   // testpmd's "Throughput (since last show)": rates over the time since this
   // port was last shown; 0 on the first show and for counters that went back
   // (cleared).
@@ -219,7 +202,7 @@ export class Session {
     // Captures still running end here, after forwarding (so they hold its
     // last packets), with the summary `capture stop` would print.
     step(() => {
-      if (engine.captures().some((c) => c.state === 'running')) out.push(...this.view.captureStop(engine.captureStop()));
+      if (this.captures.running()) out.push(...this.view.captureStop(this.captures.stop()));
     });
     let ids: number[] = [];
     try { ids = engine.portIds(); } catch { ids = []; }
