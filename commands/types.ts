@@ -1,9 +1,9 @@
 // What a command hands back: typed values, never drawn text. The Ink view, line
 // mode, --json and the scenario runner all render the same results.
 import type { Session } from '../session/session.js';
-
 import type { StyledLine } from '../session/lines.js';
 import type { CommandResult } from './results.js';
+
 export type { LineStyle, StyledLine } from '../session/lines.js';
 // A result kind carries its data (results.ts); render.ts turns each kind into
 // lines with testpmd's shapes.
