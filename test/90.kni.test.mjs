@@ -200,7 +200,11 @@ test('KNI handler reject: an MTU change is put back and the shell says why; dela
       await waitFor(() => /alias ringside: \(port 0\): mtu 1500 -> 1600 rejected: .*put back to 1500/.test(ns.ip('link', 'show', 'rskni0')), 5000, 'the revert in the alias');
       assert.match(cli.stdout.slice(from), /^KNI rskni0[^\n]*rejected/m, 'one line for the request, one for the revert: the alias made no request');
       assert.is((cli.stdout.slice(from).match(/request mtu/g) ?? []).length, 1, `the alias change is no KNI request:\n${cli.stdout.slice(from)}`);
+      // The policy in force first: a request the KNI thread sees before it
+      // gets the due time of the old one (at once), then the outcome of the new.
+      from = cli.stdout.length;
       cli.send('kni handler 0 delay 300');
+      await cli.waitFor(/KNI handler of port 0: delay 300 ms/, { from });
       from = cli.stdout.length;
       ns.ip('link', 'set', 'rskni0', 'mtu', '1400');
       const m = await cli.waitFor(/mtu 1500 -> 1400 applied to port 0 after (\d+) ms/, { from });
