@@ -95,6 +95,8 @@ export interface NativeEngine {
   setBurstTxRetry(delayUs: number, tries: number): void;
   txRetry(): { on: boolean; delayUs: number; tries: number };
   setBurst(n: number): void;
+  // testpmd's --noisy-* options (noisy mode), used at the next start.
+  setNoisy(bufferSize: number, flushTimeMs: number, lkupMemoryMb: number, lkupReads: number, lkupWrites: number, lkupReadsWrites: number): void;
   burst(): number;
   setTopology(name: 'paired' | 'chained' | 'loop'): void;
   topology(): 'paired' | 'chained' | 'loop';

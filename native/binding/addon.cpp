@@ -83,6 +83,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::SetBurstTxRetry>("setBurstTxRetry"),
       InstanceMethod<&EngineWrap::TxRetry>("txRetry"),
       InstanceMethod<&EngineWrap::SetBurst>("setBurst"),
+      InstanceMethod<&EngineWrap::SetNoisy>("setNoisy"),
       InstanceMethod<&EngineWrap::Burst>("burst"),
       InstanceMethod<&EngineWrap::SetTopology>("setTopology"),
       InstanceMethod<&EngineWrap::GetTopology>("topology"),
@@ -339,6 +340,17 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     uint32_t n = arg_u32(info, 0, "burst");
     if (n > 0xffff) throw_ringside(info.Env(), "EBURST_RANGE", "burst must be 1.." + std::to_string(rs::kMaxBurst));
     guarded(info.Env(), [&] { eng(info).set_burst(static_cast<uint16_t>(n)); });
+  }
+  // testpmd's --noisy-* options, in run_app.rst's order.
+  void SetNoisy(const Napi::CallbackInfo& info) {
+    rs::NoisySettings n;
+    n.tx_sw_buffer_size = arg_u32(info, 0, "tx sw buffer size");
+    n.flush_time_ms = arg_u32(info, 1, "flush time (ms)");
+    n.lkup_memory_mb = arg_u32(info, 2, "lookup memory (MiB)");
+    n.lkup_reads = arg_u32(info, 3, "lookup reads");
+    n.lkup_writes = arg_u32(info, 4, "lookup writes");
+    n.lkup_reads_writes = arg_u32(info, 5, "lookup reads-writes");
+    guarded(info.Env(), [&] { eng(info).set_noisy(n); });
   }
   void SetTxRetry(const Napi::CallbackInfo& info) {
     bool on = arg_bool(info, 0, "retry");

@@ -508,6 +508,13 @@ void Engine::set_burst_tx_retry(uint32_t delay_us, uint32_t tries) {
   tx_retries_ = tries;
 }
 
+void Engine::set_noisy(const NoisySettings& n) {
+  require_stopped("change the noisy settings");
+  if (n.lkup_writes + n.lkup_reads + n.lkup_reads_writes && !n.lkup_memory_mb)
+    throw Error("ENOISY_MEMORY", "--noisy-lkup-memory must be > 0 for simulated lookups (MiB, e.g. 16)");
+  settings_.noisy = n;
+}
+
 void Engine::set_burst(uint16_t n) {
   require_stopped("change the burst size");
   if (n < 1 || n > kMaxBurst)
@@ -821,6 +828,7 @@ std::vector<StreamStats> Engine::stop() {
     fwd_ports.insert(fs->rx);
     fwd_ports.insert(fs->tx);
   }
+  for (auto& fs : streams_) fs->state.reset();  // packets an engine holds (noisy's FIFO) go back too
   for (Port* p : fwd_ports) p->flush();
   return snapshot_streams();
 }

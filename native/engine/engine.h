@@ -135,6 +135,9 @@ class Engine {
   uint32_t burst_tx_delay_us() const { return tx_delay_us_; }
   uint32_t burst_tx_retries() const { return tx_retries_; }
   uint16_t burst() const { return settings_.burst; }
+  // testpmd's --noisy-* options for noisy mode (ENOISY_* when inconsistent).
+  void set_noisy(const NoisySettings& n);
+  const NoisySettings& noisy() const { return settings_.noisy; }
   void set_topology(Topology t);
   Topology topology() const { return topology_; }
   void set_txpkts(const std::vector<uint16_t>& segs);  // sum within 42..data room

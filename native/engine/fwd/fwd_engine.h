@@ -24,6 +24,15 @@ struct PortIp {  // `port config N ip ADDR/LEN`; network byte order
   uint8_t prefix_len;
 };
 
+// testpmd's --noisy-* options (noisy mode): a FIFO of tx_sw_buffer_size
+// packets between rx and tx, flushed after flush_time_ms without a send, and
+// per packet lkup_* random accesses into lkup_memory_mb MiB, as a VNF's
+// table lookups would make. 0: that part off.
+struct NoisySettings {
+  uint32_t tx_sw_buffer_size = 0, flush_time_ms = 0, lkup_memory_mb = 0;
+  uint32_t lkup_writes = 0, lkup_reads = 0, lkup_reads_writes = 0;
+};
+
 // Settings fixed at `start` and read-only while poll threads run.
 struct FwdSettings {
   uint16_t burst = 32;
@@ -32,6 +41,14 @@ struct FwdSettings {
   std::vector<std::vector<PortIp>> port_ips; // per port id: addresses icmpecho answers for
   Mempool* pool = nullptr;                   // where txonly allocates
   gen::GenSettings gen;                      // txonly/flowgen templates, IMIX, flows, rate, count (gen/)
+  NoisySettings noisy;                       // noisy mode
+};
+
+// State an engine keeps per stream beyond its scratch (noisy's FIFO). Made by
+// stream_init, used by the owning poll thread; destroyed by the control thread
+// when forwarding stops, which returns any packets it holds to the pool.
+struct FwdEngineState {
+  virtual ~FwdEngineState() = default;
 };
 
 // Aligned to a cache line: a stream's counters and scratch are written by its
@@ -60,6 +77,7 @@ struct alignas(kCacheLine) FwdStream {
   // path does no lookup; the KNI outlives forwarding (kni destroy is refused
   // while forwarding).
   KniDev* kni_all = nullptr;
+  std::unique_ptr<FwdEngineState> state;
 };
 
 struct FwdEngine {
