@@ -31,7 +31,7 @@ function startPorts(s: Session, sel: unknown): CommandResult {
 }
 
 // Ports the running forwarding streams use (none when not forwarding).
-function forwardingPorts(s: Session): Set<number> {
+export function forwardingPorts(s: Session): Set<number> {
   if (!s.engine.forwarding()) return new Set();
   return new Set(s.engine.streams().flatMap((st) => [st.rxPort, st.txPort]));
 }
