@@ -2,6 +2,8 @@
 // nic_xstats_display). Spacing follows testpmd's printf formats.
 import type { StyledLine } from './types.js';
 import type { FwdStats, PortStatsResult, PortXstatsResult, PortsClearedResult } from './results.js';
+import type { StreamCounters } from '../native/addon.js';
+import { burstLine } from './burst-stats.js';
 
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 const left = (n: number | string, width: number): string => String(n).padEnd(width);   // %-Nd
@@ -43,6 +45,10 @@ export function renderXstats(r: PortXstatsResult): StyledLine[] {
   return out;
 }
 
+function burstLines(rx: StreamCounters | undefined, tx: StreamCounters | undefined): StyledLine[] {
+  return [burstLine('RX', rx?.rxBursts), burstLine('TX', tx?.txBursts)].filter((l) => l !== undefined).map((l) => L(l));
+}
+
 export function renderFwdStats(s: FwdStats): StyledLine[] {
   const out: StyledLine[] = [];
   if (s.showStreams) {
@@ -52,6 +58,7 @@ export function renderFwdStats(s: FwdStats): StyledLine[] {
       out.push(L(`  ${STREAM_BORDER} Forward Stats for RX Port=${right(st.rxPort, 2)}/Queue=${right(st.rxQueue, 2)}`
         + ` -> TX Port=${right(st.txPort, 2)}/Queue=${right(st.txQueue, 2)} ${STREAM_BORDER}`, 'heading'));
       out.push(L(`  RX-packets: ${left(st.rxPackets, 14)} TX-packets: ${left(st.txPackets, 14)} TX-dropped: ${left(st.fwdDropped, 14)}`.trimEnd()));
+      out.push(...burstLines(st, st));
     }
   }
   const acc = { rx: 0, rxd: 0, tx: 0, txd: 0 };
@@ -65,6 +72,8 @@ export function renderFwdStats(s: FwdStats): StyledLine[] {
       out.push(L(`  Bad-outer-ipcsum: ${left(0, 14)}`));
     }
     out.push(L(`  TX-packets: ${left(p.txPackets, 14)} TX-dropped: ${left(p.txDropped, 14)}TX-total: ${p.txPackets + p.txDropped}`));
+    // one stream per port: its bursts are the port's (testpmd's ports_stats[].rx_stream, tx_stream)
+    if (!s.showStreams) out.push(...burstLines(s.streams.find((st) => st.rxPort === p.id), s.streams.find((st) => st.txPort === p.id)));
     out.push(L(`  ${'-'.repeat(76)}`, 'heading'));
   }
   out.push(L(''));

@@ -51,6 +51,14 @@ struct FwdEngineState {
   virtual ~FwdEngineState() = default;
 };
 
+// testpmd's `set record-burst-stats on`: how many rx and tx bursts of each
+// size (0..kMaxBurst packets) a stream made. The counters are written by the
+// stream's poll thread; the bases only by the control thread (clear fwd stats).
+struct BurstSpread {
+  Counter rx[kMaxBurst + 1], tx[kMaxBurst + 1];
+  uint64_t rx_base[kMaxBurst + 1] = {}, tx_base[kMaxBurst + 1] = {};
+};
+
 // Aligned to a cache line: a stream's counters and scratch are written by its
 // poll thread only, and must not share a line with another thread's stream.
 struct alignas(kCacheLine) FwdStream {
@@ -78,6 +86,7 @@ struct alignas(kCacheLine) FwdStream {
   // while forwarding).
   KniDev* kni_all = nullptr;
   std::unique_ptr<FwdEngineState> state;
+  std::unique_ptr<BurstSpread> bursts;  // null unless burst stats are recorded
 };
 
 struct FwdEngine {
@@ -102,6 +111,7 @@ inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
   uint16_t sent = fs.tx->tx_burst(fs.tx_queue, pkts, n);
   if (sent < n && fs.tx_retries) [[unlikely]] fwd_tx_retry(fs, pkts, n, &sent);
   fs.tx_packets.add(sent);
+  if (fs.bursts) [[unlikely]] fs.bursts->tx[sent].add(1);
   if (sent < n) {
     fs.fwd_dropped.add(n - sent);
     mbuf_free_bulk(pkts + sent, n - sent);
@@ -140,6 +150,7 @@ inline void fwd_measure(FwdStream& fs, Mbuf* const* pkts, uint16_t n) {
 inline uint16_t fwd_rx(FwdStream& fs, Mbuf** pkts, uint16_t n) {
   uint16_t got = fs.rx->rx_burst(fs.rx_queue, pkts, n);
   fs.rx_packets.add(got);
+  if (fs.bursts) [[unlikely]] fs.bursts->rx[got].add(1);
   return got;
 }
 
