@@ -23,9 +23,12 @@ import { rxAddr } from './rx-addr.js';
 import { nicOnly } from './nic-only.js';
 import { portReset } from './port-reset.js';
 import { burstStats } from './burst-stats.js';
+import { descCount } from './desc-count.js';
+import { showSplit } from './show-split.js';
+import { groGso } from './gro-gso.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...portReset, ...queues, ...knobs, ...burstStats, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...descCount, ...showSplit, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...portReset, ...queues, ...knobs, ...burstStats, ...groGso, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

@@ -74,8 +74,7 @@ export const NIC_ONLY: readonly Row[] = [
   ['vlan set', VLANHW], ['rx_vlan add', VLANHW], ['rx_vlan rm', VLANHW], ['tx_vlan set', VLANHW], ['tx_vlan reset', VLANHW],
   ['set port P rx_vlan', VLANHW], ['set port P tx_vlan', VLANHW],
   ['set rxoffs', 'rx buffer split in the NIC'], ['set rxpkts', 'rx buffer split in the NIC'], ['set rxhdrs', 'rx buffer split in the NIC'],
-  ['show config rxoffs', 'rx buffer split in the NIC'], ['show config rxpkts', 'rx buffer split in the NIC'],
-  ['show config rxhdrs', 'rx buffer split in the NIC'], ['set txtimes', 'tx send scheduling in the NIC'],
+  ['set txtimes', 'tx send scheduling in the NIC'],
   // tunnels
   ['rx_vxlan_port add', TUNNEL], ['rx_vxlan_port rm', TUNNEL], ['port config P udp_tunnel_port', TUNNEL],
   ['flow tunnel', TUNNEL],
