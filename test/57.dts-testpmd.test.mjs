@@ -59,10 +59,12 @@ const PORT_CONTROL = [
   S('show port info 0', (o) => !/Link status: up/.test(o)),
 ];
 
+// As DTS's TestSuite_queue_start_stop: forwarding stops around each queue change.
 const QUEUE_START_STOP = [
-  S('set fwd mac'), S('start tx_first 4'), traffic(0),
-  S('port 0 rxq 0 stop'), quiet(0), S('port 0 rxq 0 start'), traffic(0),
-  S('port 1 txq 0 stop'), quiet(0), S('port 1 txq 0 start'), S('stop'), ...forward(0),
+  S('set fwd mac'), ...forward(0),
+  S('port 0 rxq 0 stop'), S('start tx_first'), quiet(0), S('stop'),
+  S('port 0 rxq 0 start'), S('port 1 txq 0 stop'), S('start tx_first'), quiet(0), S('stop'),
+  S('port 1 txq 0 start'), ...forward(0),
 ];
 
 const PLANS = [['shutdown_api', SHUTDOWN_API], ['port_control', PORT_CONTROL], ['queue_start_stop', QUEUE_START_STOP]];
