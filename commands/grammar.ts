@@ -26,9 +26,10 @@ import { burstStats } from './burst-stats.js';
 import { descCount } from './desc-count.js';
 import { showSplit } from './show-split.js';
 import { groGso } from './gro-gso.js';
+import { bpf } from './bpf.js';
 import { registerTable } from './help.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...descCount, ...showSplit, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...portReset, ...queues, ...knobs, ...burstStats, ...groGso, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, ...display, ...descCount, ...showSplit, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...portReset, ...queues, ...knobs, ...burstStats, ...groGso, ...bpf, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
 registerTable(TABLE);
 
 export { SECTIONS } from './help.js';

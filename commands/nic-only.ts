@@ -97,7 +97,7 @@ export const NIC_ONLY: readonly Row[] = [
   ['set bonding', BOND], ['show bonding', BOND], ['add bonding', BOND], ['remove bonding', BOND], ['create bonded', BOND],
   ['port config bypass', BYPASS], ['set bypass', BYPASS], ['show bypass', BYPASS],
   ['set macsec', MACSEC], ['set port P queue-region', QREGION], ['show port P queue-region', QREGION],
-  ['mlx5', MLX5], ['bpf-load', 'BPF programs on queues (librte_bpf)'], ['bpf-unload', 'BPF programs on queues (librte_bpf)'],
+  ['mlx5', MLX5],
 ];
 
 function drivers(s: Session, port: number | undefined): string {
