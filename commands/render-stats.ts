@@ -16,7 +16,7 @@ const STREAM_BORDER = '-'.repeat(7);
 
 export function renderPortStats(r: PortStatsResult): StyledLine[] {
   const out: StyledLine[] = [];
-  for (const { counters: c, throughput: t } of r.ports) {
+  for (const { counters: c, throughput: t, xstats } of r.ports) {
     out.push(L(''));
     out.push(L(`  ${NIC_BORDER} NIC statistics for port ${left(c.id, 2)} ${NIC_BORDER}`, 'heading'));
     out.push(L(`  RX-packets: ${left(c.rxPackets, 10)} RX-missed: ${left(c.rxMissed, 10)} RX-bytes:  ${c.rxBytes}`));
@@ -27,6 +27,10 @@ export function renderPortStats(r: PortStatsResult): StyledLine[] {
     out.push(L('  Throughput (since last show)'));
     out.push(L(`  Rx-pps: ${right(t.rxPps, 12)}          Rx-bps: ${right(t.rxBps, 12)}`));
     out.push(L(`  Tx-pps: ${right(t.txPps, 12)}          Tx-bps: ${right(t.txBps, 12)}`));
+    if (xstats) {  // --display-xstats
+      out.push(L(''), L(`${' '.repeat(31)}${'Value'.padEnd(17)}Rate (since last show)`));
+      for (const x of xstats) out.push(L(`  ${x.name.padEnd(25)}${right(x.value, 12)} ${right(x.rate, 15)}`));
+    }
     out.push(L(`  ${NIC_BORDER}${'#'.repeat(28)}${NIC_BORDER}`, 'heading'));
   }
   return out;

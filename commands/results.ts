@@ -1,13 +1,14 @@
 // Typed results of the commands: values, not text. render*.ts draws them in
 // testpmd's shapes; a future --json prints them as they are.
 import type { PortCounters, PortInfo, StreamCounters } from '../native/addon.js';
+import type { XstatRate } from './display-xstats.js';
 import type { KniInfo, ListenerInfo, NetEvent, ProxyInfo } from '../native/netevents.js';
 import type { Section } from './spec.js';
 import type { CommandResult } from './types.js';
 
 export interface Throughput { rxPps: number; rxBps: number; txPps: number; txBps: number }
 
-export interface PortStatsResult { kind: 'portStats'; ports: { counters: PortCounters; throughput: Throughput }[] }
+export interface PortStatsResult { kind: 'portStats'; ports: { counters: PortCounters; throughput: Throughput; xstats?: XstatRate[] }[] }
 export interface PortInfoResult { kind: 'portInfo'; ports: (PortInfo & { ips: string[] })[] }
 export interface PortSummaryResult { kind: 'portSummary'; ports: PortInfo[] }
 export interface PortXstatsResult { kind: 'portXstats'; ports: { id: number; stats: [string, number][] }[] }

@@ -36,6 +36,7 @@ export interface SessionOptions {
   ethPeersFile?: string;      // --eth-peers-configfile: one MAC per line, port 0 first
   deviceStart?: boolean;      // false: --disable-device-start
   flowIsolateAll?: boolean;   // --flow-isolate-all
+  displayXstats?: string[];   // --display-xstats: xstats `show port stats` adds, with their rates
   // Commands run once the ports are up, in order: testpmd options that are a
   // shell command in ringside (--rss-ip is `port config all rss ip`, ...).
   startupCommands: string[];

@@ -220,6 +220,12 @@ const APP_OPTIONS: OptionSpec[] = [
       if (v === '') throw new ArgsError(n, `--${n} needs a file name`);
       o.ethPeersFile = v;
     } },
+  { name: 'display-xstats', arg: 'NAME[,NAME...]', help: "xstats 'show port stats' and --stats-period add, with their rate (e.g. rx_good_packets).",
+    apply: (o, v, n) => {
+      const names = v.split(',').filter((x) => x !== '');
+      if (names.length === 0 || names.some((x) => !/^[a-z0-9_]+$/.test(x))) throw new ArgsError(n, `invalid --${n} '${v}': expected xstat names such as rx_good_packets,tx_good_packets`);
+      o.displayXstats = names;
+    } },
   { name: 'disable-device-start', help: 'do not start the ports at start-up (port start does).',
     apply: (o) => { o.deviceStart = false; } },
   { name: 'flow-isolate-all', help: 'put every port in flow isolated mode (as flow isolate P true) before it starts.',
@@ -266,7 +272,6 @@ const NIC_OPTIONS = new Map<string, string>([
 ]);
 // testpmd options that make sense without a NIC and ringside does not have yet.
 const NOT_YET = new Map<string, string>([
-  ['display-xstats', "the periodic display shows the port statistics only; 'show port xstats P' lists every xstat"],
   ['flowgen-clones', 'flowgen sends each packet once'],
   ['vxlan-gpe-port', "the csum engine's tunnel parser knows VXLAN on UDP 4789 only"],
   ['geneve-parsed-port', "the csum engine's tunnel parser knows VXLAN on UDP 4789 only"],
