@@ -11,7 +11,7 @@ export interface XstatRate { name: string; value: number; rate: number }
 const lastShown = perSession(() => new Map<number, { ns: number; values: Map<string, number> }>());
 
 export function displayedXstats(s: Session, c: PortCounters, timeNs: number): XstatRate[] | undefined {
-  const names = s.options?.displayXstats;  // test sessions may have no options
+  const names = s.options.displayXstats;
   if (!names || names.length === 0) return undefined;
   const all = new Map(xstatsOf(c));
   const prev = lastShown(s).get(c.id);

@@ -94,6 +94,7 @@ function fakeSession() {
     engine,
     verbose: 0,
     missedBaseline: new Map(),
+    options: {},
     get isShutdown() { return closed; },
     fwdModes: () => MODES,
     drivers: () => DRIVERS,
