@@ -568,13 +568,6 @@ gen::LatencyReport Engine::port_latency(uint16_t id) const {
 
 // ------------------------------------------------------------------ streams
 
-static void burst_spread(const BurstSpread& b, StreamStats& out) {
-  for (uint16_t n = 0; n <= kMaxBurst; n++) {
-    if (uint64_t c = b.rx[n].get() - b.rx_base[n]) out.rx_bursts.emplace_back(n, c);
-    if (uint64_t c = b.tx[n].get() - b.tx_base[n]) out.tx_bursts.emplace_back(n, c);
-  }
-}
-
 std::vector<StreamStats> Engine::snapshot_streams() const {
   std::vector<StreamStats> out;
   out.reserve(streams_.size());
@@ -584,7 +577,7 @@ std::vector<StreamStats> Engine::snapshot_streams() const {
     out.push_back({fs.rx_port, fs.rx_queue, fs.tx_port, fs.tx_queue, fs.rx_packets.get() - b[0],
                    fs.tx_packets.get() - b[1], fs.fwd_dropped.get() - b[2], fs.bad_ip_csum.get() - b[3],
                    fs.bad_l4_csum.get() - b[4]});
-    if (fs.bursts) burst_spread(*fs.bursts, out.back());
+    if (fs.bursts) out.back().rx_bursts = fs.bursts->since_base(false), out.back().tx_bursts = fs.bursts->since_base(true);
   }
   return out;
 }
@@ -854,8 +847,7 @@ void Engine::clear_fwd_stats() {
     stream_base_[i] = {streams_[i]->rx_packets.get(), streams_[i]->tx_packets.get(), streams_[i]->fwd_dropped.get(),
                        streams_[i]->bad_ip_csum.get(), streams_[i]->bad_l4_csum.get()};
   for (auto& fs : streams_)
-    if (BurstSpread* b = fs->bursts.get())
-      for (uint16_t n = 0; n <= kMaxBurst; n++) b->rx_base[n] = b->rx[n].get(), b->tx_base[n] = b->tx[n].get();
+    if (fs->bursts) fs->bursts->rebase();
 }
 
 PoolStats Engine::pool_stats() const {

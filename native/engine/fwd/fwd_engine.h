@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 #include "../barrier.h"
 #include "../gen/latency.h"
@@ -57,6 +58,18 @@ struct FwdEngineState {
 struct BurstSpread {
   Counter rx[kMaxBurst + 1], tx[kMaxBurst + 1];
   uint64_t rx_base[kMaxBurst + 1] = {}, tx_base[kMaxBurst + 1] = {};
+
+  using Sizes = std::vector<std::pair<uint16_t, uint64_t>>;  // (burst size, bursts), sizes ascending
+  // Control thread: the bursts since the last rebase, sizes with none left out.
+  Sizes since_base(bool tx_side) const {
+    Sizes out;
+    for (uint16_t n = 0; n <= kMaxBurst; n++)
+      if (uint64_t c = (tx_side ? tx[n].get() - tx_base[n] : rx[n].get() - rx_base[n])) out.emplace_back(n, c);
+    return out;
+  }
+  void rebase() {  // control thread: clear fwd stats
+    for (uint16_t n = 0; n <= kMaxBurst; n++) rx_base[n] = rx[n].get(), tx_base[n] = tx[n].get();
+  }
 };
 
 // Aligned to a cache line: a stream's counters and scratch are written by its
