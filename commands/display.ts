@@ -7,6 +7,7 @@ import { xstatsOf } from './collect.js';
 import type { CommandResult } from './types.js';
 import { NONE, selectPorts } from './util.js';
 import { knobsOf } from './knobs.js';
+import { displayedXstats } from './display-xstats.js';
 
 function showPort(session: Session, what: string, sel: unknown): CommandResult {
   const ids = selectPorts(session, sel);
@@ -19,7 +20,7 @@ function showPort(session: Session, what: string, sel: unknown): CommandResult {
     const hideZero = knobsOf(session).xstatsHideZero;
     return { kind: 'portXstats', ports: counters.map((c) => ({ id: c.id, stats: xstatsOf(c).filter(([, v]) => !hideZero || v !== 0) })) };
   }
-  return { kind: 'portStats', ports: counters.map((c) => ({ counters: c, throughput: session.throughput(c, snap.timeNs) })) };
+  return { kind: 'portStats', ports: counters.map((c) => ({ counters: c, throughput: session.throughput(c, snap.timeNs), xstats: displayedXstats(session, c, snap.timeNs) })) };
 }
 
 export const display: CommandSpec[] = [

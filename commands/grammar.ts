@@ -22,7 +22,13 @@ import { csum } from './csum.js';
 import { rxAddr } from './rx-addr.js';
 import { nicOnly } from './nic-only.js';
 import { helpCommand } from './help.js';
+import { portReset } from './port-reset.js';
+import { burstStats } from './burst-stats.js';
+import { descCount } from './desc-count.js';
+import { showSplit } from './show-split.js';
+import { groGso } from './gro-gso.js';
+import { bpf } from './bpf.js';
 
-export const TABLE: readonly CommandSpec[] = Object.freeze([...control, helpCommand(() => TABLE), ...display, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...queues, ...knobs, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
+export const TABLE: readonly CommandSpec[] = Object.freeze([...control, helpCommand(() => TABLE), ...display, ...descCount, ...showSplit, ...showPort, ...config, ...rxAddr, ...fwdSet, ...ports, ...portReset, ...queues, ...knobs, ...burstStats, ...groGso, ...bpf, ...csum, ...shellcmds, ...scenario, ...kni, ...ifproxy, ...gen, ...flow, ...capture, ...diag, ...nicOnly]);
 
 export { SECTIONS } from './help.js';

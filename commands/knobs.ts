@@ -1,5 +1,5 @@
 // testpmd's remaining knobs: `set default`, `set log`, `set xstats-hide-zero`,
-// `set record-core-cycles`, `set record-burst-stats`, `set txsplit`,
+// `set record-core-cycles`, `set txsplit`,
 // `set flush_rx`, `port config all burst`, and the `dump_*` commands. Where
 // ringside does the work it does it; where a knob has nothing to act on in
 // software, it is accepted and the answer says what applies instead.
@@ -53,12 +53,6 @@ export const knobs: CommandSpec[] = [
     help: "Record forwarding cycles per lcore (ringside samples them always: 'show lcores').",
     section: 'config',
     handler: () => message("ringside samples every poll thread's busy and idle cycles always: 'show lcores' shows them"),
-  },
-  {
-    tokens: [w('set'), w('record-burst-stats'), choice('state', ON_OFF)],
-    help: "Record burst sizes (ringside: busy bursts per second in 'show lcores').",
-    section: 'config',
-    handler: () => message("ringside does not keep a burst-size histogram: 'show lcores' gives busy bursts/s and idle polls/s per poll thread"),
   },
   {
     tokens: [w('set'), w('txsplit'), choice('mode', [

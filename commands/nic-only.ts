@@ -74,8 +74,7 @@ export const NIC_ONLY: readonly Row[] = [
   ['vlan set', VLANHW], ['rx_vlan add', VLANHW], ['rx_vlan rm', VLANHW], ['tx_vlan set', VLANHW], ['tx_vlan reset', VLANHW],
   ['set port P rx_vlan', VLANHW], ['set port P tx_vlan', VLANHW],
   ['set rxoffs', 'rx buffer split in the NIC'], ['set rxpkts', 'rx buffer split in the NIC'], ['set rxhdrs', 'rx buffer split in the NIC'],
-  ['show config rxoffs', 'rx buffer split in the NIC'], ['show config rxpkts', 'rx buffer split in the NIC'],
-  ['show config rxhdrs', 'rx buffer split in the NIC'], ['set txtimes', 'tx send scheduling in the NIC'],
+  ['set txtimes', 'tx send scheduling in the NIC'],
   // tunnels
   ['rx_vxlan_port add', TUNNEL], ['rx_vxlan_port rm', TUNNEL], ['port config P udp_tunnel_port', TUNNEL],
   ['flow tunnel', TUNNEL],
@@ -98,7 +97,7 @@ export const NIC_ONLY: readonly Row[] = [
   ['set bonding', BOND], ['show bonding', BOND], ['add bonding', BOND], ['remove bonding', BOND], ['create bonded', BOND],
   ['port config bypass', BYPASS], ['set bypass', BYPASS], ['show bypass', BYPASS],
   ['set macsec', MACSEC], ['set port P queue-region', QREGION], ['show port P queue-region', QREGION],
-  ['mlx5', MLX5], ['bpf-load', 'BPF programs on queues (librte_bpf)'], ['bpf-unload', 'BPF programs on queues (librte_bpf)'],
+  ['mlx5', MLX5],
 ];
 
 function drivers(s: Session, port: number | undefined): string {

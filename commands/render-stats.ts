@@ -3,6 +3,8 @@
 import type { StyledLine } from './types.js';
 import type { FwdStats, PortStatsResult, PortXstatsResult, PortsClearedResult } from './results.js';
 import { L } from './util.js';
+import type { StreamCounters } from '../native/addon.js';
+import { burstLine } from './burst-stats.js';
 
 const left = (n: number | string, width: number): string => String(n).padEnd(width);   // %-Nd
 const right = (n: number | string, width: number): string => String(n).padStart(width); // %Nd
@@ -14,7 +16,7 @@ const STREAM_BORDER = '-'.repeat(7);
 
 export function renderPortStats(r: PortStatsResult): StyledLine[] {
   const out: StyledLine[] = [];
-  for (const { counters: c, throughput: t } of r.ports) {
+  for (const { counters: c, throughput: t, xstats } of r.ports) {
     out.push(L(''));
     out.push(L(`  ${NIC_BORDER} NIC statistics for port ${left(c.id, 2)} ${NIC_BORDER}`, 'heading'));
     out.push(L(`  RX-packets: ${left(c.rxPackets, 10)} RX-missed: ${left(c.rxMissed, 10)} RX-bytes:  ${c.rxBytes}`));
@@ -25,6 +27,10 @@ export function renderPortStats(r: PortStatsResult): StyledLine[] {
     out.push(L('  Throughput (since last show)'));
     out.push(L(`  Rx-pps: ${right(t.rxPps, 12)}          Rx-bps: ${right(t.rxBps, 12)}`));
     out.push(L(`  Tx-pps: ${right(t.txPps, 12)}          Tx-bps: ${right(t.txBps, 12)}`));
+    if (xstats) {  // --display-xstats
+      out.push(L(''), L(`${' '.repeat(31)}${'Value'.padEnd(17)}Rate (since last show)`));
+      for (const x of xstats) out.push(L(`  ${x.name.padEnd(25)}${right(x.value, 12)} ${right(x.rate, 15)}`));
+    }
     out.push(L(`  ${NIC_BORDER}${'#'.repeat(28)}${NIC_BORDER}`, 'heading'));
   }
   return out;
@@ -43,6 +49,10 @@ export function renderXstats(r: PortXstatsResult): StyledLine[] {
   return out;
 }
 
+function burstLines(rx: StreamCounters | undefined, tx: StreamCounters | undefined): StyledLine[] {
+  return [burstLine('RX', rx?.rxBursts), burstLine('TX', tx?.txBursts)].filter((l) => l !== undefined).map((l) => L(l));
+}
+
 export function renderFwdStats(s: FwdStats): StyledLine[] {
   const out: StyledLine[] = [];
   if (s.showStreams) {
@@ -52,6 +62,7 @@ export function renderFwdStats(s: FwdStats): StyledLine[] {
       out.push(L(`  ${STREAM_BORDER} Forward Stats for RX Port=${right(st.rxPort, 2)}/Queue=${right(st.rxQueue, 2)}`
         + ` -> TX Port=${right(st.txPort, 2)}/Queue=${right(st.txQueue, 2)} ${STREAM_BORDER}`, 'heading'));
       out.push(L(`  RX-packets: ${left(st.rxPackets, 14)} TX-packets: ${left(st.txPackets, 14)} TX-dropped: ${left(st.fwdDropped, 14)}`.trimEnd()));
+      out.push(...burstLines(st, st));
     }
   }
   const acc = { rx: 0, rxd: 0, tx: 0, txd: 0 };
@@ -65,6 +76,8 @@ export function renderFwdStats(s: FwdStats): StyledLine[] {
       out.push(L(`  Bad-outer-ipcsum: ${left(0, 14)}`));
     }
     out.push(L(`  TX-packets: ${left(p.txPackets, 14)} TX-dropped: ${left(p.txDropped, 14)}TX-total: ${p.txPackets + p.txDropped}`));
+    // one stream per port: its bursts are the port's (testpmd's ports_stats[].rx_stream, tx_stream)
+    if (!s.showStreams) out.push(...burstLines(s.streams.find((st) => st.rxPort === p.id), s.streams.find((st) => st.txPort === p.id)));
     out.push(L(`  ${'-'.repeat(76)}`, 'heading'));
   }
   out.push(L(''));

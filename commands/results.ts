@@ -2,7 +2,8 @@
 // testpmd's shapes; --json prints them as they are.
 // CommandResult is the closed union of them: render.ts has one renderer per
 // kind, checked by the compiler.
-import type { PortCounters, PortInfo } from '../native/addon.js';
+import type { PortCounters, PortInfo, StreamCounters } from '../native/addon.js';
+import type { XstatRate } from './display-xstats.js';
 import type { KniInfo, ListenerInfo, NetEvent, ProxyInfo } from '../native/netevents.js';
 import type { CaptureInfo, PcapFileInfo, PcapShowInfo, ReplayInfo } from '../native/capture.js';
 import type { DescriptorInfo, LcoreLoadInfo, MempoolInfo, QueueInfo } from '../native/diag.js';
@@ -12,7 +13,7 @@ import type { StyledLine } from '../session/lines.js';
 import type { FwdConfig, FwdStats, RxtxConfig, Throughput } from '../session/fwd.js';
 export type { FwdConfig, FwdPortStats, FwdStats, FwdStreamLine, RxtxConfig, Throughput } from '../session/fwd.js';
 
-export interface PortStatsResult { kind: 'portStats'; ports: { counters: PortCounters; throughput: Throughput }[] }
+export interface PortStatsResult { kind: 'portStats'; ports: { counters: PortCounters; throughput: Throughput; xstats?: XstatRate[] }[] }
 export interface PortInfoResult { kind: 'portInfo'; ports: (PortInfo & { ips: string[] })[] }
 export interface PortSummaryResult { kind: 'portSummary'; ports: PortInfo[] }
 export interface PortXstatsResult { kind: 'portXstats'; ports: { id: number; stats: [string, number][] }[] }

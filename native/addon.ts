@@ -43,6 +43,8 @@ export interface StreamCounters {
   rxPort: number; rxQueue: number; txPort: number; txQueue: number;
   rxPackets: number; txPackets: number; fwdDropped: number;
   badIpCsum: number; badL4Csum: number;  // csum mode: wrong checksums found (and fixed) on received packets
+  rxBursts?: [size: number, bursts: number][];  // with burst stats recorded: bursts of each size, sizes ascending
+  txBursts?: [size: number, bursts: number][];
 }
 
 export interface PoolCounters { name: string; size: number; available: number; inUse: number; allocFailures: number }
@@ -95,6 +97,10 @@ export interface NativeEngine {
   setBurstTxRetry(delayUs: number, tries: number): void;
   txRetry(): { on: boolean; delayUs: number; tries: number };
   setBurst(n: number): void;
+  // testpmd's `set record-burst-stats on|off`, from the next start (streams then carry rxBursts/txBursts).
+  setRecordBurstStats(on: boolean): void;
+  // testpmd's --noisy-* options (noisy mode), used at the next start.
+  setNoisy(bufferSize: number, flushTimeMs: number, lkupMemoryMb: number, lkupReads: number, lkupWrites: number, lkupReadsWrites: number): void;
   burst(): number;
   setTopology(name: 'paired' | 'chained' | 'loop'): void;
   topology(): 'paired' | 'chained' | 'loop';

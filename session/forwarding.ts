@@ -52,6 +52,8 @@ export class Forwarding {
     this.engine.setTxRetry(retry);
   }
   setBurstTxRetry(delayUs: number, tries: number): void { this.engine.setBurstTxRetry(delayUs, tries); }
+  // Burst sizes are recorded from the next start (stop and show fwd stats print them).
+  setRecordBurstStats(on: boolean): void { this.engine.setRecordBurstStats(on); }
   nbCores(): number { return this.engine.nbCores(); }
   setNbCores(n: number): void { this.engine.setNbCores(n); }
   burst(): number { return this.engine.burst(); }

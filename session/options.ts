@@ -1,6 +1,14 @@
 // Start-up options, testpmd's shape: `ringside [--vdev DEVARGS]... [-- app options]`.
 import type { LcoreCpu } from './lcores.js';
 import { RingsideError } from './errors.js';
+// testpmd's --noisy-* options (noisy mode); 0 turns a part off.
+export interface NoisyOptions {
+  txSwBufferSize: number; flushTimeMs: number; lkupMemoryMb: number;
+  lkupReads: number; lkupWrites: number; lkupReadsWrites: number;
+}
+
+export const NOISY_OFF: NoisyOptions = { txSwBufferSize: 0, flushTimeMs: 0, lkupMemoryMb: 0, lkupReads: 0, lkupWrites: 0, lkupReadsWrites: 0 };
+
 export interface SessionOptions {
   vdevs: string[];            // --vdev, in order; empty = embedded default
   interactive: boolean;       // -i / --interactive
@@ -24,6 +32,11 @@ export interface SessionOptions {
   maxPktLen?: number;         // --max-pkt-len: the MTU is this less the Ethernet header and CRC
   rxd?: number;               // --rxd: descriptors per rx queue (ring size where the port has rings)
   txd?: number;               // --txd
+  noisy?: NoisyOptions;       // --noisy-*
+  ethPeersFile?: string;      // --eth-peers-configfile: one MAC per line, port 0 first
+  deviceStart?: boolean;      // false: --disable-device-start
+  flowIsolateAll?: boolean;   // --flow-isolate-all
+  displayXstats?: string[];   // --display-xstats: xstats `show port stats` adds, with their rates
   // Commands run once the ports are up, in order: testpmd options that are a
   // shell command in ringside (--rss-ip is `port config all rss ip`, ...).
   startupCommands: string[];

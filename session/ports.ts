@@ -28,6 +28,12 @@ export class Ports {
     return new Set(this.engine.streams().flatMap((st) => [st.rxPort, st.txPort]));
   }
 
+  // testpmd's port reset: stopped, its queues set up again empty as configured.
+  reset(id: number): void {
+    const info = this.info(id);
+    if (info.started) this.stop(id);
+    this.setQueues(id, info.nbRxQueues, info.nbTxQueues);
+  }
   // -1 keeps a count as it is.
   setQueues(id: number, nbRx: number, nbTx: number): void { this.engine.portSetQueues(id, nbRx, nbTx); }
   // queue -1: every queue of that direction.

@@ -24,6 +24,8 @@ import { Flows } from './flows.js';
 import { Generator } from './generator.js';
 import { Queues } from './queues.js';
 import { Captures } from './captures.js';
+import { ethPeersFromFile } from './eth-peers.js';
+import '../native/flow.js';
 
 interface PrevCounters { timeNs: number; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }
 
@@ -118,7 +120,17 @@ export class Session {
     engine.setFwdMode(o.forwardMode);
     engine.setTopology(o.portTopology);
     if (o.txpkts && o.txpkts.length > 0) engine.setTxpkts(o.txpkts);
+    if (o.ethPeersFile) ethPeersFromFile(o.ethPeersFile).forEach((mac, port) => engine.setEthPeer(port, mac));
     for (const peer of o.ethPeers) engine.setEthPeer(peer.port, peer.mac);
+    if (o.noisy) {
+      const n = o.noisy;
+      engine.setNoisy(n.txSwBufferSize, n.flushTimeMs, n.lkupMemoryMb, n.lkupReads, n.lkupWrites, n.lkupReadsWrites);
+    }
+    if (o.flowIsolateAll) for (const id of ids) engine.flowIsolate(id, true);
+    if (o.deviceStart === false) {
+      for (const id of ids) if (engine.portInfo(id).started) engine.portStop(id);
+      return;
+    }
 
     for (const id of ids) {
       this.log([L(`Configuring Port ${id} (socket 0)`)]);

@@ -1,7 +1,7 @@
 // Command-line parsing, testpmd's shape: `ringside [--vdev DEVARGS]... [-- app options]`.
 // Options are data (one table per part); parsing, validation and the usage
 // text all come from the tables. Pure: no I/O, no process access.
-import { DEFAULT_OPTIONS, type SessionOptions } from '../session/options.js';
+import { DEFAULT_OPTIONS, NOISY_OFF, type NoisyOptions, type SessionOptions } from '../session/options.js';
 import type { LcoreCpu } from '../session/lcores.js';
 import { RingsideError } from '../session/errors.js';
 import { editDistance } from '../commands/distance.js';
@@ -84,7 +84,17 @@ const NO_EFFECT: { name: string; arg?: string; why: string }[] = [
   { name: 'enable-scatter', why: 'packets are one mbuf; --mbuf-size sets how large' },
   { name: 'enable-rx-cksum', why: "rx checksums are checked in software by 'set fwd csum'" },
   { name: 'txonly-multi-flow', why: "flowgen generates many flows ('set flowgen')" },
-  { name: 'eth-link-speed', arg: 'SPEED', why: 'software ports have no PHY' },
+  { name: 'bitrate-stats', arg: 'LCORE', why: "ringside has no metrics library: 'show port stats' gives Rx-bps and Tx-bps" },
+];
+
+// testpmd's --noisy-* options, in run_app.rst's order; values as testpmd takes them.
+const NOISY: { name: string; key: keyof NoisyOptions; help: string }[] = [
+  { name: 'noisy-tx-sw-buffer-size', key: 'txSwBufferSize', help: 'packets a stream holds in its FIFO before sending' },
+  { name: 'noisy-tx-sw-buffer-flushtime', key: 'flushTimeMs', help: 'ms without a send after which the FIFO is flushed' },
+  { name: 'noisy-lkup-memory', key: 'lkupMemoryMb', help: 'MiB of the simulated lookup table' },
+  { name: 'noisy-lkup-num-reads', key: 'lkupReads', help: 'random reads into the table per packet' },
+  { name: 'noisy-lkup-num-writes', key: 'lkupWrites', help: 'random writes into the table per packet' },
+  { name: 'noisy-lkup-num-reads-writes', key: 'lkupReadsWrites', help: 'random read-modify-writes into the table per packet' },
 ];
 
 const MAX_QUEUES = 1024;
@@ -201,6 +211,29 @@ const APP_OPTIONS: OptionSpec[] = [
     name, arg, help: `accepted; no effect: ${why}.`,
     apply: () => { /* the warning is added by parseApp */ },
   })),
+  ...NOISY.map(({ name, key, help }): OptionSpec => ({
+    name, arg: 'N', help: `${help} (noisy mode).`,
+    apply: (o, v, n) => { o.noisy = { ...(o.noisy ?? NOISY_OFF), [key]: intIn(n, v, 0, 1 << 24) }; },
+  })),
+  { name: 'eth-peers-configfile', arg: 'FILE', help: 'read the peer MAC addresses from FILE, one per line, port 0 first.',
+    apply: (o, v, n) => {
+      if (v === '') throw new ArgsError(n, `--${n} needs a file name`);
+      o.ethPeersFile = v;
+    } },
+  { name: 'display-xstats', arg: 'NAME[,NAME...]', help: "xstats 'show port stats' and --stats-period add, with their rate (e.g. rx_good_packets).",
+    apply: (o, v, n) => {
+      const names = v.split(',').filter((x) => x !== '');
+      if (names.length === 0 || names.some((x) => !/^[a-z0-9_]+$/.test(x))) throw new ArgsError(n, `invalid --${n} '${v}': expected xstat names such as rx_good_packets,tx_good_packets`);
+      o.displayXstats = names;
+    } },
+  { name: 'disable-device-start', help: 'do not start the ports at start-up (port start does).',
+    apply: (o) => { o.deviceStart = false; } },
+  { name: 'flow-isolate-all', help: 'put every port in flow isolated mode (as flow isolate P true) before it starts.',
+    apply: (o) => { o.flowIsolateAll = true; } },
+  { name: 'num-procs', arg: 'N', help: 'number of DPDK processes: ringside is one process, so N must be 1.',
+    apply: (o, v, n) => { if (v !== '1') throw new ArgsError(n, `--${n}=${v}: ringside runs as one process, so --${n} must be 1 (DPDK's multi-process mode is not supported)`); } },
+  { name: 'proc-id', arg: 'ID', help: 'this process\'s id among --num-procs: ringside is the only one, 0.',
+    apply: (o, v, n) => { if (v !== '0') throw new ArgsError(n, `--${n}=${v}: ringside runs as one process, so --${n} must be 0 (DPDK's multi-process mode is not supported)`); } },
   { name: 'total-num-mbufs', arg: 'N', help: 'set the number of mbufs to be allocated in the mbuf pool (N > 1024).',
     apply: (o, v, n) => { o.totalNumMbufs = intIn(n, v, 1025, 1 << 24); } },
   { name: 'mbuf-size', arg: 'N', help: 'set the data size of mbuf to N bytes (64 <= N <= 65535).',
@@ -223,16 +256,26 @@ const EAL_IGNORED: EalSpec[] = [
   { name: 'n', short: true, takesValue: true, why: 'ringside has no memory channels' },
 ];
 
-// testpmd options ringside does not have: named as such rather than "unknown".
-const TESTPMD_ONLY = new Set([
-  'display-xstats', 'hairpinq', 'hairpin-mode', 'enable-lro', 'max-lro-pkt-size', 'eth-peers-configfile', 'flowgen-clones',
-  'num-procs', 'proc-id', 'rxpkts', 'rxoffs', 'rxhdrs', 'bitrate-stats', 'latencystats', 'rx-offloads', 'tx-offloads',
-  'rxq-share', 'vxlan-gpe-port', 'geneve-parsed-port', 'flow-isolate-all', 'rx-mq-mode', 'disable-device-start',
-  'multi-rx-mempool', 'rss-level-inner', 'rss-level-outer', 'enable-hw-vlan', 'enable-hw-vlan-filter',
-  'enable-hw-vlan-strip', 'enable-hw-vlan-extend', 'enable-hw-qinq-strip', 'enable-rx-timestamp',
-  'rxpt', 'rxht', 'rxwt', 'rxfreet', 'txpt', 'txht', 'txwt', 'txfreet', 'txrst',
-  'noisy-tx-sw-buffer-size', 'noisy-tx-sw-buffer-flushtime', 'noisy-lkup-memory', 'noisy-lkup-num-writes',
-  'noisy-lkup-num-reads', 'noisy-lkup-num-reads-writes',
+// testpmd options that need a NIC's driver: named, with what they need.
+const OFFLOAD = 'offload in the NIC';
+const THRESH = "the NIC's descriptor ring thresholds";
+const SPLIT = "rx buffer split in the NIC";
+const NIC_OPTIONS = new Map<string, string>([
+  ...['enable-lro', 'max-lro-pkt-size', 'enable-hw-vlan', 'enable-hw-vlan-filter', 'enable-hw-vlan-strip',
+    'enable-hw-vlan-extend', 'enable-hw-qinq-strip', 'rx-offloads', 'tx-offloads', 'enable-rx-timestamp'].map((n): [string, string] => [n, OFFLOAD]),
+  ...['rxpt', 'rxht', 'rxwt', 'rxfreet', 'txpt', 'txht', 'txwt', 'txfreet', 'txrst'].map((n): [string, string] => [n, THRESH]),
+  ...['rxoffs', 'rxpkts', 'rxhdrs', 'multi-rx-mempool'].map((n): [string, string] => [n, SPLIT]),
+  ['hairpinq', 'hairpin queues in the NIC'], ['hairpin-mode', 'hairpin queues in the NIC'],
+  ['rxq-share', 'rx queues shared in the NIC'], ['eth-link-speed', 'a PHY whose speed can be set'],
+  ['rx-mq-mode', "the NIC's multi-queue modes (DCB, VMDq)"],
+  ['rss-level-inner', 'inner-header RSS in the NIC'], ['rss-level-outer', 'outer-header RSS in the NIC'],
+]);
+// testpmd options that make sense without a NIC and ringside does not have yet.
+const NOT_YET = new Map<string, string>([
+  ['flowgen-clones', 'flowgen sends each packet once'],
+  ['vxlan-gpe-port', "the csum engine's tunnel parser knows VXLAN on UDP 4789 only"],
+  ['geneve-parsed-port', "the csum engine's tunnel parser knows VXLAN on UDP 4789 only"],
+  ['latencystats', "latency is measured by rxonly and flowgen: 'show port latency P'"],
 ]);
 
 // Shell options: ringside's own, accepted before or after '--'. `-c` is also
@@ -415,9 +458,10 @@ function parseApp(args: string[], o: SessionOptions, ctx: ParseContext, sh: Shel
       const name = optionName(arg);
       if (arg.startsWith('-')) {
         const bare = name.replace(/^-+/, '');
-        if (TESTPMD_ONLY.has(bare)) {
-          throw new ArgsError(bare, `${name} is a testpmd option that ringside does not support (see --help for ours)`);
-        }
+        const needs = NIC_OPTIONS.get(bare);
+        if (needs) throw new ArgsError(bare, `${name} needs ${needs}; not supported on software ports`);
+        const why = NOT_YET.get(bare);
+        if (why) throw new ArgsError(bare, `${name} is not supported by ringside: ${why}`);
         throw new ArgsError(bare, `unknown option '${clip(name)}'${suggest(bare)}`);
       }
       throw new ArgsError(arg, `unexpected argument '${arg}'`);

@@ -100,6 +100,7 @@ function fakeSession() {
     fwd: new Forwarding(engine),
     ports: new Ports(engine),
     verbose: new VerboseHub(engine, sessionView, () => {}, () => closed),
+    options: {},
     get isShutdown() { return closed; },
     fwdModes: () => MODES,
     drivers: () => DRIVERS,

@@ -113,7 +113,7 @@ test('testpmd options that are a command here run at start-up; options with noth
   assert.equal(r.options.startupCommands, ['port config all rss ip', 'set txl3 ipv4 10.0.0.1 10.0.0.2', 'set txl4 udp 5000 6000', 'set coremask 0x2']);
   assert.equal(r.warnings, ['option --no-numa accepted with no effect: ringside allocates on one memory node',
     'option --mbcache accepted with no effect: the per-lcore cache size is fixed']);
-  rejects(['--', '--enable-lro'], 'enable-lro', /testpmd option that ringside does not support/);
+  rejects(['--', '--enable-lro'], 'enable-lro', /--enable-lro needs offload in the NIC; not supported on software ports/);
   assert.match(usage(), /--rss-udp: RSS on IP addresses and UDP ports \(as 'port config all rss udp'\)/);
 });
 
@@ -175,7 +175,9 @@ test('flags take no value', () => {
 test('unknown options', () => {
   rejects(['--', '--bogus'], 'bogus', /unknown option '--bogus'/);
   rejects(['--', '--forward-mod=io'], 'forward-mod', /did you mean --forward-mode/);
-  rejects(['--', '--hairpinq=1'], 'hairpinq', /testpmd option that ringside does not support/);
+  rejects(['--', '--hairpinq=1'], 'hairpinq', /--hairpinq needs hairpin queues in the NIC; not supported on software ports/);
+  rejects(['--', '--flowgen-clones=2'], 'flowgen-clones', /--flowgen-clones is not supported by ringside: flowgen sends each packet once/);
+  rejects(['--', '--num-procs=2'], 'num-procs', /runs as one process, so --num-procs must be 1/);
   rejects(['--', 'stray'], 'stray', /unexpected argument/);
   rejects(['--', '-z'], 'z');
 });

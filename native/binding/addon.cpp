@@ -31,6 +31,21 @@ Napi::Object stream_object(Napi::Env env, const rs::StreamStats& s) {
   o.Set("fwdDropped", num(env, s.fwd_dropped));
   o.Set("badIpCsum", num(env, s.bad_ip_csum));
   o.Set("badL4Csum", num(env, s.bad_l4_csum));
+  if (!s.rx_bursts.empty() || !s.tx_bursts.empty()) {
+    // [[size, bursts], ...]: testpmd's burst spread, when recorded
+    auto pairs = [&](const std::vector<std::pair<uint16_t, uint64_t>>& v) {
+      Napi::Array a = Napi::Array::New(env, v.size());
+      for (size_t i = 0; i < v.size(); i++) {
+        Napi::Array p = Napi::Array::New(env, 2);
+        p.Set(0u, num(env, v[i].first));
+        p.Set(1u, num(env, v[i].second));
+        a.Set(i, p);
+      }
+      return a;
+    };
+    o.Set("rxBursts", pairs(s.rx_bursts));
+    o.Set("txBursts", pairs(s.tx_bursts));
+  }
   return o;
 }
 
@@ -83,6 +98,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::SetBurstTxRetry>("setBurstTxRetry"),
       InstanceMethod<&EngineWrap::TxRetry>("txRetry"),
       InstanceMethod<&EngineWrap::SetBurst>("setBurst"),
+      InstanceMethod<&EngineWrap::SetNoisy>("setNoisy"),
+      InstanceMethod<&EngineWrap::SetRecordBurstStats>("setRecordBurstStats"),
       InstanceMethod<&EngineWrap::Burst>("burst"),
       InstanceMethod<&EngineWrap::SetTopology>("setTopology"),
       InstanceMethod<&EngineWrap::GetTopology>("topology"),
@@ -339,6 +356,18 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     uint32_t n = arg_u32(info, 0, "burst");
     if (n > 0xffff) throw_ringside(info.Env(), "EBURST_RANGE", "burst must be 1.." + std::to_string(rs::kMaxBurst));
     guarded(info.Env(), [&] { eng(info).set_burst(static_cast<uint16_t>(n)); });
+  }
+  void SetRecordBurstStats(const Napi::CallbackInfo& info) { eng(info).set_record_burst_stats(arg_bool(info, 0, "record")); }
+  // testpmd's --noisy-* options, in run_app.rst's order.
+  void SetNoisy(const Napi::CallbackInfo& info) {
+    rs::NoisySettings n;
+    n.tx_sw_buffer_size = arg_u32(info, 0, "tx sw buffer size");
+    n.flush_time_ms = arg_u32(info, 1, "flush time (ms)");
+    n.lkup_memory_mb = arg_u32(info, 2, "lookup memory (MiB)");
+    n.lkup_reads = arg_u32(info, 3, "lookup reads");
+    n.lkup_writes = arg_u32(info, 4, "lookup writes");
+    n.lkup_reads_writes = arg_u32(info, 5, "lookup reads-writes");
+    guarded(info.Env(), [&] { eng(info).set_noisy(n); });
   }
   void SetTxRetry(const Napi::CallbackInfo& info) {
     bool on = arg_bool(info, 0, "retry");

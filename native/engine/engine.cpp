@@ -508,6 +508,13 @@ void Engine::set_burst_tx_retry(uint32_t delay_us, uint32_t tries) {
   tx_retries_ = tries;
 }
 
+void Engine::set_noisy(const NoisySettings& n) {
+  require_stopped("change the noisy settings");
+  if (n.lkup_writes + n.lkup_reads + n.lkup_reads_writes && !n.lkup_memory_mb)
+    throw Error("ENOISY_MEMORY", "--noisy-lkup-memory must be > 0 for simulated lookups (MiB, e.g. 16)");
+  settings_.noisy = n;
+}
+
 void Engine::set_burst(uint16_t n) {
   require_stopped("change the burst size");
   if (n < 1 || n > kMaxBurst)
@@ -570,6 +577,7 @@ std::vector<StreamStats> Engine::snapshot_streams() const {
     out.push_back({fs.rx_port, fs.rx_queue, fs.tx_port, fs.tx_queue, fs.rx_packets.get() - b[0],
                    fs.tx_packets.get() - b[1], fs.fwd_dropped.get() - b[2], fs.bad_ip_csum.get() - b[3],
                    fs.bad_l4_csum.get() - b[4]});
+    if (fs.bursts) out.back().rx_bursts = fs.bursts->since_base(false), out.back().tx_bursts = fs.bursts->since_base(true);
   }
   return out;
 }
@@ -635,6 +643,7 @@ void Engine::start(unsigned tx_first_bursts) {
     fs->kni_all = k && k->takes_all() ? k : nullptr;
     if (fwd_->stream_init) fwd_->stream_init(*fs, settings_);
     fs->tx_retries = tx_retry_ ? tx_retries_ : 0;
+    if (record_bursts_) fs->bursts = std::make_unique<BurstSpread>();
     fs->tx_retry_delay_us = tx_delay_us_;
   }
   tx_first_bursts_ = tx_first_bursts;
@@ -821,6 +830,7 @@ std::vector<StreamStats> Engine::stop() {
     fwd_ports.insert(fs->rx);
     fwd_ports.insert(fs->tx);
   }
+  for (auto& fs : streams_) fs->state.reset();  // packets an engine holds (noisy's FIFO) go back too
   for (Port* p : fwd_ports) p->flush();
   return snapshot_streams();
 }
@@ -836,6 +846,8 @@ void Engine::clear_fwd_stats() {
   for (std::size_t i = 0; i < streams_.size(); i++)
     stream_base_[i] = {streams_[i]->rx_packets.get(), streams_[i]->tx_packets.get(), streams_[i]->fwd_dropped.get(),
                        streams_[i]->bad_ip_csum.get(), streams_[i]->bad_l4_csum.get()};
+  for (auto& fs : streams_)
+    if (fs->bursts) fs->bursts->rebase();
 }
 
 PoolStats Engine::pool_stats() const {

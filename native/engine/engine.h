@@ -51,6 +51,8 @@ struct StreamStats {
   uint16_t rx_port, rx_queue, tx_port, tx_queue;
   uint64_t rx_packets, tx_packets, fwd_dropped;
   uint64_t bad_ip_csum, bad_l4_csum;  // csum mode
+  // With burst stats recorded: (burst size, bursts) pairs, sizes ascending.
+  std::vector<std::pair<uint16_t, uint64_t>> rx_bursts{}, tx_bursts{};
 };
 
 struct PoolStats {
@@ -135,6 +137,12 @@ class Engine {
   uint32_t burst_tx_delay_us() const { return tx_delay_us_; }
   uint32_t burst_tx_retries() const { return tx_retries_; }
   uint16_t burst() const { return settings_.burst; }
+  // testpmd's `set record-burst-stats on|off`, from the next start.
+  void set_record_burst_stats(bool on) { record_bursts_ = on; }
+  bool record_burst_stats() const { return record_bursts_; }
+  // testpmd's --noisy-* options for noisy mode (ENOISY_* when inconsistent).
+  void set_noisy(const NoisySettings& n);
+  const NoisySettings& noisy() const { return settings_.noisy; }
   void set_topology(Topology t);
   Topology topology() const { return topology_; }
   void set_txpkts(const std::vector<uint16_t>& segs);  // sum within 42..data room
@@ -221,6 +229,7 @@ class Engine {
   FwdSettings settings_;
   unsigned nb_cores_ = 1;
   bool tx_retry_ = false;
+  bool record_bursts_ = false;
   uint32_t tx_delay_us_ = 1, tx_retries_ = 64;  // testpmd's burst_tx_delay_time, burst_tx_retry_num
   std::vector<LcoreCpu> lcore_map_;
   std::vector<uint16_t> fwd_ports_;

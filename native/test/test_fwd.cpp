@@ -2,6 +2,8 @@
 // checking packet contents byte by byte; checksums are verified with a
 // reference implementation written here, independent of packet.h.
 #include <arpa/inet.h>
+#include <chrono>
+#include <thread>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -171,7 +173,7 @@ struct Rig {
 }  // namespace
 
 TEST(fwd_table_lists_every_engine) {
-  const char* names[] = {"io", "mac", "macswap", "flowgen", "rxonly", "txonly", "csum", "icmpecho", "5tswap"};
+  const char* names[] = {"io", "mac", "macswap", "flowgen", "rxonly", "txonly", "csum", "icmpecho", "noisy", "5tswap"};
   for (const char* n : names) {
     const FwdEngine* e = find_fwd_engine(n);
     CHECK(e != nullptr);
@@ -476,4 +478,55 @@ TEST(fwd_tx_failure_is_counted_and_freed) {
   CHECK_EQ(r.pool->in_use(), 1024u);
   r.b->drain();
   CHECK_EQ(r.pool->in_use(), 0u);
+}
+
+// noisy: packets wait in the FIFO; an overflowing burst pushes the oldest
+// out, in order; the flush time sends the rest; destroying the stream's state
+// returns what it holds to the pool.
+TEST(fwd_noisy_fifo_overflow_flush_and_release) {
+  Rig r;
+  r.s.noisy.tx_sw_buffer_size = 4;
+  std::vector<std::vector<uint8_t>> f;
+  for (int i = 0; i < 6; i++) f.push_back(ipv4_packet(17, "1.1.1.1", "2.2.2.2", 1, uint16_t(100 + i), 10));
+  for (int i = 0; i < 3; i++) r.inject(f[i]);
+  r.run(*find_fwd_engine("noisy"));
+  CHECK(r.output().empty());
+  for (int i = 3; i < 6; i++) r.inject(f[i]);
+  r.run(*find_fwd_engine("noisy"));
+  auto out = r.output();
+  CHECK_EQ(out.size(), 2u);
+  if (out.size() == 2) { CHECK(out[0] == f[0]); CHECK(out[1] == f[1]); }
+  CHECK_EQ(r.fs.rx_packets.get(), 6u);
+  CHECK_EQ(r.fs.tx_packets.get(), 2u);
+  r.fs.state.reset();  // forwarding stopped: the 4 held go back
+  CHECK_EQ(r.pool->in_use(), 0u);
+
+  Rig t;
+  t.s.noisy.tx_sw_buffer_size = 8;
+  t.s.noisy.flush_time_ms = 1;
+  t.inject(f[0]);
+  t.inject(f[1]);
+  t.run(*find_fwd_engine("noisy"));
+  CHECK(t.output().empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  t.run(*find_fwd_engine("noisy"));
+  CHECK_EQ(t.output().size(), 2u);
+  CHECK_EQ(t.fs.fwd_dropped.get(), 0u);
+  CHECK_EQ(t.pool->in_use(), 0u);
+}
+
+// set record-burst-stats: each rx and tx burst counted by its size, empty rx polls as size 0.
+TEST(fwd_burst_spread_counts_bursts_by_size) {
+  Rig r;
+  r.fs.bursts = std::make_unique<BurstSpread>();
+  r.inject(ipv4_packet(17, "1.1.1.1", "2.2.2.2", 1, 2, 10));
+  r.inject(ipv4_packet(17, "1.1.1.1", "2.2.2.2", 1, 3, 10));
+  r.run(*find_fwd_engine("io"));
+  r.run(*find_fwd_engine("io"));
+  using S = BurstSpread::Sizes;
+  CHECK(r.fs.bursts->since_base(false) == (S{{0, 1}, {2, 1}}));
+  CHECK(r.fs.bursts->since_base(true) == (S{{2, 1}}));
+  r.fs.bursts->rebase();
+  CHECK(r.fs.bursts->since_base(false).empty());
+  r.output();
 }

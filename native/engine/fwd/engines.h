@@ -13,5 +13,6 @@ extern const FwdEngine fwd_txonly;
 extern const FwdEngine fwd_csum;
 extern const FwdEngine fwd_icmpecho;
 extern const FwdEngine fwd_5tswap;
+extern const FwdEngine fwd_noisy;
 
 }  // namespace rs

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 #include "../barrier.h"
 #include "../gen/latency.h"
@@ -24,6 +25,15 @@ struct PortIp {  // `port config N ip ADDR/LEN`; network byte order
   uint8_t prefix_len;
 };
 
+// testpmd's --noisy-* options (noisy mode): a FIFO of tx_sw_buffer_size
+// packets between rx and tx, flushed after flush_time_ms without a send, and
+// per packet lkup_* random accesses into lkup_memory_mb MiB, as a VNF's
+// table lookups would make. 0: that part off.
+struct NoisySettings {
+  uint32_t tx_sw_buffer_size = 0, flush_time_ms = 0, lkup_memory_mb = 0;
+  uint32_t lkup_writes = 0, lkup_reads = 0, lkup_reads_writes = 0;
+};
+
 // Settings fixed at `start` and read-only while poll threads run.
 struct FwdSettings {
   uint16_t burst = 32;
@@ -32,6 +42,34 @@ struct FwdSettings {
   std::vector<std::vector<PortIp>> port_ips; // per port id: addresses icmpecho answers for
   Mempool* pool = nullptr;                   // where txonly allocates
   gen::GenSettings gen;                      // txonly/flowgen templates, IMIX, flows, rate, count (gen/)
+  NoisySettings noisy;                       // noisy mode
+};
+
+// State an engine keeps per stream beyond its scratch (noisy's FIFO). Made by
+// stream_init, used by the owning poll thread; destroyed by the control thread
+// when forwarding stops, which returns any packets it holds to the pool.
+struct FwdEngineState {
+  virtual ~FwdEngineState() = default;
+};
+
+// testpmd's `set record-burst-stats on`: how many rx and tx bursts of each
+// size (0..kMaxBurst packets) a stream made. The counters are written by the
+// stream's poll thread; the bases only by the control thread (clear fwd stats).
+struct BurstSpread {
+  Counter rx[kMaxBurst + 1], tx[kMaxBurst + 1];
+  uint64_t rx_base[kMaxBurst + 1] = {}, tx_base[kMaxBurst + 1] = {};
+
+  using Sizes = std::vector<std::pair<uint16_t, uint64_t>>;  // (burst size, bursts), sizes ascending
+  // Control thread: the bursts since the last rebase, sizes with none left out.
+  Sizes since_base(bool tx_side) const {
+    Sizes out;
+    for (uint16_t n = 0; n <= kMaxBurst; n++)
+      if (uint64_t c = (tx_side ? tx[n].get() - tx_base[n] : rx[n].get() - rx_base[n])) out.emplace_back(n, c);
+    return out;
+  }
+  void rebase() {  // control thread: clear fwd stats
+    for (uint16_t n = 0; n <= kMaxBurst; n++) rx_base[n] = rx[n].get(), tx_base[n] = tx[n].get();
+  }
 };
 
 // Aligned to a cache line: a stream's counters and scratch are written by its
@@ -60,6 +98,8 @@ struct alignas(kCacheLine) FwdStream {
   // path does no lookup; the KNI outlives forwarding (kni destroy is refused
   // while forwarding).
   KniDev* kni_all = nullptr;
+  std::unique_ptr<FwdEngineState> state;
+  std::unique_ptr<BurstSpread> bursts;  // null unless burst stats are recorded
 };
 
 struct FwdEngine {
@@ -84,6 +124,7 @@ inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
   uint16_t sent = fs.tx->tx_burst(fs.tx_queue, pkts, n);
   if (sent < n && fs.tx_retries) [[unlikely]] fwd_tx_retry(fs, pkts, n, &sent);
   fs.tx_packets.add(sent);
+  if (fs.bursts) [[unlikely]] fs.bursts->tx[sent].add(1);
   if (sent < n) {
     fs.fwd_dropped.add(n - sent);
     mbuf_free_bulk(pkts + sent, n - sent);
@@ -122,6 +163,7 @@ inline void fwd_measure(FwdStream& fs, Mbuf* const* pkts, uint16_t n) {
 inline uint16_t fwd_rx(FwdStream& fs, Mbuf** pkts, uint16_t n) {
   uint16_t got = fs.rx->rx_burst(fs.rx_queue, pkts, n);
   fs.rx_packets.add(got);
+  if (fs.bursts) [[unlikely]] fs.bursts->rx[got].add(1);
   return got;
 }
 

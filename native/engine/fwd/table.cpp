@@ -7,7 +7,7 @@ namespace rs {
 
 const std::vector<const FwdEngine*>& fwd_engine_table() {
   static const std::vector<const FwdEngine*> table = {
-      &fwd_io, &fwd_mac, &fwd_macswap, &fwd_flowgen, &fwd_rxonly, &fwd_txonly, &fwd_csum, &fwd_icmpecho, &fwd_5tswap,
+      &fwd_io, &fwd_mac, &fwd_macswap, &fwd_flowgen, &fwd_rxonly, &fwd_txonly, &fwd_csum, &fwd_icmpecho, &fwd_noisy, &fwd_5tswap,
   };
   return table;
 }
