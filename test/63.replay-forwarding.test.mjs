@@ -1,7 +1,7 @@
 // Replay into a port while forwarding sends on every one of its tx queues
-// (namespaces of their own, test/lib/netns.mjs): net_af_packet ports have a
-// spare tx queue for it, so a pcap goes out beside the forwarded traffic and
-// both arrive. Needs root; skips with the reason otherwise (a failure under CI=true).
+// (namespaces of their own, test/lib/netns.mjs): net_af_packet and
+// net_af_xdp ports have a spare tx queue for it, so a pcap goes out beside
+// the forwarded traffic and both arrive. Needs root; skips with the reason otherwise (a failure under CI=true).
 import { test, assert } from './lib/harness.mjs';
 import { nicStats } from './lib/cli.mjs';
 import { sleep, tempDir } from './lib/engine.mjs';
@@ -30,7 +30,7 @@ const COUNT = 300;
 const FORWARDED_SPORT = 6000;
 const REPLAYED_SPORT = 7000;
 
-test('replay into a port whose only tx queue forwards: the pcap and the forwarded datagrams both arrive', async () => {
+for (const driver of ['net_af_packet', 'net_af_xdp']) test(`${driver}: replay into a port whose only tx queue forwards: the pcap and the forwarded datagrams both arrive`, async () => {
   if (skipUnlessNetns('replay beside forwarding', [['ethtool', 'ethtool']])) return;
   const t = tempDir();
   await withNetns(3, async (a, rs, b) => {
@@ -45,7 +45,7 @@ test('replay into a port whose only tx queue forwards: the pcap and the forwarde
     const file = t.file('udp.pcap');
     writePcap(file, Array.from({ length: COUNT }, () => ({ data: frame })));
 
-    const cli = rs.ringside(['--vdev', 'net_af_packet0,iface=rp0', '--vdev', 'net_af_packet1,iface=rp1', '--', '-i']);
+    const cli = rs.ringside(['--vdev', `${driver}0,iface=rp0`, '--vdev', `${driver}1,iface=rp1`, '--', '-i']);
     const sink = b.background(process.execPath, ['-e', UDP_SINK, '10.9.3.2', '5001']);
     try {
       cli.send('set fwd io');
@@ -62,12 +62,13 @@ test('replay into a port whose only tx queue forwards: the pcap and the forwarde
       sink.child.kill('SIGTERM');
       await sink.exited;
       const got = JSON.parse(sink.output().split('\n').find((l) => l.startsWith('{')));
-      const r = await cli.end(['stop', 'show port stats all', 'show port xstats all', 'quit']);
+      const r = await cli.end(['stop', 'show port info 1', 'show port stats all', 'show port xstats all', 'quit']);
       assert.is(r.code, 0, r.stderr);
       assert.is(got[REPLAYED_SPORT], COUNT, `every replayed datagram arrived (${JSON.stringify(got)})`);
       assert.is(got[FORWARDED_SPORT], COUNT, `every forwarded datagram arrived (${JSON.stringify(got)})`);
       // Port 1 sent both: the forwarded datagrams (and a's ARP) and the replay, counted in its totals.
       assert.ok(nicStats(r.stdout)[1].tx >= 2 * COUNT, `port 1 counted both (${nicStats(r.stdout)[1].tx} sent)`);
+      if (driver === 'net_af_xdp') assert.match(r.stdout, /spare tx queue: a packet socket's TPACKET_V3 ring/, 'the spare is a packet socket beside the XDP socket');
     } finally {
       sink.child.kill();
       cli.kill();

@@ -591,3 +591,85 @@ TEST(af_xdp_mtu_follows_device) {
     CHECK_EQ(pool.in_use(), 0u);
   });
 }
+
+// rxd/txd per queue: each socket's rings take its own sizes (powers of two,
+// rounded up) and its own share of the UMEM; both queues still receive and
+// send; out-of-range sizes are refused with EINVAL_ARG, and a change while
+// started with EBUSY_STARTED.
+TEST(af_xdp_ring_sizes_per_queue) {
+  in_veth_ns("af_xdp_ring_sizes_per_queue", 2, [] {
+    rs::Mempool pool("x", 4096);
+    auto p = make("net_af_xdp0,iface=xa,queue_count=2", &pool);
+    p->configure(2, 2);
+    CHECK_THROWS_CODE(p->set_nb_desc(rs::Dir::Rx, 0, 32), "EINVAL_ARG");
+    CHECK_THROWS_CODE(p->set_nb_desc(rs::Dir::Tx, rs::Port::kAllQueues, 20000), "EINVAL_ARG");
+    p->set_nb_desc(rs::Dir::Rx, 0, 100);  // 128
+    p->set_nb_desc(rs::Dir::Tx, 1, 2048);
+    p->start();
+    auto size = [&](rs::Dir d, uint16_t q, size_t ring) { return p->queue_info(d, q).rings.at(ring).size; };
+    CHECK_EQ(size(rs::Dir::Rx, 0, 0), 128u);     // rx
+    CHECK_EQ(size(rs::Dir::Rx, 0, 1), 128u);     // fill
+    CHECK_EQ(size(rs::Dir::Tx, 0, 0), 1024u);    // the default
+    CHECK_EQ(size(rs::Dir::Rx, 1, 0), 1024u);
+    CHECK_EQ(size(rs::Dir::Tx, 1, 0), 2048u);    // tx
+    CHECK_EQ(size(rs::Dir::Tx, 1, 1), 2048u);    // completion
+    // 128 + 1024 frames for queue 0, 1024 + 2048 for queue 1.
+    CHECK(info_value(*p, "umem").find("4224 frames of 2048 bytes; rings per queue: queue 0 rx 128, tx 1024; "
+                                      "queue 1 rx 1024, tx 2048") == 0);
+    CHECK_THROWS_CODE(p->set_nb_desc(rs::Dir::Rx, 0, 256), "EBUSY_STARTED");
+    // Each queue sends from its own frames.
+    PacketSock xb("xb");
+    uint32_t sent = 0;
+    for (uint16_t q = 0; q < 2; q++) {
+      rs::Mbuf* m[32];
+      CHECK_EQ(pool.alloc_bulk(m, 32), 32u);
+      for (uint32_t i = 0; i < 32; i++) cls_test::put_frame(m[i], frame(q * 100 + i, 3));
+      uint16_t n = p->tx_burst(q, m, 32);
+      rs::mbuf_free_bulk(m + n, 32 - n);
+      sent += n;
+    }
+    CHECK_EQ(sent, 64u);
+    CHECK_EQ(recv_frames(xb, 64, 3000).size(), 64u);
+    // Stopped, a new size rebuilds the sockets at the next start.
+    p->stop();
+    p->set_nb_desc(rs::Dir::Rx, 0, 256);
+    p->start();
+    CHECK_EQ(size(rs::Dir::Rx, 0, 0), 256u);
+    p->close();
+    CHECK_EQ(pool.in_use(), 0u);
+    CHECK(!xdp_attached("xa"));
+  });
+}
+
+// The spare tx queue (a replay beside forwarding): with every socket's tx
+// side a configured tx queue, tx queue nb_tx is a packet socket's TPACKET
+// ring on the same interface; what it sends arrives and is counted in the
+// port's totals, and it closes with stop.
+TEST(af_xdp_spare_tx_queue) {
+  in_veth_ns("af_xdp_spare_tx_queue", 1, [] {
+    rs::Mempool pool("x", 2048);
+    auto p = make("net_af_xdp0,iface=xa", &pool);
+    p->start();
+    CHECK(p->has_spare_tx_queue());
+    CHECK_EQ(p->spare_tx_queue(), 1u);
+    CHECK(info_value(*p, "spare tx queue").find("TPACKET_V3 ring of 256 frames") != std::string::npos);
+    PacketSock xb("xb");
+    rs::Mbuf* m[40];
+    CHECK_EQ(pool.alloc_bulk(m, 40), 40u);
+    for (uint32_t i = 0; i < 40; i++) cls_test::put_frame(m[i], frame(i, 4, 60 + i));
+    uint16_t n = p->tx_burst(p->spare_tx_queue(), m, 40);
+    rs::mbuf_free_bulk(m + n, 40 - n);
+    CHECK_EQ(n, 40u);
+    auto got = recv_frames(xb, 40, 3000);
+    CHECK_EQ(got.size(), 40u);
+    size_t bad = 0;
+    for (auto& f : got)
+      if (f != frame(seq_of(f.data()), 4, 60 + seq_of(f.data()))) bad++;
+    CHECK_EQ(bad, 0u);
+    CHECK_EQ(p->stats().tx_packets, 40u);
+    p->stop();
+    CHECK_EQ(info_value(*p, "spare tx queue"), std::string(""));
+    p->close();
+    CHECK_EQ(pool.in_use(), 0u);
+  });
+}

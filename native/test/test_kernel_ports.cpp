@@ -522,3 +522,27 @@ TEST(af_packet_puts_back_mtu_and_mac_of_borrowed_interface) {
     CHECK(rs::netdev::mac("vb") == mac0);
   });
 }
+
+// rxd/txd per queue on TPACKET rings: frames of framesz, rounded up to whole
+// blocks; a ring above 256 MiB is refused with EINVAL_ARG; the resized tx
+// ring sends until it is full, then takes no more.
+TEST(af_packet_ring_sizes_per_queue) {
+  in_netns("af_packet_ring_sizes_per_queue", [] {
+    sh("ip link add va type veth peer name vb && ip link set va up && ip link set vb up");
+    rs::Mempool pool("kp-desc", 2048);
+    auto p = make(0, "net_af_packet0,iface=vb,blocksz=4096,framesz=2048", &pool);  // 2 frames a block
+    p->stop();
+    CHECK_THROWS_CODE(p->set_nb_desc(rs::Dir::Rx, 0, 200000), "EINVAL_ARG");  // 390 MiB
+    p->set_nb_desc(rs::Dir::Rx, 0, 7);  // 4 blocks
+    p->set_nb_desc(rs::Dir::Tx, 0, 5);  // 6 frames
+    p->start();
+    CHECK_EQ(p->queue_info(rs::Dir::Rx, 0).rings.at(0).size, 4u);
+    CHECK(p->queue_info(rs::Dir::Rx, 0).kind.find("8 frames of 2048 B in 4 blocks") != std::string::npos);
+    CHECK_EQ(p->queue_info(rs::Dir::Tx, 0).rings.at(0).size, 6u);
+    std::vector<Frame> out;
+    for (uint32_t i = 0; i < 10; i++) out.push_back(marker_frame(i));
+    CHECK_EQ(port_send(*p, pool, 0, out), 6);  // one burst fills the 6 frames; the kick comes after it
+    p->close();
+    CHECK_EQ(pool.in_use(), 0u);
+  });
+}

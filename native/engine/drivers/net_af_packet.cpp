@@ -11,20 +11,8 @@
 //    retire timer (1 ms) fires. We walk the block's packets (tp_next_offset),
 //    copy each into an mbuf, and give the block back (TP_STATUS_KERNEL) when
 //    every packet in it is consumed.
-//  - tx: fixed frames of F bytes, 256 of them unless framecnt= says (the
-//    kernel sends the frames of a kick before sendto returns, or soon after
-//    on a NIC, so a short ring stays in the cache; 2048 frames of 2 KiB
-//    would not, and every frame's header and data would miss). A free frame
-//    (TP_STATUS_AVAILABLE) is filled and marked TP_STATUS_SEND_REQUEST; one sendto(NULL, 0) per burst
-//    makes the kernel send every requested frame and mark it available again.
-//    Each frame starts with a virtio_net_hdr (PACKET_VNET_HDR) whose hdr_len
-//    is the whole frame: the kernel then copies the frame into the skb's
-//    linear area instead of attaching the ring's page as a zero-copy
-//    fragment, which a veth (or any device that hands the skb to another
-//    stack) must copy again into a freshly allocated page, per packet
-//    (skb_copy_ubufs); a short copy is far cheaper than that. Frames above
-//    kLinearTxMax keep the page fragment (hdr_len 0): NICs send those
-//    without a copy.
+//  - tx: fixed frames of F bytes, 256 of them unless framecnt= says, on a
+//    send-only socket of its own (tpacket_tx.h); one sendto() per burst.
 //  - qpairs=N is the most queues the port can be configured with; N rx
 //    sockets join one PACKET_FANOUT group (hash, with defragmentation) so the
 //    kernel spreads flows over the rx queues. Tx sockets are bound with
@@ -33,13 +21,11 @@
 //    uses while forwarding sends on all the others.
 //
 // Sockets are made at start and closed at stop, so queue changes (done while
-// stopped) need no special path. PACKET_QDISC_BYPASS sends straight to the
-// driver, like a NIC queue. MTU, MAC and link follow the interface.
+// stopped) need no special path. MTU, MAC and link follow the interface.
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <arpa/inet.h>
-#include <endian.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,6 +34,7 @@
 #include <cstring>
 #include <string>
 #include "drivers.h"
+#include "drivers/tpacket_tx.h"
 #include "ring_marks.h"
 #include "caps_hint.h"
 #include "error.h"
@@ -62,46 +49,43 @@ constexpr uint32_t kDefaultFrameCount = 2048;     // rx: 4 MiB per queue
 constexpr uint32_t kDefaultTxFrameCount = 256;    // tx: 512 KiB per queue (see above)
 constexpr uint32_t kRetireTimeoutMs = 1;          // a partly filled block waits at most this long
 constexpr uint16_t kDefaultQpairs = 1;
+constexpr uint64_t kMaxRingBytes = 256ull << 20;  // most one rxd/txd ring may map
 
-// Where the kernel puts (rx) and reads (tx, without PACKET_TX_HAS_OFF) the
-// frame: right after the aligned V3 header; the sockaddr_ll sits there on rx.
-constexpr uint32_t kTxDataOff = TPACKET_ALIGN(sizeof(tpacket3_hdr));
-// The tx frame's struct virtio_net_hdr (linux/virtio_net.h, whose other
-// declarations do not compile as C++), before the Ethernet header. Little
-// endian as the kernel reads it for packet sockets (vio_le()).
-struct VnetHdr {
-  uint8_t flags = 0, gso_type = 0;  // no checksum offload, no GSO
-  uint16_t hdr_len = 0;             // bytes to copy into the skb's linear area
-  uint16_t gso_size = 0, csum_start = 0, csum_offset = 0;
-};
-static_assert(sizeof(VnetHdr) == 10);
-constexpr uint32_t kVnetHdr = sizeof(VnetHdr);
-// Frames up to this long are copied whole into the skb (see above); longer
-// ones are sent from the ring page.
-constexpr uint32_t kLinearTxMax = 1024;
 constexpr uint32_t kHdrRoom = 18;  // Ethernet header + one VLAN tag beyond the MTU
 
 struct Geometry {
   uint32_t block_size, frame_size, frame_count, tx_frame_count;
-  uint32_t blocks_for(uint32_t frames) const { return static_cast<uint32_t>(uint64_t{frame_size} * frames / block_size); }
+  // Whole blocks holding `frames` frames.
+  uint32_t blocks_for(uint32_t frames) const {
+    return static_cast<uint32_t>((uint64_t{frame_size} * frames + block_size - 1) / block_size);
+  }
   uint32_t block_nr() const { return blocks_for(frame_count); }  // rx
 };
 
 // One queue: its sockets, their rings and where we are in them. Padded so two poll threads
 // on neighbouring queues never share a cache line.
 struct alignas(kCacheLine) Queue {
-  int rx_fd = -1, tx_fd = -1;
-  size_t rx_len = 0, tx_len = 0;  // mapped bytes
-  bool has_rx = false, has_tx = false;
+  int rx_fd = -1;
+  size_t rx_len = 0;  // mapped bytes
+  bool has_rx = false;
   // rx ring
   uint8_t* rx = nullptr;
+  uint32_t block_nr = 0;     // blocks in the rx ring
   uint32_t block = 0;        // current block index
   uint32_t pkts_left = 0;    // packets not yet taken from the current block
   uint8_t* next = nullptr;   // next packet's tpacket3_hdr in the current block
-  // tx ring
-  uint8_t* tx = nullptr;
-  uint32_t tx_head = 0;      // next frame to fill
+  TpacketTx tx;
   uint32_t rx_polls = 0, tx_polls = 0;  // bursts, for sample_due
+
+  void reset_rx() {
+    rx_fd = -1;
+    rx_len = 0;
+    has_rx = false;
+    rx = nullptr;
+    block_nr = block = pkts_left = 0;
+    next = nullptr;
+    rx_polls = tx_polls = 0;
+  }
 };
 
 // Since the port started: most blocks handed to us at once, most frames
@@ -143,7 +127,7 @@ class AfPacketPort final : public Port {
   uint16_t max_rx_queues() const override { return qpairs_; }
   uint16_t max_tx_queues() const override { return qpairs_; }
   uint32_t max_mtu() const override {
-    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), geo_.frame_size - kTxDataOff - kVnetHdr - kHdrRoom));
+    return netdev::max_mtu_within(iface_, std::min(Port::max_mtu(), TpacketTx::max_len_for(geo_.frame_size) - kHdrRoom));
   }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
@@ -164,7 +148,7 @@ class AfPacketPort final : public Port {
     v.push_back({"rings", "TPACKET_V3; rx " + std::to_string(geo_.block_nr()) + " blocks of " +
                               std::to_string(geo_.block_size) + " B (retire " + std::to_string(kRetireTimeoutMs) +
                               " ms); tx " + std::to_string(geo_.tx_frame_count) + " frames of " +
-                              std::to_string(geo_.frame_size) + " B; per queue"});
+                              std::to_string(geo_.frame_size) + " B; per queue, unless rxd/txd set them"});
     v.push_back({"qpairs", std::to_string(qpairs_) + " (max queues)"});
     if (fanout_id_ >= 0)
       v.push_back({"fanout", "group " + std::to_string(fanout_id_) + " (hash, defrag) over " +
@@ -209,6 +193,17 @@ class AfPacketPort final : public Port {
   }
   bool spare_tx_queue_supported() const override { return true; }
 
+  // rxd/txd: frames of framesz in the queue's ring, rounded up to whole
+  // blocks; used from the next start (sockets are opened there).
+  void do_set_nb_desc(Dir d, uint16_t q) override {
+    uint64_t frames = nb_desc(d, q);
+    if (uint64_t{geo_.frame_size} * frames > kMaxRingBytes)
+      throw Error("EINVAL_ARG", name() + ": an " + std::string(dir_name(d)) + " ring of " + std::to_string(frames) + " frames of " +
+                                    std::to_string(geo_.frame_size) + " B would map more than " +
+                                    std::to_string(kMaxRingBytes >> 20) + " MiB: give " + (d == Dir::Rx ? "rxd" : "txd") +
+                                    " 1.." + std::to_string(kMaxRingBytes / geo_.frame_size));
+  }
+
   void do_set_mtu(uint32_t mtu) override {
     if (netdev::mtu(iface_) != mtu) netdev::set_mtu(iface_, mtu);
     store_relaxed(tx_mtu_, mtu);
@@ -243,9 +238,9 @@ class AfPacketPort final : public Port {
   }
 
   // Diagnostics from the control thread while a poll thread may run: block
-  // and frame statuses are acquire loads (pairing with the kernel's and the
-  // poll thread's release-stores); our position (block, tx_head) is a
-  // relaxed read of a word only the poll thread writes. A block's header is
+  // statuses are acquire loads (pairing with the kernel's and the poll
+  // thread's release-stores); our position (block) is a relaxed read of a
+  // word only the poll thread writes (the tx ring's: tpacket_tx.h). A block's header is
   // read after its status, so a block seen as the user's shows the packet
   // count the kernel published; one seen as the kernel's may be mid-fill.
   void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const override {
@@ -254,27 +249,25 @@ class AfPacketPort final : public Port {
       return;
     }
     const Queue& r = queues_[q];
-    if (!(d == Dir::Rx ? r.rx : r.tx)) {
+    if (!(d == Dir::Rx ? r.rx != nullptr : r.tx.is_open())) {
       out->kind = std::string("TPACKET_V3 socket without an ") + dir_name(d) + " ring";
       return;
     }
     RingState s;
     if (d == Dir::Rx) {
-      out->kind = "TPACKET_V3 block ring: the kernel fills blocks, we hand them back";
+      out->kind = "TPACKET_V3 block ring (" + std::to_string(uint64_t{r.block_nr} * (geo_.block_size / geo_.frame_size)) +
+                  " frames of " + std::to_string(geo_.frame_size) + " B in " + std::to_string(r.block_nr) + " blocks of " +
+                  std::to_string(geo_.block_size) + " B): the kernel fills blocks, we hand them back";
       s.name = "blocks";
-      s.size = geo_.block_nr();
+      s.size = r.block_nr;
       s.consumer = __atomic_load_n(&r.block, __ATOMIC_RELAXED);
       s.occupancy = user_blocks(r, s.consumer);
       s.producer = (s.consumer + s.occupancy) % s.size;  // the block the kernel fills next
       s.high_water = std::max(s.occupancy, load_relaxed(marks_[q].rx));
     } else {
       out->kind = "TPACKET_V3 frame ring: we fill frames, the kernel sends them";
-      s.name = "frames";
-      s.size = geo_.tx_frame_count;
-      s.producer = __atomic_load_n(&r.tx_head, __ATOMIC_RELAXED);
-      for (uint32_t i = 0; i < s.size; i++) s.occupancy += frame_status(r, i) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING) ? 1 : 0;
-      s.consumer = (s.producer + s.size - s.occupancy) % s.size;  // the oldest frame still to send
-      s.high_water = std::max(s.occupancy, load_relaxed(marks_[q].tx));
+      out->rings.push_back(r.tx.ring_state(load_relaxed(marks_[q].tx)));
+      return;
     }
     s.tracks_high_water = true;
     s.high_water_sampled = true;
@@ -283,6 +276,10 @@ class AfPacketPort final : public Port {
 
   void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const override {
     if (q >= nb_q_) return;
+    if (d == Dir::Tx) {
+      if (queues_[q].tx.is_open()) queues_[q].tx.descriptors(max, out);
+      return;
+    }
     QueueInfo qi;
     do_queue_info(d, q, &qi);
     if (qi.rings.empty()) return;
@@ -290,22 +287,14 @@ class AfPacketPort final : public Port {
     const Queue& r = queues_[q];
     for (uint32_t k = 0; k < std::min(max, s.size); k++) {
       uint32_t i = (s.consumer + k) % s.size;
-      if (d == Dir::Rx) {
-        const tpacket_block_desc* b = block_at(r, geo_, i);
-        bool user = user_block(r, i);
-        out->push_back({"blocks", i,
-                        {{"status", user ? "user" : "kernel"},
-                         {"num_pkts", std::to_string(b->hdr.bh1.num_pkts)},
-                         {"offset_to_first_pkt", std::to_string(b->hdr.bh1.offset_to_first_pkt)},
-                         {"blk_len", std::to_string(b->hdr.bh1.blk_len)},
-                         {"seq_num", std::to_string(b->hdr.bh1.seq_num)}}});
-      } else {
-        uint32_t st = frame_status(r, i);
-        const auto* h = reinterpret_cast<const tpacket3_hdr*>(r.tx + size_t{i} * geo_.frame_size);
-        const char* name = st & TP_STATUS_SENDING ? "sending" : st & TP_STATUS_SEND_REQUEST ? "send-request"
-                           : st & TP_STATUS_WRONG_FORMAT ? "wrong-format" : "available";
-        out->push_back({"frames", i, {{"status", name}, {"tp_len", std::to_string(h->tp_len)}}});
-      }
+      const tpacket_block_desc* b = block_at(r, geo_, i);
+      bool user = user_block(r, i);
+      out->push_back({"blocks", i,
+                      {{"status", user ? "user" : "kernel"},
+                       {"num_pkts", std::to_string(b->hdr.bh1.num_pkts)},
+                       {"offset_to_first_pkt", std::to_string(b->hdr.bh1.offset_to_first_pkt)},
+                       {"blk_len", std::to_string(b->hdr.bh1.blk_len)},
+                       {"seq_num", std::to_string(b->hdr.bh1.seq_num)}}});
     }
   }
 
@@ -327,7 +316,7 @@ class AfPacketPort final : public Port {
         r.next = h->tp_next_offset ? r.next + h->tp_next_offset : nullptr;
         r.pkts_left--;
         if (check_outgoing_ &&
-            reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<uint8_t*>(h) + kTxDataOff)->sll_pkttype ==
+            reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<uint8_t*>(h) + kTpacketDataOff)->sll_pkttype ==
                 PACKET_OUTGOING)
           continue;  // the kernel's own transmissions on the interface are not port rx
         Mbuf* m = pkts[got + kept];
@@ -350,45 +339,12 @@ class AfPacketPort final : public Port {
 
   uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
     Queue& t = queues_[q];
-    const uint32_t max_len = geo_.frame_size - kTxDataOff - kVnetHdr;
-    uint16_t i = 0, queued = 0;
-    uint32_t oversize = 0;
-    for (; i < n; i++) {
-      auto* h = reinterpret_cast<tpacket3_hdr*>(t.tx + size_t{t.tx_head} * geo_.frame_size);
-      // Acquire: pairs with the kernel's store of TP_STATUS_AVAILABLE after it
-      // finished reading the frame, so our writes below cannot overtake it.
-      uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
-      if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) break;  // ring full: the rest stay with the caller
-      const Mbuf* m = pkts[i];
-      if (m->data_len > max_len || m->data_len > load_relaxed(tx_mtu_) + kHdrRoom) {
-        oversize++;  // the kernel would refuse the frame: drop it here, counted
-        continue;
-      }
-      uint8_t* data = reinterpret_cast<uint8_t*>(h) + kTxDataOff;
-      VnetHdr vh;
-      vh.hdr_len = htole16(m->data_len <= kLinearTxMax ? m->data_len : 0);
-      std::memcpy(data, &vh, kVnetHdr);
-      std::memcpy(data + kVnetHdr, m->data(), m->data_len);
-      h->tp_len = kVnetHdr + m->data_len;
-      h->tp_snaplen = h->tp_len;
-      h->tp_next_offset = 0;  // V3 tx frames are fixed-size: the kernel requires 0
-      // Release: the frame's contents and length must be visible before the
-      // kernel can see the request (it reads the status, then the frame).
-      __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-      t.tx_head = t.tx_head + 1 == geo_.tx_frame_count ? 0 : t.tx_head + 1;
-      queued++;
-    }
-    if (queued) {
-      // One kick for the whole burst. ENOBUFS/EAGAIN: the driver queue is
-      // full; the frames stay requested and go out with the next kick.
-      if (::sendto(t.tx_fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN && errno != ENOBUFS &&
-          errno != EINTR)
-        count_tx_error(q);
-    }
-    if (oversize) count_tx_error(q, oversize);
-    if (queued && sample_due(t.tx_polls)) raise_mark(marks_[q].tx, frames_to_send(t));
-    mbuf_free_bulk(pkts, i);
-    return i;
+    TpacketTx::Result r = t.tx.burst(pkts, n, std::min(t.tx.max_len(), load_relaxed(tx_mtu_) + kHdrRoom));
+    if (r.kick_failed) count_tx_error(q);
+    if (r.oversize) count_tx_error(q, r.oversize);
+    if (r.queued && sample_due(t.tx_polls)) raise_mark(marks_[q].tx, t.tx.frames_to_send());
+    mbuf_free_bulk(pkts, r.taken);
+    return r.taken;
   }
 
  private:
@@ -411,24 +367,12 @@ class AfPacketPort final : public Port {
   // The run of blocks handed to us from block `from` on (the kernel fills
   // and hands over blocks in order).
   uint32_t user_blocks(const Queue& r, uint32_t from) const {
-    uint32_t nr = geo_.block_nr(), n = 0;
+    uint32_t nr = r.block_nr, n = 0;
     while (n < nr && user_block(r, (from + n) % nr)) n++;
     return n;
   }
-  // Frames requested and not yet sent: the run before tx_head (the kernel
-  // sends them in order).
-  uint32_t frames_to_send(const Queue& t) const {
-    uint32_t nr = geo_.tx_frame_count, n = 0;
-    while (n < nr && frame_status(t, (t.tx_head + nr - 1 - n) % nr) & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) n++;
-    return n;
-  }
-
   bool user_block(const Queue& r, uint32_t i) const {
     return __atomic_load_n(&block_at(r, geo_, i)->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER;
-  }
-  uint32_t frame_status(const Queue& r, uint32_t i) const {
-    const auto* h = reinterpret_cast<const tpacket3_hdr*>(r.tx + size_t{i} * geo_.frame_size);
-    return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
   }
 
   void release_block(Queue& r) {
@@ -436,7 +380,7 @@ class AfPacketPort final : public Port {
     // Release: our reads of the block's packets happen before the kernel may
     // reuse it; once it sees TP_STATUS_KERNEL it overwrites the block.
     __atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-    r.block = r.block + 1 == geo_.block_nr() ? 0 : r.block + 1;
+    r.block = r.block + 1 == r.block_nr ? 0 : r.block + 1;
     r.next = nullptr;
   }
 
@@ -502,13 +446,16 @@ class AfPacketPort final : public Port {
 
   void open_queue(uint16_t q, bool rx, bool tx) {
     Queue& r = queues_[q];
-    r = Queue{};
+    r.reset_rx();
+    r.tx.close();
     store_relaxed(marks_[q].rx, 0u);
     store_relaxed(marks_[q].tx, 0u);
     r.has_rx = rx;
-    r.has_tx = tx;
-    if (rx) open_ring(Dir::Rx, &r.rx_fd, &r.rx, &r.rx_len);
-    if (tx) open_ring(Dir::Tx, &r.tx_fd, &r.tx, &r.tx_len);
+    if (rx) open_rx_ring(q, &r);
+    if (tx) {
+      TpacketTx::Geometry g{geo_.block_size, geo_.frame_size, nb_desc(Dir::Tx, q) ? nb_desc(Dir::Tx, q) : geo_.tx_frame_count};
+      r.tx.open(ifindex_, g, [this](const std::string& action, int err) { fail(action, err); });
+    }
     if (!rx) return;
     if (promiscuous()) set_promisc(r.rx_fd, true);
     if (allmulti()) membership(r.rx_fd, PACKET_MR_ALLMULTI, nullptr, true);
@@ -516,43 +463,36 @@ class AfPacketPort final : public Port {
       for (const MacAddr& m : *list) membership(r.rx_fd, m[0] & 1 ? PACKET_MR_MULTICAST : PACKET_MR_UNICAST, &m, true);
   }
 
-  // One socket with one ring, mapped and bound to the interface. Each result
-  // is stored as soon as it exists, so close_sockets() undoes a failure.
-  void open_ring(Dir d, int* fd, uint8_t** ring, size_t* len) {
-    const bool rx = d == Dir::Rx;
+  // Queue q's rx socket with its ring (rxd frames, in whole blocks), mapped
+  // and bound to the interface. Each result is stored as soon as it exists,
+  // so close_sockets() undoes a failure.
+  void open_rx_ring(uint16_t q, Queue* r) {
     // Protocol 0: receive nothing until bind names the interface.
-    *fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (*fd < 0) fail("open a packet socket", errno);
-    setopt(*fd, PACKET_VERSION, TPACKET_V3, "select TPACKET_V3");
-    if (rx) {
-      int one = 1;
-      check_outgoing_ = check_outgoing_ ||
-                        ::setsockopt(*fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0;  // < 4.20
-    } else {
-      setopt(*fd, PACKET_VNET_HDR, 1, "enable PACKET_VNET_HDR");  // before the ring: refused after
-      setopt(*fd, PACKET_QDISC_BYPASS, 1, "bypass the qdisc");
-      // Malformed frames are skipped rather than halting the tx ring.
-      setopt(*fd, PACKET_LOSS, 1, "set PACKET_LOSS");
-    }
-    tpacket_req3 req{};  // tx ignores (and requires zero) the V3 rx-only fields
+    r->rx_fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (r->rx_fd < 0) fail("open a packet socket", errno);
+    setopt(r->rx_fd, PACKET_VERSION, TPACKET_V3, "select TPACKET_V3");
+    int one = 1;
+    check_outgoing_ = check_outgoing_ ||
+                      ::setsockopt(r->rx_fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) < 0;  // < 4.20
+    tpacket_req3 req{};
     req.tp_block_size = geo_.block_size;
-    req.tp_block_nr = geo_.blocks_for(rx ? geo_.frame_count : geo_.tx_frame_count);
+    req.tp_block_nr = geo_.blocks_for(nb_desc(Dir::Rx, q) ? nb_desc(Dir::Rx, q) : geo_.frame_count);
     req.tp_frame_size = geo_.frame_size;
     req.tp_frame_nr = req.tp_block_nr * (geo_.block_size / geo_.frame_size);
-    if (rx) req.tp_retire_blk_tov = kRetireTimeoutMs;
-    if (::setsockopt(*fd, SOL_PACKET, rx ? PACKET_RX_RING : PACKET_TX_RING, &req, sizeof req) < 0)
-      fail(rx ? "set up the rx ring" : "set up the tx ring", errno);
+    req.tp_retire_blk_tov = kRetireTimeoutMs;
+    if (::setsockopt(r->rx_fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0) fail("set up the rx ring", errno);
     size_t bytes = size_t{geo_.block_size} * req.tp_block_nr;
-    void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, *fd, 0);
-    if (m == MAP_FAILED) fail(rx ? "map the rx ring" : "map the tx ring", errno);
-    *ring = static_cast<uint8_t*>(m);
-    *len = bytes;
+    void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->rx_fd, 0);
+    if (m == MAP_FAILED) fail("map the rx ring", errno);
+    r->rx = static_cast<uint8_t*>(m);
+    r->rx_len = bytes;
+    r->block_nr = req.tp_block_nr;
 
     sockaddr_ll sll{};
     sll.sll_family = AF_PACKET;
-    sll.sll_protocol = rx ? htons(ETH_P_ALL) : 0;  // a tx socket receives nothing
+    sll.sll_protocol = htons(ETH_P_ALL);
     sll.sll_ifindex = ifindex_;
-    if (::bind(*fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
+    if (::bind(r->rx_fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) fail("bind a packet socket", errno);
   }
 
   // All rx sockets into one fanout group. The kernel picks an id no other
@@ -586,17 +526,16 @@ class AfPacketPort final : public Port {
         if (::getsockopt(r.rx_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) missed += st.tp_drops;
         missed += r.pkts_left;
         if (r.pkts_left) release_block(r);
-        for (uint32_t i = 0; i < geo_.block_nr(); i++) {
-          tpacket_block_desc* b = block_at(r, geo_, (r.block + i) % geo_.block_nr());
+        for (uint32_t i = 0; i < r.block_nr; i++) {
+          tpacket_block_desc* b = block_at(r, geo_, (r.block + i) % r.block_nr);
           if (!(__atomic_load_n(&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) break;
           missed += b->hdr.bh1.num_pkts;
         }
       }
       if (r.rx) ::munmap(r.rx, r.rx_len);
-      if (r.tx) ::munmap(r.tx, r.tx_len);
       if (r.rx_fd >= 0) ::close(r.rx_fd);
-      if (r.tx_fd >= 0) ::close(r.tx_fd);
-      r = Queue{};
+      r.reset_rx();
+      r.tx.close();
     }
     nb_q_ = 0;
     fanout_id_ = -1;

@@ -5,11 +5,15 @@
 //
 //   port rx/tx queue i  <->  device queue start_queue+i  <->  XDP socket i
 //
-// One UMEM per port, split evenly between the sockets; each socket's slice is
-// half rx frames (all of them always in the fill ring or the rx ring) and half
-// tx frames (a free-frame stack refilled from the completion ring). Every
-// socket has its own fill and completion rings because they sit on different
-// device queues (XDP_SHARED_UMEM across queues requires it).
+// This file is the port: its life cycle, diagnostics and burst path. The
+// sockets and their UMEM are set up by xdp/xsk_socket.h; rxd/txd size each
+// queue's rings (and its share of the UMEM).
+//
+// The spare tx queue (port.h), which a replay uses while forwarding sends on
+// every configured tx queue: the tx side of socket nb_tx while the port has
+// fewer tx queues than sockets, else a packet socket with a TPACKET tx ring
+// on the same interface (tpacket_tx.h), opened at start. Copy mode sends
+// through the same driver path either way (an skb per frame).
 //
 // Life cycle: the first start builds everything (sockets, program, map,
 // attachment); stop only removes the sockets from the XSKMAP, so the
@@ -27,48 +31,28 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <algorithm>
+#include <bit>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <memory>
-#include <thread>
 #include "drivers.h"
+#include "drivers/tpacket_tx.h"
 #include "ring_marks.h"
 #include "caps_hint.h"
 #include "error.h"
 #include "netdev.h"
 #include "xdp/bpf_prog.h"
-#include "xdp/xsk_ring.h"
+#include "xdp/xsk_socket.h"
 
 namespace rs {
 namespace {
 
-constexpr uint32_t kRingSize = 1024;                       // descriptors in each of the four rings
-constexpr uint32_t kRxFrames = kRingSize;                  // per socket: all fit the fill ring at once
-constexpr uint32_t kTxFrames = kRingSize;                  // per socket: all fit the completion ring
-constexpr uint32_t kFramesPerQueue = kRxFrames + kTxFrames;
-constexpr uint32_t kXdpHeadroom = 256;                     // XDP_PACKET_HEADROOM the kernel keeps in rx frames
-constexpr uint32_t kMaxFrameSize = 4096;                   // one page: copy mode's limit for a UMEM frame
-constexpr uint32_t kL2Overhead = 18;                       // Ethernet header and one VLAN tag beyond the MTU
-constexpr uint32_t kCopyBatch = 32;                        // copy-mode tx sends at most this many per syscall
-constexpr auto kBindRetryFor = std::chrono::milliseconds(2000);
-
-std::string errno_str(int e) { return std::strerror(e); }
-
-// UMEM frames of half a page while a full-MTU frame (plus a VLAN tag) fits
-// after the kernel's rx headroom, a page otherwise.
-uint32_t frame_size_for(uint32_t mtu) { return mtu + kL2Overhead + kXdpHeadroom <= 2048 ? 2048 : kMaxFrameSize; }
-
-[[noreturn]] void throw_perm(const std::string& what, int err) {
-  throw Error("EPERM_NETADMIN", what + ": " + errno_str(err) +
-                                    ": AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN): " + kCapsHint);
-}
+constexpr uint32_t kCopyBatch = 32;  // copy-mode tx sends at most this many per syscall
 
 // Effective capabilities, from capget(2) directly (no libcap).
 bool has_cap(int cap) {
@@ -126,57 +110,6 @@ std::string driver_of(const std::string& ifname, const netdev::LinkFacts& f) {
   return "this driver";
 }
 
-// A mapping that unmaps itself.
-struct Mapping {
-  void* addr = nullptr;
-  size_t len = 0;
-  Mapping() = default;
-  Mapping(void* a, size_t l) : addr(a), len(l) {}
-  Mapping(Mapping&& o) noexcept : addr(o.addr), len(o.len) { o.addr = nullptr; }
-  Mapping& operator=(Mapping&& o) noexcept {
-    std::swap(addr, o.addr);
-    std::swap(len, o.len);
-    return *this;
-  }
-  ~Mapping() { if (addr) ::munmap(addr, len); }
-  uint8_t* bytes() const { return static_cast<uint8_t*>(addr); }
-};
-
-// The poll-thread state of one socket: rx side and tx side on separate cache
-// lines, because rx queue i and tx queue i may be polled by different threads.
-// High-water marks (ring_marks.h): most entries the poll thread saw in each
-// ring at once. rx and completion: what a peek found. fill and tx, the rings
-// we produce into: what the kernel had not taken yet, which needs a fresh
-// read of its consumer index, so they are sampled.
-struct alignas(kCacheLine) RxSide {
-  xdp::RxRing rx;
-  xdp::FillRing fill;
-  uint32_t polls = 0;
-  std::atomic<uint32_t> high_water{0}, fill_high_water{0};
-};
-struct alignas(kCacheLine) TxSide {
-  xdp::TxRing tx;
-  xdp::CompRing comp;
-  std::vector<uint64_t> free_frames;  // tx frame addresses not in flight
-  uint32_t polls = 0;
-  std::atomic<uint32_t> high_water{0}, comp_high_water{0};
-};
-
-// One AF_XDP socket on one device queue.
-struct Xsk {
-  xdp::Fd fd;
-  uint32_t dev_queue = 0;
-  Mapping rx_map, tx_map, fill_map, comp_map;
-  xdp::RingMap rx_ring, tx_ring, fill_ring, comp_ring;  // for diagnostics (read-only)
-  RxSide r;
-  TxSide t;
-};
-
-// Why a socket could not be bound, for the retry/fallback logic.
-struct BindError {
-  int err;
-};
-
 class AfXdpPort final : public Port {
  public:
   AfXdpPort(uint16_t id, const DevArgs& args, Mempool* pool, std::string ifname, int ifindex, uint32_t first,
@@ -190,7 +123,7 @@ class AfXdpPort final : public Port {
   uint16_t max_rx_queues() const override { return static_cast<uint16_t>(count_); }
   uint16_t max_tx_queues() const override { return static_cast<uint16_t>(count_); }
   uint32_t max_mtu() const override {
-    return netdev::max_mtu_within(ifname_, std::min(Port::max_mtu(), kMaxFrameSize - kXdpHeadroom - kL2Overhead));
+    return netdev::max_mtu_within(ifname_, std::min(Port::max_mtu(), xdp::kMaxFrameSize - xdp::kHeadroom - xdp::kL2Overhead));
   }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
@@ -204,18 +137,21 @@ class AfXdpPort final : public Port {
       bool red = started() && q >= first_ && q < first_ + hw_rx_queues();
       (red ? redirected : kernel).push_back(q);
     }
-    if (socks_.empty()) {
+    if (xsks_.empty()) {
       v.emplace_back("queues bound", "none yet (sockets are bound at port start): will be " + ranges(bound));
       v.emplace_back("bind mode", "not bound");
     } else {
       v.emplace_back("queues bound", ranges(bound) + " (port queue i = device queue " + std::to_string(first_) + "+i)");
-      v.emplace_back("bind mode", zero_copy_ ? std::string("zero-copy")
+      v.emplace_back("bind mode", xsks_.zero_copy() ? std::string("zero-copy")
                                              : "copy (zero-copy not supported by " + driver_name_ + ")");
-      if (bind_retries_)
-        v.emplace_back("bind retries", std::to_string(bind_retries_) + " (queue still held after an earlier close: EBUSY)");
-      v.emplace_back("umem", std::to_string(count_ * kFramesPerQueue) + " frames of " + std::to_string(frame_size_) +
-                                 " bytes, rings of " + std::to_string(kRingSize));
+      if (xsks_.bind_retries())
+        v.emplace_back("bind retries", std::to_string(xsks_.bind_retries()) + " (queue still held after an earlier close: EBUSY)");
+      v.emplace_back("umem", std::to_string(xsks_.frames()) + " frames of " + std::to_string(xsks_.frame_size()) +
+                                 " bytes; rings per queue: " + rings_text());
     }
+    if (spare_.is_open())
+      v.emplace_back("spare tx queue", "a packet socket's TPACKET_V3 ring of " + std::to_string(spare_.frames()) +
+                                           " frames (a replay beside forwarding sends on it)");
     v.emplace_back("queues redirected", ranges(redirected));
     v.emplace_back("queues kept by the kernel", ranges(kernel));
     if (attach_.how() != xdp::AttachHow::None) {
@@ -245,7 +181,7 @@ class AfXdpPort final : public Port {
     // The MTU follows the device's when it fits the port's range.
     uint32_t kmtu = netdev::mtu(ifname_);
     if (kmtu != mtu() && kmtu >= min_mtu() && kmtu <= max_mtu()) set_mtu(kmtu);
-    if (socks_.empty()) {
+    if (xsks_.empty()) {
       try {
         setup();
       } catch (...) {
@@ -258,10 +194,13 @@ class AfXdpPort final : public Port {
     try {
       for (uint32_t i = 0; i < count_; i++) {
         if (i < hw_rx_queues())
-          xdp::xskmap_set(map_.get(), first_ + i, socks_[i]->fd.get());
+          xdp::xskmap_set(map_.get(), first_ + i, xsks_[i].fd.get());
         else
           xdp::xskmap_clear(map_.get(), first_ + i);
       }
+      // The spare tx queue: socket nb_tx's tx side while the port has
+      // fewer tx queues than sockets, else a packet socket of its own.
+      if (nb_tx_queues() >= xsks_.size()) open_spare();
     } catch (...) {
       teardown();
       throw;
@@ -271,12 +210,26 @@ class AfXdpPort final : public Port {
   void do_stop() override {
     // Traffic goes back to the kernel until the next start; sockets stay
     // bound. Never throws: stop must always succeed.
-    for (uint32_t i = 0; i < socks_.size(); i++) {
+    for (uint32_t i = 0; i < xsks_.size(); i++) {
       try {
         xdp::xskmap_clear(map_.get(), first_ + i);
       } catch (const Error&) {
       }
     }
+    spare_.close();
+  }
+
+  bool spare_tx_queue_supported() const override { return true; }
+
+  // rxd/txd: the queue's ring sizes (and its rx or tx frames), powers of
+  // two; the sockets are rebuilt by the next start when they change.
+  void do_set_nb_desc(Dir d, uint16_t q) override {
+    uint32_t n = nb_desc(d, q);
+    if (n && (n < xdp::kMinRingSize || n > xdp::kMaxRingSize))
+      throw Error("EINVAL_ARG", name() + ": AF_XDP " + dir_name(d) + " rings hold " + std::to_string(xdp::kMinRingSize) +
+                                    ".." + std::to_string(xdp::kMaxRingSize) + " descriptors (a power of two; others "
+                                    "round up): got " + std::to_string(n));
+    if (!xsks_.empty() && q < xsks_.size() && ring_sizes()[q] != current_rings(q)) teardown();
   }
 
   void do_close() override {
@@ -287,23 +240,24 @@ class AfXdpPort final : public Port {
   // The device's MTU too. Frames too small for it mean a new UMEM: the
   // sockets are closed now and rebuilt by the next start.
   void do_set_mtu(uint32_t mtu) override {
-    if (!socks_.empty() && frame_size_for(mtu) > frame_size_) {
+    if (!xsks_.empty() && xdp::frame_size_for(mtu) > xsks_.frame_size()) {
       if (started())
         throw Error("EBUSY_STARTED", "MTU " + std::to_string(mtu) + " needs larger AF_XDP frames: run 'port stop " +
                                          std::to_string(id()) + "' first");
       teardown();
     }
     if (netdev::mtu(ifname_) != mtu) netdev::set_mtu(ifname_, mtu);
+    store_relaxed(spare_max_len_, std::min(spare_.max_len(), mtu + xdp::kL2Overhead));
   }
 
   // Rx queue q: socket q's rx ring and the fill ring feeding it; tx queue
   // q: its tx ring and completion ring. Read-only views (xsk_ring.h).
   void do_queue_info(Dir d, uint16_t q, QueueInfo* out) const override {
-    if (q >= socks_.size()) {
+    if (q >= xsks_.size()) {
       out->kind = "AF_XDP (no socket: port not started)";
       return;
     }
-    const Xsk& s = *socks_[q];
+    const xdp::Xsk& s = xsks_[q];
     auto state = [](const char* name, const xdp::RingMap& m, const std::atomic<uint32_t>& mark, bool sampled) {
       xdp::RingIndices ix = xdp::ring_indices(m);
       RingState st;
@@ -317,7 +271,7 @@ class AfXdpPort final : public Port {
       st.high_water = std::max(st.occupancy, load_relaxed(mark));
       return st;
     };
-    std::string mode = zero_copy_ ? "zero-copy" : "copy mode";
+    std::string mode = xsks_.zero_copy() ? "zero-copy" : "copy mode";
     if (d == Dir::Rx) {
       out->kind = "AF_XDP rx + fill rings (" + mode + "), device queue " + std::to_string(s.dev_queue);
       out->rings = {state("rx", s.rx_ring, s.r.high_water, false), state("fill", s.fill_ring, s.r.fill_high_water, true)};
@@ -331,8 +285,8 @@ class AfXdpPort final : public Port {
   // length and options of rx/tx descriptors, frame addresses of fill and
   // completion entries.
   void do_queue_ring(Dir d, uint16_t q, uint32_t max, std::vector<Descriptor>* out) const override {
-    if (q >= socks_.size()) return;
-    const Xsk& s = *socks_[q];
+    if (q >= xsks_.size()) return;
+    const xdp::Xsk& s = xsks_[q];
     auto dump = [&](const char* name, const xdp::RingMap& m, bool descs) {
       xdp::RingIndices ix = xdp::ring_indices(m);
       uint32_t n = std::min({ix.producer - ix.consumer, m.size, max});
@@ -356,13 +310,13 @@ class AfXdpPort final : public Port {
   }
 
   uint16_t do_rx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
-    Xsk& s = *socks_[q];
-    RxSide& r = s.r;
+    xdp::Xsk& s = xsks_[q];
+    xdp::RxSide& r = s.r;
     uint32_t idx;
     uint32_t got = r.rx.peek(n, &idx);
     raise_mark(r.high_water, got + r.rx.cached_entries());
     if (got == 0) {
-      kick_rx_if_needed(s);
+      xdp::kick_rx_if_needed(s);
       return 0;
     }
     if (pool()->alloc_bulk(pkts, got) != got) {
@@ -375,8 +329,8 @@ class AfXdpPort final : public Port {
     timespec ts;
     ::clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t now = uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-    uint8_t* umem = umem_.bytes();
-    const uint64_t frame_mask = ~uint64_t(frame_size_ - 1);
+    uint8_t* umem = xsks_.umem();
+    const uint64_t frame_mask = ~uint64_t(xsks_.frame_size() - 1);
     uint32_t fidx;
     // Every rx frame is ours and the fill ring holds them all, so it always
     // has room for the ones we give back.
@@ -402,7 +356,7 @@ class AfXdpPort final : public Port {
     r.rx.release();
     r.fill.submit();
     if (sample_due(r.polls)) raise_mark(r.fill_high_water, r.fill.entries());
-    kick_rx_if_needed(s);
+    xdp::kick_rx_if_needed(s);
     if (bad) {
       mbuf_free_bulk(pkts + kept, bad);
       count_rx_error(q, bad);
@@ -412,17 +366,18 @@ class AfXdpPort final : public Port {
   }
 
   uint16_t do_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) override {
-    Xsk& s = *socks_[q];
-    TxSide& t = s.t;
+    if (q >= xsks_.size()) return spare_tx_burst(q, pkts, n);
+    xdp::Xsk& s = xsks_[q];
+    xdp::TxSide& t = s.t;
     reclaim_completions(t);
     uint32_t want = std::min<uint32_t>(n, static_cast<uint32_t>(t.free_frames.size()));
     uint32_t idx;
     uint32_t slots = t.tx.reserve(want, &idx);
     uint32_t sent = 0;
-    uint8_t* umem = umem_.bytes();
+    uint8_t* umem = xsks_.umem();
     for (; sent < slots; sent++) {
       Mbuf* m = pkts[sent];
-      if (m->data_len > frame_size_) {
+      if (m->data_len > xsks_.frame_size()) {
         // Cannot go in one frame: the burst ends here and the caller drops it.
         if (sent == 0) count_tx_error(q);
         break;
@@ -449,13 +404,15 @@ class AfXdpPort final : public Port {
   }
 
  private:
-  void kick_rx_if_needed(Xsk& s) {
-    // Only drivers that sleep set the fill ring's flag (never in copy
-    // mode); a zero-length recvfrom makes them look at the fill ring again.
-    if (s.r.fill.needs_wakeup()) ::recvfrom(s.fd.get(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+  uint16_t spare_tx_burst(uint16_t q, Mbuf** pkts, uint16_t n) {
+    TpacketTx::Result r = spare_.burst(pkts, n, load_relaxed(spare_max_len_));
+    if (r.kick_failed) count_tx_error(q);
+    if (r.oversize) count_tx_error(q, r.oversize);
+    mbuf_free_bulk(pkts, r.taken);
+    return r.taken;
   }
 
-  void kick_tx_if_needed(Xsk& s, uint32_t sent) {
+  void kick_tx_if_needed(xdp::Xsk& s, uint32_t sent) {
     if (!s.t.tx.needs_wakeup()) return;
     // Copy mode transmits at most kCopyBatch descriptors per sendto and
     // answers EAGAIN while more are left: repeat for this burst's share
@@ -469,9 +426,9 @@ class AfXdpPort final : public Port {
     }
   }
 
-  void reclaim_completions(TxSide& t) {
+  void reclaim_completions(xdp::TxSide& t) {
     uint32_t idx;
-    uint32_t n = t.comp.peek(kTxFrames, &idx);
+    uint32_t n = t.comp.peek(UINT32_MAX, &idx);  // all there are
     raise_mark(t.comp_high_water, n + t.comp.cached_entries());
     for (uint32_t i = 0; i < n; i++) t.free_frames.push_back(t.comp.at(idx + i));
     if (n) t.comp.release();
@@ -479,10 +436,11 @@ class AfXdpPort final : public Port {
 
   std::string kernel_drops() const {
     xdp_statistics total{};
-    for (const auto& s : socks_) {
+    for (size_t i = 0; i < xsks_.size(); i++) {
+      const xdp::Xsk& s = xsks_[i];
       xdp_statistics st{};
       socklen_t len = sizeof st;
-      if (::getsockopt(s->fd.get(), SOL_XDP, XDP_STATISTICS, &st, &len) != 0) continue;
+      if (::getsockopt(s.fd.get(), SOL_XDP, XDP_STATISTICS, &st, &len) != 0) continue;
       total.rx_dropped += st.rx_dropped;
       total.rx_ring_full += st.rx_ring_full;
       total.rx_fill_ring_empty_descs += st.rx_fill_ring_empty_descs;
@@ -495,174 +453,67 @@ class AfXdpPort final : public Port {
            std::to_string(total.tx_invalid_descs);
   }
 
-  // ------------------------------------------------------------ setup
-
   void setup() {
-    bind_retries_ = 0;
-    frame_size_ = frame_size_for(netdev::mtu(ifname_));
     stale_note_ = xdp::remove_stale(ifindex_, ifname_);
-
     map_ = xdp::create_xskmap(dev_queues_);
     prog_ = xdp::load_redirect_prog(map_.get(), first_, count_);
     prog_id_ = xdp::prog_id(prog_.get());
-
-    size_t len = size_t(count_) * kFramesPerQueue * frame_size_;
-    void* mem = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (mem == MAP_FAILED)
-      throw Error("ENOMEM", name() + ": cannot map " + std::to_string(len >> 20) + " MiB of UMEM: " + errno_str(errno));
-    umem_ = Mapping(mem, len);
-
-    for (uint32_t i = 0; i < count_; i++) socks_.push_back(open_with_retry(i));
-    for (uint32_t i = 0; i < count_; i++) prime(*socks_[i], i);
-
+    xdp::XskSet::Params p;
+    p.port_name = name();
+    p.ifname = ifname_;
+    p.ifindex = ifindex_;
+    p.first_queue = first_;
+    p.frame_size = xdp::frame_size_for(netdev::mtu(ifname_));
+    p.rings = ring_sizes();
+    xsks_.open(p);
     // Attach last: until now the device ran untouched.
     attach_ = xdp::Attachment::attach(prog_.get(), ifindex_, ifname_);
   }
 
-  // Gives socket i its frames: rx ones into the fill ring, tx ones onto the
-  // free stack.
-  void prime(Xsk& s, uint32_t i) {
-    uint64_t base = uint64_t(i) * kFramesPerQueue * frame_size_;
-    uint32_t idx;
-    uint32_t got = s.r.fill.reserve(kRxFrames, &idx);
-    for (uint32_t k = 0; k < got; k++) s.r.fill.at(idx + k) = base + uint64_t(k) * frame_size_;
-    s.r.fill.submit();
-    s.t.free_frames.reserve(kTxFrames);
-    for (uint32_t k = 0; k < kTxFrames; k++) s.t.free_frames.push_back(base + uint64_t(kRxFrames + k) * frame_size_);
-    kick_rx_if_needed(s);
-  }
-
-  // A queue whose previous socket closed less than about a second ago is
-  // still busy (the kernel frees it after an RCU grace period and deferred
-  // work): retry with growing pauses, then give up with a clear error.
-  std::unique_ptr<Xsk> open_with_retry(uint32_t i) {
-    auto deadline = std::chrono::steady_clock::now() + kBindRetryFor;
-    auto pause = std::chrono::milliseconds(20);
-    for (;;) {
-      try {
-        return open_socket(i);
-      } catch (const BindError& e) {
-        if (e.err != EBUSY || std::chrono::steady_clock::now() >= deadline)
-          bind_failed(i, e.err);
-      }
-      bind_retries_++;
-      std::this_thread::sleep_for(pause);
-      pause = std::min(pause * 2, std::chrono::milliseconds(250));
-    }
-  }
-
-  [[noreturn]] void bind_failed(uint32_t i, int err) {
-    std::string q = "device queue " + std::to_string(first_ + i) + " of '" + ifname_ + "'";
-    if (err == EBUSY)
-      throw Error("EBUSY_QUEUE", "cannot bind an AF_XDP socket to " + q + ": still busy after " +
-                                     std::to_string(kBindRetryFor.count() / 1000) +
-                                     " s of retries: another AF_XDP socket (another ringside or program) holds it");
-    if (err == EPERM) throw_perm("bind an AF_XDP socket to " + q, err);
-    throw Error("EXDP_UNSUPPORTED", "cannot bind an AF_XDP socket to " + q + ": " + errno_str(err));
-  }
-
-  // Socket i: the first registers the UMEM; the others share it. Throws
-  // BindError for bind failures the caller may retry, rs::Error otherwise.
-  std::unique_ptr<Xsk> open_socket(uint32_t i) {
-    if (i > 0) return make_socket(i, XDP_SHARED_UMEM);  // inherits mode and wakeup flags
-    try {
-      auto s = make_socket(0, XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP);
-      zero_copy_ = true;
-      return s;
-    } catch (const BindError& e) {
-      if (e.err != EOPNOTSUPP) throw;
-    }
-    // A fresh socket for copy mode: a failed bind leaves state behind that
-    // is not worth reasoning about.
-    zero_copy_ = false;
-    return make_socket(0, XDP_COPY | XDP_USE_NEED_WAKEUP);
-  }
-
-  std::unique_ptr<Xsk> make_socket(uint32_t i, uint16_t bind_flags) {
-    auto s = std::make_unique<Xsk>();
-    s->dev_queue = first_ + i;
-    s->fd = xdp::Fd(::socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0));
-    if (!s->fd) {
-      int e = errno;
-      if (e == EPERM) throw_perm("socket(AF_XDP)", e);
-      throw Error("EXDP_UNSUPPORTED", "socket(AF_XDP): " + errno_str(e) +
-                                          (e == EAFNOSUPPORT ? " (kernel built without CONFIG_XDP_SOCKETS)" : ""));
-    }
-    int fd = s->fd.get();
-    auto sockopt = [&](int opt, const void* v, socklen_t len, const char* what) {
-      if (::setsockopt(fd, SOL_XDP, opt, v, len) == 0) return;
-      int e = errno;
-      if (e == EPERM) throw_perm(std::string("setsockopt(") + what + ")", e);
-      throw Error(e == ENOMEM || e == ENOBUFS ? "ENOMEM" : "EXDP_UNSUPPORTED",
-                  name() + ": setsockopt(" + what + "): " + errno_str(e) +
-                      (e == ENOMEM || e == ENOBUFS ? " (locked-memory limit? see 'ulimit -l')" : ""));
+  // Each socket's ring sizes: rxd/txd rounded up to a power of two, or the default.
+  std::vector<xdp::QueueRings> ring_sizes() const {
+    auto size = [&](Dir d, uint32_t q) {
+      uint32_t n = nb_desc(d, static_cast<uint16_t>(q));
+      return n ? std::bit_ceil(n) : xdp::kDefaultRingSize;
     };
-    if (i == 0) {
-      xdp_umem_reg reg{};
-      reg.addr = reinterpret_cast<uintptr_t>(umem_.addr);
-      reg.len = umem_.len;
-      reg.chunk_size = frame_size_;
-      reg.headroom = 0;
-      sockopt(XDP_UMEM_REG, &reg, sizeof reg, "XDP_UMEM_REG");
-    }
-    uint32_t size = kRingSize;
-    sockopt(XDP_UMEM_FILL_RING, &size, sizeof size, "XDP_UMEM_FILL_RING");
-    sockopt(XDP_UMEM_COMPLETION_RING, &size, sizeof size, "XDP_UMEM_COMPLETION_RING");
-    sockopt(XDP_RX_RING, &size, sizeof size, "XDP_RX_RING");
-    sockopt(XDP_TX_RING, &size, sizeof size, "XDP_TX_RING");
+    std::vector<xdp::QueueRings> v(count_);
+    for (uint32_t q = 0; q < count_; q++) v[q] = xdp::QueueRings{size(Dir::Rx, q), size(Dir::Tx, q)};
+    return v;
+  }
+  xdp::QueueRings current_rings(uint32_t q) const { return xdp::QueueRings{xsks_[q].rx_ring.size, xsks_[q].tx_ring.size}; }
 
-    xdp_mmap_offsets off{};
-    socklen_t olen = sizeof off;
-    if (::getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &olen) != 0 || olen != sizeof off)
-      throw Error("EXDP_UNSUPPORTED", name() + ": getsockopt(XDP_MMAP_OFFSETS): " +
-                                          (olen != sizeof off ? std::string("kernel too old (no ring flags)")
-                                                              : errno_str(errno)));
-    xdp::RingMap rx = map_ring(fd, off.rx, XDP_PGOFF_RX_RING, sizeof(xdp_desc), &s->rx_map, "rx");
-    xdp::RingMap tx = map_ring(fd, off.tx, XDP_PGOFF_TX_RING, sizeof(xdp_desc), &s->tx_map, "tx");
-    xdp::RingMap fr = map_ring(fd, off.fr, XDP_UMEM_PGOFF_FILL_RING, sizeof(uint64_t), &s->fill_map, "fill");
-    xdp::RingMap cr = map_ring(fd, off.cr, XDP_UMEM_PGOFF_COMPLETION_RING, sizeof(uint64_t), &s->comp_map, "completion");
-    s->rx_ring = rx;
-    s->tx_ring = tx;
-    s->fill_ring = fr;
-    s->comp_ring = cr;
-    s->r.rx = xdp::RxRing(rx);
-    s->r.fill = xdp::FillRing(fr);
-    s->t.tx = xdp::TxRing(tx);
-    s->t.comp = xdp::CompRing(cr);
-
-    sockaddr_xdp sa{};
-    sa.sxdp_family = AF_XDP;
-    sa.sxdp_flags = bind_flags;
-    sa.sxdp_ifindex = static_cast<uint32_t>(ifindex_);
-    sa.sxdp_queue_id = first_ + i;
-    if (bind_flags & XDP_SHARED_UMEM) sa.sxdp_shared_umem_fd = static_cast<uint32_t>(socks_[0]->fd.get());
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) throw BindError{errno};
-    return s;
+  // A TPACKET tx ring on the interface for the spare tx queue, in frames
+  // that hold the MTU.
+  void open_spare() {
+    TpacketTx::Geometry g;
+    if (mtu() + xdp::kL2Overhead > TpacketTx::max_len_for(g.frame_size)) g.frame_size = xdp::kMaxFrameSize;
+    spare_.open(ifindex_, g, [this](const std::string& action, int err) {
+      throw Error(err == EPERM || err == EACCES ? "EPERM_NETADMIN" : "EXDP_UNSUPPORTED",
+                  name() + ": spare tx queue: cannot " + action + " on '" + ifname_ + "': " + std::strerror(err));
+    });
+    store_relaxed(spare_max_len_, std::min(spare_.max_len(), mtu() + xdp::kL2Overhead));
   }
 
-  xdp::RingMap map_ring(int fd, const xdp_ring_offset& o, off_t pgoff, size_t desc_size, Mapping* keep,
-                        const char* what) {
-    size_t len = o.desc + kRingSize * desc_size;
-    void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, pgoff);
-    if (p == MAP_FAILED)
-      throw Error("EXDP_UNSUPPORTED", name() + ": mmap of the " + what + " ring: " + errno_str(errno));
-    *keep = Mapping(p, len);
-    uint8_t* b = static_cast<uint8_t*>(p);
-    xdp::RingMap m;
-    m.producer = reinterpret_cast<uint32_t*>(b + o.producer);
-    m.consumer = reinterpret_cast<uint32_t*>(b + o.consumer);
-    m.flags = reinterpret_cast<uint32_t*>(b + o.flags);
-    m.descs = b + o.desc;
-    m.size = kRingSize;
-    return m;
+  // "rx 1024, tx 1024": each queue's ring sizes, once when all queues agree.
+  std::string rings_text() const {
+    std::vector<std::string> each;
+    bool same = true;
+    for (size_t i = 0; i < xsks_.size(); i++) {
+      each.push_back("rx " + std::to_string(xsks_[i].rx_ring.size) + ", tx " + std::to_string(xsks_[i].tx_ring.size));
+      same = same && each[i] == each[0];
+    }
+    if (same) return each[0];
+    std::string s;
+    for (size_t i = 0; i < each.size(); i++) s += (i ? "; " : "") + std::string("queue ") + std::to_string(i) + " " + each[i];
+    return s;
   }
 
   // Detach first (no more redirects into our sockets), then sockets and
   // their rings, then the UMEM they point into, then program and map.
   void teardown() {
+    spare_.close();
     attach_.detach();
-    socks_.clear();
-    umem_ = Mapping();
+    xsks_.close();
     prog_.reset();
     map_.reset();
     prog_id_ = 0;
@@ -673,14 +524,14 @@ class AfXdpPort final : public Port {
   int ifindex_;
   uint32_t first_, count_, dev_queues_;
   std::string driver_name_;
-  uint32_t frame_size_ = 2048;
-  bool zero_copy_ = false;
-  uint32_t bind_retries_ = 0;  // EBUSY retries of the last setup
   std::string stale_note_;
   xdp::Fd map_, prog_;
   uint32_t prog_id_ = 0;
-  Mapping umem_;
-  std::vector<std::unique_ptr<Xsk>> socks_;  // socket i on device queue first_+i
+  xdp::XskSet xsks_;
+  TpacketTx spare_;  // the spare tx queue when every socket's tx side is a configured tx queue
+  // The longest frame the spare sends, read by its poll thread while the
+  // control thread may change the MTU: relaxed, a stale value for one burst is harmless.
+  std::atomic<uint32_t> spare_max_len_{0};
   xdp::Attachment attach_;
 };
 

@@ -97,7 +97,7 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
                     ", ...) and replay needs a tx queue of its own (a queue is driven by one thread; forwarding "
                     "streams cover every tx queue, and " + port.driver() + " has no spare tx queue): 'stop' "
                     "forwarding, replay, then 'start' again, or replay into a port forwarding does not send on "
-                    "(net_af_packet ports have a spare tx queue for this)");
+                    "(net_af_packet and net_af_xdp ports have a spare tx queue for this)");
 
   // Read the whole file before sending anything: where a truncated or damaged
   // file stops is known (and reported) now, and every pass plays the records
