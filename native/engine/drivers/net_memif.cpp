@@ -46,6 +46,10 @@ class MemifPort final : public Port, public memif::Interface {
   MemifPort(uint16_t id, const DevArgs& args, Mempool* pool) : Port(id, args, pool) {}
   ~MemifPort() override { do_stop(); }
 
+  // The peer (testpmd, VPP, another ringside) polls and hands over a burst
+  // every few microseconds while traffic flows: a nap would stall the loop.
+  bool fed_by_polling_peer() const override { return true; }
+
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::lock_guard<std::mutex> g(status_mu_);
     std::vector<std::pair<std::string, std::string>> v{
