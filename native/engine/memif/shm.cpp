@@ -136,6 +136,7 @@ void reset_rings(Session& s, Role role) {
       // eventfd on every poll and us write it on every burst.
       if (receiving) r->hdr->flags = kRingMaskInterrupt;
       r->last = 0;
+      r->peer_seen = 0;
       if (role == Role::Client && !c2s) {
         for (uint32_t j = 0; j < r->size; j++) {
           r->desc[j].length = s.buffer_size;
