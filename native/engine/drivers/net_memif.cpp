@@ -309,7 +309,9 @@ class MemifPort final : public Port, public memif::Interface {
     uint16_t got = 0;
     if (avail) {
       uint16_t want = avail < n ? avail : n;
-      prefetch_buffers(s, r, cur, want, false);
+      // This burst's, and the next one's when the peer has filled it: the
+      // copies below then overlap its misses.
+      prefetch_buffers(s, r, cur, avail < 2 * n ? avail : 2 * n, false);
       uint32_t have = pool()->alloc_bulk(pkts, want);
       if (have == 0) {
         count_rx_nombuf(want);
@@ -416,7 +418,7 @@ class MemifPort final : public Port, public memif::Interface {
       return 0;
     }
     uint16_t sent = 0;
-    prefetch_buffers(s, r, slot, free < n ? free : n, true);
+    prefetch_buffers(s, r, slot, free < 2 * n ? free : 2 * n, true);  // this burst's and the next one's
     while (sent < n && free) {
       const Mbuf* m = pkts[sent];
       const uint8_t* src = m->data();
@@ -460,8 +462,8 @@ class MemifPort final : public Port, public memif::Interface {
   // name is fetched (for writing: tx), before the copy loop needs them one
   // after another. A hint only: the copy loop reads and checks each
   // descriptor again.
-  static void prefetch_buffers(const memif::Session& s, const RingRef& r, uint16_t from, uint16_t count, bool write) {
-    for (uint16_t i = 0; i < count; i++) {
+  static void prefetch_buffers(const memif::Session& s, const RingRef& r, uint16_t from, uint32_t count, bool write) {
+    for (uint32_t i = 0; i < count; i++) {
       Desc d;
       std::memcpy(&d, &r.desc[static_cast<uint16_t>(from + i) & r.mask], sizeof d);
       const uint8_t* buf = s.buffer(d.region, d.offset, 0);
