@@ -228,7 +228,9 @@ if (process.argv[2] === 'probe') {
 } else if (process.argv[1] === self) {
   if (NICE && !sessionLeader()) {
     // Again, in a new session: its scheduling group is the bench's alone.
-    process.exitCode = spawnSync('setsid', ['-w', process.execPath, self], { stdio: 'inherit' }).status ?? 1;
+    const r = spawnSync('setsid', ['-w', process.execPath, self], { stdio: 'inherit' });
+    if (r.signal) console.log(`memif bench: ended by ${r.signal}`);
+    process.exitCode = r.status ?? 1;
   } else {
     if (NICE) writeFileSync('/proc/self/autogroup', NICE);
     await memifBench();
