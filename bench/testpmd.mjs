@@ -23,9 +23,10 @@ function rxPackets(text) {
 }
 
 // txFirst: true or a number of bursts for `start tx_first [N]`. wrap: a
-// command to run testpmd under (e.g. ip netns exec NS).
-export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmupMs = 1000, windowMs = 2000, wrap = [] } = {}) {
-  const args = ['--no-huge', '-m', '1024', '--no-pci', '-l', '0,1', `--file-prefix=rsbench${process.pid}`,
+// command to run testpmd under (e.g. ip netns exec NS). lcores: its EAL
+// lcore options (default main lcore on CPU 0, forwarding on CPU 1).
+export async function testpmdRun(bin, vdevs, { fwd = 'io', txFirst = true, warmupMs = 1000, windowMs = 2000, wrap = [], lcores = ['-l', '0,1'] } = {}) {
+  const args = ['--no-huge', '-m', '1024', '--no-pci', ...lcores, `--file-prefix=rsbench${process.pid}`,
     ...vdevs.map((v) => `--vdev=${v}`), '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384'];
   // testpmd's stdout is block-buffered on a pipe: stdbuf makes it line-buffered.
   const cmd = [...wrap, 'stdbuf', '-oL', bin, ...args];

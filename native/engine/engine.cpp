@@ -736,8 +736,14 @@ void Engine::run_lcore(unsigned index) {
   // port is waiting for) onto the CPUs left; it also keeps re-reading ring
   // words the producing CPU writes. Kernel ports hand over packets in
   // batches (an AF_PACKET block per 1 ms or when full), so the sleep adds
-  // nothing a user sees; a busy loop never sleeps.
-  constexpr unsigned kIdlePasses = 256;
+  // nothing a user sees; a busy loop never sleeps. A port a polling peer
+  // fills (memif) gets a burst every few microseconds while traffic flows,
+  // and a nap between two would stall both sides: its lcore waits for
+  // kIdlePassesPolledPeer (milliseconds) before napping.
+  constexpr unsigned kIdlePasses = 256, kIdlePassesPolledPeer = 1u << 16;
+  unsigned nap_after = kIdlePasses;
+  for (FwdStream* fs : mine)
+    if (fs->rx->fed_by_polling_peer()) nap_after = kIdlePassesPolledPeer;
   constexpr long kIdleSleepMinNs = 50'000, kIdleSleepMaxNs = 1'000'000;
   unsigned idle_passes = 0;
   long idle_sleep_ns = kIdleSleepMinNs;
@@ -765,7 +771,7 @@ void Engine::run_lcore(unsigned index) {
       last_moved = m;
       idle_passes = 0;
       idle_sleep_ns = kIdleSleepMinNs;
-    } else if (++idle_passes >= kIdlePasses) [[unlikely]] {
+    } else if (++idle_passes >= nap_after) [[unlikely]] {
       const timespec ts{0, idle_sleep_ns};
       ::nanosleep(&ts, nullptr);
       idle_sleep_ns = std::min(idle_sleep_ns * 2, kIdleSleepMaxNs);

@@ -94,6 +94,9 @@ class Port {
   virtual uint32_t max_mtu() const;  // from the pool's data room
   // Whether the driver counts bytes (net_ring, like DPDK's, moves pointers only).
   virtual bool counts_bytes() const { return true; }
+  // Whether another process polling shared memory fills this port's rx
+  // (memif): its lcore then naps only after a long idle spell (engine.cpp).
+  virtual bool fed_by_polling_peer() const { return false; }
   // Extra "key: value" facts for `show port info` (files, interface, ...).
   virtual std::vector<std::pair<std::string, std::string>> info() const { return {}; }
 

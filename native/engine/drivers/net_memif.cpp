@@ -8,7 +8,9 @@
 // server its tail. Every descriptor the peer can write is checked against
 // its region before a byte is copied, and read once (copied out) so the peer
 // cannot change it between check and use.
+#include <linux/membarrier.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cstring>
 #include <mutex>
@@ -28,6 +30,20 @@ constexpr uint8_t kDefaultLog2Ring = 10;
 constexpr uint32_t kDefaultBufferSize = 2048;
 constexpr const char* kDefaultSocket = "/run/memif.sock";
 
+// A packet's bytes into or out of the region. Frames of 32 to 64 bytes, the
+// bulk of a small-packet loop, as two overlapping 32-byte moves the compiler
+// inlines (exactly len bytes: no read past a buffer at a region's end);
+// others through memcpy, whose call and size dispatch would cost as much as
+// such a copy.
+inline void copy_packet(uint8_t* dst, const uint8_t* src, uint32_t len) {
+  if (len >= 32 && len <= 64) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + len - 32, src + len - 32, 32);
+  } else {
+    std::memcpy(dst, src, len);
+  }
+}
+
 // The session as the poll threads see it: which ring each queue uses.
 struct Live {
   std::unique_ptr<memif::Session> session;
@@ -41,10 +57,40 @@ struct alignas(kCacheLine) Claim {
   std::atomic<uint32_t> busy{0};
 };
 
+// The claim is a Dekker handshake (our store of busy, then our load of the
+// session pointer, against the service thread's exchange of the pointer,
+// then its loads of busy), which needs a full fence on both sides. A fence
+// per burst drains the store buffer full of descriptor writes to lines the
+// peer owns: a tenth of a poll thread's time. With membarrier(2) the service
+// thread, which disconnects rarely, makes every thread of ours fence
+// instead, and a poll thread needs only a compiler barrier (the asymmetric
+// fence of liburcu's and folly's). Registered once per process; without it
+// (an old kernel, a seccomp filter) poll threads fence themselves.
+bool asymmetric_fence_registered() {
+  static const bool ok = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  return ok;
+}
+
+inline void light_fence(bool asymmetric) {
+  if (asymmetric) std::atomic_signal_fence(std::memory_order_seq_cst);
+  else std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+// After this returns, every thread of ours has passed a full fence.
+inline void heavy_fence(bool asymmetric) {
+  if (!asymmetric || syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
 class MemifPort final : public Port, public memif::Interface {
  public:
-  MemifPort(uint16_t id, const DevArgs& args, Mempool* pool) : Port(id, args, pool) {}
+  MemifPort(uint16_t id, const DevArgs& args, Mempool* pool)
+      : Port(id, args, pool), asymmetric_(asymmetric_fence_registered()) {}
   ~MemifPort() override { do_stop(); }
+
+  // The peer (testpmd, VPP, another ringside) polls and hands over a burst
+  // every few microseconds while traffic flows: a nap would stall the loop.
+  bool fed_by_polling_peer() const override { return true; }
 
   std::vector<std::pair<std::string, std::string>> info() const override {
     std::lock_guard<std::mutex> g(status_mu_);
@@ -111,9 +157,10 @@ class MemifPort final : public Port, public memif::Interface {
   void on_disconnected(const std::string& why) override {
     Live* old = live_.exchange(nullptr, std::memory_order_seq_cst);
     if (old) {
-      // seq_cst pairs with claim(): a poll thread either saw the null
-      // pointer or has its busy flag visible here, so once every flag reads
-      // 0 none of them can touch the old session again.
+      // The exchange and this fence pair with claim()'s: a poll thread
+      // either saw the null pointer or has its busy flag visible here, so
+      // once every flag reads 0 none of them can touch the old session again.
+      heavy_fence(asymmetric_);
       for (uint16_t q = 0; q < kMaxQueues; q++) {
         while (rx_claim_[q].busy.load(std::memory_order_seq_cst)) cpu_relax();
         while (tx_claim_[q].busy.load(std::memory_order_seq_cst)) cpu_relax();
@@ -237,13 +284,14 @@ class MemifPort final : public Port, public memif::Interface {
  private:
   bool client() const { return cfg.role == Role::Client; }
 
-  // seq_cst store then seq_cst load: with on_disconnected's exchange and its
-  // loads of busy, either we see null or it sees our flag (Dekker).
+  // Store busy, fence, load the session: with on_disconnected's exchange,
+  // fence and loads of busy, either we see null or it sees our flag
+  // (Dekker). acquire: the Live and its rings are complete when we see it.
   const Live* claim(Claim& c) {
     if (fault_claimed_.load(std::memory_order_relaxed)) return nullptr;  // stop touching a ring that faulted
-    c.busy.store(1, std::memory_order_seq_cst);
-    const Live* live = live_.load(std::memory_order_seq_cst);
-    return live;
+    c.busy.store(1, std::memory_order_relaxed);
+    light_fence(asymmetric_);
+    return live_.load(std::memory_order_acquire);
   }
 
   // First fault wins; the service thread reads the text once fault_ready_ is
@@ -275,6 +323,9 @@ class MemifPort final : public Port, public memif::Interface {
     uint16_t got = 0;
     if (avail) {
       uint16_t want = avail < n ? avail : n;
+      // This burst's, and the next one's when the peer has filled it: the
+      // copies below then overlap its misses.
+      prefetch_buffers(s, r, cur, avail < 2 * n ? avail : 2 * n, false);
       uint32_t have = pool()->alloc_bulk(pkts, want);
       if (have == 0) {
         count_rx_nombuf(want);
@@ -297,7 +348,7 @@ class MemifPort final : public Port, public memif::Interface {
               break;
             }
             if (fits && m->data_len + d.length <= room) {
-              std::memcpy(m->data() + m->data_len, src, d.length);
+              copy_packet(m->data() + m->data_len, src, d.length);
               m->data_len = static_cast<uint16_t>(m->data_len + d.length);
             } else {
               fits = false;
@@ -356,13 +407,24 @@ class MemifPort final : public Port, public memif::Interface {
     // Server sends on S2C: it owns tail, free slots are the buffers the
     // client handed over, up to head. acquire on the peer's index: its
     // release of those slots (reads done, lengths set) is visible.
+    // The peer's index is read again only when the slots it freed at the
+    // last reading run short: the line it sits on is written by the peer on
+    // every burst, and each reading is a miss.
     uint16_t slot, free;
     if (client()) {
       slot = __atomic_load_n(&r.hdr->head, __ATOMIC_RELAXED);
-      free = static_cast<uint16_t>(r.size - static_cast<uint16_t>(slot - __atomic_load_n(&r.hdr->tail, __ATOMIC_ACQUIRE)));
+      free = static_cast<uint16_t>(r.size - static_cast<uint16_t>(slot - r.peer_seen));
+      if (free < n) {
+        r.peer_seen = __atomic_load_n(&r.hdr->tail, __ATOMIC_ACQUIRE);
+        free = static_cast<uint16_t>(r.size - static_cast<uint16_t>(slot - r.peer_seen));
+      }
     } else {
       slot = __atomic_load_n(&r.hdr->tail, __ATOMIC_RELAXED);
-      free = static_cast<uint16_t>(__atomic_load_n(&r.hdr->head, __ATOMIC_ACQUIRE) - slot);
+      free = static_cast<uint16_t>(r.peer_seen - slot);
+      if (free < n) {
+        r.peer_seen = __atomic_load_n(&r.hdr->head, __ATOMIC_ACQUIRE);
+        free = static_cast<uint16_t>(r.peer_seen - slot);
+      }
     }
     if (free > r.size) {
       fault("peer moved tx queue " + std::to_string(q) + "'s ring index " + std::to_string(free) +
@@ -370,6 +432,7 @@ class MemifPort final : public Port, public memif::Interface {
       return 0;
     }
     uint16_t sent = 0;
+    prefetch_buffers(s, r, slot, free < 2 * n ? free : 2 * n, true);  // this burst's and the next one's
     while (sent < n && free) {
       const Mbuf* m = pkts[sent];
       const uint8_t* src = m->data();
@@ -391,7 +454,7 @@ class MemifPort final : public Port, public memif::Interface {
           return finish_tx(r, slot, sent);
         }
         uint32_t len = left < cap ? left : cap;
-        std::memcpy(buf, src, len);
+        copy_packet(buf, src, len);
         src += len;
         left -= len;
         dst.length = len;
@@ -406,6 +469,22 @@ class MemifPort final : public Port, public memif::Interface {
       sent++;
     }
     return finish_tx(r, slot, sent);
+  }
+
+  // The descriptors of slots [from, from + count) are read (independent
+  // loads, so their misses overlap) and the first line of each buffer they
+  // name is fetched (for writing: tx), before the copy loop needs them one
+  // after another. A hint only: the copy loop reads and checks each
+  // descriptor again.
+  static void prefetch_buffers(const memif::Session& s, const RingRef& r, uint16_t from, uint32_t count, bool write) {
+    for (uint32_t i = 0; i < count; i++) {
+      Desc d;
+      std::memcpy(&d, &r.desc[static_cast<uint16_t>(from + i) & r.mask], sizeof d);
+      const uint8_t* buf = s.buffer(d.region, d.offset, 0);
+      if (!buf) continue;
+      if (write) __builtin_prefetch(buf, 1);
+      else __builtin_prefetch(buf, 0);
+    }
   }
 
   uint16_t finish_tx(RingRef& r, uint16_t slot, uint16_t sent) {
@@ -455,6 +534,7 @@ class MemifPort final : public Port, public memif::Interface {
     events()->push(std::move(e));
   }
 
+  const bool asymmetric_;  // membarrier(2) fences for the poll threads (claim())
   std::atomic<Live*> live_{nullptr};
   std::array<Claim, kMaxQueues> rx_claim_, tx_claim_;
   mutable Claim diag_claim_;

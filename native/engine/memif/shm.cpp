@@ -131,8 +131,12 @@ void reset_rings(Session& s, Role role) {
       if (!r) continue;
       __atomic_store_n(&r->hdr->head, 0, __ATOMIC_RELAXED);
       __atomic_store_n(&r->hdr->tail, 0, __ATOMIC_RELAXED);
-      r->hdr->flags = receiving ? kRingMaskInterrupt : 0;
+      // Only the receiver's flag is ours to set: the client resets after the
+      // server, and clearing the server's mask on C2S would make it read the
+      // eventfd on every poll and us write it on every burst.
+      if (receiving) r->hdr->flags = kRingMaskInterrupt;
       r->last = 0;
+      r->peer_seen = 0;
       if (role == Role::Client && !c2s) {
         for (uint32_t j = 0; j < r->size; j++) {
           r->desc[j].length = s.buffer_size;

@@ -37,6 +37,9 @@ struct alignas(kCacheLine) RingRef {
   uint32_t offset = 0;
   int eventfd = -1;  // interrupt: kicked after tx when the receiver did not mask it
   uint16_t last = 0;
+  // Sending queue: the peer's index (tail on C2S, head on S2C) as last read;
+  // the slots it had freed then are still free.
+  uint16_t peer_seen = 0;
   // Highest occupancy a receive saw (for `show port N rxq Q info`).
   std::atomic<uint32_t> high_water{0};
 };
