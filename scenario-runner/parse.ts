@@ -325,13 +325,3 @@ export function parseScenario(file: string, opts: ParseOptions = {}): { scenario
 }
 
 // "scenarios/x.rsc:12: message\n    12 | the line\n    hint"
-export function formatIssue(i: SyntaxIssue, kind = 'syntax error'): string[] {
-  const out = [i.loc.line > 0 ? `${i.loc.file}:${i.loc.line}: ${kind}: ${i.message}` : i.message];
-  if (i.loc.line > 0) out.push(...quoteLine(i.loc));
-  if (i.hint) out.push(`    ${i.hint}`);
-  return out;
-}
-
-export function quoteLine(loc: Loc): string[] {
-  return loc.text.split('\n').map((t, k) => `  ${String(loc.line + k).padStart(4)} | ${t}`);
-}

@@ -593,9 +593,3 @@ export function evaluate(cond: Condition, base: Omit<EvalContext, 'snapshot'> & 
   const actual = cond.right.terms.every((t) => t.number !== undefined) ? l.shown : `${l.shown}; ${r.shown}`;
   return { ok, expected: cond.text, actual, final: l.final || r.final };
 }
-
-// For `help expect` and error hints.
-export function conditionHelp(): string[] {
-  return SUBJECTS.filter((s) => !s.unavailable?.()).map((s) =>
-    `${s.help}${Object.keys(s.counters).length ? ` [${Object.keys(s.counters).join(', ')}]` : ''}`);
-}
