@@ -14,6 +14,7 @@ import { eventsOf } from '../session/events.js';
 import type { CommandResult } from './types.js';
 import type { CaptureOptions, ReplayOptions } from '../native/capture.js';
 import '../native/capture.js';
+import type { ErrorCode } from '../native/errors.js';
 import type { CaptureListResult, CaptureStartResult, CaptureStopResult, PcapInfoResult, PcapShowResult, ReplayResult } from './render-capture.js';
 
 const FORMATS: Choice[] = [
@@ -62,7 +63,7 @@ function restOf(label: string, help: string, words: Choice[]): ParamType {
 }
 
 class OptionError extends Error {
-  constructor(readonly code: string, message: string, readonly hint?: string) { super(message); }
+  constructor(readonly code: ErrorCode, message: string, readonly hint?: string) { super(message); }
 }
 
 function uintWord(what: string, word: string | undefined, min = 0): number {

@@ -8,6 +8,7 @@ import { complete as completeLine, describeNext as describeLine } from './comple
 import { MAX_LINE_CHARS, lineTooLong } from './script-file.js';
 import { render } from './render.js';
 import { errorResult } from './results.js';
+import { errorCodeOf } from '../native/errors.js';
 
 export { TABLE, SECTIONS } from './grammar.js';
 export { render } from './render.js';
@@ -20,7 +21,7 @@ const AFTER_SHUTDOWN = new Set(['help', 'quit']);
 
 function toError(e: unknown): CommandResult {
   const err = e as { code?: unknown; message?: unknown };
-  if (err && typeof err.code === 'string' && typeof err.message === 'string') return errorResult(err.code, err.message);
+  if (err && typeof err.code === 'string' && typeof err.message === 'string') return errorResult(errorCodeOf(err.code), err.message);
   return errorResult('EINTERNAL', `internal error: ${err && typeof err.message === 'string' ? err.message : String(e)}`);
 }
 

@@ -1,6 +1,7 @@
 // Typed results of the commands: values, not text. render*.ts draws them in
 // testpmd's shapes; a future --json prints them as they are.
 import type { PortCounters, PortInfo, StreamCounters } from '../native/addon.js';
+import type { ErrorCode } from '../native/errors.js';
 import type { KniInfo, ListenerInfo, NetEvent, ProxyInfo } from '../native/netevents.js';
 import type { Section } from './spec.js';
 import type { CommandResult } from './types.js';
@@ -72,8 +73,8 @@ export interface KniListResult { kind: 'kniList'; knis: KniInfo[] }
 export interface IfproxyListResult { kind: 'ifproxyList'; proxies: ProxyInfo[]; listener: ListenerInfo }
 export interface IfproxyEventsResult { kind: 'ifproxyEvents'; events: NetEvent[]; counters: Record<string, number>; listener: ListenerInfo }
 
-export type ErrorResult = { kind: 'error'; code: string; message: string; hint?: string };
+export type ErrorResult = { kind: 'error'; code: ErrorCode; message: string; hint?: string };
 
-export function errorResult(code: string, message: string, hint?: string): ErrorResult {
+export function errorResult(code: ErrorCode, message: string, hint?: string): ErrorResult {
   return hint === undefined ? { kind: 'error', code, message } : { kind: 'error', code, message, hint };
 }

@@ -1,6 +1,7 @@
 // What a command hands back: typed values, never drawn text. The Ink view, line
 // mode (and later --json and scenarios) all render the same results.
 import type { Session } from '../session/session.js';
+import type { ErrorCode } from '../native/errors.js';
 
 export type LineStyle = 'normal' | 'error' | 'warning' | 'ok' | 'dim' | 'heading';
 // json: what --json prints for a line that is data (a verbose packet) rather
@@ -11,7 +12,7 @@ export interface StyledLine { text: string; style?: LineStyle; json?: Record<str
 // testpmd's shapes. 'message' covers the one-liners ("Set io packet forwarding mode").
 export type CommandResult =
   | { kind: 'message'; lines: StyledLine[] }
-  | { kind: 'error'; code: string; message: string; hint?: string }
+  | { kind: 'error'; code: ErrorCode; message: string; hint?: string }
   | { kind: 'quit'; lines: StyledLine[] }
   | { kind: 'none' }
   | { kind: string; [key: string]: unknown };

@@ -1,6 +1,6 @@
 // Start-up options, testpmd's shape: `ringside [--vdev DEVARGS]... [-- app options]`.
 import type { LcoreCpu } from './lcores.js';
-import { RingsideError } from './errors.js';
+import { RingsideError } from '../native/errors.js';
 export interface SessionOptions {
   vdevs: string[];            // --vdev, in order; empty = embedded default
   interactive: boolean;       // -i / --interactive

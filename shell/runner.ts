@@ -5,6 +5,7 @@ import type { CommandLayer, CommandResult, StyledLine } from '../commands/types.
 import type { Session } from '../session/session.js';
 import { logJson, renderJson } from '../commands/render-json.js';
 import { shellActionOf, type OutputMode, type ShellAction } from '../commands/shellcmds.js';
+import { errorCodeOf } from '../native/errors.js';
 
 export interface RunOutcome {
   lines: StyledLine[];
@@ -17,7 +18,7 @@ export interface RunOutcome {
 function thrown(e: unknown): CommandResult {
   const err = e as { code?: unknown; message?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  const code = typeof err?.code === 'string' ? err.code : 'EINTERNAL';
+  const code = typeof err?.code === 'string' ? errorCodeOf(err.code) : 'EINTERNAL';
   return { kind: 'error', code, message };
 }
 
@@ -55,9 +56,4 @@ export class Runner {
   log(lines: StyledLine[]): StyledLine[] {
     return this.mode === 'json' ? lines.map((l) => ({ text: logJson(l) })) : lines;
   }
-}
-
-// The text-mode shorthand kept for callers that need no state.
-export async function runLine(layer: CommandLayer, session: Session, line: string, color: boolean): Promise<RunOutcome> {
-  return new Runner(layer, session, color).run(line);
 }

@@ -593,7 +593,7 @@ class AfXdpPort final : public Port {
       if (::setsockopt(fd, SOL_XDP, opt, v, len) == 0) return;
       int e = errno;
       if (e == EPERM) throw_perm(std::string("setsockopt(") + what + ")", e);
-      throw Error(e == ENOMEM || e == ENOBUFS ? "ENOMEM" : "EXDP_UNSUPPORTED",
+      throw Error(e == ENOMEM || e == ENOBUFS ? ErrorCode("ENOMEM") : ErrorCode("EXDP_UNSUPPORTED"),
                   name() + ": setsockopt(" + what + "): " + errno_str(e) +
                       (e == ENOMEM || e == ENOBUFS ? " (locked-memory limit? see 'ulimit -l')" : ""));
     };
