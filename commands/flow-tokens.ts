@@ -3,6 +3,12 @@
 // arguments. parseFlowRule (flow.ts) reads it to parse a rule and
 // flowRuleChoices (flow-complete.ts) to complete one.
 import type { Choice } from './spec.js';
+import type { FLOW_ACTIONS as ENGINE_ACTIONS, FLOW_ITEMS as ENGINE_ITEMS } from '../native/names.generated.js';
+
+// Keyed by the engine's own names (classify/flow_names.def): tsc fails when
+// this table lacks one or has one the engine does not.
+type ItemName = typeof ENGINE_ITEMS[number];
+type ActionName = typeof ENGINE_ACTIONS[number];
 
 const c = (word: string, help: string): Choice => ({ word, help });
 
@@ -20,7 +26,7 @@ export const FLOW_ITEMS: Record<string, string[]> = {
   gre: ['protocol'],
   vxlan: ['vni'],
   any: [],
-};
+} satisfies Record<ItemName, string[]>;
 
 // FIELD OP VALUE; `prefix` only for the ipv4/ipv6 address fields.
 export const FLOW_FIELD_OPS: Choice[] = [c('is', 'is VALUE: equal to'), c('spec', 'spec VALUE: the value (with mask or last)'),
@@ -43,4 +49,4 @@ export const FLOW_ACTIONS: Record<string, FlowAction> = {
   kernel: { help: 'hand it to the kernel (KNI)' },
   jump: { help: 'jump group G: go on matching in a higher group', arg: { word: 'group', value: 'G' } },
   passthru: { help: 'let later rules decide' },
-};
+} satisfies Record<ActionName, FlowAction>;

@@ -11,9 +11,11 @@ import type { CommandResult } from './types.js';
 import { L } from './util.js';
 import { ifname } from './kni.js';
 import { IFPROXY_EVENTS } from '../session/events.js';
+import type { EVENTS } from '../native/names.generated.js';
 import '../native/netevents.js';
 
-const EXTRA_EVENTS = ['overflow', 'kni_request', 'kni_response'];
+// Beside the IF-proxy events, these can be traced too (names from the engine's events.def).
+const EXTRA_EVENTS: readonly (typeof EVENTS)[number][] = ['overflow', 'kni_request', 'kni_response'];
 
 // A proxy: a port id (a port the kernel sees) or an interface name.
 const proxyRef: ParamType = {

@@ -14,6 +14,7 @@ import { sessionView } from './session-view.js';
 // Sessions made from here on draw their own output (quit summary, events,
 // verbose packets) as the commands do.
 useView(sessionView);
+import { errorCodeOf } from '../native/errors.js';
 
 export { TABLE, SECTIONS } from './grammar.js';
 export { render } from './render.js';
@@ -26,7 +27,7 @@ const AFTER_SHUTDOWN = new Set(['help', 'quit']);
 
 function toError(e: unknown): CommandResult {
   const err = e as { code?: unknown; message?: unknown };
-  if (err && typeof err.code === 'string' && typeof err.message === 'string') return errorResult(err.code, err.message);
+  if (err && typeof err.code === 'string' && typeof err.message === 'string') return errorResult(errorCodeOf(err.code), err.message);
   return errorResult('EINTERNAL', `internal error: ${err && typeof err.message === 'string' ? err.message : String(e)}`);
 }
 

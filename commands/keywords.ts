@@ -6,6 +6,7 @@
 // receives checked values by option name.
 import type { Choice, GrammarContext, ParamType, ParseOutcome } from './spec.js';
 import { nearest } from './parse.js';
+import type { ErrorCode } from '../native/errors.js';
 
 export interface KeywordRow {
   word: string;
@@ -40,7 +41,7 @@ function syntax(rows: KeywordRow[], leading?: LeadingWords): string {
 }
 
 // Without a hint, the parser shows the command's syntax.
-function fail(code: string, error: string, hint?: string): ParseOutcome {
+function fail(code: ErrorCode, error: string, hint?: string): ParseOutcome {
   return hint === undefined ? { ok: false, error, code } : { ok: false, error, code, hint };
 }
 

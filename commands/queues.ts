@@ -8,6 +8,7 @@ import { errorResult } from './results.js';
 import { message } from './util.js';
 import type { QueueDir } from '../native/diag.js';
 import '../native/diag.js';
+import { LIMITS } from '../native/names.generated.js';
 
 const QUEUE: Token[] = [
   w('port'), p('port', portId),
@@ -21,7 +22,7 @@ export const queues: CommandSpec[] = [
   {
     // rte_eth_tx_done_cleanup: a software tx queue keeps no sent mbufs to free
     // (the driver frees or hands each one on as it sends), so there are none.
-    tokens: [w('port'), w('cleanup'), p('port', portId), w('txq'), p('queue', uint('queue_id', 'tx queue number', 0, 15)),
+    tokens: [w('port'), w('cleanup'), p('port', portId), w('txq'), p('queue', uint('queue_id', 'tx queue number', 0, LIMITS.maxQueues - 1)),
       p('count', uint('free_cnt', 'how many sent mbufs to free at most (0: all)', 0))],
     help: 'Free the mbufs a tx queue keeps after sending them (software queues keep none).',
     section: 'ports',

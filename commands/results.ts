@@ -4,6 +4,7 @@
 // kind, checked by the compiler.
 import type { PortCounters, PortInfo, StreamCounters } from '../native/addon.js';
 import type { XstatRate } from './display-xstats.js';
+import type { ErrorCode } from '../native/errors.js';
 import type { KniInfo, ListenerInfo, NetEvent, ProxyInfo } from '../native/netevents.js';
 import type { CaptureInfo, PcapFileInfo, PcapShowInfo, ReplayInfo } from '../native/capture.js';
 import type { DescriptorInfo, LcoreLoadInfo, MempoolInfo, QueueInfo } from '../native/diag.js';
@@ -86,14 +87,16 @@ export interface PortLatencyResult { kind: 'portLatency'; ports: LatencyReport[]
 export type OutputMode = 'text' | 'json';
 export type ShellAction =
   | { type: 'output'; mode: OutputMode }
-  | { type: 'monitor'; intervalMs: number };
+  | { type: 'monitor'; intervalMs: number }
+  // `run FILE`: the front end runs the scenario (scenario-runner/in-shell.ts).
+  | { type: 'run'; file: string };
 
 // 'message' covers the one-liners ("Set io packet forwarding mode"); `shell`
 // asks the shell for an action (set output, monitor).
 export interface MessageResult { kind: 'message'; lines: StyledLine[]; shell?: ShellAction }
 export interface QuitResult { kind: 'quit'; lines: StyledLine[] }
 export interface NoneResult { kind: 'none' }
-export interface ErrorResult { kind: 'error'; code: string; message: string; hint?: string }
+export interface ErrorResult { kind: 'error'; code: ErrorCode; message: string; hint?: string }
 
 export type CommandResult =
   | MessageResult | QuitResult | NoneResult | ErrorResult
@@ -104,6 +107,6 @@ export type CommandResult =
   | QueueInfoResult | QueueRingResult | MempoolResult | LcoresResult
   | FlowListResult | FlowQueryResult | PortRssResult | GenConfigResult | PortLatencyResult;
 
-export function errorResult(code: string, message: string, hint?: string): ErrorResult {
+export function errorResult(code: ErrorCode, message: string, hint?: string): ErrorResult {
   return hint === undefined ? { kind: 'error', code, message } : { kind: 'error', code, message, hint };
 }

@@ -1,9 +1,8 @@
-// Scenario verbs in the shell: `run FILE` runs a scenario (.rsc) as
-// `ringside run FILE` does, in its own engine (this session's ports are
-// untouched), showing each step as it runs; `expect` and `wait until`
-// work at the prompt as they do in a scenario, on this session.
-// The scenario modules are loaded on first use: they load the addon and
-// import this table to check command lines (a static import would be a cycle).
+// Scenario verbs in the shell: `run FILE` asks the front end to run a scenario
+// (.rsc) as `ringside run FILE` does, in its own engine (this session's ports
+// are untouched; scenario-runner/in-shell.ts); `expect` and `wait until` work
+// at the prompt as they do in a scenario, on this session, with the condition
+// language of conditions.ts.
 import type { Session } from '../session/session.js';
 import type { CommandSpec } from './spec.js';
 import { p, w } from './spec.js';
@@ -11,17 +10,16 @@ import { filePath, rest } from './params.js';
 import { errorResult } from './results.js';
 import type { CommandResult } from './types.js';
 import { L, message } from './util.js';
+import { evaluate, parseCondition } from './conditions.js';
+import { ScenarioSyntaxError, formatDuration, parseDuration, splitWords } from './words.js';
 
-// Every subject of scenarios/conditions.ts SUBJECTS (a test keeps the two in
-// step; that table is not imported here: it would be a cycle).
+// Every subject of scenario-runner/conditions.ts SUBJECTS, as help shows them
+// (test/70.scenarios keeps the two in step).
 export const CONDITION_SUBJECTS = 'port N, queue P Q, fwd, flow P rule ID, rss P, latency P, pool, output, capture FILE, event NAME, kni P';
 const CONDITION_HELP = "SUBJECT ARGS COUNTER OP VALUE, e.g. 'port 0 rx-packets >= 1000' or 'fwd rx-packets == fwd tx-packets'; "
   + `subjects: ${CONDITION_SUBJECTS}; a wrong counter lists the right ones (scenarios/README.md has the table)`;
 
 async function check(s: Session, text: string, defaultWithinMs: number | undefined): Promise<CommandResult> {
-  const [{ parseCondition, evaluate }, { splitWords, parseDuration, formatDuration, ScenarioSyntaxError }] = await Promise.all([
-    import('../scenarios/conditions.js'), import('../scenarios/words.js'),
-  ]);
   let words: string[];
   let within = defaultWithinMs;
   let cond;
@@ -53,10 +51,7 @@ export const scenario: CommandSpec[] = [
     tokens: [w('run'), p('file', filePath)],
     help: 'Run a scenario (.rsc: commands, sleep, wait until, expect, shell, topology; see scenarios/README.md) in its own engine, showing each step live.',
     section: 'control',
-    handler: async (s, a) => {
-      const { runInSession } = await import('../scenarios/cli.js');
-      return runInSession(a.file as string, (lines) => s.log(lines));
-    },
+    handler: (_s, a) => ({ kind: 'message', lines: [], shell: { type: 'run', file: a.file as string } }),
   },
   {
     tokens: [w('expect'), p('condition', rest('condition', CONDITION_HELP))],

@@ -4,6 +4,7 @@
 import type { Session } from '../session/session.js';
 import type { DriverHelp, NamedHelp, NativeEngine } from '../native/addon.js';
 import type { CommandResult, Section } from './results.js';
+import type { ErrorCode } from '../native/errors.js';
 export type { Section } from './results.js';
 
 export interface Choice {
@@ -27,7 +28,7 @@ export type ParseOutcome =
   // syntaxOk: the word had the right form but is not valid here (port 9 when
   // ports are 0..1): such an error wins over "expected one of ..." messages.
   // code and hint: what the error result carries (else EARG_INVALID and the usage).
-  | { ok: false; error: string; syntaxOk?: boolean; code?: string; hint?: string };
+  | { ok: false; error: string; syntaxOk?: boolean; code?: ErrorCode; hint?: string };
 
 export interface ParamType {
   label: string;                 // shown in syntax: (port_id)

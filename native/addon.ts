@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { RingsideError } from '../session/errors.js';
+import { RingsideError } from './errors.js';
 
 export interface LinkInfo { up: boolean; speedMbps: number; fullDuplex: boolean }
 

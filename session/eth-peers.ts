@@ -1,7 +1,7 @@
 // testpmd's --eth-peers-configfile: one MAC address per line, the peer of
 // port 0 first. Blank lines and '#' comments are skipped.
 import { readFileSync } from 'node:fs';
-import { RingsideError } from './errors.js';
+import { RingsideError } from '../native/errors.js';
 
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const MAX_PEERS = 64;  // the engine's kMaxPorts

@@ -10,13 +10,12 @@ import type { SessionView } from './view.js';
 import type { NativeEngine } from '../native/addon.js';
 import type { NetEvent } from '../native/netevents.js';
 import '../native/netevents.js';
+import { TRACED_BY_DEFAULT as TRACED_BY_DEFAULT_NAMES } from '../native/names.generated.js';
 
-export const IFPROXY_EVENTS = [
-  'mac_change', 'mtu_change', 'link_change', 'addr_add', 'addr_del', 'addr6_add', 'addr6_del',
-  'route_add', 'route_del', 'route6_add', 'route6_del', 'neigh_add', 'neigh_del', 'cfg_finished',
-] as const;
+// The engine's event names (native/engine/netlink/events.def).
+export { IFPROXY_EVENTS } from '../native/names.generated.js';
 
-const TRACED_BY_DEFAULT = new Set<string>([...IFPROXY_EVENTS, 'overflow']);
+const TRACED_BY_DEFAULT = new Set<string>(TRACED_BY_DEFAULT_NAMES);
 
 
 // 12:34:56.123456

@@ -1,6 +1,6 @@
 // Start-up options, testpmd's shape: `ringside [--vdev DEVARGS]... [-- app options]`.
 import type { LcoreCpu } from './lcores.js';
-import { RingsideError } from './errors.js';
+import { RingsideError } from '../native/errors.js';
 // testpmd's --noisy-* options (noisy mode); 0 turns a part off.
 export interface NoisyOptions {
   txSwBufferSize: number; flushTimeMs: number; lkupMemoryMb: number;

@@ -3,12 +3,12 @@
 // (ports up, forwarding mode, running or stopped, total rx/tx pps). Both live
 // lines are kept within the terminal's width, so the live area is always two
 // rows and resizing can erase it exactly. `monitor` hands the screen to the
-// dashboard process while this component keeps the keyboard and forwards it.
+// dashboard process while this component keeps the keyboard and forwards it
+// (monitor/handover.ts).
 import { useEffect, useRef, useState } from 'react';
 import { Box, Static, Text, useStdout } from 'ink';
 import type { CommandLayer, StyledLine } from '../commands/types.js';
 import type { Session } from '../session/session.js';
-import { inkStyle } from './style.js';
 import { Runner } from './runner.js';
 import type { OutputBus } from './output.js';
 import { Prompt, PROMPT, promptView } from './prompt/Prompt.js';
@@ -17,6 +17,9 @@ import { useKeys } from './prompt/useKeys.js';
 import { decodeKeys, type KeyEvent, type KeyName } from './prompt/keys.js';
 import { formatStatus, StatusSampler } from './status.js';
 import type { MonitorHandle } from './monitor/host.js';
+import { useMonitorHandover } from './monitor/handover.js';
+import { StyledText } from './StyledText.js';
+import { useColumns, useResizeErase } from './terminal.js';
 
 export interface AppProps {
   session: Session;
@@ -45,70 +48,9 @@ const EDIT_KEYS: Partial<Record<KeyName, PromptAction>> = {
   ctrlR: { type: 'searchStart' }, ctrlG: { type: 'searchCancel' },
 };
 
-// The end of the first key in `raw` that closes the dashboard, or -1.
-export function closingKeyEnd(raw: string): number {
-  if (raw === '\x1b') return 1;
-  if (raw.startsWith('\x1b')) return -1;            // arrows and other sequences
-  const i = raw.search(/[qQ\x03\x04]/);
-  return i < 0 ? -1 : i + 1;
-}
-
-// Give the last Static write and the live area's erase time to reach the
-// terminal before the dashboard switches to the alternate screen.
-const MONITOR_HANDOVER_MS = 80;
-
-// A scrollback line is written whole, never broken by Ink: the terminal wraps
-// it softly (so a long JSON line copies as one line and re-wraps on resize).
-function StyledText({ line, color }: { line: StyledLine; color: boolean }) {
-  const text = line.text === '' ? ' ' : line.text;
-  return (
-    <Box width={text.length} flexShrink={0}>
-      <Text {...inkStyle(line.style, color)} wrap="truncate">{text}</Text>
-    </Box>
-  );
-}
-
 function formatChoices(choices: { word: string; help: string }[]): StyledLine[] {
   const width = Math.min(24, Math.max(...choices.map((c) => c.word.length)));
   return choices.map((c) => ({ text: c.help ? `  ${c.word.padEnd(width)}  ${c.help}` : `  ${c.word}` }));
-}
-
-// The terminal's width, following resizes.
-function useColumns(): number {
-  const { stdout } = useStdout();
-  const [columns, setColumns] = useState(() => stdout.columns || 80);
-  useEffect(() => {
-    const onResize = (): void => setColumns(stdout.columns || 80);
-    stdout.on('resize', onResize);
-    return () => { stdout.off('resize', onResize); };
-  }, [stdout]);
-  return columns;
-}
-
-// Before Ink redraws for a narrower terminal, erase the live area as the
-// terminal has re-wrapped it (a line of L cells takes ceil(L / columns) rows
-// after reflow), then put the cursor where Ink expects to start its own
-// erase, so no half-line of the old prompt or status is left behind.
-function useResizeErase(liveWidths: React.MutableRefObject<number[]>): void {
-  const { stdout } = useStdout();
-  useEffect(() => {
-    let last = stdout.columns || 80;
-    const onResize = (): void => {
-      const now = stdout.columns || 80;
-      const widths = liveWidths.current;
-      if (now < last && widths.length > 0 && stdout.isTTY) {
-        const rows = widths.reduce((a, w) => a + Math.max(1, Math.ceil(w / now)), 0);
-        // rows+1: the cursor sits on the row below the live area.
-        let seq = '';
-        for (let i = 0; i <= rows; i++) seq += '\x1b[2K' + (i < rows ? '\x1b[1A' : '');
-        seq += '\x1b[G' + `\x1b[${widths.length}B`;
-        stdout.write(seq);
-      }
-      last = now;
-    };
-    stdout.prependListener('resize', onResize);
-    return () => { stdout.off('resize', onResize); };
-  }, [stdout]);
 }
 
 export function App(props: AppProps) {
@@ -120,7 +62,6 @@ export function App(props: AppProps) {
   const [busy, setBusy] = useState(false);
   const [quitLines, setQuitLines] = useState<StyledLine[] | undefined>(undefined);
   const [status, setStatus] = useState('');
-  const [monitorOpen, setMonitorOpen] = useState(false);
   const columns = useColumns();
   // Keys in one input chunk are handled before React re-renders, so the
   // prompt state and the queue live in refs and the view mirrors them.
@@ -130,8 +71,6 @@ export function App(props: AppProps) {
   const lastWasTab = useRef(false);
   const nextId = useRef(0);
   const done = useRef(false);
-  // While the dashboard is up: keys go to it, output waits here.
-  const monitor = useRef<{ handle?: MonitorHandle; pendingKeys: string[]; held: StyledLine[][]; closing: boolean; after: string[] } | null>(null);
   const liveWidths = useRef<number[]>([]);
   useResizeErase(liveWidths);
 
@@ -140,10 +79,14 @@ export function App(props: AppProps) {
     const block = { id: nextId.current++, lines };
     setBlocks((b) => [...b, block]);
   };
+  const monitor = useMonitorHandover({
+    openMonitor, show,
+    resume: () => finish(),
+    typed: (raw) => { for (const ev of decodeKeys(raw)) handle(ev); },
+  });
+  const monitorOpen = monitor.open;
   const print = (lines: StyledLine[]): void => {
-    if (lines.length === 0) return;
-    const m = monitor.current;
-    if (m) { m.held.push(lines); m.handle?.event(lines); return; }
+    if (lines.length === 0 || monitor.hold(lines)) return;
     show(lines);
   };
   const apply = (a: PromptAction): void => {
@@ -169,56 +112,6 @@ export function App(props: AppProps) {
     return () => clearInterval(timer);
   }, [statusMs, monitorOpen, session]);
 
-  const startMonitor = (intervalMs: number): void => {
-    monitor.current = { pendingKeys: [], held: [], closing: false, after: [] };
-    setMonitorOpen(true);
-    setTimeout(() => {
-      const m = monitor.current;
-      if (!m || !openMonitor) return;
-      let h: MonitorHandle;
-      try {
-        h = openMonitor(intervalMs);
-      } catch (e) {
-        monitor.current = null;
-        setMonitorOpen(false);
-        show([{ text: `monitor: ${e instanceof Error ? e.message : String(e)}`, style: 'error' }]);
-        finish();
-        return;
-      }
-      m.handle = h;
-      for (const k of m.pendingKeys) h.keys(k);
-      m.pendingKeys = [];
-      void h.closed.then((why) => {
-        monitor.current = null;
-        setMonitorOpen(false);
-        // Output that arrived meanwhile goes to the scrollback now, in order.
-        for (const lines of m.held) show(lines);
-        if (why) show([{ text: why, style: 'error' }]);
-        finish();
-        // Keys typed after the closing key belong to the prompt.
-        for (const raw of m.after) for (const ev of decodeKeys(raw)) handle(ev);
-      });
-    }, MONITOR_HANDOVER_MS);
-  };
-
-  // While the dashboard is up every key goes to it, up to and including a
-  // closing key (q, Esc, Ctrl-C, Ctrl-D); what follows is kept for the prompt,
-  // so nothing typed while the dashboard leaves is lost or doubled.
-  const onRaw = (raw: string): boolean => {
-    const m = monitor.current;
-    if (!m) return false;
-    if (m.closing) { m.after.push(raw); return true; }
-    const cut = closingKeyEnd(raw);
-    const mine = cut < 0 ? raw : raw.slice(0, cut);
-    if (m.handle) m.handle.keys(mine);
-    else m.pendingKeys.push(mine);
-    if (cut >= 0) {
-      m.closing = true;
-      if (cut < raw.length) m.after.push(raw.slice(cut));
-    }
-    return true;
-  };
-
   // `record`: typed commands go to history; Ctrl-C's stop and Ctrl-D's quit do not.
   const run = (line: string, echoLine: StyledLine, record = true): void => {
     busyRef.current = true;
@@ -233,7 +126,7 @@ export function App(props: AppProps) {
         return;
       }
       if (out.action?.type === 'monitor' && openMonitor) {
-        startMonitor(out.action.intervalMs);
+        monitor.start(out.action.intervalMs);
         return;
       }
       print(out.lines);
@@ -338,7 +231,7 @@ export function App(props: AppProps) {
     }
   };
 
-  useKeys(handle, true, onRaw);
+  useKeys(handle, true, monitor.onRaw);
 
   const live = !quitLines && !monitorOpen;
   const { stdout } = useStdout();

@@ -3,7 +3,8 @@
 // text all come from the tables. Pure: no I/O, no process access.
 import { DEFAULT_OPTIONS, NOISY_OFF, type NoisyOptions, type SessionOptions } from '../session/options.js';
 import type { LcoreCpu } from '../session/lcores.js';
-import { RingsideError } from '../session/errors.js';
+import { RingsideError } from '../native/errors.js';
+import { LIMITS } from '../native/names.generated.js';
 import { editDistance } from '../commands/distance.js';
 import { clip } from '../commands/util.js';
 import { ListError, parseIdList, parseLcoresOption, parseMask, withMainFirst } from '../session/lcores.js';
@@ -97,9 +98,10 @@ const NOISY: { name: string; key: keyof NoisyOptions; help: string }[] = [
   { name: 'noisy-lkup-num-reads-writes', key: 'lkupReadsWrites', help: 'random read-modify-writes into the table per packet' },
 ];
 
-const MAX_QUEUES = 1024;
-const MAX_CORES = 1024;
-const MAX_BURST = 512;        // testpmd's MAX_PKT_BURST
+// The engine's limits (native/engine/limits.def).
+const MAX_QUEUES = LIMITS.maxQueues;
+const MAX_CORES = LIMITS.maxLcores - 1;  // the main lcore does not forward
+const MAX_BURST = LIMITS.maxBurst;
 const MAX_PEER_PORT = 31;     // testpmd: 0 <= X < 32
 const MAX_SEGS = 64;          // testpmd: RTE_MAX_SEGS_PER_PKT
 const TOPOLOGIES = ['paired', 'chained', 'loop'] as const;
@@ -196,7 +198,7 @@ const APP_OPTIONS: OptionSpec[] = [
   { name: 'portlist', arg: 'X[,Y]*', help: 'list of the ports used for forwarding (ranges allowed: 0-3,5).',
     apply: (o, v, n) => { o.portList = listOf(n, () => parseIdList(v, 'port')); } },
   { name: 'nb-ports', arg: 'N', help: 'set the number of forwarding ports (1 <= N <= the ports attached).',
-    apply: (o, v, n) => { o.nbPorts = intIn(n, v, 1, 1024); } },
+    apply: (o, v, n) => { o.nbPorts = intIn(n, v, 1, LIMITS.maxPorts); } },
   { name: 'max-pkt-len', arg: 'N', help: 'set the maximum packet length; the MTU is N less the Ethernet header and CRC (N >= 64).',
     apply: (o, v, n) => { o.maxPktLen = intIn(n, v, 64, 65535); } },
   { name: 'rxd', arg: 'N', help: 'set the number of descriptors in each rx ring (1 <= N <= 16384).',
@@ -236,8 +238,8 @@ const APP_OPTIONS: OptionSpec[] = [
     apply: (o, v, n) => { if (v !== '0') throw new ArgsError(n, `--${n}=${v}: ringside runs as one process, so --${n} must be 0 (DPDK's multi-process mode is not supported)`); } },
   { name: 'total-num-mbufs', arg: 'N', help: 'set the number of mbufs to be allocated in the mbuf pool (N > 1024).',
     apply: (o, v, n) => { o.totalNumMbufs = intIn(n, v, 1025, 1 << 24); } },
-  { name: 'mbuf-size', arg: 'N', help: 'set the data size of mbuf to N bytes (64 <= N <= 65535).',
-    apply: (o, v, n) => { o.mbufSize = intIn(n, v, 64, 65535); } },
+  { name: 'mbuf-size', arg: 'N', help: `set the data size of mbuf to N bytes (${LIMITS.minMbufDataRoom} <= N <= ${LIMITS.maxMbufDataRoom}).`,
+    apply: (o, v, n) => { o.mbufSize = intIn(n, v, LIMITS.minMbufDataRoom, LIMITS.maxMbufDataRoom); } },
   { name: 'help', short: 'h', help: 'display this message and quit.',
     apply: () => { /* handled by the parser */ } },
 ];

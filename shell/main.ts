@@ -268,8 +268,8 @@ class Shell {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  // `ringside run FILE...`: scenarios, without a terminal (scenarios/cli.ts).
-  if (argv[0] === 'run') return leave(await (await import('../scenarios/cli.js')).runCli(argv.slice(1)));
+  // `ringside run FILE...`: scenarios, without a terminal (scenario-runner/cli.ts).
+  if (argv[0] === 'run') return leave(await (await import('../scenario-runner/cli.js')).runCli(argv.slice(1)));
   trapSignals();
   let parsed = parseCommandLine(argv);
   if (parsed.help) {

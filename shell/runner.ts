@@ -5,6 +5,8 @@ import type { CommandLayer, CommandResult, StyledLine } from '../commands/types.
 import type { Session } from '../session/session.js';
 import { logJson, renderJson } from '../commands/render-json.js';
 import { shellActionOf, type OutputMode, type ShellAction } from '../commands/shellcmds.js';
+import { errorCodeOf } from '../native/errors.js';
+import { followRun } from '../scenario-runner/in-shell.js';
 
 export interface RunOutcome {
   lines: StyledLine[];
@@ -17,7 +19,7 @@ export interface RunOutcome {
 function thrown(e: unknown): CommandResult {
   const err = e as { code?: unknown; message?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  const code = typeof err?.code === 'string' ? err.code : 'EINTERNAL';
+  const code = typeof err?.code === 'string' ? errorCodeOf(err.code) : 'EINTERNAL';
   return { kind: 'error', code, message };
 }
 
@@ -28,7 +30,7 @@ export class Runner {
   async run(line: string): Promise<RunOutcome> {
     let result: CommandResult;
     try {
-      result = await this.layer.execute(this.session, line);
+      result = await followRun(await this.layer.execute(this.session, line), (lines) => this.session.log(lines));
     } catch (e) {
       result = thrown(e);
     }

@@ -13,17 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // Higher rank may import lower or equal rank, never higher. The scenario runner
 // is a front end beside the shell.
-const RANK = { shell: 4, scenarios: 4, commands: 3, session: 2, native: 1 };
+const RANK = { shell: 4, 'scenario-runner': 4, commands: 3, session: 2, native: 1 };
 
-// Edges another change removes (the error class moving below native/, the
-// scenario command reaching the runner); each must still exist, so the entry
-// goes when its edge does.
-const PENDING = new Set([
-  'native/addon.ts -> session/errors.ts',
-  'commands/scenario.ts -> scenarios/cli.ts',
-  'commands/scenario.ts -> scenarios/conditions.ts',
-  'commands/scenario.ts -> scenarios/words.ts',
-]);
 
 function sources(dir) {
   const out = [];
@@ -130,39 +121,28 @@ test('a cycle and an upward edge are found and named', () => {
   assert.match(cycles(g)[0], 'commands/a.ts -> commands/b.ts');
 });
 
-test('no import runs upward: shell, scenarios -> commands -> session -> native', () => {
-  const g = settled();
+test('no import runs upward: shell, scenario-runner -> commands -> session -> native', () => {
+  const g = graph();
   assert.ok(g.size > 50, `only ${g.size} source files found`);
   const bad = upward(g);
   assert.equal(bad, [], `imports that run upward:\n  ${bad.join('\n  ')}`);
 });
 
-// The graph without the edges left for another change.
-function settled() {
-  const g = graph();
-  for (const [from, tos] of g) g.set(from, tos.filter((to) => !PENDING.has(`${from} -> ${to}`)));
-  return g;
-}
-
 test('no import cycle between source files', () => {
-  const found = cycles(settled());
+  const found = cycles(graph());
   assert.equal(found, [], `import cycles:\n  ${found.join('\n  ')}`);
 });
 
 // Handlers go through the session's objects, never to the engine. The
-// grammar context (parameters read port ids) and the scenario conditions
-// (commands/scenario.ts, moving with the scenario runner) still read it.
-const ENGINE_READERS = new Set(['commands/params.ts', 'commands/scenario.ts']);
+// grammar context (parameters read port ids) and the condition language of
+// expect / wait until (conditions.ts, given the engine by scenario.ts and the
+// scenario runner) still read it.
+const ENGINE_READERS = new Set(['commands/params.ts', 'commands/scenario.ts', 'commands/conditions.ts']);
 
 test('no command handler calls the engine: the session is the layer between', () => {
   const bad = files().filter((f) => f.startsWith('commands/') && !ENGINE_READERS.has(f))
     .filter((f) => /\.engine\b/.test(fs.readFileSync(path.join(root, f), 'utf8').replace(/\/\/.*$/gm, '')));
   assert.equal(bad, [], `command files that reach the engine: ${bad.join(', ')}`);
-});
-
-test('each edge left for another change still exists (remove it here when it goes)', () => {
-  const present = new Set(upward(graph()));
-  for (const e of PENDING) assert.ok(present.has(e), `'${e}' is gone: remove it from PENDING`);
 });
 
 test.run();

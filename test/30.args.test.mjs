@@ -136,8 +136,8 @@ test('--forward-mode checked against the engine modes when given', () => {
 });
 
 test('bad numbers name the option and the valid range', () => {
-  rejects(['--', '--rxq=abc'], 'rxq', /--rxq.*1\.\.1024/);
-  rejects(['--', '--rxq=0'], 'rxq', /1\.\.1024/);
+  rejects(['--', '--rxq=abc'], 'rxq', /--rxq.*1\.\.16/);
+  rejects(['--', '--rxq=0'], 'rxq', /1\.\.16/);
   rejects(['--', '--txq', '-1'], 'txq');
   rejects(['--', '--burst=513'], 'burst', /1\.\.512/);
   rejects(['--', '--nb-cores=0'], 'nb-cores');
@@ -146,6 +146,18 @@ test('bad numbers name the option and the valid range', () => {
   rejects(['--', '--mbuf-size=10'], 'mbuf-size');
   rejects(['--', '--rxq=2x'], 'rxq');
   rejects(['--', '--rxq='], 'rxq');
+});
+
+test("numbers the engine limits are checked against the engine's limits, not wider ones", () => {
+  assert.is(opts('--', '--rxq=16', '--txq=16').rxq, 16);
+  rejects(['--', '--rxq=17'], 'rxq', /1\.\.16/);
+  rejects(['--', '--txq=1024'], 'txq', /1\.\.16/);
+  assert.is(opts('--', '--nb-cores=63').nbCores, 63);
+  rejects(['--', '--nb-cores=64'], 'nb-cores', /1\.\.63/);
+  rejects(['--', '--nb-ports=65'], 'nb-ports', /1\.\.64/);
+  assert.is(opts('--', '--mbuf-size=65000').mbufSize, 65000);
+  rejects(['--', '--mbuf-size=65001'], 'mbuf-size', /128\.\.65000/);
+  rejects(['--', '--mbuf-size=64'], 'mbuf-size', /128\.\.65000/);
 });
 
 test('bad enumerations list the valid values', () => {

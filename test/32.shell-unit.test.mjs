@@ -10,7 +10,7 @@ import { promptReducer, initialPrompt } from '../dist/shell/prompt/reducer.js';
 import { decodeKeys } from '../dist/shell/prompt/keys.js';
 import { promptView } from '../dist/shell/prompt/Prompt.js';
 import { formatStatus, formatPps, StatusSampler } from '../dist/shell/status.js';
-import { closingKeyEnd } from '../dist/shell/App.js';
+import { closingKeyEnd } from '../dist/shell/monitor/handover.js';
 import { dashboardCommand, DASHBOARD } from '../dist/shell/monitor/host.js';
 import { fullestRing } from '../dist/shell/monitor/gauges.js';
 import { parseArgs, usage } from '../dist/shell/args.js';

@@ -64,7 +64,7 @@ for (const f of shipped) {
 }
 
 test('help expect names every condition subject, and a subject or counter misspelt lists the right ones', async () => {
-  const { SUBJECTS } = await import('../dist/scenarios/conditions.js');
+  const { SUBJECTS } = await import('../dist/commands/conditions.js');
   const { CONDITION_SUBJECTS } = await import('../dist/commands/scenario.js');
   const named = CONDITION_SUBJECTS.split(', ').map((x) => x.split(' ')[0]);
   assert.equal(named.sort(), SUBJECTS.map((x) => x.name).sort(), 'the help lists the subjects of the table');

@@ -18,7 +18,9 @@ struct AddonData {
 AddonData& data(Napi::Env env);
 
 // Throws the JS RingsideError (code + message) registered by setErrorClass.
-[[noreturn]] void throw_ringside(Napi::Env env, const std::string& code, const std::string& message);
+[[noreturn]] void throw_ringside(Napi::Env env, rs::ErrorCode code, const std::string& message);
+// The same for an engine error, with its code and message.
+[[noreturn]] void throw_ringside(Napi::Env env, const rs::Error& e);
 
 // Throws the RingsideError for the exception being handled (call it only
 // inside a catch block): out of memory, a failed system call, or an engine
@@ -35,7 +37,7 @@ auto guarded(Napi::Env env, F f) -> decltype(f()) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const rs::Error& e) {
-    throw_ringside(env, e.code(), e.what());
+    throw_ringside(env, e);
   } catch (...) {
     throw_ringside_for_current(env);
   }

@@ -113,7 +113,7 @@ rs::FlowRule rule_from_js(Napi::Env env, const Napi::Value& val) {
     std::string type = get_str(it, "type");
     rs::FlowItem item;
     if (!rs::flow_item_from_name(type, &item.type))
-      throw rs::Error("EFLOW_PATTERN", "unknown pattern item '" + type + "': valid items are eth, vlan, ipv4, ipv6, udp, tcp, sctp, icmp, icmp6, gre, vxlan, any");
+      throw rs::Error("EFLOW_PATTERN", "unknown pattern item '" + type + "': valid items are " + rs::flow_item_names());
     Napi::Array fields = get_arr(env, it, "fields");
     for (uint32_t k = 0; k < fields.Length(); k++) {
       Napi::Object fo = fields.Get(k).As<Napi::Object>();
@@ -140,7 +140,7 @@ rs::FlowRule rule_from_js(Napi::Env env, const Napi::Value& val) {
     std::string type = get_str(ao, "type");
     rs::FlowAction a;
     if (!rs::flow_action_from_name(type, &a.type))
-      throw rs::Error("EFLOW_ACTION", "unknown action '" + type + "': valid actions are queue, drop, count, mark, flag, rss, kernel, jump, passthru");
+      throw rs::Error("EFLOW_ACTION", "unknown action '" + type + "': valid actions are " + rs::flow_action_names());
     a.value = to_u32(get_num(ao, "value", 0), type == "mark" ? "mark id" : type == "jump" ? "jump group" : "queue index", 0xffffffffu);
     Napi::Array qs = get_arr(env, ao, "queues");
     for (uint32_t k = 0; k < qs.Length(); k++)

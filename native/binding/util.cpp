@@ -7,7 +7,8 @@ namespace rsb {
 
 AddonData& data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
-[[noreturn]] void throw_ringside(Napi::Env env, const std::string& code, const std::string& message) {
+namespace {
+[[noreturn]] void throw_js(Napi::Env env, const std::string& code, const std::string& message) {
   AddonData& d = data(env);
   if (!d.error_class.IsEmpty()) {
     Napi::Object err = d.error_class.New({Napi::String::New(env, code), Napi::String::New(env, message)});
@@ -17,6 +18,12 @@ AddonData& data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
   e.Set("code", Napi::String::New(env, code));
   throw e;
 }
+}  // namespace
+
+[[noreturn]] void throw_ringside(Napi::Env env, rs::ErrorCode code, const std::string& message) {
+  throw_js(env, code.name(), message);
+}
+[[noreturn]] void throw_ringside(Napi::Env env, const rs::Error& e) { throw_js(env, e.code(), e.what()); }
 
 [[noreturn]] void throw_ringside_for_current(Napi::Env env) {
   try {
@@ -24,11 +31,12 @@ AddonData& data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
   } catch (const std::bad_alloc&) {
     throw_ringside(env, "ENOMEM", "out of memory in the engine: lower --total-num-mbufs or free memory");
   } catch (const std::system_error& e) {
-    // A system call the engine made failed: the errno's name is the code.
+    // A system call the engine made failed: the errno's name is the code
+    // when error_codes.def has it.
     const char* name = e.code().category() == std::generic_category() || e.code().category() == std::system_category()
                            ? strerrorname_np(e.code().value())
                            : nullptr;
-    throw_ringside(env, name ? name : "ESYSTEM",
+    throw_ringside(env, rs::ErrorCode::find(name ? name : "").value_or(rs::ErrorCode("ESYSTEM")),
                    std::string("the system refused the engine: ") + e.what() +
                        ": free resources (threads, memory, file descriptors) and try again");
   } catch (const std::exception& e) {

@@ -75,7 +75,8 @@ struct StreamPlan {
 struct Plan {
   std::vector<StreamPlan> streams;
   std::vector<LcoreAssignment> lcores;
-  std::string err_code, err_msg;  // set when queues would be shared across lcores
+  std::optional<ErrorCode> err_code;  // set (with err_msg) when queues would be shared across lcores
+  std::string err_msg;
 };
 
 std::size_t peer_index(std::size_t i, std::size_t n, Topology t) {
@@ -140,16 +141,16 @@ Plan make_plan(const std::vector<std::unique_ptr<Port>>& ports, Topology topo, u
     for (uint16_t si : a.streams) {
       const StreamPlan& sp = plan.streams[si];
       auto [tx_it, tx_new] = txq_owner.emplace(std::make_pair(sp.tx_port, sp.tx_queue), a.lcore);
-      if (!tx_new && tx_it->second != a.lcore && plan.err_code.empty()) {
-        plan.err_code = "ETXQ_SHARED";
+      if (!tx_new && tx_it->second != a.lcore && !plan.err_code) {
+        plan.err_code = ErrorCode("ETXQ_SHARED");
         plan.err_msg = "tx queue " + std::to_string(sp.tx_queue) + " of port " + std::to_string(sp.tx_port) +
                        " would be used by lcores " + std::to_string(tx_it->second) + " and " +
                        std::to_string(a.lcore) + ": configure as many tx queues as rx queues ('port config all txq " +
                        std::to_string(sp.rx->nb_rx_queues()) + "') or use fewer cores ('set nbcore N')";
       }
       auto [rx_it, rx_new] = rxq_owner.emplace(std::make_pair(sp.rx_port, sp.rx_queue), a.lcore);
-      if (!rx_new && rx_it->second != a.lcore && plan.err_code.empty()) {
-        plan.err_code = "ERXQ_SHARED";
+      if (!rx_new && rx_it->second != a.lcore && !plan.err_code) {
+        plan.err_code = ErrorCode("ERXQ_SHARED");
         plan.err_msg = "rx queue " + std::to_string(sp.rx_queue) + " of port " + std::to_string(sp.rx_port) +
                        " would be polled by lcores " + std::to_string(rx_it->second) + " and " +
                        std::to_string(a.lcore) + ": configure as many rx queues as tx queues ('port config all rxq " +
@@ -609,7 +610,7 @@ void Engine::build_streams() {
   if (plan.streams.empty())
     throw Error("ENO_PORTS", "no started port to forward on: attach one ('port attach net_ring0') or start one "
                              "('port start all')");
-  if (!plan.err_code.empty()) throw Error(plan.err_code, plan.err_msg);
+  if (plan.err_code) throw Error(*plan.err_code, plan.err_msg);
   streams_.clear();
   for (const StreamPlan& sp : plan.streams) {
     auto fs = std::make_unique<FwdStream>();

@@ -3,10 +3,11 @@
 #pragma once
 #include <cstdint>
 #include <vector>
+#include "engine_limits.h"
 
 namespace rs {
 
-constexpr unsigned kMaxLcores = 64;
+constexpr unsigned kMaxLcores = limits::kMaxLcores;
 constexpr unsigned kNoLcore = ~0u;
 
 unsigned this_lcore();

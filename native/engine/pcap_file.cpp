@@ -155,7 +155,7 @@ void PcapReader::parse_header() {
       sections_ = 0;
       pos_ = 0;
       std::string err;
-      if (!section_header(0, &err)) throw Error(status_ == Status::Truncated ? "EPCAP_TRUNCATED" : "EPCAP_FORMAT", err);
+      if (!section_header(0, &err)) throw Error(status_ == Status::Truncated ? ErrorCode("EPCAP_TRUNCATED") : ErrorCode("EPCAP_FORMAT"), err);
       first_swap_ = swap_;
       first_ = pos_;
       leading_interfaces();
@@ -479,8 +479,11 @@ std::string PcapReader::ending() const {
 }
 
 void PcapReader::throw_if_error() const {
-  static const char* const codes[] = {"", "", "EPCAP_TRUNCATED", "EPCAP_FORMAT", "EPCAP_READ"};
-  if (stopped_early()) throw Error(codes[static_cast<int>(status_)], ending());
+  if (stopped_early())
+    throw Error(status_ == Status::Truncated ? ErrorCode("EPCAP_TRUNCATED")
+                : status_ == Status::Corrupt ? ErrorCode("EPCAP_FORMAT")
+                                             : ErrorCode("EPCAP_READ"),
+                ending());
 }
 
 std::string frames_above_mbuf(const std::string& path, uint64_t frames, uint32_t largest, uint64_t record, uint32_t room) {

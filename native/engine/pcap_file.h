@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "engine_limits.h"
 #include "linktype.h"
 
 namespace rs {
@@ -54,7 +55,7 @@ uint32_t effective_snaplen(uint32_t linktype, uint32_t snaplen);
 enum class PcapFormat : uint8_t { Pcap, Pcapng };
 
 // The largest frame an mbuf can hold (--mbuf-size is 128..65000 bytes).
-constexpr uint32_t kMaxMbufDataRoom = 65000;
+constexpr uint32_t kMaxMbufDataRoom = limits::kMaxMbufDataRoom;
 
 // What a port or replay says before sending a file holding `frames` records
 // longer than `room` bytes (the mbuf data room; the longest is `largest`

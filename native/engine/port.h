@@ -16,6 +16,7 @@
 #include "barrier.h"
 #include "mbuf.h"
 #include "classify/classifier.h"
+#include "engine_limits.h"
 #include "mempool.h"
 #include "queue_info.h"
 #include "rx_filter.h"
@@ -77,7 +78,7 @@ struct DevArgs {
 
 class Port {
  public:
-  static constexpr uint16_t kMaxQueues = 16;
+  static constexpr uint16_t kMaxQueues = limits::kMaxQueues;
 
   virtual ~Port() = default;
 

@@ -46,7 +46,7 @@ constexpr uint16_t kEtherType = 0x88B5;  // IEEE local experimental: no stack an
 std::unique_ptr<rs::Port> make(const std::string& devargs, rs::Mempool* pool) {
   rs::DevArgs a = rs::DevArgs::parse(devargs);
   const rs::DriverInfo* d = rs::find_driver(a.driver);
-  if (!d) throw rs::Error("ENODRIVER", "no driver for " + devargs);
+  if (!d) throw rs::Error("EDRIVER", "no driver for " + devargs);
   return d->create(0, a, pool);
 }
 

@@ -43,7 +43,7 @@ using rsnet::sh;
 std::unique_ptr<rs::Port> make(uint16_t id, const std::string& devargs, rs::Mempool* pool) {
   rs::DevArgs a = rs::DevArgs::parse(devargs);
   const rs::DriverInfo* d = rs::find_driver(a.driver);
-  if (!d) throw rs::Error("ENODRIVER", "no driver for " + devargs);
+  if (!d) throw rs::Error("EDRIVER", "no driver for " + devargs);
   return d->create(id, a, pool);
 }
 

@@ -64,7 +64,7 @@ PcapShow pcap_show(const std::string& path, uint64_t count, const std::string& f
     try {
       return compiled.emplace_back(Filter::compile(filter, linktype));
     } catch (const Error& e) {
-      throw Error(e.code(), path + ": " + e.what());
+      throw Error(e, path + ": " + e.what());
     }
   };
   PcapRecord rec;

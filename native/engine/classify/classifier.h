@@ -24,6 +24,7 @@
 #include <vector>
 #include "barrier.h"
 #include "flow.h"
+#include "engine_limits.h"
 #include "mbuf.h"
 #include "ring.h"
 #include "rss.h"
@@ -31,7 +32,7 @@
 
 namespace rs {
 
-constexpr uint16_t kClassifierQueues = 16;  // == Port::kMaxQueues (checked in port.cpp)
+constexpr uint16_t kClassifierQueues = limits::kMaxQueues;  // == Port::kMaxQueues
 constexpr uint32_t kSoftRingSlots = 1024;
 
 // Where action `kernel` hands packets: the port's exception path (KNI, see

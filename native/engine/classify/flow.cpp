@@ -107,28 +107,31 @@ inline const uint8_t* field_bytes(FlowField f, const PacketView& v, uint8_t* tmp
 
 }  // namespace
 
+namespace {
+constexpr FlowItemType kFlowItems[] = {
+#define RS_FLOW_ITEM(type, name) FlowItemType::type,
+#include "flow_names.def"
+#undef RS_FLOW_ITEM
+};
+constexpr FlowActionType kFlowActions[] = {
+#define RS_FLOW_ACTION(type, name) FlowActionType::type,
+#include "flow_names.def"
+#undef RS_FLOW_ACTION
+};
+}  // namespace
+
 const char* flow_item_name(FlowItemType t) {
   switch (t) {
-    case FlowItemType::Eth: return "eth";
-    case FlowItemType::Vlan: return "vlan";
-    case FlowItemType::Ipv4: return "ipv4";
-    case FlowItemType::Ipv6: return "ipv6";
-    case FlowItemType::Udp: return "udp";
-    case FlowItemType::Tcp: return "tcp";
-    case FlowItemType::Sctp: return "sctp";
-    case FlowItemType::Icmp: return "icmp";
-    case FlowItemType::Icmp6: return "icmp6";
-    case FlowItemType::Gre: return "gre";
-    case FlowItemType::Vxlan: return "vxlan";
-    case FlowItemType::Any: return "any";
+#define RS_FLOW_ITEM(type, name) \
+  case FlowItemType::type: return name;
+#include "flow_names.def"
+#undef RS_FLOW_ITEM
   }
   return "?";
 }
 
 bool flow_item_from_name(const std::string& s, FlowItemType* t) {
-  for (auto x : {FlowItemType::Eth, FlowItemType::Vlan, FlowItemType::Ipv4, FlowItemType::Ipv6, FlowItemType::Udp,
-                 FlowItemType::Tcp, FlowItemType::Sctp, FlowItemType::Icmp, FlowItemType::Icmp6, FlowItemType::Gre,
-                 FlowItemType::Vxlan, FlowItemType::Any}) {
+  for (auto x : kFlowItems) {
     if (s == flow_item_name(x)) {
       *t = x;
       return true;
@@ -139,23 +142,28 @@ bool flow_item_from_name(const std::string& s, FlowItemType* t) {
 
 const char* flow_action_name(FlowActionType t) {
   switch (t) {
-    case FlowActionType::Queue: return "queue";
-    case FlowActionType::Drop: return "drop";
-    case FlowActionType::Count: return "count";
-    case FlowActionType::Mark: return "mark";
-    case FlowActionType::Rss: return "rss";
-    case FlowActionType::Kernel: return "kernel";
-    case FlowActionType::Jump: return "jump";
-    case FlowActionType::Flag: return "flag";
-    case FlowActionType::Passthru: return "passthru";
+#define RS_FLOW_ACTION(type, name) \
+  case FlowActionType::type: return name;
+#include "flow_names.def"
+#undef RS_FLOW_ACTION
   }
   return "?";
 }
 
+std::string flow_item_names() {
+  std::string out;
+  for (auto x : kFlowItems) out += (out.empty() ? "" : ", ") + std::string(flow_item_name(x));
+  return out;
+}
+
+std::string flow_action_names() {
+  std::string out;
+  for (auto x : kFlowActions) out += (out.empty() ? "" : ", ") + std::string(flow_action_name(x));
+  return out;
+}
+
 bool flow_action_from_name(const std::string& s, FlowActionType* t) {
-  for (auto x : {FlowActionType::Queue, FlowActionType::Drop, FlowActionType::Count, FlowActionType::Mark,
-                 FlowActionType::Rss, FlowActionType::Kernel, FlowActionType::Jump, FlowActionType::Flag,
-                 FlowActionType::Passthru}) {
+  for (auto x : kFlowActions) {
     if (s == flow_action_name(x)) {
       *t = x;
       return true;

@@ -18,7 +18,11 @@
 
 namespace rs {
 
-enum class FlowItemType : uint8_t { Eth, Vlan, Ipv4, Ipv6, Udp, Tcp, Sctp, Icmp, Icmp6, Gre, Vxlan, Any };
+enum class FlowItemType : uint8_t {
+#define RS_FLOW_ITEM(type, name) type,
+#include "flow_names.def"
+#undef RS_FLOW_ITEM
+};
 enum class FlowField : uint8_t {
   EthDst, EthSrc, EthType, VlanVid, VlanTci, Ipv4Src, Ipv4Dst, Ipv4Proto, Ipv6Src, Ipv6Dst, Ipv6Proto, L4Src, L4Dst,
   SctpSrc, SctpDst, IcmpType, IcmpCode, GreProto, VxlanVni,
@@ -41,7 +45,11 @@ struct FlowItem {
   std::vector<FlowFieldMatch> fields;
 };
 
-enum class FlowActionType : uint8_t { Queue, Drop, Count, Mark, Rss, Kernel, Jump, Flag, Passthru };
+enum class FlowActionType : uint8_t {
+#define RS_FLOW_ACTION(type, name) type,
+#include "flow_names.def"
+#undef RS_FLOW_ACTION
+};
 
 struct FlowAction {
   FlowActionType type;
@@ -62,6 +70,9 @@ const char* flow_item_name(FlowItemType t);
 bool flow_item_from_name(const std::string& s, FlowItemType* t);
 const char* flow_action_name(FlowActionType t);
 bool flow_action_from_name(const std::string& s, FlowActionType* t);
+// Every name, for messages: "eth, vlan, ...", "queue, drop, ...".
+std::string flow_item_names();
+std::string flow_action_names();
 // The field `name` of item t and its width in bytes; false when the item has no such field.
 bool flow_field_from_name(FlowItemType t, const std::string& name, FlowField* f, uint8_t* len);
 const char* flow_field_name(FlowField f);

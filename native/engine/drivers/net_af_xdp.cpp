@@ -488,7 +488,7 @@ class AfXdpPort final : public Port {
     TpacketTx::Geometry g;
     if (mtu() + xdp::kL2Overhead > TpacketTx::max_len_for(g.frame_size)) g.frame_size = xdp::kMaxFrameSize;
     spare_.open(ifindex_, g, [this](const std::string& action, int err) {
-      throw Error(err == EPERM || err == EACCES ? "EPERM_NETADMIN" : "EXDP_UNSUPPORTED",
+      throw Error(err == EPERM || err == EACCES ? ErrorCode("EPERM_NETADMIN") : ErrorCode("EXDP_UNSUPPORTED"),
                   name() + ": spare tx queue: cannot " + action + " on '" + ifname_ + "': " + std::strerror(err));
     });
     store_relaxed(spare_max_len_, std::min(spare_.max_len(), mtu() + xdp::kL2Overhead));

@@ -10,6 +10,7 @@
 #include "../barrier.h"
 #include "../gen/latency.h"
 #include "../gen/txgen.h"
+#include "../engine_limits.h"
 #include "../mempool.h"
 #include "../port.h"
 
@@ -17,8 +18,8 @@ namespace rs {
 
 class KniDev;  // kni/kni.h
 
-constexpr uint16_t kMaxBurst = 512;
-constexpr uint16_t kMaxPorts = 64;
+constexpr uint16_t kMaxBurst = limits::kMaxBurst;
+constexpr uint16_t kMaxPorts = limits::kMaxPorts;
 
 struct PortIp {  // `port config N ip ADDR/LEN`; network byte order
   uint32_t addr;

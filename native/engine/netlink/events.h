@@ -38,11 +38,13 @@ uint64_t now_us();
 // listener's own overflow. KNI, capture and replay events share the queue
 // (and its history) but are not IF-proxy events.
 inline bool is_ifproxy_event(const std::string& name) {
-  static const char* const kNames[] = {"mac_change", "mtu_change", "link_change", "addr_add",  "addr_del",
-                                       "addr6_add",  "addr6_del",  "route_add",   "route_del", "route6_add",
-                                       "route6_del", "neigh_add",  "neigh_del",   "cfg_finished", "overflow"};
-  for (const char* n : kNames)
-    if (name == n) return true;
+  static const char* const kCounted[] = {
+#define RS_EVENT(event, source, counted) counted ? #event : nullptr,
+#include "events.def"
+#undef RS_EVENT
+  };
+  for (const char* n : kCounted)
+    if (n && name == n) return true;
   return false;
 }
 

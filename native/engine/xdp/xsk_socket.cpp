@@ -138,7 +138,7 @@ std::unique_ptr<Xsk> XskSet::make_socket(uint32_t i, uint16_t bind_flags) {
     if (::setsockopt(fd, SOL_XDP, opt, v, len) == 0) return;
     int e = errno;
     if (e == EPERM) throw_perm(std::string("setsockopt(") + what + ")", e);
-    throw Error(e == ENOMEM || e == ENOBUFS ? "ENOMEM" : "EXDP_UNSUPPORTED",
+    throw Error(e == ENOMEM || e == ENOBUFS ? ErrorCode("ENOMEM") : ErrorCode("EXDP_UNSUPPORTED"),
                 p_.port_name + ": setsockopt(" + what + "): " + errno_str(e) +
                     (e == ENOMEM || e == ENOBUFS ? " (locked-memory limit? see 'ulimit -l')" : ""));
   };

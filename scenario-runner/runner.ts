@@ -11,46 +11,14 @@ import type { StyledLine } from '../commands/types.js';
 import { execute, render } from '../commands/index.js';
 import type { ScriptResult } from '../commands/results.js';
 import type { Loc, Scenario, Step } from './parse.js';
-import { evaluate, type Condition, type EvalContext, type Evaluation } from './conditions.js';
+import type { FileReport, RunHooks, StepKind, StepReport } from './reports.js';
+import { evaluate, type Condition, type EvalContext, type Evaluation } from '../commands/conditions.js';
 import { TopologyError, isEmpty, up, type TopologyHandle } from './topology.js';
 import { OWNER_ENV } from './leftovers.js';
-import { formatDuration } from './words.js';
+import { followRun } from './in-shell.js';
+import { formatDuration } from '../commands/words.js';
 
-export type StepKind = Step['kind'] | 'topology' | 'startup' | 'cleanup';
-export type StepStatus = 'ok' | 'fail';
-
-export interface StepReport {
-  file: string;
-  line: number;
-  source: string;           // the line as written (continuations joined)
-  kind: StepKind;
-  status: StepStatus;
-  durationMs: number;
-  expectation: boolean;     // expect / wait until
-  detail?: string;          // shown beside an ok step (the actual value), under a failed one (a hint)
-  message?: string;         // why it failed
-  expected?: string;
-  actual?: string;
-  output?: string[];        // command or program output
-  events?: StyledLine[];    // what the session reported while the step ran (KNI requests and reverts, ends of replays and captures)
-}
-
-export type FileStatus = 'pass' | 'fail' | 'interrupted';
-
-export interface FileReport {
-  file: string;
-  status: FileStatus;
-  steps: StepReport[];
-  notRun: number;           // steps left when the scenario stopped
-  durationMs: number;
-  expectations: { passed: number; failed: number };
-}
-
-export interface RunHooks {
-  fileStart?(sc: Scenario): void;
-  step?(r: StepReport): void;
-  fileEnd?(r: FileReport): void;
-}
+export type { FileReport, FileStatus, RunHooks, StepKind, StepReport, StepStatus } from './reports.js';
 
 export interface RunOptions {
   keepGoing: boolean;
@@ -221,7 +189,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions): Promise<FileR
       const dur = (): number => performance.now() - start;
       switch (step.kind) {
         case 'command': {
-          const result = await execute(s, step.command);
+          const result = await followRun(await execute(s, step.command), (lines) => s.log(lines));
           const lines = render(result).map((l) => l.text);
           lastOutput = { text: lines.join('\n'), status: null, what: `'${step.command}'` };
           const bad = result.kind === 'error' || (result.kind === 'script' && (result as unknown as ScriptResult).failed);

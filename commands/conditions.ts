@@ -10,9 +10,9 @@
 import fs from 'node:fs';
 import { addon } from '../native/addon.js';
 import type { NativeEngine, PortCounters, Snapshot } from '../native/addon.js';
-import { collectFwdStats } from '../commands/collect.js';
-import { nearest } from '../commands/parse.js';
-import { describeIds } from '../commands/params.js';
+import { collectFwdStats } from './collect.js';
+import { nearest } from './parse.js';
+import { describeIds } from './params.js';
 import { ScenarioSyntaxError } from './words.js';
 import { formatEvent } from '../session/events.js';
 import type { NetEvent } from '../native/netevents.js';
@@ -592,10 +592,4 @@ export function evaluate(cond: Condition, base: Omit<EvalContext, 'snapshot'> & 
   const ok = l.problem === undefined && r.problem === undefined && compare(l.value, cond.op, r.value);
   const actual = cond.right.terms.every((t) => t.number !== undefined) ? l.shown : `${l.shown}; ${r.shown}`;
   return { ok, expected: cond.text, actual, final: l.final || r.final };
-}
-
-// For `help expect` and error hints.
-export function conditionHelp(): string[] {
-  return SUBJECTS.filter((s) => !s.unavailable?.()).map((s) =>
-    `${s.help}${Object.keys(s.counters).length ? ` [${Object.keys(s.counters).join(', ')}]` : ''}`);
 }

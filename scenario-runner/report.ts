@@ -2,10 +2,9 @@
 // duration; a failure says what was expected and what was found), JSON lines
 // for programs (--json), and a JUnit XML file for CI (--junit PATH).
 import type { StyledLine } from '../commands/types.js';
-import type { Scenario } from './parse.js';
-import { formatIssue, type SyntaxIssue } from './parse.js';
-import type { FileReport, RunHooks, StepReport } from './runner.js';
-import { formatDuration } from './words.js';
+import type { Loc, Scenario, SyntaxIssue } from './parse.js';
+import type { FileReport, RunHooks, StepReport } from './reports.js';
+import { formatDuration } from '../commands/words.js';
 
 const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
 
@@ -147,4 +146,15 @@ export function junit(files: FileReport[], syntax: SyntaxIssue[] = []): string {
   }
   out.push('</testsuites>');
   return out.join('\n') + '\n';
+}
+
+export function formatIssue(i: SyntaxIssue, kind = 'syntax error'): string[] {
+  const out = [i.loc.line > 0 ? `${i.loc.file}:${i.loc.line}: ${kind}: ${i.message}` : i.message];
+  if (i.loc.line > 0) out.push(...quoteLine(i.loc));
+  if (i.hint) out.push(`    ${i.hint}`);
+  return out;
+}
+
+function quoteLine(loc: Loc): string[] {
+  return loc.text.split('\n').map((t, k) => `  ${String(loc.line + k).padStart(4)} | ${t}`);
 }

@@ -10,8 +10,8 @@ import { readScriptLines } from '../commands/script-file.js';
 import type { GrammarContext } from '../commands/spec.js';
 import { parseArgs } from '../shell/args.js';
 import type { SessionOptions } from '../session/options.js';
-import { parseCondition, type Condition } from './conditions.js';
-import { ScenarioSyntaxError, parseDuration, splitWords, substitute } from './words.js';
+import { parseCondition, type Condition } from '../commands/conditions.js';
+import { ScenarioSyntaxError, parseDuration, splitWords, substitute } from '../commands/words.js';
 
 export interface Loc { file: string; line: number; text: string }
 
@@ -325,13 +325,3 @@ export function parseScenario(file: string, opts: ParseOptions = {}): { scenario
 }
 
 // "scenarios/x.rsc:12: message\n    12 | the line\n    hint"
-export function formatIssue(i: SyntaxIssue, kind = 'syntax error'): string[] {
-  const out = [i.loc.line > 0 ? `${i.loc.file}:${i.loc.line}: ${kind}: ${i.message}` : i.message];
-  if (i.loc.line > 0) out.push(...quoteLine(i.loc));
-  if (i.hint) out.push(`    ${i.hint}`);
-  return out;
-}
-
-export function quoteLine(loc: Loc): string[] {
-  return loc.text.split('\n').map((t, k) => `  ${String(loc.line + k).padStart(4)} | ${t}`);
-}
