@@ -15,19 +15,18 @@ work=${TMPDIR:-/tmp}/filter-compare
 mkdir -p "$work"
 
 # A revision's engine as an archive (the bench links only what it uses),
-# built once per commit.
+# built once per commit; the bench itself is built each time.
 build_rev() {
   commit=$(git -C "$native" rev-parse --short "$1^{commit}")
   dir=$work/$commit
-  if [ ! -x "$dir/filter-bench" ]; then
+  if [ ! -f "$dir/libengine.a" ]; then
     rm -rf "$dir" && mkdir -p "$dir/obj"
     git -C "$native/.." archive "$commit" native | tar -x -C "$dir"
-    cp "$native/bench/filter_bench.cpp" "$dir/native/bench/"
     (cd "$dir/native" && find engine -name '*.cpp' | sort | xargs -P "$(nproc)" -I{} sh -c \
       'g++ -std=c++20 -pthread -Iengine -O3 -w -c "$1" -o "$2/obj/$(echo "$1" | tr / _).o"' _ {} "$dir")
     ar rcs "$dir/libengine.a" "$dir"/obj/*.o
-    g++ -std=c++20 -pthread -O3 -I"$dir/native/engine" -o "$dir/filter-bench" "$dir/native/bench/filter_bench.cpp" "$dir/libengine.a"
   fi
+  g++ -std=c++20 -pthread -O3 -I"$dir/native/engine" -o "$dir/filter-bench" "$native/bench/filter_bench.cpp" "$dir/libengine.a"
   echo "$dir/filter-bench"
 }
 

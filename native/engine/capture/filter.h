@@ -85,14 +85,14 @@ class Filter {
   };
 
  private:
-  // select() knows some frame shapes (untagged IPv4 and IPv6) from a few
-  // bytes at fixed offsets; for each, the program reduced to what it is on
+  // select() knows some frame shapes (IPv4 and IPv6, untagged or behind one
+  // 802.1Q tag) from a few bytes at fixed offsets; for each, the program reduced to what it is on
   // that shape, and the form of test that runs it (filter_select.cpp).
   struct ShapeProgram {
     std::vector<Op> prog;
     uint8_t form = 0;
   };
-  static constexpr unsigned kShapes = 2;
+  static constexpr unsigned kShapes = 4;
   void specialise();
   std::vector<Op> prog_;
   ShapeProgram shapes_[kShapes];

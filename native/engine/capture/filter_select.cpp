@@ -26,6 +26,7 @@ inline uint32_t u16_at(const uint8_t* f, uint32_t off) { return static_cast<uint
 
 // Untagged IPv4, version 4 with a 20-byte header, its ports captured.
 struct Ip4Shape {
+  static constexpr bool kTagged = false;
   static constexpr uint16_t kType = kEtherTypeIpv4;
   static constexpr uint8_t kFamily = Filter::kIp4, kAlen = 4;
   static constexpr uint32_t kNl = 14, kProto = kNl + 9, kSrc = kNl + 12, kDst = kNl + 16, kL4 = kNl + 20;
@@ -47,6 +48,7 @@ struct Ip4Shape {
 
 // Untagged IPv6 (the type field only, as libpcap), its ports captured.
 struct Ip6Shape {
+  static constexpr bool kTagged = false;
   static constexpr uint16_t kType = kEtherTypeIpv6;
   static constexpr uint8_t kFamily = Filter::kIp6, kAlen = 16;
   static constexpr uint32_t kNl = 14, kProto = kNl + 6, kSrc = kNl + 8, kDst = kNl + 24, kL4 = kNl + 40;
@@ -60,12 +62,38 @@ struct Ip6Shape {
   }
 };
 
+// The same behind one 802.1Q tag (type 0x8100): the network layer 4 bytes in.
+template <class Untagged>
+struct Tagged {
+  static constexpr bool kTagged = true;
+  static constexpr uint16_t kType = Untagged::kType;
+  static constexpr uint8_t kFamily = Untagged::kFamily, kAlen = Untagged::kAlen;
+  static constexpr uint32_t kNl = Untagged::kNl + 4, kProto = Untagged::kProto + 4, kSrc = Untagged::kSrc + 4,
+                            kDst = Untagged::kDst + 4, kL4 = Untagged::kL4 + 4;
+  static bool fits(const uint8_t* f, uint32_t len) {
+    return len >= kL4 + 4 && u16_at(f, 12) == kEtherTypeVlan && Untagged::fits(f + 4, len - 4);
+  }
+  static bool has_ports(const uint8_t* f) { return Untagged::has_ports(f + 4); }
+  static bool proto_is(const uint8_t* f, uint8_t proto) { return Untagged::proto_is(f + 4, proto); }
+};
+using Vlan4Shape = Tagged<Ip4Shape>;
+using Vlan6Shape = Tagged<Ip6Shape>;
+
 // What a primitive is on every frame of shape S.
 enum class Known : uint8_t { False, True, Fixed, General };
 
 template <class S>
 Known on_shape(const Op& op) {
-  if (op.nl != S::kNl || op.mpls) return Known::General;  // inside tags or labels S has not
+  if (op.mpls) return Known::General;  // inside labels S has not
+  if (S::kTagged && op.nl == S::kNl - 4) {  // at the tag: its type field is 0x8100
+    switch (op.kind) {
+      case Kind::Link: return op.ethertype == kEtherTypeVlan ? Known::True : Known::False;
+      case Kind::Vlan: return op.hi ? Known::General : Known::True;  // an id: read it
+      case Kind::Mpls: case Kind::IpProto: case Kind::Port: case Kind::Host: return Known::False;
+      default: return Known::General;
+    }
+  }
+  if (op.nl != S::kNl) return Known::General;  // inside tags S has not
   switch (op.kind) {
     case Kind::Link: return op.ethertype == S::kType ? Known::True : Known::False;
     case Kind::Vlan: case Kind::Mpls: return Known::False;  // the type field is S's, not a tag's or a label's
@@ -131,37 +159,64 @@ std::vector<Op> reduce(const std::vector<Op>& prog) {
 
 // The form of test a shape's program takes: a constant, one fixed-offset
 // primitive, or a program.
-enum Form : uint8_t { kFalse, kTrue, kPort, kHost, kProto, kProgram };
+enum Form : uint8_t { kFalse, kTrue, kPortOne, kPort, kHost, kProto, kProgram };
+
+// One transport (of tcp, udp, sctp: those the compiler gives a port) and one port.
+bool one_port(const Op& op) {
+  unsigned n = 0;
+  for (uint8_t p : {kIpProtoTcp, kIpProtoUdp, kIpProtoSctp}) n += transport_in(p, op);
+  return n == 1 && op.lo == op.hi;
+}
 
 uint8_t form_of(const std::vector<Op>& prog) {
   if (prog.size() != 1) return kProgram;
   const Op& op = prog[0];
   if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kTrue : kFalse;
   if (!op.plain) return kProgram;
-  return op.kind == Kind::Port ? kPort : op.kind == Kind::Host ? kHost : kProto;
+  if (op.kind == Kind::Port) return one_port(op) ? kPortOne : kPort;
+  return op.kind == Kind::Host ? kHost : kProto;
 }
 
 // Source and destination joined as the direction says, without branches:
-// Any: s or d; Src: s; Dst: d; Both: s and d.
+// a truth table indexed by the two answers (Any: s or d; Src: s; Dst: d;
+// Both: s and d).
 struct DirJoin {
-  explicit DirJoin(Dir d) : src(d == Dir::Any || d == Dir::Src), dst(d == Dir::Any || d == Dir::Dst), both(d == Dir::Both) {}
-  bool operator()(bool s, bool d) const { return (src & s) | (dst & d) | (both & s & d); }
-  bool src, dst, both;
+  explicit DirJoin(Dir d) : table(d == Dir::Any ? 0b1110 : d == Dir::Src ? 0b1010 : d == Dir::Dst ? 0b1100 : 0b1000) {}
+  bool operator()(bool s, bool d) const { return (table >> (s | d << 1)) & 1; }
+  uint32_t table;
 };
 
 // The fixed-offset tests: bitwise & and |, no branch.
-template <class S>
+// kOne: one transport and one port (`udp port 4789`), compared in network
+// order as they lie in the frame.
+template <class S, bool kOne>
 struct PortTest {
-  explicit PortTest(const Op& op) : lo(op.lo), span(op.hi - op.lo), dir(op.dir) {
+  explicit PortTest(const Op& op)
+      : lo(op.lo), span(op.hi - op.lo), port_be(be16(static_cast<uint16_t>(op.lo))), dir(op.dir) {
     std::memcpy(transports, op.transports, sizeof transports);
+    for (uint8_t p : {kIpProtoTcp, kIpProtoUdp, kIpProtoSctp})
+      if (transport_in(p, op)) transport = p;
   }
   bool operator()(const uint8_t* f, uint32_t) const {
     uint32_t proto = f[S::kProto];
-    bool transport = (transports[proto >> 6] >> (proto & 63)) & 1;
-    bool s = u16_at(f, S::kL4) - lo <= span, d = u16_at(f, S::kL4 + 2) - lo <= span;  // lo <= port <= hi
-    return transport & S::has_ports(f) & dir(s, d);
+    bool s, d, in;
+    if constexpr (kOne) {
+      uint16_t sp, dp;
+      std::memcpy(&sp, f + S::kL4, 2);
+      std::memcpy(&dp, f + S::kL4 + 2, 2);
+      s = sp == port_be;
+      d = dp == port_be;
+      in = proto == transport;
+    } else {
+      s = u16_at(f, S::kL4) - lo <= span;  // lo <= port <= hi
+      d = u16_at(f, S::kL4 + 2) - lo <= span;
+      in = (transports[proto >> 6] >> (proto & 63)) & 1;
+    }
+    return in & S::has_ports(f) & dir(s, d);
   }
   uint32_t lo, span;
+  uint16_t port_be;
+  uint8_t transport = 0;
   uint64_t transports[4];
   DirJoin dir;
 };
@@ -206,14 +261,16 @@ template <class S>
 struct ProgramTest {
   bool operator()(const uint8_t* f, uint32_t len) const {
     Pkt p{f, len, len};
-    return run(*prog, [&](const Op& op) -> Verdict {
-             if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kYes : kNo;
-             if (!op.plain) return leaf(p, op, *arith);
-             bool hit = op.kind == Kind::Port ? PortTest<S>(op)(f, len)
-                        : op.kind == Kind::Host ? HostTest<S>(op)(f, len)
-                                                : ProtoTest<S>(op)(f, len);
-             return hit ? kYes : kNo;
-           }) == kYes;
+    auto one = [&](const Op& op) -> Verdict {
+      if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kYes : kNo;
+      if (!op.plain) return leaf(p, op, *arith);
+      bool hit = op.kind == Kind::Port ? PortTest<S, false>(op)(f, len)
+                 : op.kind == Kind::Host ? HostTest<S>(op)(f, len)
+                                         : ProtoTest<S>(op)(f, len);
+      return hit ? kYes : kNo;
+    };
+    if (prog->size() == 1) return one((*prog)[0]) == kYes;
+    return run(*prog, one) == kYes;
   }
   const std::vector<Op>* prog;
   const std::vector<Arith>* arith;
@@ -225,21 +282,23 @@ inline uint16_t with_test(uint8_t form, const std::vector<Op>& prog, const std::
   switch (form) {
     case kFalse: return then(Always<false>{});
     case kTrue: return then(Always<true>{});
-    case kPort: return then(PortTest<S>(prog[0]));
+    case kPortOne: return then(PortTest<S, true>(prog[0]));
+    case kPort: return then(PortTest<S, false>(prog[0]));
     case kHost: return then(HostTest<S>(prog[0]));
     case kProto: return then(ProtoTest<S>(prog[0]));
     default: return then(ProgramTest<S>{&prog, &arith});
   }
 }
 
-// Any other frame, out of the burst loop's line (keeps the loop small).
-[[gnu::noinline]] bool general(const std::vector<Op>& prog, const std::vector<Arith>& arith, const uint8_t* f,
+// Any other frame: the whole program the general way.
+inline bool general(const std::vector<Op>& prog, const std::vector<Arith>& arith, const uint8_t* f,
                                uint32_t len) {
   Pkt p{f, len, len};
+  if (prog.size() == 1) return leaf(p, prog[0], arith) == kYes;
   return run(prog, [&](const Op& op) { return leaf(p, op, arith); }) == kYes;
 }
 
-// The burst loop with the shapes' tests inlined.
+// The burst loop with the untagged shapes' tests inlined.
 template <typename T4, typename T6, typename Other>
 inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4, T6 t6, Other other) {
   // Forwarding that moves pointers never reads the headers, so they may be
@@ -264,11 +323,23 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4
   return k;
 }
 
+// A frame of neither untagged shape, out of the burst loop's line (keeps the
+// loop small): a tagged shape's program, or the whole program.
+[[gnu::noinline]] bool tagged_or_general(const std::vector<Op>& on_vlan4, const std::vector<Op>& on_vlan6,
+                                         const std::vector<Op>& prog, const std::vector<Arith>& arith,
+                                         const uint8_t* f, uint32_t len) {
+  if (Vlan4Shape::fits(f, len)) return ProgramTest<Vlan4Shape>{&on_vlan4, &arith}(f, len);
+  if (Vlan6Shape::fits(f, len)) return ProgramTest<Vlan6Shape>{&on_vlan6, &arith}(f, len);
+  return general(prog, arith, f, len);
+}
+
 }  // namespace
 
 void Filter::specialise() {
   shapes_[0].prog = reduce<Ip4Shape>(prog_);
   shapes_[1].prog = reduce<Ip6Shape>(prog_);
+  shapes_[2].prog = reduce<Vlan4Shape>(prog_);
+  shapes_[3].prog = reduce<Vlan6Shape>(prog_);
   for (ShapeProgram& s : shapes_) s.form = form_of(s.prog);
 }
 
@@ -277,7 +348,9 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
   }
-  auto other = [this](const uint8_t* f, uint32_t len) { return general(prog_, arith_, f, len); };
+  auto other = [this](const uint8_t* f, uint32_t len) {
+    return tagged_or_general(shapes_[2].prog, shapes_[3].prog, prog_, arith_, f, len);
+  };
   return with_test<Ip4Shape>(shapes_[0].form, shapes_[0].prog, arith_, [&](auto t4) {
     return with_test<Ip6Shape>(shapes_[1].form, shapes_[1].prog, arith_,
                                [&](auto t6) { return select_with(pkts, n, kept, t4, t6, other); });
