@@ -249,8 +249,29 @@ TEST(filter_refuses_ethernet_primitives_on_other_link_types_as_tcpdump) {
   CHECK(rs::Filter::compile("", 105).empty());
 }
 
-// select() tests the usual frame (untagged IPv4, no options) at fixed
-// offsets and parses every other: both must keep exactly what match() keeps.
+// libpcap's inbound/outbound on a file: the packet type a Linux cooked
+// header records (v1: 2 bytes at 0, v2: 1 byte at 10; 4 is outgoing);
+// a cut header rejects the packet; no other link type records one.
+TEST(filter_inbound_outbound_read_the_cooked_packet_type) {
+  auto sll = relink(cls_test::frame({}), rs::kLinktypeSll);
+  auto sll2 = relink(cls_test::frame({}), rs::kLinktypeSll2);
+  CHECK(ml("inbound", rs::kLinktypeSll, sll) && !ml("outbound", rs::kLinktypeSll, sll));
+  CHECK(ml("inbound and udp", rs::kLinktypeSll2, sll2) && !ml("outbound or tcp", rs::kLinktypeSll2, sll2));
+  sll[1] = 4;    // PACKET_OUTGOING
+  sll2[10] = 4;
+  CHECK(ml("outbound", rs::kLinktypeSll, sll) && !ml("inbound", rs::kLinktypeSll, sll) && ml("not inbound", rs::kLinktypeSll, sll));
+  CHECK(ml("outbound and udp port 2000", rs::kLinktypeSll2, sll2) && !ml("inbound", rs::kLinktypeSll2, sll2));
+  sll[0] = 1;    // 0x0104: a 2-byte field, not the byte after it
+  CHECK(ml("inbound", rs::kLinktypeSll, sll));
+  std::vector<uint8_t> one = {0};
+  CHECK(!ml("inbound", rs::kLinktypeSll, one) && !ml("not inbound", rs::kLinktypeSll, one));
+  CHECK(says(link_error("inbound", rs::kLinktypeEthernet), "EFILTER: filter 'inbound' at column 1: 'inbound' needs the packet direction a Linux cooked (SLL) header records, which Ethernet packets do not have (tcpdump: inbound/outbound not supported on Ethernet when reading savefiles)"));
+  CHECK(says(link_error("udp and outbound", rs::kLinktypeRaw), "at column 9: 'outbound' needs"));
+}
+
+// select() tests frames of known shapes (untagged IPv4 without options,
+// untagged IPv6) at fixed offsets and every other the general way: both must
+// keep exactly what match() keeps.
 TEST(filter_select_agrees_with_match_on_every_frame) {
   std::vector<std::vector<uint8_t>> frames = {
       cls_test::frame({}), cls_test::frame({.dport = 4789}), cls_test::frame({.sport = 4789, .dport = 9}),
@@ -293,6 +314,79 @@ TEST(filter_select_agrees_with_match_on_every_frame) {
   }
   CHECK(m("udp port 4789", opts) && m("udp port 4789", first) && !m("udp port 4789", later));
   rs::mbuf_free_bulk(burst.data(), static_cast<uint16_t>(burst.size()));
+}
+
+// select() against match() on frames of every shape, cut at every length
+// and with bytes changed where shapes and primitives read them, for filters
+// whose parts fold away on a shape (vlan, ip6 on IPv4), stay (ports, hosts,
+// fragments) or are read the general way (byte offsets, len, ether).
+TEST(filter_select_agrees_with_match_on_mutated_frames) {
+  auto opts = cls_test::frame({.dport = 4789});
+  opts[14] = 0x46;
+  opts.insert(opts.begin() + 34, {1, 1, 1, 1});
+  auto frag6 = cls_test::frame({.v6 = true, .dport = 4789});
+  frag6[20] = 44;
+  frag6.insert(frag6.begin() + 54, {rs::kIpProtoUdp, 0, 0, 1, 0, 0, 0, 1});
+  auto mpls = cls_test::frame({.dport = 4789});
+  mpls[12] = 0x88; mpls[13] = 0x47;
+  mpls.insert(mpls.begin() + 14, {0, 0, 0x11, 0x40});
+  auto qinq = cls_test::frame({.v6 = true, .dport = 4789, .vlan = 10});
+  qinq.insert(qinq.begin() + 12, {0x88, 0xa8, 0, 20});
+  const std::vector<std::vector<uint8_t>> seeds = {
+      cls_test::frame({.dport = 4789}), cls_test::frame({.proto = rs::kIpProtoTcp, .dst = "10.9.0.1", .sport = 80}),
+      cls_test::frame({.proto = rs::kIpProtoIcmp}), cls_test::frame({.v6 = true, .dport = 4789}),
+      cls_test::frame({.v6 = true, .proto = rs::kIpProtoTcp, .dst = "fd00::9", .sport = 80}),
+      cls_test::frame({.dport = 4789, .vlan = 10}), cls_test::frame({.v6 = true, .vlan = 10}), opts, frag6, mpls, qinq,
+      arp_frame("10.0.0.9", "10.9.0.1")};
+  // Where the shapes and their primitives read: type fields, IP version,
+  // protocol, fragment, addresses, ports, IPv6 fragment header.
+  const uint8_t hot[] = {0, 5, 6, 12, 13, 14, 15, 16, 17, 18, 20, 21, 23, 26, 29, 30, 33, 34, 35, 36, 37, 38, 41, 54, 55, 56, 57};
+  const char* exprs[] = {
+      "udp port 4789", "tcp port 80", "port 4789", "src port 80", "dst port 4789", "src and dst port 4789",
+      "portrange 4000-5000", "sctp port 4789", "host 10.9.0.1", "src host 10.0.0.1", "dst net 10.9.0.0/16",
+      "src and dst net 10.0.0.0/8", "host fd00::9", "src net fd00::/16", "ip", "ip6", "arp", "udp", "tcp", "icmp",
+      "icmp6", "ip6 proto 44", "ip proto 17", "vlan", "vlan 10 and udp", "vlan and udp port 4789", "vlan and vlan and ip6",
+      "mpls and udp", "not vlan and udp", "vlan or udp", "ip6 or host 10.9.0.1", "not (ip and not udp)",
+      "udp port 4789 or host 10.9.0.1", "udp port 4789 and len > 60", "tcp[13] & 2 != 0 or ip6", "ip6 and udp[2:2] = 4789",
+      "not ip6 and not arp", "ether host 02:00:00:00:00:01 or ip6", "ether broadcast or udp port 4789", "ip multicast",
+      "vlan and not udp", "(ip6 or vlan) and port 4789", "ip and not tcp and not udp", "not tcp port 80 or ip6"};
+  Lcg rng{7};
+  rs::Mempool pool("filter-mutate", 64);
+  std::vector<std::vector<uint8_t>> frames;
+  for (const auto& seed : seeds) {
+    for (std::size_t len = 1; len <= seed.size(); len++) frames.emplace_back(seed.begin(), seed.begin() + len);
+    for (int k = 0; k < 200; k++) {
+      auto f = seed;
+      for (uint32_t changes = 1 + rng.below(3); changes; changes--) {
+        std::size_t at = rng.below(4) ? hot[rng.below(sizeof hot)] : rng.below(static_cast<uint32_t>(f.size()));
+        if (at < f.size()) f[at] = static_cast<uint8_t>(rng.below(4) ? seed[rng.below(static_cast<uint32_t>(seed.size()))] : rng.next());
+      }
+      frames.push_back(f);
+    }
+  }
+  unsigned disagree = 0;
+  for (const char* expr : exprs) {
+    rs::Filter flt = rs::Filter::compile(expr);
+    for (std::size_t first = 0; first < frames.size(); first += 32) {
+      uint16_t n = static_cast<uint16_t>(std::min<std::size_t>(32, frames.size() - first));
+      rs::Mbuf* burst[32];
+      for (uint16_t i = 0; i < n; i++) {
+        burst[i] = pool.alloc();
+        cls_test::put_frame(burst[i], frames[first + i]);
+      }
+      uint16_t kept[32];
+      uint16_t k = flt.select(burst, n, kept), j = 0;
+      for (uint16_t i = 0; i < n; i++) {
+        const auto& f = frames[first + i];
+        bool selected = j < k && kept[j] == i;
+        j += selected;
+        if (selected != flt.match(f.data(), static_cast<uint32_t>(f.size())) && disagree++ < 5)
+          std::fprintf(stderr, "    '%s' on frame %zu (%zu bytes): select %d, match %d\n", expr, first + i, f.size(), selected, !selected);
+      }
+      rs::mbuf_free_bulk(burst, n);
+    }
+  }
+  CHECK_EQ(disagree, 0u);
 }
 
 TEST(filter_errors_say_where_and_what) {
