@@ -12,7 +12,7 @@ namespace rs {
 // How the port's rate and count are shared: the streams sending on tx port
 // P are exactly the streams of one rx port (every topology maps rx ports to
 // tx ports one to one), max(nb rx queues, nb tx queues) of them, and stream
-// q of them uses rx queue q % nb_rx and tx queue q % nb_tx (engine.cpp's
+// q of them uses rx queue q % nb_rx and tx queue q % nb_tx (engine_streams.cpp's
 // make_plan), so q is whichever queue index is the larger count's.
 static void share_of(const FwdStream& fs, uint32_t* share, uint32_t* index) {
   uint32_t nrx = fs.rx->nb_rx_queues(), ntx = fs.tx->nb_tx_queues();
