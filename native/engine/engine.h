@@ -60,10 +60,11 @@ struct PoolStats {
 };
 
 // `show lcores`: one poll thread's streams and how its passes over them went
-// in the current or last run. A pass is busy when any of its streams moved a
-// packet. Sampled (engine_poll.cpp run_lcore): one pass in 64 is timed and counts
-// for 64, so pass counts are estimates in steps of 64, and cycles are
-// poll_clock() units of the timed passes only: their ratio is the busy share.
+// in the current or last run. A pass is busy when the packet_fwd of any of
+// its streams says it moved a packet (received or generated one). Sampled
+// (engine_poll.cpp run_lcore): one pass in 64 is timed and counts for 64, so
+// pass counts are estimates in steps of 64, and cycles are poll_clock()
+// units of the timed passes only: their ratio is the busy share.
 struct LcoreLoad {
   unsigned lcore;
   int cpu;

@@ -102,18 +102,13 @@ void Engine::run_lcore(unsigned index) {
 
   auto packet_fwd = fwd_->packet_fwd;
   // `show lcores` samples: one pass in kTimedEvery is timed (two clock
-  // reads) and classed busy (some stream moved a packet, by the streams'
-  // own counters) or idle, and stands for kTimedEvery passes. Every pass is
+  // reads) and classed busy (some stream's packet_fwd moved a packet) or
+  // idle, and stands for kTimedEvery passes. Every pass is
   // not measured because a clock read costs 110-130 ns on this VM (rdtsc is
   // trapped), more than a whole io pass on net_ring; sampling by pass count
   // keeps the busy share unbiased, and an untimed pass pays one decrement.
   constexpr unsigned kTimedEvery = 64;
   LcoreCounters& load = *lcore_counters_[index];
-  auto moved = [&mine] {
-    uint64_t n = 0;
-    for (FwdStream* fs : mine) n += fs->rx_packets.get() + fs->tx_packets.get();
-    return n;
-  };
   unsigned until_timed = kTimedEvery;
   uint64_t acked = 0;
   // A poll thread that has moved nothing for kIdlePasses passes sleeps
@@ -124,12 +119,12 @@ void Engine::run_lcore(unsigned index) {
   // port is waiting for) onto the CPUs left; it also keeps re-reading ring
   // words the producing CPU writes. Kernel ports hand over packets in
   // batches (an AF_PACKET block per 1 ms or when full), so the sleep adds
-  // nothing a user sees; a busy loop never sleeps.
+  // nothing a user sees; a busy loop never sleeps, nor does a thread that
+  // sends a KNI's egress (kni_tx), so what the kernel sends is not delayed.
   constexpr unsigned kIdlePasses = 256;
   constexpr long kIdleSleepMinNs = 50'000, kIdleSleepMaxNs = 1'000'000;
   unsigned idle_passes = 0;
   long idle_sleep_ns = kIdleSleepMinNs;
-  uint64_t last_moved = moved();
   // Relaxed load, checked once per pass over the streams: the flag carries no
   // data with it (everything the control thread reads afterwards is ordered
   // by join()), so it only needs to become visible eventually. At least one
@@ -140,17 +135,13 @@ void Engine::run_lcore(unsigned index) {
     uint64_t pause = pause_word_.load(std::memory_order_acquire);
     uint32_t paused = static_cast<uint32_t>(pause & 0xffff);  // 1 + port id, 0: none
     bool timed = --until_timed == 0;
-    uint64_t t0 = 0, before = 0;
-    if (timed) [[unlikely]] {
-      t0 = poll_clock();
-      before = moved();
-    }
+    uint64_t t0 = timed ? poll_clock() : 0;
+    bool busy = false;
     for (FwdStream* fs : mine)
-      if (fs->rx_port + 1u != paused && fs->tx_port + 1u != paused) packet_fwd(*fs, settings_);
+      if (fs->rx_port + 1u != paused && fs->tx_port + 1u != paused) busy |= packet_fwd(*fs, settings_);
     for (auto& [k, fs] : kni_tx)
       if (fs->tx_port + 1u != paused) k->from_kernel(fs->tx, fs->tx_queue);
-    if (uint64_t m = moved(); m != last_moved || !kni_tx.empty()) {
-      last_moved = m;
+    if (busy || !kni_tx.empty()) {
       idle_passes = 0;
       idle_sleep_ns = kIdleSleepMinNs;
     } else if (++idle_passes >= kIdlePasses) [[unlikely]] {
@@ -160,7 +151,6 @@ void Engine::run_lcore(unsigned index) {
     }
     if (timed) [[unlikely]] {
       until_timed = kTimedEvery;
-      bool busy = moved() != before;
       (busy ? load.busy_cycles : load.idle_cycles).add(poll_clock() - t0);
       (busy ? load.busy_polls : load.idle_polls).add(kTimedEvery);
     }

@@ -45,16 +45,17 @@ void fwd_txgen_init(FwdStream& fs, const FwdSettings& s, bool vary_flows) {
   fs.txgen->init(p, gen::now_ns());
 }
 
-void fwd_txgen_burst(FwdStream& fs, const FwdSettings& s) {
+bool fwd_txgen_burst(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fs.txgen->fill(s.pool, pkts, s.burst, gen::now_ns());
   for (uint16_t i = 0; i < n; i++) pkts[i]->port = fs.tx_port;
   fwd_tx_and_free_rest(fs, pkts, n);
+  return n != 0;
 }
 
 static void txonly_init(FwdStream& fs, const FwdSettings& s) { fwd_txgen_init(fs, s, false); }
 
-static void txonly_fwd(FwdStream& fs, const FwdSettings& s) { fwd_txgen_burst(fs, s); }
+static bool txonly_fwd(FwdStream& fs, const FwdSettings& s) { return fwd_txgen_burst(fs, s); }
 
 const FwdEngine fwd_txonly = {"txonly",
                               "generate packets from the template (set txpkts/txl2/txl3/txl4, default UDP/IPv4) and "
