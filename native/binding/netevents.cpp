@@ -338,37 +338,30 @@ void KniClearStats(const Napi::CallbackInfo& info) {
   guarded(info.Env(), [&] { e.kni().clear_stats(port); });
 }
 
-// Methods returning nothing, in the table's callback type.
-template <void (*F)(const Napi::CallbackInfo&)>
-Napi::Value V(const Napi::CallbackInfo& info) {
-  F(info);
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 extern const MethodTable netevents_methods;
 const MethodTable netevents_methods = {
-    {"onEvents", V<OnEvents>},
+    {"onEvents", no_result<OnEvents>},
     {"drainEvents", DrainEvents},
     {"events", Events},
     {"eventCounters", EventCounters},
-    {"clearEventCounters", V<ClearEventCounters>},
+    {"clearEventCounters", no_result<ClearEventCounters>},
     {"ifproxyCreate", IfproxyCreate},
-    {"ifproxyBind", V<IfproxyBind>},
-    {"ifproxyUnbind", V<IfproxyUnbind>},
+    {"ifproxyBind", no_result<IfproxyBind>},
+    {"ifproxyUnbind", no_result<IfproxyUnbind>},
     {"ifproxyList", IfproxyList},
-    {"ifproxyListen", V<IfproxyListen>},
-    {"ifproxyClose", V<IfproxyClose>},
-    {"ifproxyStall", V<IfproxyStall>},
+    {"ifproxyListen", no_result<IfproxyListen>},
+    {"ifproxyClose", no_result<IfproxyClose>},
+    {"ifproxyStall", no_result<IfproxyStall>},
     {"ifproxyListener", IfproxyListener},
-    {"kniCreate", V<KniCreate>},
-    {"kniDestroy", V<KniDestroy>},
+    {"kniCreate", no_result<KniCreate>},
+    {"kniDestroy", no_result<KniDestroy>},
     {"kniList", KniList},
     {"kniStats", KniStats},
-    {"kniSetHandler", V<KniSetHandler>},
+    {"kniSetHandler", no_result<KniSetHandler>},
     {"kniProcessRequests", KniProcessRequests},
-    {"kniClearStats", V<KniClearStats>},
+    {"kniClearStats", no_result<KniClearStats>},
 };
 
 }  // namespace rsb
