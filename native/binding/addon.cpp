@@ -1,7 +1,8 @@
 // The addon's entry: the Engine class, its lifecycle and the cleanup hook,
-// and the module's functions. It converts arguments and results, and turns
-// rs::Error into the JS RingsideError class (handed over once by
-// setErrorClass).
+// and the module's functions. The binding is a thin N-API layer: it converts
+// arguments and results, and turns rs::Error into the JS RingsideError class
+// (handed over once by setErrorClass). All behaviour lives in the engine;
+// nothing here touches packets.
 #include "binding.h"
 
 namespace rsb {
