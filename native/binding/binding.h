@@ -1,5 +1,5 @@
 // Shared by every binding file: error mapping, argument parsing and the way a
-// feature adds methods to Engine without touching addon.cpp beyond one line.
+// feature adds methods to Engine: a table in its file, one line in features.cpp.
 #pragma once
 #include <napi.h>
 #include <set>

@@ -176,7 +176,6 @@ void Kni::create(uint16_t port_id, const std::string& want_name, bool all) {
     auto lk = io_lock();
     std::lock_guard<std::mutex> g(state_mu_);
     devs_.push_back(std::move(d));
-    count_.store(devs_.size());
   }
   register_dev(&p, raw);
   if (!thread_.joinable()) {
@@ -219,7 +218,6 @@ void Kni::forget_port(uint16_t port) {
         break;
       }
     }
-    count_.store(devs_.size());
   }
   if (gone) remove(gone.get());
 }
@@ -241,7 +239,6 @@ void Kni::shutdown() {
     std::lock_guard<std::mutex> g2(state_mu_);
     all = std::move(devs_);
     devs_.clear();
-    count_.store(0);
   }
   for (auto& d : all) remove(d.get());
   if (evfd_ >= 0) ::close(evfd_);
