@@ -1,5 +1,5 @@
 // Shared by every binding file: error mapping, argument parsing and the way a
-// feature adds methods to Engine without touching addon.cpp beyond one line.
+// feature adds methods to Engine: a table in its file, one line in features.cpp.
 #pragma once
 #include <napi.h>
 #include <set>
@@ -60,6 +60,13 @@ rs::Engine& engine_of(const Napi::CallbackInfo& info);
 // A feature's Engine methods: one file per feature defines its table and adds
 // it to feature_method_tables() in features.cpp.
 using MethodTable = std::vector<std::pair<const char*, Napi::Function::Callback>>;
+
+// A method that returns nothing, in the tables' callback type.
+template <void (*F)(const Napi::CallbackInfo&)>
+Napi::Value no_result(const Napi::CallbackInfo& info) {
+  F(info);
+  return info.Env().Undefined();
+}
 const std::vector<const MethodTable*>& feature_method_tables();
 
 }  // namespace rsb

@@ -143,48 +143,23 @@ Napi::Value IfproxyCreate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rs::Engine& e = engine_of(info);
   std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  return guarded(env, [&] {
-    std::set<std::string> used;
-    for (uint16_t id : e.port_ids()) used.insert(e.port(id).name());
-    int k = 0;
-    while (used.count("net_tap" + std::to_string(k))) k++;
-    std::string devargs = "net_tap" + std::to_string(k) + (name.empty() ? "" : ",iface=" + name);
-    uint16_t id = e.attach(devargs);
-    try {
-      e.ifproxy().add_proxy(e.port(id).if_name(), id);
-    } catch (...) {
-      e.detach(id);
-      throw;
-    }
-    return num(env, id);
-  });
+  return num(env, guarded(env, [&] { return e.ifproxy_create(name); }));
 }
 
+// (port, interface name or proxy port id)
 void IfproxyBind(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   rs::Engine& e = engine_of(info);
   uint16_t port = arg_port(info, 0);
   if (info.Length() < 2 || !(info[1].IsString() || info[1].IsNumber()))
     throw_ringside(env, "EINVAL_ARG", "ifproxy bind needs an interface name or a proxy port id");
-  guarded(env, [&] {
-    e.port(port);
-    int proxy_port = -1;
-    std::string ifname;
-    if (info[1].IsNumber()) {
-      proxy_port = static_cast<int>(arg_port(info, 1));
-      rs::Port& pp = e.port(static_cast<uint16_t>(proxy_port));
-      ifname = pp.if_name();
-      if (ifname.empty() || pp.if_index() == 0)
-        throw rs::Error("EPROXY_INVISIBLE", "port " + std::to_string(proxy_port) + " (" + pp.driver() +
-                                                ") is not visible to the kernel (if_index 0): a proxy must be a kernel "
-                                                "interface, e.g. 'ifproxy create' or a net_tap port");
-    } else {
-      ifname = info[1].As<Napi::String>().Utf8Value();
-      for (uint16_t id : e.port_ids())
-        if (e.port(id).if_name() == ifname) proxy_port = id;
-    }
-    e.ifproxy().bind(port, ifname, proxy_port);
-  });
+  if (info[1].IsNumber()) {
+    uint16_t proxy_port = arg_port(info, 1);
+    guarded(env, [&] { e.ifproxy_bind_port(port, proxy_port); });
+  } else {
+    std::string ifname = info[1].As<Napi::String>().Utf8Value();
+    guarded(env, [&] { e.ifproxy_bind(port, ifname); });
+  }
 }
 
 void IfproxyUnbind(const Napi::CallbackInfo& info) {
@@ -338,37 +313,30 @@ void KniClearStats(const Napi::CallbackInfo& info) {
   guarded(info.Env(), [&] { e.kni().clear_stats(port); });
 }
 
-// Methods returning nothing, in the table's callback type.
-template <void (*F)(const Napi::CallbackInfo&)>
-Napi::Value V(const Napi::CallbackInfo& info) {
-  F(info);
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 extern const MethodTable netevents_methods;
 const MethodTable netevents_methods = {
-    {"onEvents", V<OnEvents>},
+    {"onEvents", no_result<OnEvents>},
     {"drainEvents", DrainEvents},
     {"events", Events},
     {"eventCounters", EventCounters},
-    {"clearEventCounters", V<ClearEventCounters>},
+    {"clearEventCounters", no_result<ClearEventCounters>},
     {"ifproxyCreate", IfproxyCreate},
-    {"ifproxyBind", V<IfproxyBind>},
-    {"ifproxyUnbind", V<IfproxyUnbind>},
+    {"ifproxyBind", no_result<IfproxyBind>},
+    {"ifproxyUnbind", no_result<IfproxyUnbind>},
     {"ifproxyList", IfproxyList},
-    {"ifproxyListen", V<IfproxyListen>},
-    {"ifproxyClose", V<IfproxyClose>},
-    {"ifproxyStall", V<IfproxyStall>},
+    {"ifproxyListen", no_result<IfproxyListen>},
+    {"ifproxyClose", no_result<IfproxyClose>},
+    {"ifproxyStall", no_result<IfproxyStall>},
     {"ifproxyListener", IfproxyListener},
-    {"kniCreate", V<KniCreate>},
-    {"kniDestroy", V<KniDestroy>},
+    {"kniCreate", no_result<KniCreate>},
+    {"kniDestroy", no_result<KniDestroy>},
     {"kniList", KniList},
     {"kniStats", KniStats},
-    {"kniSetHandler", V<KniSetHandler>},
+    {"kniSetHandler", no_result<KniSetHandler>},
     {"kniProcessRequests", KniProcessRequests},
-    {"kniClearStats", V<KniClearStats>},
+    {"kniClearStats", no_result<KniClearStats>},
 };
 
 }  // namespace rsb

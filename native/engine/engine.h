@@ -62,10 +62,11 @@ struct PoolStats {
 };
 
 // `show lcores`: one poll thread's streams and how its passes over them went
-// in the current or last run. A pass is busy when any of its streams moved a
-// packet. Sampled (engine.cpp run_lcore): one pass in 64 is timed and counts
-// for 64, so pass counts are estimates in steps of 64, and cycles are
-// poll_clock() units of the timed passes only: their ratio is the busy share.
+// in the current or last run. A pass is busy when the packet_fwd of any of
+// its streams says it moved a packet (received or generated one). Sampled
+// (engine_poll.cpp run_lcore): one pass in 64 is timed and counts for 64, so
+// pass counts are estimates in steps of 64, and cycles are poll_clock()
+// units of the timed passes only: their ratio is the busy share.
 struct LcoreLoad {
   unsigned lcore;
   int cpu;
@@ -195,6 +196,16 @@ class Engine {
   // IF proxy (rtnetlink listener, events) and KNI, created on first use;
   // stopped (listener thread, KNI thread, TAPs removed) before ports close.
   IfProxy& ifproxy();
+  // `ifproxy create [NAME]`: attaches the next free net_tapN (its interface
+  // NAME, else the driver's) and makes it a proxy; a port whose proxy cannot
+  // be made is detached again. Returns the port id.
+  uint16_t ifproxy_create(const std::string& ifname = "");
+  // `ifproxy bind PORT IFNAME`: binds to the interface; a port that is that
+  // interface is recorded as the proxy's port.
+  void ifproxy_bind(uint16_t port, const std::string& ifname);
+  // `ifproxy bind PORT PROXY_PORT`: binds to the kernel interface of another
+  // port (EPROXY_INVISIBLE when it has none).
+  void ifproxy_bind_port(uint16_t port, uint16_t proxy_port);
   Kni& kni();
   bool has_kni() const { return kni_ != nullptr; }
   CaptureManager& captures() { return *captures_; }

@@ -119,7 +119,6 @@ class PcapReader {
   // its byte offset, what is wrong, and how many records came before it.
   std::string ending() const;
   void throw_if_error() const;  // EPCAP_TRUNCATED, EPCAP_FORMAT, EPCAP_READ
-  const std::string& problem() const { return problem_; }
 
   const std::string& path() const { return path_; }
   PcapFormat format() const { return format_; }

@@ -19,8 +19,10 @@ enum class Sync : uint8_t { Single, Multi };
 
 class Ring {
  public:
-  // capacity must be a power of two >= 2; usable slots = capacity - 1 is NOT
-  // imposed: like rte_ring with RING_F_EXACT_SZ unset we use all capacity slots.
+  // capacity must be a power of two >= 2, and the ring holds capacity
+  // entries: head and tail are free-running 32-bit counters, so full and
+  // empty differ without a spare slot. (rte_ring without RING_F_EXACT_SZ
+  // holds size - 1; with it, exactly the count asked for.)
   static Ring* create(uint32_t capacity, Sync prod, Sync cons) {
     if (capacity < 2 || (capacity & (capacity - 1)) != 0) return nullptr;
     void* mem = std::aligned_alloc(kCacheLine, sizeof(Ring) + round_up(sizeof(void*) * capacity));

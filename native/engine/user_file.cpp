@@ -74,4 +74,12 @@ UserFile create_user_file_to_write(const std::string& path) {
   return failed(-1, EEXIST);
 }
 
+std::string user_file_hint(int err) {
+  switch (err) {
+    case ENOENT: return " (check the path; relative paths start from the directory ringside runs in)";
+    case EACCES: return " (permission denied: check the file and directory modes)";
+    default: return "";
+  }
+}
+
 }  // namespace rs

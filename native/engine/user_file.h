@@ -26,4 +26,8 @@ UserFile open_user_file_to_read(const std::string& path);
 // directory a file another user owns.
 UserFile create_user_file_to_write(const std::string& path);
 
+// What to check after an open that failed with err, as a phrase in
+// parentheses to follow the errno text ("" when there is no advice).
+std::string user_file_hint(int err);
+
 }  // namespace rs

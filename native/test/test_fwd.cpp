@@ -183,6 +183,20 @@ TEST(fwd_table_lists_every_engine) {
   CHECK_EQ(fwd_engine_table().size(), sizeof names / sizeof names[0]);
 }
 
+// testpmd's packet_fwd_t: true when the burst received or generated a
+// packet. The poll loop's idle back-off and `show lcores` busy share rely on it.
+TEST(fwd_engines_report_whether_they_moved_packets) {
+  for (const FwdEngine* e : fwd_engine_table()) {
+    Rig r;
+    if (e->stream_init) e->stream_init(r.fs, r.s);
+    bool generates = e == &fwd_txonly || e == &fwd_flowgen;
+    CHECK_EQ(e->packet_fwd(r.fs, r.s), generates);  // nothing to receive
+    r.inject(ipv4_packet(17, "10.1.2.3", "10.1.2.4", 1234, 53, 20));
+    CHECK(e->packet_fwd(r.fs, r.s));
+    r.output();
+  }
+}
+
 TEST(packet_checksums_match_reference) {
   auto f = ipv4_packet(17, "10.1.2.3", "192.168.200.9", 1234, 53, 33);
   auto* ip = reinterpret_cast<Ipv4Hdr*>(&f[14]);

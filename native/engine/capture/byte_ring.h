@@ -79,7 +79,6 @@ class ByteRing {
     // release pairs with the consumer's acquire of head_: record bytes first.
     head_.store(upto, std::memory_order_release);
   }
-  uint64_t published_head() const { return head_.load(std::memory_order_relaxed); }
 
   // ---- consumer
   // The next record, or nullptr when the ring is empty; consume() releases it.

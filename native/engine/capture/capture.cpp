@@ -326,13 +326,6 @@ std::vector<CaptureStatus> CaptureManager::list() {
   return out;
 }
 
-bool CaptureManager::capturing(uint16_t port) {
-  reap();
-  for (auto& c : active_)
-    if (c->port_id() == port) return true;
-  return false;
-}
-
 void CaptureManager::stop_port(uint16_t port) noexcept {
   for (auto it = active_.begin(); it != active_.end();) {
     if ((*it)->port_id() == port) {

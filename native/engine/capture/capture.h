@@ -71,7 +71,6 @@ class Capture final : public PortTap {
 
   // Control thread: detach, wait for in-flight bursts, drain, close. Idempotent.
   void finish(const char* final_state);
-  bool running() const { return !finished_; }
   // The count limit was reached and everything is written.
   bool complete() const { return writer_done_.load(std::memory_order_acquire); }
   uint16_t port_id() const { return port_.id(); }
@@ -135,7 +134,6 @@ class CaptureManager {
   std::vector<CaptureStatus> stop(int port);
   // Every capture of the session: running ones first, then finished ones.
   std::vector<CaptureStatus> list();
-  bool capturing(uint16_t port);
   // For detach and shutdown: never throw.
   void stop_port(uint16_t port) noexcept;
   void stop_all() noexcept;

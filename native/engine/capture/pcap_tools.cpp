@@ -57,7 +57,7 @@ PcapShow pcap_show(const std::string& path, uint64_t count, const std::string& f
   out.nanosecond = r.nanosecond();
   // The filter compiled for each link type met (a pcapng file may mix them),
   // as tcpdump compiles it for the file's.
-  std::vector<Filter> compiled{Filter::compile(filter)};
+  std::vector<Filter> compiled{Filter::compile(filter, r.linktype())};
   auto filter_for = [&](uint32_t linktype) -> const Filter& {
     for (const Filter& f : compiled)
       if (f.linktype() == linktype) return f;

@@ -103,7 +103,6 @@ class Classifier {
   bool isolated() const { return isolated_; }
 
   void set_exception_path(ExceptionPath* p) { exc_ = p; }
-  bool has_exception_path() const { return exc_ != nullptr; }
 
   uint32_t drain();  // frees every packet in the software rings; returns how many
   ClassifierStats stats() const;

@@ -37,11 +37,12 @@ static void swap_5tuple(Mbuf* m) {
   }
 }
 
-static void fivetswap_fwd(FwdStream& fs, const FwdSettings& s) {
+static bool fivetswap_fwd(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
   for (uint16_t i = 0; i < n; i++) swap_5tuple(pkts[i]);
   fwd_tx_and_free_rest(fs, pkts, n);
+  return n != 0;
 }
 
 const FwdEngine fwd_5tswap = {"5tswap", "swap MACs, IPv4/IPv6 addresses and UDP/TCP ports, then forward", nullptr,

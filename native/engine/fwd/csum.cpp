@@ -72,11 +72,12 @@ void check_packet(FwdStream& fs, Mbuf* m) {
   }
 }
 
-void csum_fwd(FwdStream& fs, const FwdSettings& s) {
+bool csum_fwd(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
   for (uint16_t i = 0; i < n; i++) check_packet(fs, pkts[i]);
   fwd_tx_and_free_rest(fs, pkts, n);
+  return n != 0;
 }
 
 }  // namespace

@@ -12,14 +12,15 @@ static void flowgen_init(FwdStream& fs, const FwdSettings& s) {
   fwd_measure_init(fs);
 }
 
-static void flowgen_fwd(FwdStream& fs, const FwdSettings& s) {
+static bool flowgen_fwd(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
   if (n) {
     fwd_measure(fs, pkts, n);
     mbuf_free_bulk(pkts, n);
   }
-  fwd_txgen_burst(fs, s);
+  bool sent = fwd_txgen_burst(fs, s);
+  return n != 0 || sent;
 }
 
 const FwdEngine fwd_flowgen = {"flowgen",

@@ -1,6 +1,7 @@
 // Forwarding engines: one file each, listed in one table (table.cpp). An
 // engine is a name, a help line and a packet_fwd function that moves one burst
-// on one stream, as in testpmd's struct fwd_engine.
+// on one stream and says whether it moved any packet, as in testpmd's struct
+// fwd_engine.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -108,7 +109,9 @@ struct FwdEngine {
   const char* help;
   // Optional: prepare stream scratch before poll threads start.
   void (*stream_init)(FwdStream& fs, const FwdSettings& s);
-  void (*packet_fwd)(FwdStream& fs, const FwdSettings& s);
+  // One burst. True when it received or generated a packet (testpmd's
+  // packet_fwd_t): the poll loop counts the pass busy and does not back off.
+  bool (*packet_fwd)(FwdStream& fs, const FwdSettings& s);
 };
 
 const std::vector<const FwdEngine*>& fwd_engine_table();
@@ -132,7 +135,7 @@ inline void fwd_tx_and_free_rest(FwdStream& fs, Mbuf** pkts, uint16_t n) {
   }
 }
 
-// kni/kni.cpp: queues n packets for the kernel; takes ownership of all of them.
+// kni/kni_fastpath.cpp: queues n packets for the kernel; takes ownership of all of them.
 uint16_t kni_to_kernel(KniDev* d, Mbuf** pkts, uint16_t n);
 
 // Shared by engines that leave packets unhandled (icmpecho: everything but
@@ -152,8 +155,9 @@ inline void fwd_unhandled(FwdStream& fs, Mbuf** pkts, uint16_t n) {
 // Shared by txonly and flowgen: (re)initialise the stream's generator from
 // the settings (rate and count are the port's, shared among its tx streams).
 void fwd_txgen_init(FwdStream& fs, const FwdSettings& s, bool vary_flows);
-// Generate up to one burst (paced, counted) and send it.
-void fwd_txgen_burst(FwdStream& fs, const FwdSettings& s);
+// Generate up to one burst (paced, counted) and send it; true when the
+// burst held a packet.
+bool fwd_txgen_burst(FwdStream& fs, const FwdSettings& s);
 // Shared by rxonly and flowgen: record the stamps of received packets.
 void fwd_measure_init(FwdStream& fs);
 inline void fwd_measure(FwdStream& fs, Mbuf* const* pkts, uint16_t n) {

@@ -88,7 +88,7 @@ static void icmpecho_init(FwdStream& fs, const FwdSettings&) {
   std::memcpy(reinterpret_cast<EchoScratch*>(fs.scratch)->mac, m.data(), 6);
 }
 
-static void icmpecho_fwd(FwdStream& fs, const FwdSettings& s) {
+static bool icmpecho_fwd(FwdStream& fs, const FwdSettings& s) {
   const uint8_t* mac = reinterpret_cast<const EchoScratch*>(fs.scratch)->mac;
   Mbuf* pkts[kMaxBurst];
   Mbuf* unhandled[kMaxBurst];
@@ -106,6 +106,7 @@ static void icmpecho_fwd(FwdStream& fs, const FwdSettings& s) {
   }
   fwd_unhandled(fs, unhandled, nb_unhandled);
   fwd_tx_and_free_rest(fs, pkts, nb_reply);
+  return n != 0;
 }
 
 const FwdEngine fwd_icmpecho = {"icmpecho", "answer ARP and ICMP echo requests for the rx port's addresses",

@@ -23,7 +23,7 @@ static void mac_init(FwdStream& fs, const FwdSettings& s) {
   std::memcpy(sc->dst_src + 6, src.data(), 6);
 }
 
-static void mac_fwd(FwdStream& fs, const FwdSettings& s) {
+static bool mac_fwd(FwdStream& fs, const FwdSettings& s) {
   const auto* sc = reinterpret_cast<const MacScratch*>(fs.scratch);
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
@@ -32,6 +32,7 @@ static void mac_fwd(FwdStream& fs, const FwdSettings& s) {
     std::memcpy(pkts[i]->data(), sc->dst_src, 12);
   }
   fwd_tx_and_free_rest(fs, pkts, n);
+  return n != 0;
 }
 
 const FwdEngine fwd_mac = {"mac", "set source MAC to the tx port's and destination MAC to its eth-peer, then forward",

@@ -4,7 +4,7 @@
 
 namespace rs {
 
-static void macswap_fwd(FwdStream& fs, const FwdSettings& s) {
+static bool macswap_fwd(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
   for (uint16_t i = 0; i < n; i++) {
@@ -15,6 +15,7 @@ static void macswap_fwd(FwdStream& fs, const FwdSettings& s) {
     swap_bytes<6>(eth->dst, eth->src);
   }
   fwd_tx_and_free_rest(fs, pkts, n);
+  return n != 0;
 }
 
 const FwdEngine fwd_macswap = {"macswap", "swap source and destination MAC addresses, then forward", nullptr,

@@ -81,7 +81,8 @@ void noisy_init(FwdStream& fs, const FwdSettings& s) {
   fs.state = std::move(st);
 }
 
-void noisy_fwd(FwdStream& fs, const FwdSettings& s) {
+// Moved packets: received some, or flushed the FIFO.
+bool noisy_fwd(FwdStream& fs, const FwdSettings& s) {
   NoisyState& st = state_of(fs);
   const NoisySettings& ns = s.noisy;
   Mbuf* pkts[kMaxBurst];
@@ -91,7 +92,7 @@ void noisy_fwd(FwdStream& fs, const FwdSettings& s) {
     st.lookups(ns, n);
     if (st.fifo.empty()) {
       fwd_tx_and_free_rest(fs, pkts, n);
-      return;
+      return true;
     }
     // Make room for the burst: the oldest packets leave first.
     uint32_t room = static_cast<uint32_t>(st.fifo.size()) - st.count;
@@ -106,16 +107,17 @@ void noisy_fwd(FwdStream& fs, const FwdSettings& s) {
     fwd_tx_and_free_rest(fs, pkts, over);
     st.put(pkts + over, static_cast<uint16_t>(n - over));
   }
-  if (!ns.flush_time_ms || !st.count) return;
+  if (!ns.flush_time_ms || !st.count) return n != 0;
   uint64_t now = gen::now_ns();
   if (!st.last_flush_ns) st.last_flush_ns = now;
-  if (sent || now - st.last_flush_ns < uint64_t{ns.flush_time_ms} * 1000000) return;
+  if (sent || now - st.last_flush_ns < uint64_t{ns.flush_time_ms} * 1000000) return n != 0;
   while (st.count) {
     Mbuf* out[kMaxBurst];
     uint16_t m = st.take(out, kMaxBurst);
     fwd_tx_and_free_rest(fs, out, m);
   }
   st.last_flush_ns = now;
+  return true;
 }
 
 }  // namespace

@@ -11,13 +11,14 @@ void fwd_measure_init(FwdStream& fs) {
 
 static void rxonly_init(FwdStream& fs, const FwdSettings& s) { fwd_measure_init(fs); }
 
-static void rxonly_fwd(FwdStream& fs, const FwdSettings& s) {
+static bool rxonly_fwd(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fwd_rx(fs, pkts, s.burst);
   if (n) {
     fwd_measure(fs, pkts, n);
     mbuf_free_bulk(pkts, n);
   }
+  return n != 0;
 }
 
 const FwdEngine fwd_rxonly = {"rxonly", "receive packets and free them, measuring generated ones (show port latency)",

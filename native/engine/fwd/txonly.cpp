@@ -12,7 +12,7 @@ namespace rs {
 // How the port's rate and count are shared: the streams sending on tx port
 // P are exactly the streams of one rx port (every topology maps rx ports to
 // tx ports one to one), max(nb rx queues, nb tx queues) of them, and stream
-// q of them uses rx queue q % nb_rx and tx queue q % nb_tx (engine.cpp's
+// q of them uses rx queue q % nb_rx and tx queue q % nb_tx (engine_streams.cpp's
 // make_plan), so q is whichever queue index is the larger count's.
 static void share_of(const FwdStream& fs, uint32_t* share, uint32_t* index) {
   uint32_t nrx = fs.rx->nb_rx_queues(), ntx = fs.tx->nb_tx_queues();
@@ -45,16 +45,17 @@ void fwd_txgen_init(FwdStream& fs, const FwdSettings& s, bool vary_flows) {
   fs.txgen->init(p, gen::now_ns());
 }
 
-void fwd_txgen_burst(FwdStream& fs, const FwdSettings& s) {
+bool fwd_txgen_burst(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
   uint16_t n = fs.txgen->fill(s.pool, pkts, s.burst, gen::now_ns());
   for (uint16_t i = 0; i < n; i++) pkts[i]->port = fs.tx_port;
   fwd_tx_and_free_rest(fs, pkts, n);
+  return n != 0;
 }
 
 static void txonly_init(FwdStream& fs, const FwdSettings& s) { fwd_txgen_init(fs, s, false); }
 
-static void txonly_fwd(FwdStream& fs, const FwdSettings& s) { fwd_txgen_burst(fs, s); }
+static bool txonly_fwd(FwdStream& fs, const FwdSettings& s) { return fwd_txgen_burst(fs, s); }
 
 const FwdEngine fwd_txonly = {"txonly",
                               "generate packets from the template (set txpkts/txl2/txl3/txl4, default UDP/IPv4) and "

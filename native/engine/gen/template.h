@@ -79,8 +79,6 @@ class Template {
   uint32_t nb_sizes() const { return nb_sizes_; }
   uint16_t size(uint32_t k) const { return sizes_[k].len; }
   bool stamps(uint32_t k) const { return sizes_[k].stamp; }
-  uint32_t l3_offset() const { return l3_off_; }
-  uint32_t l4_offset() const { return l4_off_; }
 
  private:
   struct Size {

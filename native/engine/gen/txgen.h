@@ -31,7 +31,6 @@ inline std::vector<ImixEntry> default_imix() { return {{64, 7}, {570, 4}, {1518,
 
 struct FlowRanges {  // flowgen: how many consecutive values each field takes
   uint32_t src_ip = 1, dst_ip = 1, src_port = 1, dst_port = 1;
-  uint64_t flows() const { return uint64_t(src_ip) * dst_ip * src_port * dst_port; }
 };
 
 struct GenSettings {
@@ -71,9 +70,7 @@ class TxGen {
   // the count limit; returns how many are in pkts. now_ns: CLOCK_MONOTONIC.
   uint16_t fill(Mempool* pool, Mbuf** pkts, uint16_t max, uint64_t now_ns);
 
-  uint64_t sent() const { return seq_; }  // packets generated since the start
   bool done() const { return limited_ && seq_ >= limit_; }
-  const Template& tmpl() const { return tmpl_; }
 
  private:
   FlowFields next_flow();

@@ -150,7 +150,6 @@ class Kni {
   void set_forwarding(bool on);  // before poll threads start / after they stop
   void forget_port(uint16_t port);  // detach: the KNI goes too
   void shutdown();                  // KNI thread stopped, TAPs removed
-  bool any() const { return count_.load(std::memory_order_relaxed) != 0; }
 
  private:
   void run();
@@ -172,7 +171,6 @@ class Kni {
   std::mutex io_mu_;                 // KNI thread I/O vs control-path port changes
   mutable std::mutex state_mu_;      // devs_, agreed_ state, policies, pending requests
   std::vector<std::unique_ptr<KniDev>> devs_;
-  std::atomic<size_t> count_{0};
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> forwarding_{false};

@@ -1,7 +1,7 @@
 // rtnetlink, the parts ringside needs to follow the kernel's network
 // configuration: a socket (notification groups, large receive buffer, ENOBUFS
 // reported as such), dumps, and parsing of RTM_{NEW,DEL}{LINK,ADDR,ROUTE,NEIGH}
-// into plain structs. No threads and no state here: netlink/ifproxy.cpp runs
+// into plain structs. No threads and no state here: netlink/ifproxy_listener.cpp runs
 // the listener on top of this. Everything acts in the calling thread's
 // network namespace.
 #pragma once

@@ -1,12 +1,13 @@
-#include "pcap_file.h"
+// PcapReader: classic pcap and pcapng read through one mmap of the file
+// (see pcap_file.h), and the limits libpcap reads them with.
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "error.h"
+#include "pcap_file.h"
 #include "user_file.h"
 
 namespace rs {
@@ -15,27 +16,11 @@ namespace {
 
 constexpr uint64_t kNsPerSec = 1000000000ull;
 
-std::string errno_text(int e) { return std::strerror(e); }
-
-std::string open_hint(int e) {
-  switch (e) {
-    case ENOENT: return " (check the path; relative paths start from the directory ringside runs in)";
-    case EACCES: return " (permission denied: check the file and directory modes)";
-    default: return "";
-  }
-}
-
 std::string hex4(const uint8_t* p) {
   char s[16];
   std::snprintf(s, sizeof s, "%02x %02x %02x %02x", p[0], p[1], p[2], p[3]);
   return s;
 }
-
-}  // namespace
-
-// ---------------------------------------------------------------- reader
-
-namespace {
 
 constexpr uint32_t kBlockIdb = 1, kBlockOpb = 2, kBlockSpb = 3, kBlockIsb = 5, kBlockEpb = 6;
 
@@ -93,14 +78,14 @@ void PcapReader::open(const std::string& path) {
   if (!file.refusal.empty()) throw Error("EPCAP_OPEN", "'" + path + "' " + file.refusal + ": name a pcap or pcapng file");
   if (file.fd < 0) {
     int e = file.err;
-    throw Error("EPCAP_OPEN", "cannot open pcap file '" + path + "': " + errno_text(e) + open_hint(e));
+    throw Error("EPCAP_OPEN", "cannot open pcap file '" + path + "': " + std::strerror(e) + user_file_hint(e));
   }
   int fd = file.fd;
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     int e = errno;
     ::close(fd);
-    throw Error("EPCAP_OPEN", "cannot read pcap file '" + path + "': " + errno_text(e));
+    throw Error("EPCAP_OPEN", "cannot read pcap file '" + path + "': " + std::strerror(e));
   }
   size_ = static_cast<uint64_t>(st.st_size);
   map_ = nullptr;
@@ -112,7 +97,7 @@ void PcapReader::open(const std::string& path) {
     if (m == MAP_FAILED) {
       int e = errno;
       ::close(fd);
-      throw Error("EPCAP_OPEN", "cannot map pcap file '" + path + "': " + errno_text(e));
+      throw Error("EPCAP_OPEN", "cannot map pcap file '" + path + "': " + std::strerror(e));
     }
     ::madvise(m, size_, MADV_SEQUENTIAL);
     map_ = static_cast<const uint8_t*>(m);
@@ -494,238 +479,6 @@ std::string frames_above_mbuf(const std::string& path, uint64_t frames, uint32_t
     return what + "no mbuf holds more than " + std::to_string(kMaxMbufDataRoom) +
            " bytes; cut the frames first (editcap -s " + std::to_string(kMaxMbufDataRoom) + ")";
   return what + "start ringside with --mbuf-size=" + std::to_string(largest) + " (or more) to send them whole";
-}
-
-// ---------------------------------------------------------------- writers
-
-RecordFile::~RecordFile() {
-  try {
-    close();
-  } catch (...) {
-    // Destructors must not throw; callers who care call close() themselves.
-  }
-}
-
-void RecordFile::create(const std::string& path, uint32_t snaplen) {
-  close();
-  path_ = path;
-  // 0 or oversize means "no limit" in practice; keep records readable by libpcap.
-  snaplen_ = (snaplen == 0 || snaplen > kPcapMaxRecordLen) ? kPcapMaxRecordLen : snaplen;
-  records_ = bytes_ = 0;
-  err_ = 0;
-  len_ = 0;
-  UserFile file = create_user_file_to_write(path);  // no links, FIFOs or other users' files
-  if (!file.refusal.empty())
-    throw Error("EPCAP_OPEN", std::string("will not write ") + kind_ + " file '" + path + "': it " + file.refusal +
-                                  ": name a new file");
-  int fd = file.fd;
-  if (fd < 0) {
-    int e = file.err;
-    std::string hint = e == ENOENT ? " (does the directory exist?)" : open_hint(e);
-    throw Error("EPCAP_OPEN", std::string("cannot create ") + kind_ + " file '" + path + "': " + errno_text(e) + hint);
-  }
-  fd_ = fd;
-  buf_ = std::make_unique<uint8_t[]>(kBufferSize);
-}
-
-void RecordFile::commit_headers() {
-  if (drain()) return;
-  int e = err_;
-  ::close(fd_);
-  fd_ = -1;
-  buf_.reset();
-  throw Error("EPCAP_OPEN", std::string("cannot write to ") + kind_ + " file '" + path_ + "': " + errno_text(e));
-}
-
-uint8_t* RecordFile::reserve(std::size_t need) {
-  if (fd_ < 0 || err_) return nullptr;
-  if (len_ + need > kBufferSize && !drain()) return nullptr;
-  return buf_.get() + len_;
-}
-
-// The buffer holds whole records only, so every write(2) ends on a record boundary.
-bool RecordFile::drain() {
-  std::size_t off = 0;
-  while (off < len_) {
-    ssize_t n = ::write(fd_, buf_.get() + off, len_ - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err_ = errno;
-      len_ = 0;
-      return false;
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  len_ = 0;
-  return true;
-}
-
-void RecordFile::throw_if_failed() const {
-  if (!err_) return;
-  throw Error("EPCAP_WRITE", std::string("writing ") + kind_ + " file '" + path_ + "' failed: " + errno_text(err_) +
-                                 " (the " + unit_ + " written before the error are readable)");
-}
-
-void RecordFile::flush() {
-  if (fd_ < 0) return;
-  if (!err_) drain();
-  throw_if_failed();
-}
-
-void RecordFile::close() {
-  if (fd_ < 0) return;
-  if (!err_) drain();
-  if (::close(fd_) != 0 && !err_) err_ = errno;
-  fd_ = -1;
-  buf_.reset();
-  throw_if_failed();
-}
-
-void PcapWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, bool nanosecond) {
-  create(path, snaplen);
-  nsec_ = nanosecond;
-  uint32_t magic = nsec_ ? kPcapMagicNsec : kPcapMagicUsec;
-  uint16_t vmaj = 2, vmin = 4;
-  uint32_t zero = 0, lt = linktype, snap = this->snaplen();
-  uint8_t* p = reserve(kPcapFileHeaderLen);
-  std::memcpy(p + 0, &magic, 4);
-  std::memcpy(p + 4, &vmaj, 2);
-  std::memcpy(p + 6, &vmin, 2);
-  std::memcpy(p + 8, &zero, 4);   // thiszone: timestamps are UTC
-  std::memcpy(p + 12, &zero, 4);  // sigfigs: always 0 in practice
-  std::memcpy(p + 16, &snap, 4);
-  std::memcpy(p + 20, &lt, 4);
-  appended(kPcapFileHeaderLen, false);
-  commit_headers();
-}
-
-bool PcapWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen) {
-  uint32_t caplen = cut(len);
-  std::size_t need = kPcapRecordHeaderLen + caplen;  // <= 16 + 256 KiB < kBufferSize
-  uint8_t* p = reserve(need);
-  if (!p) return false;
-  uint32_t h[4];
-  h[0] = static_cast<uint32_t>(ts_ns / kNsPerSec);
-  uint32_t ns = static_cast<uint32_t>(ts_ns % kNsPerSec);
-  h[1] = nsec_ ? ns : ns / 1000;
-  h[2] = caplen;
-  h[3] = origlen ? origlen : len;
-  std::memcpy(p, h, sizeof h);
-  if (caplen) std::memcpy(p + sizeof h, data, caplen);  // data may be null when empty
-  appended(need, true);
-  return true;
-}
-
-// ---------------------------------------------------------------- pcapng writer
-
-namespace {
-
-// Appends little helpers to a block under construction (host byte order: the
-// SHB's byte-order magic tells readers which).
-struct BlockBuf {
-  uint8_t* p;
-  std::size_t n = 0;
-  void u16(uint16_t v) { std::memcpy(p + n, &v, 2); n += 2; }
-  void u32(uint32_t v) { std::memcpy(p + n, &v, 4); n += 4; }
-  void u64(uint64_t v) { std::memcpy(p + n, &v, 8); n += 8; }
-  void bytes(const void* d, std::size_t len) {
-    if (len) std::memcpy(p + n, d, len);
-    n += len;
-    while (n % 4) p[n++] = 0;
-  }
-  void option(uint16_t code, const void* d, uint16_t len) { u16(code); u16(len); bytes(d, len); }
-  void end_options() { u16(0); u16(0); }
-  void ts(uint64_t ns) { u32(static_cast<uint32_t>(ns >> 32)); u32(static_cast<uint32_t>(ns)); }
-  void finish() {  // total length at offset 4 and at the end
-    uint32_t total = static_cast<uint32_t>(n + 4);
-    std::memcpy(p + 4, &total, 4);
-    u32(total);
-  }
-};
-
-constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t(3); }
-
-}  // namespace
-
-void PcapngWriter::open(const std::string& path, uint32_t snaplen, uint32_t linktype, const std::string& if_name,
-                        const std::string& app) {
-  create(path, snaplen);
-  std::string app_s = app.substr(0, 200), name_s = if_name.substr(0, 200);
-
-  BlockBuf shb{reserve(512)};  // an SHB with a 200-byte option is under 256 bytes
-  shb.u32(kPcapngMagic);
-  shb.u32(0);  // total length, set by finish()
-  shb.u32(kPcapngByteOrderMagic);
-  shb.u16(1);
-  shb.u16(0);
-  shb.u64(~0ull);  // section length not known
-  if (!app_s.empty()) shb.option(4, app_s.data(), static_cast<uint16_t>(app_s.size()));  // shb_userappl
-  shb.end_options();
-  shb.finish();
-  appended(shb.n, false);
-
-  BlockBuf idb{reserve(512)};  // likewise the IDB
-  idb.u32(1);
-  idb.u32(0);
-  idb.u16(static_cast<uint16_t>(linktype));
-  idb.u16(0);
-  idb.u32(this->snaplen());
-  if (!name_s.empty()) idb.option(2, name_s.data(), static_cast<uint16_t>(name_s.size()));  // if_name
-  uint8_t tsresol = 9;                                                                       // nanoseconds
-  idb.option(9, &tsresol, 1);
-  idb.end_options();
-  idb.finish();
-  appended(idb.n, false);
-  commit_headers();
-}
-
-bool PcapngWriter::write(uint64_t ts_ns, const uint8_t* data, uint32_t len, uint32_t origlen, uint8_t direction,
-                         int32_t queue) {
-  uint32_t caplen = cut(len);
-  // header 28 + data + flags 8 + queue 8 + end 4 + trailer 4
-  uint8_t* p = reserve(28 + pad4(caplen) + 8 + 8 + 4 + 4);
-  if (!p) return false;
-  BlockBuf b{p};
-  b.u32(6);
-  b.u32(0);
-  b.u32(0);  // interface 0
-  b.ts(ts_ns);
-  b.u32(caplen);
-  b.u32(origlen ? origlen : len);
-  b.bytes(data, caplen);
-  if (direction != kDirUnknown) {
-    uint32_t flags = direction & 3u;
-    b.option(2, &flags, 4);  // epb_flags
-  }
-  if (queue >= 0) {
-    uint32_t q = static_cast<uint32_t>(queue);
-    b.option(6, &q, 4);  // epb_queue (32 bits)
-  }
-  b.end_options();
-  b.finish();
-  appended(b.n, true);
-  return true;
-}
-
-bool PcapngWriter::write_stats(uint64_t ts_ns, uint64_t start_ns, uint64_t end_ns, uint64_t ifrecv, uint64_t ifdrop) {
-  uint8_t* p = reserve(128);
-  if (!p) return false;
-  BlockBuf b{p};
-  b.u32(5);
-  b.u32(0);
-  b.u32(0);
-  b.ts(ts_ns);
-  uint32_t t[2] = {static_cast<uint32_t>(start_ns >> 32), static_cast<uint32_t>(start_ns)};
-  b.option(2, t, 8);  // isb_starttime
-  t[0] = static_cast<uint32_t>(end_ns >> 32);
-  t[1] = static_cast<uint32_t>(end_ns);
-  b.option(3, t, 8);        // isb_endtime
-  b.option(4, &ifrecv, 8);  // isb_ifrecv
-  b.option(5, &ifdrop, 8);  // isb_ifdrop
-  b.end_options();
-  b.finish();
-  appended(b.n, false);
-  return true;
 }
 
 }  // namespace rs
