@@ -22,6 +22,7 @@ export const FILTER_HELP = {
     '             tcp-ack tcp-fin tcp-rst tcp-push tcp-urg tcp-ece tcp-cwr icmptype icmpcode icmp-echo',
     '             icmp-echoreply icmp-unreach ... icmp6type icmp6-echo ...',
     'Tags:        vlan [ID]    mpls [LABEL]',
+    'Direction:   inbound    outbound    (Linux cooked SLL/SLL2 files only: their packet type, as libpcap)',
     '',
     'As in tcpdump:',
     '- a primitive without vlan before it tests untagged frames; each vlan (or mpls) keyword moves',

@@ -235,6 +235,16 @@ test('pcap show FILE filter EXPR prints what tcpdump -r FILE EXPR prints, and a 
   const refused = sllLines.find((l) => l.code === 'EFILTER');
   assert.ok(refused, sll.stdout);
   assert.match(refused.message, /'vlan' needs an Ethernet header, which Linux cooked v1 packets \(link type 113\) do not have \(tcpdump: no VLAN support for Linux cooked v1\)/);
+  // inbound/outbound read the cooked packet type, as libpcap; an Ethernet file refuses them.
+  for (const dir of ['inbound', 'outbound']) {
+    const want = spawnSync('tcpdump', ['-nn', '-r', sllFile, dir], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length;
+    const got = (await ringside(['--json'], `pcap show ${sllFile} filter ${dir}\n`)).stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.kind === 'pcapShow');
+    assert.ok(got, `pcap show ${sllFile} filter ${dir}`);
+    assert.is(got.show.packets.length, want, `${dir}: tcpdump ${want}`);
+  }
+  const eth = (await ringside(['--json'], `pcap show ${file} filter inbound\n`)).stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.code === 'EFILTER');
+  assert.ok(eth, 'inbound on an Ethernet file is refused');
+  assert.match(eth.message, /inbound\/outbound not supported on Ethernet/);
 });
 
 test.run();
