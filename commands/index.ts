@@ -8,12 +8,7 @@ import { complete as completeLine, describeNext as describeLine } from './comple
 import { MAX_LINE_CHARS, lineTooLong } from './script-file.js';
 import { render } from './render.js';
 import { errorResult } from './results.js';
-import { useView } from '../session/view.js';
 import { sessionView } from './session-view.js';
-
-// Sessions made from here on draw their own output (quit summary, events,
-// verbose packets) as the commands do.
-useView(sessionView);
 import { errorCodeOf } from '../native/errors.js';
 
 export { TABLE, SECTIONS } from './grammar.js';
@@ -55,6 +50,7 @@ export async function execute(session: Session, line: string): Promise<CommandRe
 }
 
 export const commandLayer: CommandLayer = {
+  view: sessionView,
   execute,
   render: (result: CommandResult, opts?: { color?: boolean }): StyledLine[] => {
     try { return render(result, opts); } catch (e) { return render(toError(e)); }

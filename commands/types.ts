@@ -3,6 +3,7 @@
 import type { Session } from '../session/session.js';
 import type { StyledLine } from '../session/lines.js';
 import type { CommandResult } from './results.js';
+import type { SessionView } from '../session/view.js';
 
 export type { LineStyle, StyledLine } from '../session/lines.js';
 // A result kind carries its data (results.ts); render.ts turns each kind into
@@ -19,6 +20,8 @@ export interface Completion {
 
 // The command layer's whole surface, used by shell/ (Ink and line mode).
 export interface CommandLayer {
+  // How a session made for this layer draws its own lines (Session.create).
+  view: SessionView;
   execute(session: Session, line: string): Promise<CommandResult>;
   render(result: CommandResult, opts?: { color?: boolean }): StyledLine[];
   complete(session: Session, line: string, cursor: number): Completion;

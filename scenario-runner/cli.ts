@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StyledLine } from '../commands/types.js';
 import { DEFAULT_OPTIONS } from '../session/options.js';
+import { sessionView } from '../commands/session-view.js';
 import { parseScenario, type Scenario, type SyntaxIssue } from './parse.js';
 import { runScenario, type FileReport, type RunHooks } from './runner.js';
 import { issueJson, issueLines, jsonHooks, junit, textHooks } from './report.js';
@@ -189,7 +190,7 @@ async function runParsed(o: CliOptions, parsed: ReturnType<typeof parseAll>, wor
       signal: controller.signal,
       hooks,
       workdir: workdirs[k],
-      createSession: (opts, log) => Session.create({ ...opts, interactive: false }, log),
+      createSession: (opts, log) => Session.create({ ...opts, interactive: false }, sessionView, log),
       makeOptions: () => ({ ...DEFAULT_OPTIONS, vdevs: [], ethPeers: [], interactive: false }),
     });
     reports.push(r);

@@ -5,8 +5,7 @@ import type { StyledLine } from '../commands/types.js';
 import type { Loc, Scenario, SyntaxIssue } from './parse.js';
 import type { FileReport, RunHooks, StepReport } from './reports.js';
 import { formatDuration } from '../commands/words.js';
-
-const L = (text: string, style?: StyledLine['style']): StyledLine => (style ? { text, style } : { text });
+import { L } from '../commands/util.js';
 
 function where(r: StepReport): string {
   return r.line > 0 ? `${r.file}:${r.line}` : r.file;

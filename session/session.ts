@@ -13,7 +13,6 @@ import type { StyledLine } from './lines.js';
 import { L } from './lines.js';
 import { collectFwdStats } from './fwd.js';
 import type { Throughput } from './fwd.js';
-import { installedView } from './view.js';
 import type { SessionView } from './view.js';
 import { EventHub } from './events.js';
 import { VerboseHub } from './verbose.js';
@@ -75,8 +74,8 @@ export class Session {
   // Builds the engine, attaches the ports and applies the start-up options the
   // way testpmd does, collecting its start-up lines. Throws RingsideError (with
   // the engine freed) if a vdev or an option is refused. `view` draws the
-  // session's own output: by default the command layer's.
-  static create(opts: SessionOptions, log?: (lines: StyledLine[]) => void, view: SessionView = installedView()): Session {
+  // session's own output (the command layer's commands/session-view.ts).
+  static create(opts: SessionOptions, view: SessionView, log?: (lines: StyledLine[]) => void): Session {
     const engine = new addon.Engine({ totalNumMbufs: opts.totalNumMbufs, mbufSize: opts.mbufSize });
     const s = new Session(engine, opts, view, log);
     try {

@@ -1,7 +1,8 @@
 // How the session's own output is drawn: the quit summary, engine events and
 // verbose packets reach the log as lines, and lines are the command layer's
-// to draw. The command layer (commands/session-view.ts) supplies this view;
-// the session calls it and never imports a renderer.
+// to draw. The command layer (commands/session-view.ts) supplies this view,
+// and the front end that makes a session passes it; the session calls it and
+// never imports a renderer.
 import type { StyledLine } from './lines.js';
 import type { FwdStats } from './fwd.js';
 import type { CaptureInfo } from '../native/capture.js';
@@ -14,15 +15,4 @@ export interface SessionView {
   // traced: `set ifproxy trace` asks for the event's trace line too.
   event(e: NetEvent, traced: boolean): StyledLine[];
   verbose(records: VerboseRecord[], level: number, pool: string, suppressed: number): StyledLine[];
-}
-
-let installed: SessionView | undefined;
-
-// Called once by the command layer when it loads; every session made after
-// draws with it.
-export function useView(view: SessionView): void { installed = view; }
-
-export function installedView(): SessionView {
-  if (!installed) throw new Error('no session view: load the command layer (commands/index.js) before making a Session');
-  return installed;
 }

@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   // a failed attach are seen too); session.startupLines holds the same lines.
   let session: Session;
   try {
-    session = await loaded.Session.create(parsed.options, (lines: StyledLine[]) => {
+    session = await loaded.Session.create(parsed.options, loaded.layer.view, (lines: StyledLine[]) => {
       if (quietStartup && session === undefined) return;
       output.emit(logLines(lines));
     });

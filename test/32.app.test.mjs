@@ -24,7 +24,7 @@ async function waitFor(app, re, ms = 5000) {
 }
 
 function mount(extra = {}, vdevs = ['net_ring0', 'net_ring1']) {
-  const session = Session.create({ ...DEFAULT_OPTIONS, vdevs, ethPeers: [] });
+  const session = Session.create({ ...DEFAULT_OPTIONS, vdevs, ethPeers: [] }, commandLayer.view);
   const output = new OutputBus(() => {});
   const quits = [];
   const app = render(createElement(App, {

@@ -37,7 +37,7 @@ test('toeplitz here matches the verification suite', () => {
 async function withSession(packets, fn) {
   const t = tempDir();
   writePcap(t.file('in.pcap'), packets.map((data) => ({ data })));
-  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: [`net_pcap0,rx_pcap=${t.file('in.pcap')}`], ethPeers: [] });
+  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: [`net_pcap0,rx_pcap=${t.file('in.pcap')}`], ethPeers: [] }, commandLayer.view);
   const run = async (line) => commandLayer.execute(s, line);
   const text = (r) => commandLayer.render(r).map((l) => l.text).join('\n');
   try {

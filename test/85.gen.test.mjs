@@ -140,7 +140,7 @@ test('txonly defaults stay UDP/IPv4 192.168.0.1:9 > 192.168.0.2:9 with valid che
 
 test('set txpkts imix: 64/570/1518 in 7:4:1, interleaved, checksums good', async () => {
   const t = tempDir();
-  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: [`net_null0`], ethPeers: [] });
+  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: [`net_null0`], ethPeers: [] }, commandLayer.view);
   try {
     const r = await commandLayer.execute(s, 'set txpkts imix');
     assert.is(r.kind, 'message', JSON.stringify(r));
@@ -197,7 +197,7 @@ test('flowgen varies addresses and ports over the ranges: every flow appears, ch
 });
 
 test('the generation commands parse, apply and show', async () => {
-  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: ['net_null0', 'net_null1'], ethPeers: [] });
+  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: ['net_null0', 'net_null1'], ethPeers: [] }, commandLayer.view);
   try {
     const run = async (line) => {
       const r = await commandLayer.execute(s, line);
@@ -285,7 +285,7 @@ test('set txrate paces txonly on net_null to the target in pps and in Mbit/s', a
 }, { timeoutMs: 20_000 });
 
 test('txonly -> rxonly over a net_ring pair: start tx_first packets measured with no loss, latency reported', async () => {
-  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: ['net_ring0,peer=net_ring1', 'net_ring1'], ethPeers: [] });
+  const s = Session.create({ ...DEFAULT_OPTIONS, vdevs: ['net_ring0,peer=net_ring1', 'net_ring1'], ethPeers: [] }, commandLayer.view);
   try {
     const e = s.engine;
     e.setFwdMode('rxonly');
