@@ -368,7 +368,7 @@ TEST(memif_stalled_handshake_is_dropped_and_frees_the_interface) {
   auto cli = make(1, "net_memif1,role=client,socket=" + sock, &pool, &ev);
   cli->start();
   CHECK(wait_event(ev, "Already connected"));
-  CHECK(wait_event(ev, "stalled in the handshake", 8000ms));
+  CHECK(wait_event(ev, "stalled in the handshake", 20000ms));  // kHandshakeLimit, 15 s
   CHECK(wait_link(*cli, true, 4000ms));
   cli->stop();
   srv->stop();

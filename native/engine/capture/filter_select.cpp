@@ -13,6 +13,7 @@
 #include <type_traits>
 #include "filter.h"
 #include "filter_eval.h"
+#include "../classify/pktview.h"
 
 namespace rs {
 
@@ -30,17 +31,8 @@ struct Ip4Shape {
   static constexpr uint16_t kType = kEtherTypeIpv4;
   static constexpr uint8_t kFamily = Filter::kIp4, kAlen = 4;
   static constexpr uint32_t kNl = 14, kProto = kNl + 9, kSrc = kNl + 12, kDst = kNl + 16, kL4 = kNl + 20;
-  // The type field and the version/length byte compared as one word, the
-  // byte after them masked off.
-  static bool fits(const uint8_t* f, uint32_t len) {
-    constexpr uint8_t kWant[4] = {0x08, 0x00, 0x45, 0x00}, kMask[4] = {0xff, 0xff, 0xff, 0x00};
-    if (len < kL4 + 4) return false;
-    uint32_t w, want, mask;
-    std::memcpy(&w, f + 12, 4);
-    std::memcpy(&want, kWant, 4);
-    std::memcpy(&mask, kMask, 4);
-    return (w & mask) == want;
-  }
+  static_assert(kL4 == PlainIpv4View::kL4);
+  static bool fits(const uint8_t* f, uint32_t len) { return PlainIpv4View::fits(f, len); }
   // Ports belong to the first fragment only.
   static bool has_ports(const uint8_t* f) { return (u16_at(f, kNl + 6) & 0x1fff) == 0; }
   static bool proto_is(const uint8_t* f, uint8_t proto) { return f[kProto] == proto; }

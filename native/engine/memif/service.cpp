@@ -21,7 +21,10 @@ namespace {
 
 constexpr int kTickMs = 100;         // fault flags are polled this often
 constexpr int kRetryMs = 1000;       // a client without its server tries again this often
-constexpr auto kHandshakeLimit = std::chrono::seconds(5);  // a peer that stalls mid-handshake is dropped
+// A peer that stalls mid-handshake is dropped. A DPDK client sends init when
+// it connects (at probe) but its regions only when its port starts, which on
+// a busy machine comes many seconds later: 5 s dropped testpmd mid-start-up.
+constexpr auto kHandshakeLimit = std::chrono::seconds(15);
 constexpr size_t kSunPath = sizeof(sockaddr_un::sun_path);
 
 socklen_t make_addr(const std::string& path, bool abstract, sockaddr_un* sun) {
@@ -326,7 +329,7 @@ class Service {
       std::string fault = c.itf ? c.itf->take_fault() : "";
       // Else it would hold its interface ("Already connected") for ever.
       if (fault.empty() && !c.ch->is_connected() && now - c.opened > kHandshakeLimit)
-        fault = "the peer stalled in the handshake for 5 s";
+        fault = "the peer stalled in the handshake for 15 s";
       if (!fault.empty() && !c.itf) {
         send_step(c, c.ch->fail(fault));
         close_conn_fd(c);
