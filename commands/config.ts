@@ -1,7 +1,7 @@
 // Configuration: forwarding mode, cores, burst, txpkts, peers, promisc, link, MAC, verbose.
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
-import { fwdModeChoices, mac, numList, portId, portSel, uint } from './params.js';
+import { fwdModeChoices, mac, numList, portId, portSel, uint, ON_OFF } from './params.js';
 import { NONE, message, selectPorts } from './util.js';
 import { keywords } from './keywords.js';
 import type { Topology } from '../session/forwarding.js';
@@ -9,7 +9,6 @@ import type { Session } from '../session/session.js';
 import type { CommandResult } from './types.js';
 import { errorResult } from './results.js';
 
-const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
 const VERBOSE_OPTIONS = keywords({
   help: 'only this port; only packets matching EXPR (capture filter syntax, e.g. udp port 4789)',
   rows: [

@@ -4,11 +4,10 @@
 // reason, and `show port P gro|gso` says what applies: not enabled.
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
-import { portId, uint } from './params.js';
+import { portId, uint, ON_OFF } from './params.js';
 import { message } from './util.js';
 import { errorResult } from './results.js';
 
-const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
 const NO_GRO = 'ringside has no software GRO: its csum engine forwards each TCP segment as received (testpmd merges them with librte_gro)';
 const NO_GSO = 'ringside has no software GSO: its csum engine sends each packet as received (testpmd segments them with librte_gso)';
 

@@ -7,7 +7,7 @@ import type { Session } from '../session/session.js';
 import { perSession } from './per-session.js';
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
-import { rest, uint } from './params.js';
+import { rest, uint, ON_OFF } from './params.js';
 import type { MempoolResult } from './results.js';
 import { message } from './util.js';
 import '../native/diag.js';
@@ -15,7 +15,6 @@ import '../native/diag.js';
 export interface Knobs { xstatsHideZero: boolean }
 export const knobsOf = perSession<Knobs>(() => ({ xstatsHideZero: false }));
 
-const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
 
 // testpmd's set_def_fwd_config: every port forwards again, the lcores are the
 // EAL's, the peers 02:00:00:00:00:0N.

@@ -39,6 +39,9 @@ function portChoices(ctx: GrammarContext): Choice[] {
   });
 }
 
+// testpmd's on|off switch words.
+export const ON_OFF: Choice[] = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
+
 export const portId: ParamType = {
   label: 'port_id',
   help: 'a port id',

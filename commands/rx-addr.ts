@@ -4,10 +4,9 @@
 // kernel-facing ports also ask the interface for them while started.
 import type { CommandSpec } from './spec.js';
 import { choice, p, w } from './spec.js';
-import { mac, portId, portSel } from './params.js';
+import { mac, portId, portSel, ON_OFF } from './params.js';
 import { NONE, message, selectPorts } from './util.js';
 
-const ON_OFF = [{ word: 'on', help: 'enable' }, { word: 'off', help: 'disable' }];
 const ADD_REMOVE = [{ word: 'add', help: 'add the address' }, { word: 'remove', help: 'remove the address' }];
 
 export const rxAddr: CommandSpec[] = [

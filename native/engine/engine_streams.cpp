@@ -81,26 +81,26 @@ Plan make_plan(const std::vector<std::unique_ptr<Port>>& ports, Topology topo, u
   }
   // A queue is driven by one thread at a time (port.h); refuse tables in
   // which two lcores would share one.
-  std::map<std::pair<uint16_t, uint16_t>, unsigned> txq_owner, rxq_owner;
+  using Owners = std::map<std::pair<uint16_t, uint16_t>, unsigned>;
+  Owners txq_owner, rxq_owner;
+  // The first queue two lcores would share becomes the plan's error.
+  auto claim = [&](Owners& owners, uint16_t port, uint16_t queue, unsigned lcore, bool tx, uint16_t fix_count) {
+    auto [it, fresh] = owners.emplace(std::make_pair(port, queue), lcore);
+    if (fresh || it->second == lcore || plan.err_code) return;
+    const char* dir = tx ? "tx" : "rx";
+    const char* other = tx ? "rx" : "tx";
+    plan.err_code = tx ? ErrorCode("ETXQ_SHARED") : ErrorCode("ERXQ_SHARED");
+    plan.err_msg = std::string(dir) + " queue " + std::to_string(queue) + " of port " + std::to_string(port) +
+                   (tx ? " would be used by lcores " : " would be polled by lcores ") + std::to_string(it->second) +
+                   " and " + std::to_string(lcore) + ": configure as many " + dir + " queues as " + other +
+                   " queues ('port config all " + dir + "q " + std::to_string(fix_count) +
+                   "') or use fewer cores ('set nbcore N')";
+  };
   for (const auto& a : plan.lcores) {
     for (uint16_t si : a.streams) {
       const StreamPlan& sp = plan.streams[si];
-      auto [tx_it, tx_new] = txq_owner.emplace(std::make_pair(sp.tx_port, sp.tx_queue), a.lcore);
-      if (!tx_new && tx_it->second != a.lcore && !plan.err_code) {
-        plan.err_code = ErrorCode("ETXQ_SHARED");
-        plan.err_msg = "tx queue " + std::to_string(sp.tx_queue) + " of port " + std::to_string(sp.tx_port) +
-                       " would be used by lcores " + std::to_string(tx_it->second) + " and " +
-                       std::to_string(a.lcore) + ": configure as many tx queues as rx queues ('port config all txq " +
-                       std::to_string(sp.rx->nb_rx_queues()) + "') or use fewer cores ('set nbcore N')";
-      }
-      auto [rx_it, rx_new] = rxq_owner.emplace(std::make_pair(sp.rx_port, sp.rx_queue), a.lcore);
-      if (!rx_new && rx_it->second != a.lcore && !plan.err_code) {
-        plan.err_code = ErrorCode("ERXQ_SHARED");
-        plan.err_msg = "rx queue " + std::to_string(sp.rx_queue) + " of port " + std::to_string(sp.rx_port) +
-                       " would be polled by lcores " + std::to_string(rx_it->second) + " and " +
-                       std::to_string(a.lcore) + ": configure as many rx queues as tx queues ('port config all rxq " +
-                       std::to_string(sp.tx->nb_tx_queues()) + "') or use fewer cores ('set nbcore N')";
-      }
+      claim(txq_owner, sp.tx_port, sp.tx_queue, a.lcore, true, sp.rx->nb_rx_queues());
+      claim(rxq_owner, sp.rx_port, sp.rx_queue, a.lcore, false, sp.tx->nb_tx_queues());
     }
   }
   return plan;
