@@ -78,12 +78,16 @@ void TpacketTx::close() {
 TpacketTx::Result TpacketTx::burst(Mbuf* const* pkts, uint16_t n, uint32_t max_len) {
   Result r;
   uint32_t head = head_;
+  bool unsent = false;  // the ring is full of frames the kernel has not taken yet
   for (; r.taken < n; r.taken++) {
     auto* h = reinterpret_cast<tpacket3_hdr*>(frame(head));
     // Acquire: pairs with the kernel's store of TP_STATUS_AVAILABLE after it
     // finished reading the frame, so our writes below cannot overtake it.
     uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
-    if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) break;  // ring full: the rest stay with the caller
+    if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) {  // ring full: the rest stay with the caller
+      unsent = st & TP_STATUS_SEND_REQUEST;
+      break;
+    }
     const Mbuf* m = pkts[r.taken];
     if (m->data_len > max_len) {
       r.oversize++;  // the kernel would refuse the frame: dropped here, counted by the caller
@@ -105,9 +109,11 @@ TpacketTx::Result TpacketTx::burst(Mbuf* const* pkts, uint16_t n, uint32_t max_l
   }
   // Relaxed: the control thread's diagnostics read it (ring_state()).
   __atomic_store_n(&head_, head, __ATOMIC_RELAXED);
-  if (r.queued) {
+  if (r.queued || unsent) {
     // One kick for the whole burst. ENOBUFS/EAGAIN: the driver queue is
-    // full; the frames stay requested and go out with the next kick.
+    // full; the frames stay requested and go out with the next kick, which
+    // a full ring must make too (nothing new queued): the kernel sends
+    // requested frames only when kicked, so the ring would stay full.
     if (::sendto(fd_, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
       r.kick_failed = true;
   }
