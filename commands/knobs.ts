@@ -49,9 +49,12 @@ export const knobs: CommandSpec[] = [
   },
   {
     tokens: [w('set'), w('record-core-cycles'), choice('state', ON_OFF)],
-    help: "Record forwarding cycles per lcore (ringside samples them always: 'show lcores').",
+    help: 'Record the cycles of the bursts that moved packets from the next start: stop and show fwd stats all show CPU cycles/packet.',
     section: 'config',
-    handler: () => message("ringside samples every poll thread's busy and idle cycles always: 'show lcores' shows them"),
+    handler: (s, a) => {
+      s.fwd.setRecordCoreCycles(a.state === 'on');
+      return message(`Forwarding cycles ${a.state === 'on' ? 'recorded from the next start' : 'not recorded'}`);
+    },
   },
   {
     tokens: [w('set'), w('txsplit'), choice('mode', [

@@ -85,6 +85,10 @@ export function renderFwdStats(s: FwdStats): StyledLine[] {
   out.push(L(`  RX-packets: ${left(acc.rx, 14)} RX-dropped: ${left(acc.rxd, 14)}RX-total: ${acc.rx + acc.rxd}`));
   out.push(L(`  TX-packets: ${left(acc.tx, 14)} TX-dropped: ${left(acc.txd, 14)}TX-total: ${acc.tx + acc.txd}`));
   out.push(L(`  ${'+'.repeat(76)}`, 'heading'));
+  if (s.cycles) {  // testpmd's record-core-cycles line
+    const c = s.cycles;
+    out.push(L(''), L(`  CPU cycles/packet=${(c.cycles / c.packets).toFixed(2)} (total cycles=${c.cycles} / total ${c.mode} packets=${c.packets}) at ${c.mhz} MHz Clock`));
+  }
   return out;
 }
 

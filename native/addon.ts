@@ -45,6 +45,7 @@ export interface StreamCounters {
   badIpCsum: number; badL4Csum: number;  // csum mode: wrong checksums found (and fixed) on received packets
   rxBursts?: [size: number, bursts: number][];  // with burst stats recorded: bursts of each size, sizes ascending
   txBursts?: [size: number, bursts: number][];
+  coreCycles: number;  // with core cycles recorded: clock ticks in bursts that moved packets (coreCyclesMhz() a microsecond)
 }
 
 export interface PoolCounters { name: string; size: number; available: number; inUse: number; allocFailures: number }
@@ -99,6 +100,10 @@ export interface NativeEngine {
   setBurst(n: number): void;
   // testpmd's `set record-burst-stats on|off`, from the next start (streams then carry rxBursts/txBursts).
   setRecordBurstStats(on: boolean): void;
+  // testpmd's `set record-core-cycles on|off`, from the next start (streams then count coreCycles).
+  setRecordCoreCycles(on: boolean): void;
+  coreCyclesMhz(): number;  // the clock coreCycles counts in, in MHz, while recording; 0 when not
+
   // testpmd's --noisy-* options (noisy mode), used at the next start.
   setNoisy(bufferSize: number, flushTimeMs: number, lkupMemoryMb: number, lkupReads: number, lkupWrites: number, lkupReadsWrites: number): void;
   burst(): number;

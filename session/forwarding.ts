@@ -1,7 +1,7 @@
 // Forwarding of a session: start and stop, the settings testpmd's `set ...`
 // commands change (mode, cores, burst, txpkts, peers, topology, forwarding
 // ports and lcores), and the configuration and statistics as data.
-import type { NativeEngine } from '../native/addon.js';
+import type { NativeEngine, PortCounters, StreamCounters } from '../native/addon.js';
 import type { LcoreCpu } from './lcores.js';
 import { collectFwdConfig, collectFwdStats, collectRxtxConfig } from './fwd.js';
 import type { FwdConfig, FwdStats, RxtxConfig } from './fwd.js';
@@ -27,11 +27,15 @@ export class Forwarding {
   }
   stop(): FwdStats {
     const streams = this.engine.stop();
-    return collectFwdStats(streams, this.engine.snapshot().ports, this.missedBaseline, this.engine.fwdMode());
+    return this.statsOf(streams, this.engine.snapshot().ports);
   }
   stats(): FwdStats {
     const snap = this.engine.snapshot();
-    return collectFwdStats(snap.streams, snap.ports, this.missedBaseline, this.engine.fwdMode());
+    return this.statsOf(snap.streams, snap.ports);
+  }
+  // The forward statistics of these counters, as stop and show fwd stats print them.
+  statsOf(streams: StreamCounters[], ports: PortCounters[]): FwdStats {
+    return collectFwdStats(streams, ports, this.missedBaseline, this.engine.fwdMode(), this.engine.coreCyclesMhz());
   }
   clearStats(): void {
     this.engine.clearFwdStats();
@@ -54,6 +58,8 @@ export class Forwarding {
   setBurstTxRetry(delayUs: number, tries: number): void { this.engine.setBurstTxRetry(delayUs, tries); }
   // Burst sizes are recorded from the next start (stop and show fwd stats print them).
   setRecordBurstStats(on: boolean): void { this.engine.setRecordBurstStats(on); }
+  // Cycles of the bursts that moved packets, from the next start (stop and show fwd stats print CPU cycles/packet).
+  setRecordCoreCycles(on: boolean): void { this.engine.setRecordCoreCycles(on); }
   nbCores(): number { return this.engine.nbCores(); }
   setNbCores(n: number): void { this.engine.setNbCores(n); }
   burst(): number { return this.engine.burst(); }

@@ -16,6 +16,9 @@ export interface FwdStats {
 
   streams: StreamCounters[];   // shown one by one when there are more streams than ports
   showStreams: boolean;
+  // testpmd's record-core-cycles: clock ticks of the bursts that moved
+  // packets over the packets received (sent, for generating modes).
+  cycles?: { cycles: number; packets: number; mode: string; mhz: number };
 }
 export interface FwdStreamLine { rxPort: number; rxQueue: number; txPort: number; txQueue: number; peer: string }
 export interface FwdConfig {
@@ -112,6 +115,7 @@ export function collectFwdStats(
   ports: PortCounters[],
   missedBaseline: Map<number, number>,
   mode = '',
+  cyclesMhz = 0,  // recording core cycles: the clock's rate, else 0
 ): FwdStats {
   const byId = new Map<number, { rxPackets: number; txPackets: number; txDropped: number; badIpCsum: number; badL4Csum: number }>();
   const ids = new Set<number>();
@@ -135,5 +139,8 @@ export function collectFwdStats(
     return { id, rxPackets: c.rxPackets, rxDropped: now > base ? now - base : 0, txPackets: c.txPackets, txDropped: c.txDropped,
       badIpCsum: c.badIpCsum, badL4Csum: c.badL4Csum };
   });
-  return { ports: out, streams, showStreams: streams.length > out.length, csum: mode === 'csum' };
+  const stats: FwdStats = { ports: out, streams, showStreams: streams.length > out.length, csum: mode === 'csum' };
+  const packets = out.reduce((n, p) => n + (GENERATING.has(mode) ? p.txPackets : p.rxPackets), 0);
+  if (cyclesMhz > 0 && packets > 0) stats.cycles = { cycles: streams.reduce((n, s) => n + s.coreCycles, 0), packets, mode, mhz: cyclesMhz };
+  return stats;
 }

@@ -204,7 +204,7 @@ export class Session {
         const streams = engine.stop();
         let ports: PortCounters[] = [];
         try { ports = engine.snapshot().ports; } catch { /* counters gone */ }
-        out.push(...this.view.fwdStop(collectFwdStats(streams, ports, this.fwd.missedBaseline, engine.fwdMode())));
+        out.push(...this.view.fwdStop(this.fwd.statsOf(streams, ports)));
       }
     } catch (e) {
       const err = e as { code?: string; message?: string };

@@ -54,8 +54,8 @@ function fakeSession() {
   let timeNs = 1_000_000_000;
   let n = 0;
   const streams = () => [
-    { rxPort: 0, rxQueue: 0, txPort: 1, txQueue: 0, rxPackets: n, txPackets: n, fwdDropped: 0 },
-    { rxPort: 1, rxQueue: 0, txPort: 0, txQueue: 0, rxPackets: n, txPackets: n, fwdDropped: 0 },
+    { rxPort: 0, rxQueue: 0, txPort: 1, txQueue: 0, rxPackets: n, txPackets: n, fwdDropped: 0, coreCycles: 0 },
+    { rxPort: 1, rxQueue: 0, txPort: 0, txQueue: 0, rxPackets: n, txPackets: n, fwdDropped: 0, coreCycles: 0 },
   ];
   const engine = {
     portIds: () => [...ports.keys()],
@@ -72,6 +72,7 @@ function fakeSession() {
       mode = m;
     },
     fwdMode: () => mode,
+    coreCyclesMhz: () => 0,
     nbCores: () => 1,
     setNbCores: (c) => calls.push(['setNbCores', c]),
     burst: () => 32,

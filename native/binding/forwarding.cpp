@@ -3,6 +3,7 @@
 // start and stop, and the counter snapshot the shell polls.
 #include <time.h>
 #include "binding.h"
+#include "poll_clock.h"
 
 namespace rsb {
 namespace {
@@ -31,6 +32,7 @@ Napi::Object stream_object(Napi::Env env, const rs::StreamStats& s) {
   o.Set("fwdDropped", num(env, s.fwd_dropped));
   o.Set("badIpCsum", num(env, s.bad_ip_csum));
   o.Set("badL4Csum", num(env, s.bad_l4_csum));
+  o.Set("coreCycles", num(env, s.core_cycles));
   if (!s.rx_bursts.empty() || !s.tx_bursts.empty()) {
     // [[size, bursts], ...]: testpmd's burst spread, when recorded
     auto pairs = [&](const std::vector<std::pair<uint16_t, uint64_t>>& v) {
@@ -113,6 +115,12 @@ void SetBurst(const Napi::CallbackInfo& info) {
   guarded(info.Env(), [&] { engine_of(info).set_burst(static_cast<uint16_t>(n)); });
 }
 void SetRecordBurstStats(const Napi::CallbackInfo& info) { engine_of(info).set_record_burst_stats(arg_bool(info, 0, "record")); }
+void SetRecordCoreCycles(const Napi::CallbackInfo& info) { engine_of(info).set_record_core_cycles(arg_bool(info, 0, "record")); }
+// The rate of the clock coreCycles counts in, in MHz (testpmd's "at N MHz Clock"), while recording, else 0.
+Napi::Value CoreCyclesMhz(const Napi::CallbackInfo& info) {
+  if (!engine_of(info).record_core_cycles()) return num(info.Env(), 0);
+  return num(info.Env(), (rs::poll_clock_hz() + 500'000) / 1'000'000);
+}
 // testpmd's --noisy-* options, in run_app.rst's order.
 void SetNoisy(const Napi::CallbackInfo& info) {
   rs::NoisySettings n;
@@ -263,6 +271,8 @@ const MethodTable forwarding_methods = {
     {"burst", Burst},
     {"setNoisy", no_result<SetNoisy>},
     {"setRecordBurstStats", no_result<SetRecordBurstStats>},
+    {"setRecordCoreCycles", no_result<SetRecordCoreCycles>},
+    {"coreCyclesMhz", CoreCyclesMhz},
     {"setTopology", no_result<SetTopology>},
     {"topology", GetTopology},
     {"setTxpkts", no_result<SetTxpkts>},

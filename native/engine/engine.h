@@ -51,6 +51,7 @@ struct StreamStats {
   uint16_t rx_port, rx_queue, tx_port, tx_queue;
   uint64_t rx_packets, tx_packets, fwd_dropped;
   uint64_t bad_ip_csum, bad_l4_csum;  // csum mode
+  uint64_t core_cycles;                // with core cycles recorded (poll_clock() units)
   // With burst stats recorded: (burst size, bursts) pairs, sizes ascending.
   std::vector<std::pair<uint16_t, uint64_t>> rx_bursts{}, tx_bursts{};
 };
@@ -141,6 +142,9 @@ class Engine {
   // testpmd's `set record-burst-stats on|off`, from the next start.
   void set_record_burst_stats(bool on) { record_bursts_ = on; }
   bool record_burst_stats() const { return record_bursts_; }
+  // testpmd's `set record-core-cycles on|off`, from the next start.
+  void set_record_core_cycles(bool on) { record_cycles_ = on; }
+  bool record_core_cycles() const { return record_cycles_; }
   // testpmd's --noisy-* options for noisy mode (ENOISY_* when inconsistent).
   void set_noisy(const NoisySettings& n);
   const NoisySettings& noisy() const { return settings_.noisy; }
@@ -241,6 +245,7 @@ class Engine {
   unsigned nb_cores_ = 1;
   bool tx_retry_ = false;
   bool record_bursts_ = false;
+  bool record_cycles_ = false;
   uint32_t tx_delay_us_ = 1, tx_retries_ = 64;  // testpmd's burst_tx_delay_time, burst_tx_retry_num
   std::vector<LcoreCpu> lcore_map_;
   std::vector<uint16_t> fwd_ports_;
@@ -261,7 +266,7 @@ class Engine {
   unsigned test_leak_ = 0;
   // Per-stream raw counters (rx, tx, dropped) at the last clear_fwd_stats();
   // the counters have single writers, so clearing keeps a baseline.
-  std::vector<std::array<uint64_t, 5>> stream_base_;
+  std::vector<std::array<uint64_t, 6>> stream_base_;
   // Ports whose start at attach was refused for wiring (EPEER: a net_ring
   // peer not attached yet); retried after each later attach, like testpmd
   // starting every port once all vdevs exist.

@@ -102,6 +102,17 @@ void Engine::run_lcore(unsigned index) {
   if (index == 0 && test_leak_ && !mine.empty()) test_only_leak(*mine[0]);
 
   auto packet_fwd = fwd_->packet_fwd;
+  // testpmd's record-core-cycles: a burst that moved packets adds its
+  // poll_clock() time to its stream (testpmd's get_start/end_cycles: one
+  // clock read on every poll, a second when it moved something).
+  const bool record_cycles = record_cycles_;
+  auto run_stream = [&](FwdStream& fs) {
+    if (!record_cycles) return packet_fwd(fs, settings_);
+    uint64_t t0 = poll_clock();
+    bool moved = packet_fwd(fs, settings_);
+    if (moved) fs.core_cycles.add(poll_clock() - t0);
+    return moved;
+  };
   // `show lcores` samples: one pass in kTimedEvery is timed (two clock
   // reads) and classed busy (some stream's packet_fwd moved a packet) or
   // idle, and stands for kTimedEvery passes. Every pass is
@@ -145,7 +156,7 @@ void Engine::run_lcore(unsigned index) {
     uint64_t t0 = timed ? poll_clock() : 0;
     bool busy = false;
     for (FwdStream* fs : mine)
-      if (fs->rx_port + 1u != paused && fs->tx_port + 1u != paused) busy |= packet_fwd(*fs, settings_);
+      if (fs->rx_port + 1u != paused && fs->tx_port + 1u != paused) busy |= run_stream(*fs);
     for (auto& [k, fs] : kni_tx)
       if (fs->tx_port + 1u != paused) k->from_kernel(fs->tx, fs->tx_queue);
     if (busy || !kni_tx.empty()) {

@@ -116,7 +116,7 @@ std::vector<StreamStats> Engine::snapshot_streams() const {
     const auto& b = stream_base_[i];
     out.push_back({fs.rx_port, fs.rx_queue, fs.tx_port, fs.tx_queue, fs.rx_packets.get() - b[0],
                    fs.tx_packets.get() - b[1], fs.fwd_dropped.get() - b[2], fs.bad_ip_csum.get() - b[3],
-                   fs.bad_l4_csum.get() - b[4]});
+                   fs.bad_l4_csum.get() - b[4], fs.core_cycles.get() - b[5]});
     if (fs.bursts) out.back().rx_bursts = fs.bursts->since_base(false), out.back().tx_bursts = fs.bursts->since_base(true);
   }
   return out;
@@ -134,7 +134,7 @@ std::vector<StreamStats> Engine::streams() const {
     const StreamPlan& sp = plan.streams[i];
     same = same && last[i].rx_port == sp.rx_port && last[i].rx_queue == sp.rx_queue &&
            last[i].tx_port == sp.tx_port && last[i].tx_queue == sp.tx_queue;
-    out.push_back(same ? last[i] : StreamStats{sp.rx_port, sp.rx_queue, sp.tx_port, sp.tx_queue, 0, 0, 0, 0, 0});
+    out.push_back(same ? last[i] : StreamStats{sp.rx_port, sp.rx_queue, sp.tx_port, sp.tx_queue, 0, 0, 0, 0, 0, 0});
   }
   return out;
 }
@@ -161,14 +161,14 @@ void Engine::build_streams() {
     fs->tx = sp.tx;
     streams_.push_back(std::move(fs));
   }
-  stream_base_.assign(streams_.size(), {0, 0, 0, 0, 0});
+  stream_base_.assign(streams_.size(), {0, 0, 0, 0, 0, 0});
   lcores_ = std::move(plan.lcores);
 }
 
 void Engine::clear_fwd_stats() {
   for (std::size_t i = 0; i < streams_.size(); i++)
     stream_base_[i] = {streams_[i]->rx_packets.get(), streams_[i]->tx_packets.get(), streams_[i]->fwd_dropped.get(),
-                       streams_[i]->bad_ip_csum.get(), streams_[i]->bad_l4_csum.get()};
+                       streams_[i]->bad_ip_csum.get(), streams_[i]->bad_l4_csum.get(), streams_[i]->core_cycles.get()};
   for (auto& fs : streams_)
     if (fs->bursts) fs->bursts->rebase();
 }

@@ -83,6 +83,9 @@ struct alignas(kCacheLine) FwdStream {
   // Written only by the owning poll thread.
   Counter rx_packets, tx_packets, fwd_dropped;
   Counter bad_ip_csum, bad_l4_csum;  // csum mode: wrong checksums found (and fixed) on received packets
+  // testpmd's `set record-core-cycles on`: poll_clock() units spent in the
+  // bursts that moved packets (an empty poll is not counted, as in testpmd).
+  Counter core_cycles;
   // Engine-private state prepared by stream_init (e.g. a packet template).
   alignas(8) uint8_t scratch[256];
   // Generators (txonly, flowgen, tx_first) and receive-side measurement
