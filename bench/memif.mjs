@@ -22,6 +22,11 @@
 //     run fails if they differ anywhere but in the UDP checksum, which
 //     ringside fills and testpmd's txonly leaves 0 (io forwarding never reads
 //     it).
+//   - Each side's cost: both tools record forwarding cycles (testpmd's
+//     `set record-core-cycles on`: clock ticks of the bursts that moved
+//     packets, per packet received), read while the pair runs (a testpmd
+//     server's counts vanish when its client leaves); the side with more
+//     cycles a packet is the slower one and sets the pair's rate.
 //   - Order: the pairings are interleaved in each run, so drift in machine
 //     load hits all alike; medians with min and max, ratios to the reference.
 //   node bench/memif.mjs            (BENCH_RUNS=N, default 5)
@@ -38,7 +43,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, procCpu, sleep, summarize } from './lib.mjs';
-import { ensureTestpmd, testpmdRun } from './testpmd.mjs';
+import { ensureTestpmd, fwdCycles, testpmdRun } from './testpmd.mjs';
 import { readPcap } from '../test/lib/pcap.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -61,10 +66,10 @@ const testpmdLcores = (cpu) => [`--lcores=0@${cpu},1@${cpu}`];
 // A ringside io forwarder on memif in its own process (bench/ringside-fwd.mjs)
 // on `cpu`; done resolves its JSON line (its own Mpps, and cpus: the CPU
 // seconds per second its process used over the window) when it ends.
-function ringsideFwd(devargs, { mode = 'io', txFirst = 0, warmupMs = 1000, windowMs = 2000, cpu }) {
+function ringsideFwd(devargs, { mode = 'io', txFirst = 0, warmupMs = 1000, windowMs = 2000, cpu, onWindowStart }) {
   const cmd = [...pin(cpu), process.execPath, path.join(root, 'bench/ringside-fwd.mjs'), mode, String(txFirst), devargs];
   const child = spawn(cmd[0], cmd.slice(1), {
-    env: { ...process.env, BENCH_GEN: TESTPMD_FRAME, BENCH_WAIT_LINK: '1', BENCH_WARMUP_MS: String(warmupMs), BENCH_WINDOW_MS: String(windowMs) },
+    env: { ...process.env, BENCH_GEN: TESTPMD_FRAME, BENCH_WAIT_LINK: '1', BENCH_WARMUP_MS: String(warmupMs), BENCH_WINDOW_MS: String(windowMs), BENCH_CORE_CYCLES: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -73,7 +78,7 @@ function ringsideFwd(devargs, { mode = 'io', txFirst = 0, warmupMs = 1000, windo
   // edges (the wrappers exec into node, so child.pid is node).
   child.stdout.on('data', (d) => {
     out += d;
-    if (!t0 && out.includes('window start')) { t0 = process.hrtime.bigint(); cpu0 = procCpu(child.pid)?.seconds ?? NaN; }
+    if (!t0 && out.includes('window start')) { t0 = process.hrtime.bigint(); cpu0 = procCpu(child.pid)?.seconds ?? NaN; onWindowStart?.(); }
     if (Number.isNaN(cpus) && t0 && out.includes('window end')) cpus = ((procCpu(child.pid)?.seconds ?? NaN) - cpu0) / (Number(process.hrtime.bigint() - t0) / 1e9);
   });
   child.stderr.on('data', (d) => { out += d; });
@@ -87,35 +92,45 @@ function ringsideFwd(devargs, { mode = 'io', txFirst = 0, warmupMs = 1000, windo
       await sleep(20);
     }
   };
-  const stop = async () => { child.kill('SIGTERM'); await done.catch(() => {}); };
+  // SIGTERM: it stops at once and prints its cycles since start (ringside-fwd.mjs).
+  const stop = async () => { child.kill('SIGTERM'); return (await done.catch(() => ({}))).cycles ?? null; };
   return { child, done, listening, stop };
 }
 
 // A testpmd io forwarder serving memif on SERVER_CPU until stopped.
 async function testpmdServer(bin, devargs) {
-  const args = [...pin(SERVER_CPU), bin, '--no-huge', '-m', '256', '--no-pci', ...testpmdLcores(SERVER_CPU),
-    `--file-prefix=rsmemifb${process.pid}x${seq++}`, `--vdev=${devargs}`, '--', '-i', '--forward-mode=io', '--auto-start', '--total-num-mbufs=16384'];
-  const child = spawn(args[0], args.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
+  const args = [...pin(SERVER_CPU), 'stdbuf', '-oL', bin, '--no-huge', '-m', '256', '--no-pci', ...testpmdLcores(SERVER_CPU),
+    `--file-prefix=rsmemifb${process.pid}x${seq++}`, `--vdev=${devargs}`, '--', '-i', '--forward-mode=io', '--auto-start',
+    '--total-num-mbufs=16384', '--record-core-cycles'];
+  const child = spawn(args[0], args.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
   const closed = new Promise((r) => child.on('close', r));
   await sleep(3000);  // its EAL start-up, before the client connects at port start
-  return { stop: async () => { child.stdin.end('stop\nquit\n'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); await closed; } };
+  let cycles = Promise.resolve(null);
+  return {
+    // While its client forwards: its cycles since start (they vanish with the client).
+    sample: () => { cycles = fwdCycles(child, () => out); },
+    stop: async () => { const c = await cycles; child.stdin.end('stop\nquit\n'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); await closed; return c; },
+  };
 }
 
 async function ringsideServer(devargs) {
   const s = ringsideFwd(devargs, { warmupMs: 60_000, cpu: SERVER_CPU });
   await s.listening();
-  return s;
+  return { ...s, sample: () => {} };  // its counts outlive the client: read at stop
 }
 
-// The client side: injects, forwards, measures its own rx. { mpps, cpus }.
-async function testpmdClient(bin, devargs) {
-  const r = await testpmdRun(bin, [devargs], { fwd: 'io', txFirst: BURSTS, wrap: pin(CLIENT_CPU), lcores: testpmdLcores(CLIENT_CPU) });
-  return { mpps: r.perPort[0].rxMpps, cpus: r.cpus };
+// The client side: injects, forwards, measures its own rx. { mpps, cpus,
+// cycles }. onWindowStart: its measuring window has opened.
+async function testpmdClient(bin, devargs, onWindowStart) {
+  const r = await testpmdRun(bin, [devargs], { fwd: 'io', txFirst: BURSTS, wrap: pin(CLIENT_CPU), lcores: testpmdLcores(CLIENT_CPU), recordCycles: true, onWindowStart });
+  return { mpps: r.perPort[0].rxMpps, cpus: r.cpus, cycles: r.cycles };
 }
 
-async function ringsideClient(devargs) {
-  const r = await ringsideFwd(devargs, { txFirst: BURSTS, cpu: CLIENT_CPU }).done;
-  return { mpps: r.perPort[0].rxMpps, cpus: r.cpus };
+async function ringsideClient(devargs, onWindowStart) {
+  const r = await ringsideFwd(devargs, { txFirst: BURSTS, cpu: CLIENT_CPU, onWindowStart }).done;
+  return { mpps: r.perPort[0].rxMpps, cpus: r.cpus, cycles: r.cycles };
 }
 
 const PAIRINGS = {
@@ -131,10 +146,13 @@ async function runPairing(bin, { server, client }) {
   const serverArgs = `net_memif0,role=server,socket=${sock}`;
   const clientArgs = `net_memif0,role=client,socket=${sock},mac=${CLIENT_MAC}`;
   const s = server === 'ringside' ? await ringsideServer(serverArgs) : await testpmdServer(bin, serverArgs);
+  let serverCycles = null;
   try {
-    return client === 'ringside' ? await ringsideClient(clientArgs) : await testpmdClient(bin, clientArgs);
+    const c = await (client === 'ringside' ? ringsideClient : testpmdClient.bind(null, bin))(clientArgs, () => s.sample());
+    serverCycles = await s.stop();
+    return { ...c, serverCycles };
   } finally {
-    await s.stop();
+    if (serverCycles === null) await s.stop();
   }
 }
 
@@ -212,12 +230,29 @@ export async function memifBench() {
     s[k] = summarize(rows[k].map((r) => r.mpps));
     const cpus = summarize(rows[k].map((r) => r.cpus));
     console.log(`  ${k}  ${fmt(s[k], 3)} Mpps; client's CPU seconds per second ${cpus.median.toFixed(2)}`);
+    const side = (get) => {
+      const v = rows[k].map(get).filter((c) => c);
+      return v.length ? `${summarize(v.map((c) => c.perPacket)).median.toFixed(1)} cycles a packet at ${v[0].mhz} MHz` : 'not read';
+    };
+    console.log(`      each side's cost (record-core-cycles, medians): server ${side((r) => r.serverCycles)}, client ${side((r) => r.cycles)}`);
   }
   if (!bin) return;
   for (const k of labels) {
     if (k !== REFERENCE) console.log(`  ratio (${k}) / (${REFERENCE}), medians: ${(s[k].median / s[REFERENCE].median).toFixed(2)}x`);
   }
-  console.log('  (goal, issue 21: every ratio at least 1.00x)');
+  // Each mixed pairing: ringside's side against testpmd's, by cycles a packet (medians).
+  const median = (k, key) => {
+    const v = rows[k].map((r) => r[key]).filter((c) => c);
+    return v.length ? summarize(v.map((c) => c.perPacket)).median : NaN;
+  };
+  for (const k of labels) {
+    const { server, client } = PAIRINGS[k];
+    if (server === client) continue;
+    const ours = median(k, server === 'ringside' ? 'serverCycles' : 'cycles');
+    const theirs = median(k, server === 'ringside' ? 'cycles' : 'serverCycles');
+    console.log(`  (${k}): ringside's side ${ours.toFixed(1)} cycles a packet, testpmd's ${theirs.toFixed(1)}: ringside's side ${(theirs / ours).toFixed(2)}x as fast`);
+  }
+  console.log('  (issue 21: ringside\'s side at least as fast as testpmd\'s, 1.00x or more in each mixed pairing)');
 }
 
 // Whether this process leads its session (field 6 of /proc/self/stat).

@@ -14,6 +14,12 @@
 // in 2N windows of BENCH_WINDOW_MS in this one process (off/on, then on/off,
 // ...), so each pair of windows compares the two under the same conditions;
 // the JSON then carries `alternate`, each pair's Mpps received by port 0.
+// BENCH_CORE_CYCLES=1 records forwarding cycles (testpmd's `set
+// record-core-cycles on`): the JSON carries `cycles`, { perPacket (clock
+// ticks of the bursts that moved packets, per packet received), mhz }, over
+// the window; and SIGTERM then ends the run at once, printing the JSON with
+// `cycles` since start (perPort null), so a side stopped from outside (a
+// memif server) reports it too.
 import { addon } from '../dist/native/addon.js';
 import '../dist/native/verbose.js';
 import { sleep } from './lib.mjs';
@@ -40,16 +46,36 @@ if (verbose) {
 if (process.env.BENCH_WAIT_LINK) {
   for (const end = Date.now() + 15_000; engine.portIds().some((id) => !engine.portInfo(id).link.up) && Date.now() < end;) await sleep(20);
 }
+const CORE_CYCLES = process.env.BENCH_CORE_CYCLES === '1';
+if (CORE_CYCLES) engine.setRecordCoreCycles(true);
 engine.start(Number(txFirst));
 console.log('started');
+
+// Ticks of the bursts that moved packets per packet received, between two snapshots' streams.
+function cyclesBetween(a, b) {
+  const sum = (streams, key) => streams.reduce((n, s) => n + s[key], 0);
+  const packets = sum(b, 'rxPackets') - sum(a, 'rxPackets');
+  return packets > 0 ? { perPacket: (sum(b, 'coreCycles') - sum(a, 'coreCycles')) / packets, mhz: engine.coreCyclesMhz() } : null;
+}
+if (CORE_CYCLES) {
+  process.on('SIGTERM', () => {
+    const cycles = cyclesBetween([], engine.streams());  // since start
+    engine.stop();
+    engine.shutdown();
+    console.log(JSON.stringify({ perPort: null, alternate: [], verboseRecords: drained, cycles }));
+    process.exit(0);
+  });
+}
 await sleep(WARMUP_MS);
 
 // Mpps per port over one window.
+let windowCycles = null;
 async function measureWindow() {
   const a = engine.snapshot();
   await sleep(WINDOW_MS);
   const b = engine.snapshot();
   const seconds = (b.timeNs - a.timeNs) / 1e9;
+  if (CORE_CYCLES) windowCycles = cyclesBetween(a.streams, b.streams);
   return b.ports.map((p, i) => ({
     rxMpps: (p.rxPackets - a.ports[i].rxPackets) / seconds / 1e6,
     txMpps: (p.txPackets - a.ports[i].txPackets) / seconds / 1e6,
@@ -73,4 +99,4 @@ console.log('window end');
 clearInterval(drainTimer);
 engine.stop();
 engine.shutdown();
-console.log(JSON.stringify({ perPort, alternate, verboseRecords: drained }));
+console.log(JSON.stringify({ perPort, alternate, verboseRecords: drained, ...(CORE_CYCLES ? { cycles: windowCycles } : {}) }));
