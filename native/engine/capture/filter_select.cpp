@@ -74,13 +74,54 @@ using Vlan6Shape = Tagged<Ip6Shape>;
 // What a primitive is on every frame of shape S.
 enum class Known : uint8_t { False, True, Fixed, General };
 
+// A comparison is fixed when S says whether every layer it loads from is
+// there, and False when one is not: a network layer is S's or not; a
+// transport header is there when the protocol byte is its protocol (one
+// protocol: the comparison's guard, compare_guard). Its loads then count
+// from S's offsets; they may still read past the frame.
 template <class S>
-Known on_shape(const Op& op) {
+Known compare_on_shape(const Op& op, const std::vector<Arith>& arith) {
+  Known known = Known::Fixed;
+  uint8_t guard = 0;
+  for (uint32_t i = op.arith; i < op.arith_end; i++) {
+    const Arith& a = arith[i];
+    if (a.code != Arith::Load || static_cast<Layer>(a.layer) == Layer::Link) continue;
+    if (a.mpls) return Known::General;
+    if (S::kTagged && a.nl == S::kNl - 4) return Known::False;  // a network layer at the tag: its type is 0x8100
+    if (a.nl != S::kNl) return Known::General;
+    switch (static_cast<Layer>(a.layer)) {
+      case Layer::Ip4: if (S::kType != kEtherTypeIpv4) known = Known::False; break;
+      case Layer::Ip6: if (S::kType != kEtherTypeIpv6) known = Known::False; break;
+      case Layer::Transport4: case Layer::Transport6: {
+        bool v4 = static_cast<Layer>(a.layer) == Layer::Transport4;
+        if (S::kType != (v4 ? kEtherTypeIpv4 : kEtherTypeIpv6) || (guard && guard != a.proto)) known = Known::False;
+        guard = a.proto;
+        break;
+      }
+      default: known = Known::False; break;  // ARP, RARP
+    }
+  }
+  return known;
+}
+
+// The transport protocol a fixed comparison's loads need, or 0.
+uint8_t compare_guard(const Op& op, const std::vector<Arith>& arith) {
+  for (uint32_t i = op.arith; i < op.arith_end; i++) {
+    const Arith& a = arith[i];
+    Layer l = static_cast<Layer>(a.layer);
+    if (a.code == Arith::Load && (l == Layer::Transport4 || l == Layer::Transport6)) return a.proto;
+  }
+  return 0;
+}
+
+template <class S>
+Known on_shape(const Op& op, const std::vector<Arith>& arith) {
+  if (op.kind == Kind::Compare) return compare_on_shape<S>(op, arith);
   if (op.mpls) return Known::General;  // inside labels S has not
   if (S::kTagged && op.nl == S::kNl - 4) {  // at the tag: its type field is 0x8100
     switch (op.kind) {
       case Kind::Link: return op.ethertype == kEtherTypeVlan ? Known::True : Known::False;
-      case Kind::Vlan: return op.hi ? Known::General : Known::True;  // an id: read it
+      case Kind::Vlan: return op.hi ? Known::Fixed : Known::True;  // an id: read it
       case Kind::Mpls: case Kind::IpProto: case Kind::Port: case Kind::Host: return Known::False;
       default: return Known::General;
     }
@@ -91,8 +132,18 @@ Known on_shape(const Op& op) {
     case Kind::Vlan: case Kind::Mpls: return Known::False;  // the type field is S's, not a tag's or a label's
     case Kind::IpProto: case Kind::Port: return op.family & S::kFamily ? Known::Fixed : Known::False;
     case Kind::Host: return (op.family & S::kFamily) && op.alen == S::kAlen ? Known::Fixed : Known::False;
-    default: return Known::General;  // Ether, Compare: as anywhere
+    default: return Known::General;  // Ether: as anywhere
   }
+}
+
+// A port test's transport when it has one (of tcp, udp, sctp: those the
+// compiler gives a port), else 0.
+uint8_t one_transport(const Op& op) {
+  uint8_t one = 0;
+  unsigned n = 0;
+  for (uint8_t p : {kIpProtoTcp, kIpProtoUdp, kIpProtoSctp})
+    if (transport_in(p, op)) one = p, n++;
+  return n == 1 ? one : 0;
 }
 
 // A piece of the reduced program: its code, or the constant it is.
@@ -111,7 +162,7 @@ Piece constant(bool v) {
 // The program on frames of shape S, and/or/not folded over what is known:
 // and is (a == yes ? b : a), or is (a == no ? b : a), as run() has them.
 template <class S>
-std::vector<Op> reduce(const std::vector<Op>& prog) {
+std::vector<Op> reduce(const std::vector<Op>& prog, const std::vector<Arith>& arith) {
   std::vector<Piece> st;
   for (const Op& op : prog) {
     if (op.kind == Kind::And || op.kind == Kind::Or) {
@@ -134,13 +185,15 @@ std::vector<Op> reduce(const std::vector<Op>& prog) {
       else a.code.push_back(op);
       continue;
     }
-    switch (on_shape<S>(op)) {
+    switch (on_shape<S>(op, arith)) {
       case Known::False: st.push_back(constant(false)); break;
       case Known::True: st.push_back(constant(true)); break;
       case Known::Fixed: {
         Op fixed = op;
         fixed.plain = true;
-        st.push_back(Piece{{fixed}, -1, false});
+        if (op.kind == Kind::Port) fixed.proto = one_transport(op);
+        if (op.kind == Kind::Compare) fixed.proto = compare_guard(op, arith);
+        st.push_back(Piece{{fixed}, -1, op.kind == Kind::Compare});
         break;
       }
       case Known::General: st.push_back(Piece{{op}, -1, true}); break;
@@ -151,44 +204,41 @@ std::vector<Op> reduce(const std::vector<Op>& prog) {
 
 // The form of test a shape's program takes: a constant, one fixed-offset
 // primitive, or a program.
-enum Form : uint8_t { kFalse, kTrue, kPortOne, kPort, kHost, kProto, kProgram };
-
-// One transport (of tcp, udp, sctp: those the compiler gives a port) and one port.
-bool one_port(const Op& op) {
-  unsigned n = 0;
-  for (uint8_t p : {kIpProtoTcp, kIpProtoUdp, kIpProtoSctp}) n += transport_in(p, op);
-  return n == 1 && op.lo == op.hi;
-}
+enum Form : uint8_t { kFalse, kTrue, kPortOne, kPort, kHost, kProto, kCompare, kProgram };
 
 uint8_t form_of(const std::vector<Op>& prog) {
   if (prog.size() != 1) return kProgram;
   const Op& op = prog[0];
   if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kTrue : kFalse;
   if (!op.plain) return kProgram;
-  if (op.kind == Kind::Port) return one_port(op) ? kPortOne : kPort;
-  return op.kind == Kind::Host ? kHost : kProto;
+  switch (op.kind) {
+    case Kind::Port: return op.proto && op.lo == op.hi ? kPortOne : kPort;
+    case Kind::Host: return kHost;
+    case Kind::IpProto: return kProto;
+    case Kind::Compare: return kCompare;
+    default: return kProgram;  // a VLAN id
+  }
 }
 
 // Source and destination joined as the direction says, without branches:
-// a truth table indexed by the two answers (Any: s or d; Src: s; Dst: d;
-// Both: s and d).
+// a truth table indexed by the two answers.
 struct DirJoin {
-  explicit DirJoin(Dir d) : table(d == Dir::Any ? 0b1110 : d == Dir::Src ? 0b1010 : d == Dir::Dst ? 0b1100 : 0b1000) {}
+  explicit DirJoin(Dir d) : table(kTables[static_cast<unsigned>(d)]) {}
   bool operator()(bool s, bool d) const { return (table >> (s | d << 1)) & 1; }
+  static constexpr uint8_t kTables[4] = {0b1110, 0b1010, 0b1100, 0b1000};  // Any: s or d; Src: s; Dst: d; Both: s and d
   uint32_t table;
 };
 
-// The fixed-offset tests: bitwise & and |, no branch.
+// The fixed-offset tests: bitwise & and |, no branch. Each is built from
+// its primitive with a few loads, per burst for untagged IPv4 and per frame
+// for the other shapes.
 // kOne: one transport and one port (`udp port 4789`), compared in network
 // order as they lie in the frame.
 template <class S, bool kOne>
 struct PortTest {
   explicit PortTest(const Op& op)
-      : lo(op.lo), span(op.hi - op.lo), port_be(be16(static_cast<uint16_t>(op.lo))), dir(op.dir) {
-    std::memcpy(transports, op.transports, sizeof transports);
-    for (uint8_t p : {kIpProtoTcp, kIpProtoUdp, kIpProtoSctp})
-      if (transport_in(p, op)) transport = p;
-  }
+      : lo(op.lo), span(op.hi - op.lo), port_be(be16(static_cast<uint16_t>(op.lo))), transport(op.proto),
+        transports(op.transports), dir(op.dir) {}
   bool operator()(const uint8_t* f, uint32_t) const {
     uint32_t proto = f[S::kProto];
     bool s, d, in;
@@ -208,8 +258,8 @@ struct PortTest {
   }
   uint32_t lo, span;
   uint16_t port_be;
-  uint8_t transport = 0;
-  uint64_t transports[4];
+  uint8_t transport;
+  const uint64_t* transports;
   DirJoin dir;
 };
 
@@ -243,26 +293,87 @@ struct ProtoTest {
   uint8_t proto;
 };
 
+// `vlan N` at S's tag: its id.
+template <class S>
+struct VlanTest {
+  static_assert(S::kTagged);
+  explicit VlanTest(const Op& op) : id(op.lo) {}
+  bool operator()(const uint8_t* f, uint32_t) const { return (u16_at(f, S::kNl - 4) & 0x0fff) == id; }
+  uint32_t id;
+};
+
+// A frame of shape S under a fixed comparison (compare_on_shape): the
+// layers its loads count from are there, at S's offsets.
+template <class S>
+struct ShapePkt : Pkt {};
+
+template <class S>
+inline uint32_t layer_base(const ShapePkt<S>&, const Arith& a) {
+  switch (static_cast<Layer>(a.layer)) {
+    case Layer::Link: return 0;
+    case Layer::Transport4: case Layer::Transport6: return S::kL4;
+    default: return S::kNl;
+  }
+}
+
+// A fixed comparison: its guard (a transport header of IPv4 not a later
+// fragment, or of IPv6's fixed header) at S's offsets, then the relation,
+// out of line (it is large; most frames fail the guard).
+template <class S>
+[[gnu::noinline]] Verdict relate_on(const uint8_t* f, uint32_t len, const Op& op, const std::vector<Arith>& arith) {
+  return relate(ShapePkt<S>{{f, len, len}}, op, arith);
+}
+
+template <class S>
+struct CompareTest {
+  Verdict operator()(const uint8_t* f, uint32_t len) const {
+    if (op->proto && !((f[S::kProto] == op->proto) & S::has_ports(f))) return kNo;
+    return relate_on<S>(f, len, *op, *arith);
+  }
+  const Op* op;
+  const std::vector<Arith>* arith;
+};
+
 template <bool V>
 struct Always {
   bool operator()(const uint8_t*, uint32_t) const { return V; }
 };
 
-// A reduced program: its fixed primitives at S's offsets, the rest the general way.
+// A reduced program: its fixed primitives at S's offsets, the rest the
+// general way.
+template <class S>
+bool run_program(const std::vector<Op>& prog, const std::vector<Arith>& arith, const uint8_t* f, uint32_t len) {
+  Pkt p{f, len, len};
+  auto one = [&](const Op& op) -> Verdict {
+    if (!op.plain) {
+      if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kYes : kNo;
+      return leaf(p, op, arith);
+    }
+    switch (op.kind) {
+      case Kind::Port: return PortTest<S, false>(op)(f, len) ? kYes : kNo;
+      case Kind::Host: return HostTest<S>(op)(f, len) ? kYes : kNo;
+      case Kind::IpProto: return ProtoTest<S>(op)(f, len) ? kYes : kNo;
+      case Kind::Vlan: if constexpr (S::kTagged) return VlanTest<S>(op)(f, len) ? kYes : kNo; else return kNo;
+      default: return CompareTest<S>{&op, &arith}(f, len);
+    }
+  };
+  if (prog.size() == 1) return one(prog[0]) == kYes;
+  return run(prog, one) == kYes;
+}
+
+// Out of the burst loop's line (it is large), but for untagged IPv4, the
+// usual frame, which one loop has inline.
+template <class S>
+[[gnu::noinline]] bool run_program_outlined(const std::vector<Op>& prog, const std::vector<Arith>& arith,
+                                            const uint8_t* f, uint32_t len) {
+  return run_program<S>(prog, arith, f, len);
+}
+
 template <class S>
 struct ProgramTest {
   bool operator()(const uint8_t* f, uint32_t len) const {
-    Pkt p{f, len, len};
-    auto one = [&](const Op& op) -> Verdict {
-      if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kYes : kNo;
-      if (!op.plain) return leaf(p, op, *arith);
-      bool hit = op.kind == Kind::Port ? PortTest<S, false>(op)(f, len)
-                 : op.kind == Kind::Host ? HostTest<S>(op)(f, len)
-                                         : ProtoTest<S>(op)(f, len);
-      return hit ? kYes : kNo;
-    };
-    if (prog->size() == 1) return one((*prog)[0]) == kYes;
-    return run(*prog, one) == kYes;
+    if constexpr (std::is_same_v<S, Ip4Shape>) return run_program<S>(*prog, *arith, f, len);
+    else return run_program_outlined<S>(*prog, *arith, f, len);
   }
   const std::vector<Op>* prog;
   const std::vector<Arith>* arith;
@@ -270,7 +381,7 @@ struct ProgramTest {
 
 // The test of shape S's program, handed to `then`.
 template <class S, typename Then>
-inline uint16_t with_test(uint8_t form, const std::vector<Op>& prog, const std::vector<Arith>& arith, Then then) {
+[[gnu::always_inline]] inline auto with_test(uint8_t form, const std::vector<Op>& prog, const std::vector<Arith>& arith, Then then) {
   switch (form) {
     case kFalse: return then(Always<false>{});
     case kTrue: return then(Always<true>{});
@@ -278,21 +389,22 @@ inline uint16_t with_test(uint8_t form, const std::vector<Op>& prog, const std::
     case kPort: return then(PortTest<S, false>(prog[0]));
     case kHost: return then(HostTest<S>(prog[0]));
     case kProto: return then(ProtoTest<S>(prog[0]));
+    case kCompare: return then([test = CompareTest<S>{&prog[0], &arith}](const uint8_t* f, uint32_t len) { return test(f, len) == kYes; });
     default: return then(ProgramTest<S>{&prog, &arith});
   }
 }
 
 // Any other frame: the whole program the general way.
-inline bool general(const std::vector<Op>& prog, const std::vector<Arith>& arith, const uint8_t* f,
+[[gnu::noinline]] bool general(const std::vector<Op>& prog, const std::vector<Arith>& arith, const uint8_t* f,
                                uint32_t len) {
   Pkt p{f, len, len};
   if (prog.size() == 1) return leaf(p, prog[0], arith) == kYes;
   return run(prog, [&](const Op& op) { return leaf(p, op, arith); }) == kYes;
 }
 
-// The burst loop with the untagged shapes' tests inlined.
-template <typename T4, typename T6, typename Other>
-inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4, T6 t6, Other other) {
+// The burst loop with untagged IPv4's test inlined; `other` takes the rest.
+template <typename T4, typename Other>
+inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4, Other other) {
   // Forwarding that moves pointers never reads the headers, so they may be
   // out of cache: ask for all of them first and let the misses overlap
   // (frames out of cache: ~25 ns a packet instead of ~55; in cache it
@@ -305,8 +417,6 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4
     bool hit;
     if (Ip4Shape::fits(f, len)) [[likely]]
       hit = t4(f, len);
-    else if (Ip6Shape::fits(f, len))
-      hit = t6(f, len);
     else
       hit = other(f, len);
     kept[k] = i;
@@ -315,23 +425,13 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4
   return k;
 }
 
-// A frame of neither untagged shape, out of the burst loop's line (keeps the
-// loop small): a tagged shape's program, or the whole program.
-[[gnu::noinline]] bool tagged_or_general(const std::vector<Op>& on_vlan4, const std::vector<Op>& on_vlan6,
-                                         const std::vector<Op>& prog, const std::vector<Arith>& arith,
-                                         const uint8_t* f, uint32_t len) {
-  if (Vlan4Shape::fits(f, len)) return ProgramTest<Vlan4Shape>{&on_vlan4, &arith}(f, len);
-  if (Vlan6Shape::fits(f, len)) return ProgramTest<Vlan6Shape>{&on_vlan6, &arith}(f, len);
-  return general(prog, arith, f, len);
-}
-
 }  // namespace
 
 void Filter::specialise() {
-  shapes_[0].prog = reduce<Ip4Shape>(prog_);
-  shapes_[1].prog = reduce<Ip6Shape>(prog_);
-  shapes_[2].prog = reduce<Vlan4Shape>(prog_);
-  shapes_[3].prog = reduce<Vlan6Shape>(prog_);
+  shapes_[0].prog = reduce<Ip4Shape>(prog_, arith_);
+  shapes_[1].prog = reduce<Ip6Shape>(prog_, arith_);
+  shapes_[2].prog = reduce<Vlan4Shape>(prog_, arith_);
+  shapes_[3].prog = reduce<Vlan6Shape>(prog_, arith_);
   for (ShapeProgram& s : shapes_) s.form = form_of(s.prog);
 }
 
@@ -340,13 +440,19 @@ uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
   }
-  auto other = [this](const uint8_t* f, uint32_t len) {
-    return tagged_or_general(shapes_[2].prog, shapes_[3].prog, prog_, arith_, f, len);
+  // Untagged IPv4's test is chosen once per burst; the other shapes' per
+  // frame, by their form (the same every frame: a predicted branch).
+  auto other = [this](const uint8_t* f, uint32_t len) __attribute__((always_inline)) -> bool {
+    auto on = [&](auto shape, const ShapeProgram& s) __attribute__((always_inline)) {
+      return with_test<decltype(shape)>(s.form, s.prog, arith_, [&](auto test) __attribute__((always_inline)) -> bool { return test(f, len); });
+    };
+    if (Ip6Shape::fits(f, len)) return on(Ip6Shape{}, shapes_[1]);
+    if (Vlan4Shape::fits(f, len)) return on(Vlan4Shape{}, shapes_[2]);
+    if (Vlan6Shape::fits(f, len)) return on(Vlan6Shape{}, shapes_[3]);
+    return general(prog_, arith_, f, len);
   };
-  return with_test<Ip4Shape>(shapes_[0].form, shapes_[0].prog, arith_, [&](auto t4) {
-    return with_test<Ip6Shape>(shapes_[1].form, shapes_[1].prog, arith_,
-                               [&](auto t6) { return select_with(pkts, n, kept, t4, t6, other); });
-  });
+  return with_test<Ip4Shape>(shapes_[0].form, shapes_[0].prog, arith_,
+                             [&](auto t4) { return select_with(pkts, n, kept, t4, other); });
 }
 
 }  // namespace rs
