@@ -9,6 +9,7 @@
 // select() picks, once per burst, a loop with each shape's test inlined; any
 // other frame runs the whole program the general way (filter_eval.h), as
 // match() does, which the native tests hold select() to.
+#include <bit>
 #include <cstring>
 #include <type_traits>
 #include "filter.h"
@@ -33,8 +34,13 @@ struct Ip4Shape {
   static constexpr uint32_t kNl = 14, kProto = kNl + 9, kSrc = kNl + 12, kDst = kNl + 16, kL4 = kNl + 20;
   static_assert(kL4 == PlainIpv4View::kL4);
   static bool fits(const uint8_t* f, uint32_t len) { return PlainIpv4View::fits(f, len); }
-  // Ports belong to the first fragment only.
-  static bool has_ports(const uint8_t* f) { return (u16_at(f, kNl + 6) & 0x1fff) == 0; }
+  // Ports belong to the first fragment only: the offset is 0 (tested in
+  // network order as it lies in the frame).
+  static bool has_ports(const uint8_t* f) {
+    uint16_t field;
+    std::memcpy(&field, f + kNl + 6, 2);
+    return (field & be16(0x1fff)) == 0;
+  }
   static bool proto_is(const uint8_t* f, uint8_t proto) { return f[kProto] == proto; }
 };
 
@@ -193,7 +199,17 @@ std::vector<Op> reduce(const std::vector<Op>& prog, const std::vector<Arith>& ar
         fixed.plain = true;
         if (op.kind == Kind::Port) fixed.proto = one_transport(op);
         if (op.kind == Kind::Compare) fixed.proto = compare_guard(op, arith);
-        st.push_back(Piece{{fixed}, -1, op.kind == Kind::Compare});
+        if (op.dir != Dir::Both) {
+          st.push_back(Piece{{fixed}, -1, op.kind == Kind::Compare});
+          break;
+        }
+        // `src and dst`: the source test and the destination test (the
+        // fixed tests join their sides with or).
+        Op src = fixed, dst = fixed, both{};
+        src.dir = Dir::Src;
+        dst.dir = Dir::Dst;
+        both.kind = Kind::And;
+        st.push_back(Piece{{src, dst, both}, -1, false});
         break;
       }
       case Known::General: st.push_back(Piece{{op}, -1, true}); break;
@@ -203,10 +219,13 @@ std::vector<Op> reduce(const std::vector<Op>& prog, const std::vector<Arith>& ar
 }
 
 // The form of test a shape's program takes: a constant, one fixed-offset
-// primitive, or a program.
-enum Form : uint8_t { kFalse, kTrue, kPortOne, kPort, kHost, kProto, kCompare, kProgram };
+// primitive, two joined, or a program.
+enum Form : uint8_t { kFalse, kTrue, kPortOne, kPort, kHost, kProto, kCompare, kPair, kProgram };
 
 uint8_t form_of(const std::vector<Op>& prog) {
+  auto fixed = [](const Op& op) { return op.plain && op.kind != Kind::Compare; };
+  if (prog.size() == 3 && fixed(prog[0]) && fixed(prog[1]) && (prog[2].kind == Kind::And || prog[2].kind == Kind::Or))
+    return kPair;
   if (prog.size() != 1) return kProgram;
   const Op& op = prog[0];
   if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kTrue : kFalse;
@@ -220,25 +239,21 @@ uint8_t form_of(const std::vector<Op>& prog) {
   }
 }
 
-// Source and destination joined as the direction says, without branches:
-// a truth table indexed by the two answers.
-struct DirJoin {
-  explicit DirJoin(Dir d) : table(kTables[static_cast<unsigned>(d)]) {}
-  bool operator()(bool s, bool d) const { return (table >> (s | d << 1)) & 1; }
-  static constexpr uint8_t kTables[4] = {0b1110, 0b1010, 0b1100, 0b1000};  // Any: s or d; Src: s; Dst: d; Both: s and d
-  uint32_t table;
-};
-
 // The fixed-offset tests: bitwise & and |, no branch. Each is built from
 // its primitive with a few loads, per burst for untagged IPv4 and per frame
-// for the other shapes.
+// for the other shapes. The source and destination sides join with or: a
+// side the direction leaves out is given a value it never matches (reduce()
+// makes `src and dst` two tests).
 // kOne: one transport and one port (`udp port 4789`), compared in network
 // order as they lie in the frame.
 template <class S, bool kOne>
 struct PortTest {
-  explicit PortTest(const Op& op)
-      : lo(op.lo), span(op.hi - op.lo), port_be(be16(static_cast<uint16_t>(op.lo))), transport(op.proto),
-        transports(op.transports), dir(op.dir) {}
+  static constexpr uint32_t kNever = 0x10000;  // no 16-bit port equals it; a range from it holds none
+  explicit PortTest(const Op& op) : span(op.hi - op.lo), transport(op.proto), transports(op.transports) {
+    uint32_t want = kOne ? be16(static_cast<uint16_t>(op.lo)) : op.lo;
+    src = op.dir != Dir::Dst ? want : kNever;
+    dst = op.dir != Dir::Src ? want : kNever;
+  }
   bool operator()(const uint8_t* f, uint32_t) const {
     uint32_t proto = f[S::kProto];
     bool s, d, in;
@@ -246,44 +261,65 @@ struct PortTest {
       uint16_t sp, dp;
       std::memcpy(&sp, f + S::kL4, 2);
       std::memcpy(&dp, f + S::kL4 + 2, 2);
-      s = sp == port_be;
-      d = dp == port_be;
+      s = sp == src;
+      d = dp == dst;
       in = proto == transport;
     } else {
-      s = u16_at(f, S::kL4) - lo <= span;  // lo <= port <= hi
-      d = u16_at(f, S::kL4 + 2) - lo <= span;
+      s = u16_at(f, S::kL4) - src <= span;  // src <= port <= src + span
+      d = u16_at(f, S::kL4 + 2) - dst <= span;
       in = (transports[proto >> 6] >> (proto & 63)) & 1;
     }
-    return in & S::has_ports(f) & dir(s, d);
+    return in & S::has_ports(f) & (s | d);
   }
-  uint32_t lo, span;
-  uint16_t port_be;
+  uint32_t src, dst, span;
   uint8_t transport;
   const uint64_t* transports;
-  DirJoin dir;
 };
 
-// The address under its mask a word at a time (IPv4 one, IPv6 two).
+// The 64-bit word whose first four bytes in memory are `first`.
+constexpr uint64_t word_of(uint32_t first, uint32_t second) {
+  return std::endian::native == std::endian::little ? first | uint64_t{second} << 32 : uint64_t{first} << 32 | second;
+}
+
+// The addresses under their mask, source and destination (side by side in
+// the frame) read together: IPv4's in one 64-bit word, IPv6's in four. A
+// side the direction leaves out has mask 0 and address 1.
 template <class S>
 struct HostTest {
-  using Word = std::conditional_t<S::kAlen == 4, uint32_t, uint64_t>;
-  static constexpr unsigned kWords = S::kAlen / sizeof(Word);
-  explicit HostTest(const Op& op) : dir(op.dir) {
-    std::memcpy(addr, op.addr, S::kAlen);
-    std::memcpy(mask, op.mask, S::kAlen);
-  }
-  bool side(const uint8_t* a) const {
-    Word diff = 0;
-    for (unsigned i = 0; i < kWords; i++) {
-      Word w;
-      std::memcpy(&w, a + i * sizeof(Word), sizeof w);
-      diff |= (w & mask[i]) ^ addr[i];
+  static_assert(S::kDst == S::kSrc + S::kAlen);
+  static constexpr unsigned kWords = 2 * S::kAlen / 8;
+  explicit HostTest(const Op& op) {
+    const bool src = op.dir != Dir::Dst, dst = op.dir != Dir::Src;
+    if constexpr (S::kAlen == 4) {
+      uint32_t m, a;
+      std::memcpy(&m, op.mask, 4);
+      std::memcpy(&a, op.addr, 4);
+      mask[0] = word_of(src ? m : 0, dst ? m : 0);
+      addr[0] = word_of(src ? a : 1, dst ? a : 1);
+    } else {
+      for (unsigned i = 0; i < kWords; i++) {
+        const bool used = i < kWords / 2 ? src : dst;
+        uint64_t m, a;
+        std::memcpy(&m, op.mask + 8 * (i % 2), 8);
+        std::memcpy(&a, op.addr + 8 * (i % 2), 8);
+        mask[i] = used ? m : 0;
+        addr[i] = used ? a : i % 2 == 0;
+      }
     }
-    return diff == 0;
   }
-  bool operator()(const uint8_t* f, uint32_t) const { return dir(side(f + S::kSrc), side(f + S::kDst)); }
-  Word addr[kWords], mask[kWords];
-  DirJoin dir;
+  bool operator()(const uint8_t* f, uint32_t) const {
+    uint64_t diff[kWords];
+    for (unsigned i = 0; i < kWords; i++) {
+      uint64_t w;
+      std::memcpy(&w, f + S::kSrc + 8 * i, 8);
+      diff[i] = (w & mask[i]) ^ addr[i];
+    }
+    if constexpr (S::kAlen == 4)
+      return ((diff[0] & word_of(~0u, 0)) == 0) | ((diff[0] & word_of(0, ~0u)) == 0);
+    else
+      return ((diff[0] | diff[1]) == 0) | ((diff[2] | diff[3]) == 0);
+  }
+  uint64_t mask[kWords], addr[kWords];
 };
 
 template <class S>
@@ -339,6 +375,30 @@ struct Always {
   bool operator()(const uint8_t*, uint32_t) const { return V; }
 };
 
+// A fixed primitive but a comparison (which may reject the frame).
+template <class S>
+[[gnu::always_inline]] inline bool fixed_test(const Op& op, const uint8_t* f) {
+  switch (op.kind) {
+    case Kind::Port: return PortTest<S, false>(op)(f, 0);
+    case Kind::Host: return HostTest<S>(op)(f, 0);
+    case Kind::IpProto: return ProtoTest<S>(op)(f, 0);
+    default: if constexpr (S::kTagged) return VlanTest<S>(op)(f, 0); else return false;  // vlan N: only at a tag
+  }
+}
+
+// Two fixed primitives but comparisons, joined by and or or (`udp port
+// 4789 or host 10.9.0.1`, `vlan 10 and udp`): no program to run.
+template <class S>
+struct PairTest {
+  explicit PairTest(const std::vector<Op>& prog) : a(&prog[0]), b(&prog[1]), either(prog[2].kind == Kind::Or) {}
+  bool operator()(const uint8_t* f, uint32_t) const {
+    bool x = fixed_test<S>(*a, f), y = fixed_test<S>(*b, f);
+    return either ? x | y : x & y;
+  }
+  const Op *a, *b;
+  bool either;
+};
+
 // A reduced program: its fixed primitives at S's offsets, the rest the
 // general way.
 template <class S>
@@ -349,13 +409,8 @@ bool run_program(const std::vector<Op>& prog, const std::vector<Arith>& arith, c
       if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kYes : kNo;
       return leaf(p, op, arith);
     }
-    switch (op.kind) {
-      case Kind::Port: return PortTest<S, false>(op)(f, len) ? kYes : kNo;
-      case Kind::Host: return HostTest<S>(op)(f, len) ? kYes : kNo;
-      case Kind::IpProto: return ProtoTest<S>(op)(f, len) ? kYes : kNo;
-      case Kind::Vlan: if constexpr (S::kTagged) return VlanTest<S>(op)(f, len) ? kYes : kNo; else return kNo;
-      default: return CompareTest<S>{&op, &arith}(f, len);
-    }
+    if (op.kind == Kind::Compare) return CompareTest<S>{&op, &arith}(f, len);
+    return fixed_test<S>(op, f) ? kYes : kNo;
   };
   if (prog.size() == 1) return one(prog[0]) == kYes;
   return run(prog, one) == kYes;
@@ -390,6 +445,7 @@ template <class S, typename Then>
     case kHost: return then(HostTest<S>(prog[0]));
     case kProto: return then(ProtoTest<S>(prog[0]));
     case kCompare: return then([test = CompareTest<S>{&prog[0], &arith}](const uint8_t* f, uint32_t len) { return test(f, len) == kYes; });
+    case kPair: return then(PairTest<S>(prog));
     default: return then(ProgramTest<S>{&prog, &arith});
   }
 }
@@ -409,9 +465,9 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4
   // out of cache: ask for all of them first and let the misses overlap
   // (frames out of cache: ~25 ns a packet instead of ~55; in cache it
   // costs ~0.6 ns).
-  for (uint16_t i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
-  uint16_t k = 0;
-  for (uint16_t i = 0; i < n; i++) {
+  for (unsigned i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
+  unsigned k = 0;
+  for (unsigned i = 0; i < n; i++) {
     const uint8_t* f = pkts[i]->data();
     uint32_t len = pkts[i]->data_len;
     bool hit;
@@ -419,10 +475,10 @@ inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4
       hit = t4(f, len);
     else
       hit = other(f, len);
-    kept[k] = i;
+    kept[k] = static_cast<uint16_t>(i);
     k += hit ? 1 : 0;  // no branch on the (rare) match
   }
-  return k;
+  return static_cast<uint16_t>(k);
 }
 
 }  // namespace
@@ -435,7 +491,7 @@ void Filter::specialise() {
   for (ShapeProgram& s : shapes_) s.form = form_of(s.prog);
 }
 
-uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
+[[gnu::aligned(64)]] uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
   if (prog_.empty()) {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
