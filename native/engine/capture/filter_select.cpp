@@ -374,6 +374,10 @@ template <bool V>
 struct Always {
   bool operator()(const uint8_t*, uint32_t) const { return V; }
 };
+template <typename Test>
+constexpr bool kConstant = false;
+template <bool V>
+constexpr bool kConstant<Always<V>> = true;
 
 // A fixed primitive but a comparison (which may reject the frame).
 template <class S>
@@ -459,24 +463,39 @@ template <class S, typename Then>
 }
 
 // The burst loop with untagged IPv4's test inlined; `other` takes the rest.
+// A function per test, on a cache line and with its loops on 32-byte
+// boundaries: where the loops fell moved their cost by up to 0.4 ns a
+// frame from build to build (native/bench/filter_compare.sh).
 template <typename T4, typename Other>
-inline uint16_t select_with(Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4, Other other) {
+[[gnu::noinline, gnu::aligned(64), gnu::optimize("align-loops=32")]] uint16_t select_with(
+    Mbuf* const* pkts, uint16_t n, uint16_t* kept, T4 t4, Other other) {
   // Forwarding that moves pointers never reads the headers, so they may be
   // out of cache: ask for all of them first and let the misses overlap
   // (frames out of cache: ~25 ns a packet instead of ~55; in cache it
   // costs ~0.6 ns).
   for (unsigned i = 0; i < n; i++) __builtin_prefetch(pkts[i]->data());
-  unsigned k = 0;
-  for (unsigned i = 0; i < n; i++) {
-    const uint8_t* f = pkts[i]->data();
-    uint32_t len = pkts[i]->data_len;
-    bool hit;
-    if (Ip4Shape::fits(f, len)) [[likely]]
-      hit = t4(f, len);
-    else
-      hit = other(f, len);
-    kept[k] = static_cast<uint16_t>(i);
-    k += hit ? 1 : 0;  // no branch on the (rare) match
+  // Runs of untagged IPv4 frames and runs of others, each in a loop of
+  // its own that holds only what it needs in registers.
+  unsigned k = 0, i = 0;
+  while (i < n) {
+    for (; i < n; i++) {
+      const uint8_t* f = pkts[i]->data();
+      uint32_t len = pkts[i]->data_len;
+      if (!Ip4Shape::fits(f, len)) break;
+      if constexpr (kConstant<T4>) {  // the answer without a test: no store when it is no
+        if (t4(f, len)) kept[k++] = static_cast<uint16_t>(i);
+      } else {
+        kept[k] = static_cast<uint16_t>(i);
+        k += t4(f, len) ? 1 : 0;  // no branch on the (rare) match
+      }
+    }
+    for (; i < n; i++) {
+      const uint8_t* f = pkts[i]->data();
+      uint32_t len = pkts[i]->data_len;
+      if (Ip4Shape::fits(f, len)) break;
+      kept[k] = static_cast<uint16_t>(i);
+      k += other(f, len) ? 1 : 0;
+    }
   }
   return static_cast<uint16_t>(k);
 }
@@ -491,7 +510,7 @@ void Filter::specialise() {
   for (ShapeProgram& s : shapes_) s.form = form_of(s.prog);
 }
 
-[[gnu::aligned(64)]] uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
+uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
   if (prog_.empty()) {
     for (uint16_t i = 0; i < n; i++) kept[i] = i;
     return n;
@@ -503,8 +522,10 @@ void Filter::specialise() {
       return with_test<decltype(shape)>(s.form, s.prog, arith_, [&](auto test) __attribute__((always_inline)) -> bool { return test(f, len); });
     };
     if (Ip6Shape::fits(f, len)) return on(Ip6Shape{}, shapes_[1]);
-    if (Vlan4Shape::fits(f, len)) return on(Vlan4Shape{}, shapes_[2]);
-    if (Vlan6Shape::fits(f, len)) return on(Vlan6Shape{}, shapes_[3]);
+    if (len >= 18 && u16_at(f, 12) == kEtherTypeVlan) {
+      if (Ip4Shape::fits(f + 4, len - 4)) return on(Vlan4Shape{}, shapes_[2]);
+      if (Ip6Shape::fits(f + 4, len - 4)) return on(Vlan6Shape{}, shapes_[3]);
+    }
     return general(prog_, arith_, f, len);
   };
   return with_test<Ip4Shape>(shapes_[0].form, shapes_[0].prog, arith_,
