@@ -62,7 +62,8 @@ class Filter {
     uint8_t mpls = 0;      // MPLS labels before this primitive
     uint16_t nl = 14;      // where the network header starts (the link header, + 4 per vlan/mpls before)
     uint16_t ethertype = 0;
-    uint8_t proto = 0;         // IpProto: the protocol number; a plain Port: its one transport, or 0
+    uint8_t proto = 0;         // IpProto: the protocol number; plain Port: its one transport (0: several);
+                               // plain Compare: the transport its loads need (0: none)
     uint64_t transports[4] = {};  // Port: the set of transport protocols, one bit per number
     uint8_t alen = 0;        // Host: 4 or 16; Ether: 6
     uint8_t relop = 0;       // Compare

@@ -1,14 +1,16 @@
 // select(), the poll thread's per-burst filter. Most frames come in a few
-// shapes that bytes at fixed offsets identify: untagged IPv4 with a 20-byte
-// header and untagged IPv6, their ports captured. On such a frame each
-// primitive of the untagged layer is either known in advance (`ip6` on
-// IPv4, `vlan` on both) or a test at fixed offsets that cannot read past the
-// frame. specialise() reduces the program once per shape: what is known
-// becomes True or False and and/or/not over it fold away, so `vlan and udp`
-// is False on an untagged frame and `udp port 4789` is one port test.
-// select() picks, once per burst, a loop with each shape's test inlined; any
-// other frame runs the whole program the general way (filter_eval.h), as
-// match() does, which the native tests hold select() to.
+// shapes that bytes at fixed offsets identify: IPv4 with a 20-byte header
+// and IPv6, untagged or behind one 802.1Q tag, their ports captured. On such
+// a frame each primitive is either known in advance (`ip6` on IPv4, `vlan`
+// on an untagged frame, `tcp[13]` on IPv6) or a test at fixed offsets that
+// cannot read past the frame (a comparison's loads still can).
+// specialise() reduces the program once per shape: what is known becomes
+// True or False and and/or/not over it fold away, so `vlan and udp` is
+// False on an untagged frame and `udp port 4789` is one port test. select()
+// runs untagged IPv4's test in a loop chosen once per burst and the other
+// shapes' tests by their form per frame; any other frame runs the whole
+// program the general way (filter_eval.h), as match() does, which the
+// native tests hold select() to.
 #include <bit>
 #include <cstring>
 #include <type_traits>
@@ -374,6 +376,7 @@ template <bool V>
 struct Always {
   bool operator()(const uint8_t*, uint32_t) const { return V; }
 };
+// A test whose answer needs no frame.
 template <typename Test>
 constexpr bool kConstant = false;
 template <bool V>
