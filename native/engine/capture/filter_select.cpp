@@ -1,245 +1,25 @@
 // select(), the poll thread's per-burst filter. Most frames come in a few
-// shapes that bytes at fixed offsets identify: IPv4 with a 20-byte header
-// and IPv6, untagged or behind one 802.1Q tag, their ports captured. On such
-// a frame each primitive is either known in advance (`ip6` on IPv4, `vlan`
-// on an untagged frame, `tcp[13]` on IPv6) or a test at fixed offsets that
-// cannot read past the frame (a comparison's loads still can).
-// specialise() reduces the program once per shape: what is known becomes
-// True or False and and/or/not over it fold away, so `vlan and udp` is
-// False on an untagged frame and `udp port 4789` is one port test. select()
-// runs untagged IPv4's test in a loop chosen once per burst and the other
-// shapes' tests by their form per frame; any other frame runs the whole
-// program the general way (filter_eval.h), as match() does, which the
-// native tests hold select() to.
+// layouts (filter_shapes.h) for which specialise() has reduced the program
+// (filter_reduce.cpp) to a constant, a fixed-offset test or a small program.
+// select() runs untagged IPv4's test in a loop chosen once per burst and
+// the other layouts' tests by their form per frame; any other frame runs
+// the whole program the general way (filter_eval.h), as match() does,
+// which the native tests hold select() to.
 #include <bit>
 #include <cstring>
 #include <type_traits>
 #include "filter.h"
 #include "filter_eval.h"
-#include "../classify/pktview.h"
+#include "filter_shapes.h"
 
 namespace rs {
 
 namespace {
 
 using namespace filter_eval;
+using namespace filter_shapes;
 using Kind = Filter::Kind;
 using Arith = Filter::Arith;
-
-inline uint32_t u16_at(const uint8_t* f, uint32_t off) { return static_cast<uint32_t>(f[off]) << 8 | f[off + 1]; }
-
-// Untagged IPv4, version 4 with a 20-byte header, its ports captured.
-struct Ip4Shape {
-  static constexpr bool kTagged = false;
-  static constexpr uint16_t kType = kEtherTypeIpv4;
-  static constexpr uint8_t kFamily = Filter::kIp4, kAlen = 4;
-  static constexpr uint32_t kNl = 14, kProto = kNl + 9, kSrc = kNl + 12, kDst = kNl + 16, kL4 = kNl + 20;
-  static_assert(kL4 == PlainIpv4View::kL4);
-  static bool fits(const uint8_t* f, uint32_t len) { return PlainIpv4View::fits(f, len); }
-  // Ports belong to the first fragment only: the offset is 0 (tested in
-  // network order as it lies in the frame).
-  static bool has_ports(const uint8_t* f) {
-    uint16_t field;
-    std::memcpy(&field, f + kNl + 6, 2);
-    return (field & be16(0x1fff)) == 0;
-  }
-  static bool proto_is(const uint8_t* f, uint8_t proto) { return f[kProto] == proto; }
-};
-
-// Untagged IPv6 (the type field only, as libpcap), its ports captured.
-struct Ip6Shape {
-  static constexpr bool kTagged = false;
-  static constexpr uint16_t kType = kEtherTypeIpv6;
-  static constexpr uint8_t kFamily = Filter::kIp6, kAlen = 16;
-  static constexpr uint32_t kNl = 14, kProto = kNl + 6, kSrc = kNl + 8, kDst = kNl + 24, kL4 = kNl + 40;
-  static bool fits(const uint8_t* f, uint32_t len) { return len >= kL4 + 4 && u16_at(f, 12) == kType; }
-  // Port tests read the fixed header's next header only (as libpcap).
-  static bool has_ports(const uint8_t*) { return true; }
-  // Protocol tests also see one fragment header (as libpcap).
-  static bool proto_is(const uint8_t* f, uint8_t proto) {
-    uint32_t nh = f[kProto];
-    return (nh == proto) | ((nh == kIpProtoFragment) & (f[kL4] == proto));
-  }
-};
-
-// The same behind one 802.1Q tag (type 0x8100): the network layer 4 bytes in.
-template <class Untagged>
-struct Tagged {
-  static constexpr bool kTagged = true;
-  static constexpr uint16_t kType = Untagged::kType;
-  static constexpr uint8_t kFamily = Untagged::kFamily, kAlen = Untagged::kAlen;
-  static constexpr uint32_t kNl = Untagged::kNl + 4, kProto = Untagged::kProto + 4, kSrc = Untagged::kSrc + 4,
-                            kDst = Untagged::kDst + 4, kL4 = Untagged::kL4 + 4;
-  static bool fits(const uint8_t* f, uint32_t len) {
-    return len >= kL4 + 4 && u16_at(f, 12) == kEtherTypeVlan && Untagged::fits(f + 4, len - 4);
-  }
-  static bool has_ports(const uint8_t* f) { return Untagged::has_ports(f + 4); }
-  static bool proto_is(const uint8_t* f, uint8_t proto) { return Untagged::proto_is(f + 4, proto); }
-};
-using Vlan4Shape = Tagged<Ip4Shape>;
-using Vlan6Shape = Tagged<Ip6Shape>;
-
-// What a primitive is on every frame of shape S.
-enum class Known : uint8_t { False, True, Fixed, General };
-
-// A comparison is fixed when S says whether every layer it loads from is
-// there, and False when one is not: a network layer is S's or not; a
-// transport header is there when the protocol byte is its protocol (one
-// protocol: the comparison's guard, compare_guard). Its loads then count
-// from S's offsets; they may still read past the frame.
-template <class S>
-Known compare_on_shape(const Op& op, const std::vector<Arith>& arith) {
-  Known known = Known::Fixed;
-  uint8_t guard = 0;
-  for (uint32_t i = op.arith; i < op.arith_end; i++) {
-    const Arith& a = arith[i];
-    if (a.code != Arith::Load || static_cast<Layer>(a.layer) == Layer::Link) continue;
-    if (a.mpls) return Known::General;
-    if (S::kTagged && a.nl == S::kNl - 4) return Known::False;  // a network layer at the tag: its type is 0x8100
-    if (a.nl != S::kNl) return Known::General;
-    switch (static_cast<Layer>(a.layer)) {
-      case Layer::Ip4: if (S::kType != kEtherTypeIpv4) known = Known::False; break;
-      case Layer::Ip6: if (S::kType != kEtherTypeIpv6) known = Known::False; break;
-      case Layer::Transport4: case Layer::Transport6: {
-        bool v4 = static_cast<Layer>(a.layer) == Layer::Transport4;
-        if (S::kType != (v4 ? kEtherTypeIpv4 : kEtherTypeIpv6) || (guard && guard != a.proto)) known = Known::False;
-        guard = a.proto;
-        break;
-      }
-      default: known = Known::False; break;  // ARP, RARP
-    }
-  }
-  return known;
-}
-
-// The transport protocol a fixed comparison's loads need, or 0.
-uint8_t compare_guard(const Op& op, const std::vector<Arith>& arith) {
-  for (uint32_t i = op.arith; i < op.arith_end; i++) {
-    const Arith& a = arith[i];
-    Layer l = static_cast<Layer>(a.layer);
-    if (a.code == Arith::Load && (l == Layer::Transport4 || l == Layer::Transport6)) return a.proto;
-  }
-  return 0;
-}
-
-template <class S>
-Known on_shape(const Op& op, const std::vector<Arith>& arith) {
-  if (op.kind == Kind::Compare) return compare_on_shape<S>(op, arith);
-  if (op.mpls) return Known::General;  // inside labels S has not
-  if (S::kTagged && op.nl == S::kNl - 4) {  // at the tag: its type field is 0x8100
-    switch (op.kind) {
-      case Kind::Link: return op.ethertype == kEtherTypeVlan ? Known::True : Known::False;
-      case Kind::Vlan: return op.hi ? Known::Fixed : Known::True;  // an id: read it
-      case Kind::Mpls: case Kind::IpProto: case Kind::Port: case Kind::Host: return Known::False;
-      default: return Known::General;
-    }
-  }
-  if (op.nl != S::kNl) return Known::General;  // inside tags S has not
-  switch (op.kind) {
-    case Kind::Link: return op.ethertype == S::kType ? Known::True : Known::False;
-    case Kind::Vlan: case Kind::Mpls: return Known::False;  // the type field is S's, not a tag's or a label's
-    case Kind::IpProto: case Kind::Port: return op.family & S::kFamily ? Known::Fixed : Known::False;
-    case Kind::Host: return (op.family & S::kFamily) && op.alen == S::kAlen ? Known::Fixed : Known::False;
-    default: return Known::General;  // Ether: as anywhere
-  }
-}
-
-// A port test's transport when it has one (of tcp, udp, sctp: those the
-// compiler gives a port), else 0.
-uint8_t one_transport(const Op& op) {
-  uint8_t one = 0;
-  unsigned n = 0;
-  for (uint8_t p : {kIpProtoTcp, kIpProtoUdp, kIpProtoSctp})
-    if (transport_in(p, op)) one = p, n++;
-  return n == 1 ? one : 0;
-}
-
-// A piece of the reduced program: its code, or the constant it is.
-struct Piece {
-  std::vector<Op> code;
-  int8_t value = -1;        // 0 or 1 when known
-  bool may_reject = false;  // has a general primitive (which may reject the packet)
-};
-
-Piece constant(bool v) {
-  Op op{};
-  op.kind = v ? Kind::True : Kind::False;
-  return Piece{{op}, static_cast<int8_t>(v), false};
-}
-
-// The program on frames of shape S, and/or/not folded over what is known:
-// and is (a == yes ? b : a), or is (a == no ? b : a), as run() has them.
-template <class S>
-std::vector<Op> reduce(const std::vector<Op>& prog, const std::vector<Arith>& arith) {
-  std::vector<Piece> st;
-  for (const Op& op : prog) {
-    if (op.kind == Kind::And || op.kind == Kind::Or) {
-      Piece b = std::move(st.back());
-      st.pop_back();
-      Piece& a = st.back();
-      const int8_t ends = op.kind == Kind::And ? 0 : 1;  // and: a no is the answer; or: a yes
-      if (a.value == ends) continue;
-      if (a.value == 1 - ends) { a = std::move(b); continue; }
-      if (b.value == 1 - ends) continue;  // a and yes = a; a or no = a
-      if (b.value == ends && !a.may_reject) { a = constant(ends); continue; }
-      a.code.insert(a.code.end(), b.code.begin(), b.code.end());
-      a.code.push_back(op);
-      a.may_reject |= b.may_reject;
-      continue;
-    }
-    if (op.kind == Kind::Not) {
-      Piece& a = st.back();
-      if (a.value >= 0) a = constant(!a.value);
-      else a.code.push_back(op);
-      continue;
-    }
-    switch (on_shape<S>(op, arith)) {
-      case Known::False: st.push_back(constant(false)); break;
-      case Known::True: st.push_back(constant(true)); break;
-      case Known::Fixed: {
-        Op fixed = op;
-        fixed.plain = true;
-        if (op.kind == Kind::Port) fixed.proto = one_transport(op);
-        if (op.kind == Kind::Compare) fixed.proto = compare_guard(op, arith);
-        if (op.dir != Dir::Both) {
-          st.push_back(Piece{{fixed}, -1, op.kind == Kind::Compare});
-          break;
-        }
-        // `src and dst`: the source test and the destination test (the
-        // fixed tests join their sides with or).
-        Op src = fixed, dst = fixed, both{};
-        src.dir = Dir::Src;
-        dst.dir = Dir::Dst;
-        both.kind = Kind::And;
-        st.push_back(Piece{{src, dst, both}, -1, false});
-        break;
-      }
-      case Known::General: st.push_back(Piece{{op}, -1, true}); break;
-    }
-  }
-  return st.back().code;
-}
-
-// The form of test a shape's program takes: a constant, one fixed-offset
-// primitive, two joined, or a program.
-enum Form : uint8_t { kFalse, kTrue, kPortOne, kPort, kHost, kProto, kCompare, kPair, kProgram };
-
-uint8_t form_of(const std::vector<Op>& prog) {
-  auto fixed = [](const Op& op) { return op.plain && op.kind != Kind::Compare; };
-  if (prog.size() == 3 && fixed(prog[0]) && fixed(prog[1]) && (prog[2].kind == Kind::And || prog[2].kind == Kind::Or))
-    return kPair;
-  if (prog.size() != 1) return kProgram;
-  const Op& op = prog[0];
-  if (op.kind == Kind::True || op.kind == Kind::False) return op.kind == Kind::True ? kTrue : kFalse;
-  if (!op.plain) return kProgram;
-  switch (op.kind) {
-    case Kind::Port: return op.proto && op.lo == op.hi ? kPortOne : kPort;
-    case Kind::Host: return kHost;
-    case Kind::IpProto: return kProto;
-    case Kind::Compare: return kCompare;
-    default: return kProgram;  // a VLAN id
-  }
-}
 
 // The fixed-offset tests: bitwise & and |, no branch. Each is built from
 // its primitive with a few loads, per burst for untagged IPv4 and per frame
@@ -511,14 +291,6 @@ template <typename T4, typename Ip6, typename Rest>
 }
 
 }  // namespace
-
-void Filter::specialise() {
-  shapes_[0].prog = reduce<Ip4Shape>(prog_, arith_);
-  shapes_[1].prog = reduce<Ip6Shape>(prog_, arith_);
-  shapes_[2].prog = reduce<Vlan4Shape>(prog_, arith_);
-  shapes_[3].prog = reduce<Vlan6Shape>(prog_, arith_);
-  for (ShapeProgram& s : shapes_) s.form = form_of(s.prog);
-}
 
 uint16_t Filter::select(Mbuf* const* pkts, uint16_t n, uint16_t* kept) const {
   if (prog_.empty()) {
