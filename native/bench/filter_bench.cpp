@@ -69,9 +69,11 @@ int main(int argc, char** argv) {
   long iters = argc > 1 ? std::atol(argv[1]) : 2000000;
   int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   rs::Mempool pool("filter-bench", 4 * kBurst);
-  struct Frames { const char* name; bool v6, vlan; };
-  const Frames kinds[] = {{"untagged IPv4 UDP", false, false}, {"IPv6 UDP", true, false},
-                          {"802.1Q IPv4 UDP", false, true}, {"802.1Q IPv6 UDP", true, true}};
+  // alternate: IPv4 and IPv6 frames in turn, as on a dual-stack link.
+  struct Frames { const char* name; bool v6, vlan, alternate; };
+  const Frames kinds[] = {{"untagged IPv4 UDP", false, false, false}, {"IPv6 UDP", true, false, false},
+                          {"802.1Q IPv4 UDP", false, true, false}, {"802.1Q IPv6 UDP", true, true, false},
+                          {"IPv4/IPv6 in turn", false, false, true}};
   const char* exprs[] = {"udp port 4789", "tcp port 80", "host 10.9.0.1", "host fd00::9", "ip", "ip6",
                          "vlan 10 and udp", "vlan and udp port 4789", "udp port 4789 or host 10.9.0.1",
                          "tcp[tcpflags] & tcp-syn != 0"};
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
     rs::Mbuf* burst[kBurst];
     for (uint16_t i = 0; i < kBurst; i++) {
       burst[i] = pool.alloc();
-      auto f = udp_frame(uint16_t(2000 + i), k.v6, k.vlan);
+      auto f = udp_frame(uint16_t(2000 + i), k.alternate ? i % 2 == 1 : k.v6, k.vlan);
       std::memcpy(burst[i]->data(), f.data(), f.size());
       burst[i]->data_len = uint16_t(f.size());
     }

@@ -349,7 +349,14 @@ TEST(filter_select_agrees_with_match_on_mutated_frames) {
       "mpls and udp", "not vlan and udp", "vlan or udp", "ip6 or host 10.9.0.1", "not (ip and not udp)",
       "udp port 4789 or host 10.9.0.1", "udp port 4789 and len > 60", "tcp[13] & 2 != 0 or ip6", "ip6 and udp[2:2] = 4789",
       "not ip6 and not arp", "ether host 02:00:00:00:00:01 or ip6", "ether broadcast or udp port 4789", "ip multicast",
-      "vlan and not udp", "(ip6 or vlan) and port 4789", "ip and not tcp and not udp", "not tcp port 80 or ip6"};
+      "vlan and not udp", "(ip6 or vlan) and port 4789", "ip and not tcp and not udp", "not tcp port 80 or ip6",
+      // comparisons at a shape's offsets behind their protocol's guard, or
+      // known false there (another protocol, ARP, a network layer at the tag)
+      "tcp[tcpflags] & tcp-syn != 0", "udp[0:2] = 1000 or udp[2:2] = 4789", "not udp[40:4] = 0", "ip[9] = 17",
+      "ip6[6] = 17 and len > 60", "icmp6[0] = 128 or icmp[0] = 8", "tcp[0] = udp[0]", "arp[7] = 1 or ip6",
+      "ip[0] & 0xf = 5 and vlan", "vlan and ip[0] & 0xf = 5", "vlan and ip6[6] = 17", "ether[14] & 0xf = 0",
+      // a VLAN id at the tag
+      "vlan 10", "vlan 11 or ip6", "vlan 10 and tcp port 80", "not vlan 10 and vlan"};
   Lcg rng{7};
   rs::Mempool pool("filter-mutate", 64);
   std::vector<std::vector<uint8_t>> frames;

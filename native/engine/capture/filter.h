@@ -51,7 +51,7 @@ class Filter {
     Port,     // TCP/UDP/SCTP port range
     Compare,  // arithmetic relation over packet bytes and len
     And, Or, Not,
-    True, False  // what a primitive is on every frame of a shape (filter_select.cpp)
+    True, False  // what a primitive is on every frame of a shape (filter_reduce.cpp)
   };
   enum class Dir : uint8_t { Any, Src, Dst, Both };  // Any: src or dst; Both: src and dst
   enum Family : uint8_t { kIp4 = 1, kIp6 = 2, kArp = 4, kRarp = 8 };
@@ -62,11 +62,12 @@ class Filter {
     uint8_t mpls = 0;      // MPLS labels before this primitive
     uint16_t nl = 14;      // where the network header starts (the link header, + 4 per vlan/mpls before)
     uint16_t ethertype = 0;
-    uint8_t proto = 0;         // IpProto: the protocol number
+    uint8_t proto = 0;         // IpProto: the protocol number; plain Port: its one transport (0: several);
+                               // plain Compare: the transport its loads need (0: none)
     uint64_t transports[4] = {};  // Port: the set of transport protocols, one bit per number
     uint8_t alen = 0;        // Host: 4 or 16; Ether: 6
     uint8_t relop = 0;       // Compare
-    bool plain = false;      // in a shape's program: tested at the shape's fixed offsets (filter_select.cpp)
+    bool plain = false;      // in a shape's program: tested at the shape's fixed offsets (filter_reduce.cpp)
     uint32_t lo = 0, hi = 0; // Port range; Vlan id / Mpls label (lo) when hi == 1
     uint16_t arith = 0, arith_end = 0;  // Compare: its operands in arith_
     uint8_t addr[16] = {};
@@ -87,7 +88,7 @@ class Filter {
  private:
   // select() knows some frame shapes (IPv4 and IPv6, untagged or behind one
   // 802.1Q tag) from a few bytes at fixed offsets; for each, the program reduced to what it is on
-  // that shape, and the form of test that runs it (filter_select.cpp).
+  // that shape, and the form of test that runs it (filter_reduce.cpp, filter_select.cpp).
   struct ShapeProgram {
     std::vector<Op> prog;
     uint8_t form = 0;

@@ -254,16 +254,11 @@ inline bool relation(uint8_t relop, uint32_t a, uint32_t b) {
   return false;
 }
 
-// Every layer the operands load from must be there (tested first, as libpcap
-// does), then both sides are computed in 32-bit unsigned arithmetic.
+// Both sides computed in 32-bit unsigned arithmetic, once the layers the
+// operands load from are known to be there.
 template <typename P>
-inline Verdict compare(const P& p, const Op& op, const std::vector<Filter::Arith>& code) {
+inline Verdict relate(const P& p, const Op& op, const std::vector<Filter::Arith>& code) {
   using A = Filter::Arith;
-  for (uint32_t i = op.arith; i < op.arith_end; i++) {
-    if (code[i].code != A::Load) continue;
-    Verdict r = layer_present(p, code[i]);
-    if (r != kYes) return r;
-  }
   uint32_t stack[kArithDepth];
   unsigned sp = 0;
   for (uint32_t i = op.arith; i < op.arith_end; i++) {
@@ -297,6 +292,18 @@ inline Verdict compare(const P& p, const Op& op, const std::vector<Filter::Arith
     }
   }
   return relation(op.relop, stack[0], stack[1]) ? kYes : kNo;
+}
+
+// Every layer the operands load from must be there (tested first, as libpcap
+// does), then the relation.
+template <typename P>
+inline Verdict compare(const P& p, const Op& op, const std::vector<Filter::Arith>& code) {
+  for (uint32_t i = op.arith; i < op.arith_end; i++) {
+    if (code[i].code != Filter::Arith::Load) continue;
+    Verdict r = layer_present(p, code[i]);
+    if (r != kYes) return r;
+  }
+  return relate(p, op, code);
 }
 
 template <typename P>

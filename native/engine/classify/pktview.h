@@ -33,7 +33,7 @@ struct PacketView {
 // The usual frame, untagged IPv4 without options and long enough for ports,
 // seen at fixed offsets: the fields PacketView has, under the same names, the
 // ones that cannot vary constant. parse_view starts from it, and the capture
-// filter's untagged IPv4 layout (capture/filter_select.cpp) is the frames it fits.
+// filter's untagged IPv4 layout (capture/filter_shapes.h) is the frames it fits.
 struct PlainIpv4View {
   static constexpr uint32_t kL3 = sizeof(EtherHdr), kL4 = kL3 + sizeof(Ipv4Hdr);
   static constexpr uint16_t ethertype = kEtherTypeIpv4;
