@@ -1,9 +1,8 @@
 // set record-burst-stats on|off: the RX-bursts/TX-bursts lines under each
 // port (or stream) in stop and show fwd stats all, as dpdk-testpmd prints them.
 import { test, assert } from './lib/harness.mjs';
-import { root, shellSession } from './lib/cli.mjs';
-import { startTestpmd } from './lib/testpmd.mjs';
-import { sleep } from './lib/engine.mjs';
+import { root, shellScript } from './lib/cli.mjs';
+import { testpmdStopAfter } from './lib/testpmd.mjs';
 
 const { burstLine } = await import(`${root}/dist/commands/burst-stats.js`);
 const LINE = /^ {2}(RX|TX)-bursts : (\d+) \[(\d+% of \d+ pkts)( \+ \d+% of \d+ pkts)*( \+ \d+% of other)?\]$/gm;
@@ -17,28 +16,9 @@ test('the summary keeps empty bursts, the two most frequent sizes and the rest, 
   assert.is(burstLine('RX', undefined), undefined);
 });
 
-async function ringsideRun(cmds) {
-  const s = shellSession(['--vdev', 'net_ring0', '--vdev', 'net_ring1', '--', '-i']);
-  for (const c of cmds) {
-    if (typeof c === 'number') { await sleep(c); continue; }
-    s.write(`${c}\n`);
-  }
-  await s.end('quit\n');
-  return s.output;
-}
-
 test('stop shows RX-bursts and TX-bursts per port with testpmd\'s shape; off and clear fwd stats remove them', async () => {
-  const tp = await startTestpmd(['net_ring0', 'net_ring1']);
-  let tpOut;
-  try {
-    await tp.cmd('set record-burst-stats on');
-    await tp.cmd('start tx_first');
-    await sleep(300);
-    tpOut = await tp.cmd('stop');
-  } finally {
-    await tp.quit();
-  }
-  const out = await ringsideRun(['set record-burst-stats on', 'start tx_first', 500, 'stop', 'clear fwd stats all', 'show fwd stats all',
+  const tpOut = await testpmdStopAfter(['net_ring0', 'net_ring1'], 'set record-burst-stats on');
+  const out = await shellScript(['set record-burst-stats on', 'start tx_first', 500, 'stop', 'clear fwd stats all', 'show fwd stats all',
     'set record-burst-stats off', 'start tx_first', 200, 'stop']);
   const [first, cleared, off] = out.split(/Accumulated forward statistics/).slice(0, 3);
   const want = linesOf(tpOut).map((l) => l.dir);

@@ -4,39 +4,19 @@
 // cycles of the bursts that moved packets over the packets received (sent,
 // in txonly), at the clock's rate.
 import { test, assert } from './lib/harness.mjs';
-import { shellSession } from './lib/cli.mjs';
-import { startTestpmd } from './lib/testpmd.mjs';
-import { sleep } from './lib/engine.mjs';
+import { shellScript } from './lib/cli.mjs';
+import { testpmdStopAfter } from './lib/testpmd.mjs';
 
 const LINE = /^ {2}CPU cycles\/packet=(\d+\.\d{2}) \(total cycles=(\d+) \/ total (\w+) packets=(\d+)\) at (\d+) MHz Clock$/gm;
 const linesOf = (out) => [...out.matchAll(LINE)].map((m) => ({ perPacket: m[1], cycles: +m[2], mode: m[3], packets: +m[4], mhz: +m[5] }));
 // The accumulated TX-packets of each forward statistics block in `out`.
 const accumulatedTx = (out) => [...out.matchAll(/Accumulated forward statistics[^\n]*\n[^\n]*\n {2}TX-packets: (\d+)/g)].map((m) => +m[1]);
 
-async function ringsideRun(cmds, vdevs = ['net_ring0', 'net_ring1']) {
-  const s = shellSession([...vdevs.flatMap((v) => ['--vdev', v]), '--', '-i']);
-  for (const c of cmds) {
-    if (typeof c === 'number') { await sleep(c); continue; }
-    s.write(`${c}\n`);
-  }
-  await s.end('quit\n');
-  return s.output;
-}
-
 test('stop prints testpmd\'s CPU cycles/packet line: its shape, cycles over packets, the clock testpmd reports; off removes it', async () => {
-  const tp = await startTestpmd(['net_ring0', 'net_ring1']);
-  let tpOut;
-  try {
-    await tp.cmd('set record-core-cycles on');
-    await tp.cmd('start tx_first');
-    await sleep(300);
-    tpOut = await tp.cmd('stop');
-  } finally {
-    await tp.quit();
-  }
+  const tpOut = await testpmdStopAfter(['net_ring0', 'net_ring1'], 'set record-core-cycles on');
   const [want] = linesOf(tpOut);
   assert.ok(want, `testpmd printed no cycles line:\n${tpOut}`);
-  const out = await ringsideRun(['set record-core-cycles on', 'start tx_first', 300, 'show fwd stats all', 200, 'stop',
+  const out = await shellScript(['set record-core-cycles on', 'start tx_first', 300, 'show fwd stats all', 200, 'stop',
     'set record-core-cycles off', 'start tx_first', 200, 'stop']);
   const got = linesOf(out);
   assert.is(got.length, 2, `one line in show fwd stats all and one at stop, none after off:\n${out}`);
@@ -51,7 +31,7 @@ test('stop prints testpmd\'s CPU cycles/packet line: its shape, cycles over pack
 }, { timeoutMs: 90_000 });
 
 test('txonly divides by the packets sent; clear fwd stats all starts the count again', async () => {
-  const out = await ringsideRun(['set record-core-cycles on', 'set fwd txonly', 'start', 300, 'stop',
+  const out = await shellScript(['set record-core-cycles on', 'set fwd txonly', 'start', 300, 'stop',
     'start', 300, 'clear fwd stats all', 'show fwd stats all', 'stop'], ['net_null0', 'net_null1']);
   const [txonly, cleared, last] = linesOf(out);
   const sent = accumulatedTx(out);

@@ -47,6 +47,18 @@ export function shellSession(args, { env = {} } = {}) {
   };
 }
 
+// An interactive ringside on `vdevs` fed `steps` (a number: wait that many
+// ms; else a command line), then quit; resolves all it printed.
+export async function shellScript(steps, vdevs = ['net_ring0', 'net_ring1']) {
+  const s = shellSession([...vdevs.flatMap((v) => ['--vdev', v]), '--', '-i']);
+  for (const step of steps) {
+    if (typeof step === 'number') await new Promise((r) => setTimeout(r, step));
+    else s.write(`${step}\n`);
+  }
+  await s.end('quit\n');
+  return s.output;
+}
+
 // Figures from testpmd's "Forward statistics for port N" blocks, in order.
 export function fwdStats(text) {
   return [...text.matchAll(/Forward statistics for port (\d+)\s+-+\s+RX-packets: (\d+)\s+RX-dropped: (\d+)\s+RX-total: (\d+)\s+TX-packets: (\d+)\s+TX-dropped: (\d+)\s+TX-total: (\d+)/g)]

@@ -50,3 +50,17 @@ export async function startTestpmd(vdevs, { extra = [], readyMs = 30_000 } = {})
   }
   return t;
 }
+
+// What dpdk-testpmd on `vdevs` prints at `stop` after `setting` (a command
+// line) and `start tx_first` forwarding for `ms`.
+export async function testpmdStopAfter(vdevs, setting, ms = 300) {
+  const tp = await startTestpmd(vdevs);
+  try {
+    await tp.cmd(setting);
+    await tp.cmd('start tx_first');
+    await new Promise((r) => setTimeout(r, ms));
+    return await tp.cmd('stop');
+  } finally {
+    await tp.quit();
+  }
+}
