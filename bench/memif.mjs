@@ -146,13 +146,13 @@ async function runPairing(bin, { server, client }) {
   const serverArgs = `net_memif0,role=server,socket=${sock}`;
   const clientArgs = `net_memif0,role=client,socket=${sock},mac=${CLIENT_MAC}`;
   const s = server === 'ringside' ? await ringsideServer(serverArgs) : await testpmdServer(bin, serverArgs);
-  let serverCycles = null;
+  let stopped = false;
   try {
     const c = await (client === 'ringside' ? ringsideClient : testpmdClient.bind(null, bin))(clientArgs, () => s.sample());
-    serverCycles = await s.stop();
-    return { ...c, serverCycles };
+    stopped = true;
+    return { ...c, serverCycles: await s.stop() };
   } finally {
-    if (serverCycles === null) await s.stop();
+    if (!stopped) await s.stop();
   }
 }
 
