@@ -3,7 +3,7 @@
 #include <map>
 #include <tuple>
 #include "engine.h"
-#include "gen/template.h"
+#include "poll_clock.h"
 #include "kni/kni.h"
 #include "replay/replay.h"
 
@@ -15,7 +15,7 @@ std::vector<LcoreLoad> Engine::lcore_loads() const {
     for (const LcoreAssignment& a : lcores()) out.push_back({a.lcore, a.cpu, a.streams, 0, 0, 0, 0, 0.0});
     return out;
   }
-  uint64_t end = run_stop_ns_ ? run_stop_ns_ : gen::now_ns();
+  uint64_t end = run_stop_ns_ ? run_stop_ns_ : monotonic_ns();
   double seconds = static_cast<double>(end - run_start_ns_) / 1e9;
   for (std::size_t i = 0; i < lcores_.size(); i++) {
     const LcoreCounters& c = *lcore_counters_[i];

@@ -41,7 +41,7 @@ void Engine::start(unsigned tx_first_bursts) {
   stop_flag_.store(false, std::memory_order_relaxed);
   lcore_counters_.clear();
   for (std::size_t i = 0; i < lcores_.size(); i++) lcore_counters_.push_back(std::make_unique<LcoreCounters>());
-  run_start_ns_ = gen::now_ns();
+  run_start_ns_ = monotonic_ns();
   run_stop_ns_ = 0;
   if (kni_) kni_->set_forwarding(true);  // the poll threads own the ports' queues now
   try {
@@ -216,7 +216,7 @@ std::vector<StreamStats> Engine::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   forwarding_ = false;
-  run_stop_ns_ = gen::now_ns();
+  run_stop_ns_ = monotonic_ns();
   if (kni_) kni_->set_forwarding(false);
   release_taps_if_idle();
   // Packets parked inside forwarding ports (ring contents) go back to the

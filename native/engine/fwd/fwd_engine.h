@@ -13,6 +13,7 @@
 #include "../gen/txgen.h"
 #include "../engine_limits.h"
 #include "../mempool.h"
+#include "../poll_clock.h"
 #include "../port.h"
 
 namespace rs {
@@ -164,7 +165,7 @@ bool fwd_txgen_burst(FwdStream& fs, const FwdSettings& s);
 // Shared by rxonly and flowgen: record the stamps of received packets.
 void fwd_measure_init(FwdStream& fs);
 inline void fwd_measure(FwdStream& fs, Mbuf* const* pkts, uint16_t n) {
-  if (n && fs.lat) fs.lat->record_burst(pkts, n, gen::now_ns());
+  if (n && fs.lat) fs.lat->record_burst(pkts, n, monotonic_ns());
 }
 
 // Shared by engines that receive: one rx burst, counted on the stream.

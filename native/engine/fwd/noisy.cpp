@@ -4,7 +4,7 @@
 // reads and writes into a lookup table of lkup_memory_mb MiB.
 #include <memory>
 #include <vector>
-#include "../gen/template.h"
+#include "../poll_clock.h"
 #include "engines.h"
 
 namespace rs {
@@ -108,7 +108,7 @@ bool noisy_fwd(FwdStream& fs, const FwdSettings& s) {
     st.put(pkts + over, static_cast<uint16_t>(n - over));
   }
   if (!ns.flush_time_ms || !st.count) return n != 0;
-  uint64_t now = gen::now_ns();
+  uint64_t now = monotonic_ns();
   if (!st.last_flush_ns) st.last_flush_ns = now;
   if (sent || now - st.last_flush_ns < uint64_t{ns.flush_time_ms} * 1000000) return n != 0;
   while (st.count) {

@@ -5,6 +5,7 @@
 // `set txrate`, a packet count from `set txcount`; every packet carries a
 // sequence number and timestamp when its payload has room (gen/latency.h).
 #include <algorithm>
+#include "../poll_clock.h"
 #include "engines.h"
 
 namespace rs {
@@ -42,12 +43,12 @@ void fwd_txgen_init(FwdStream& fs, const FwdSettings& s, bool vary_flows) {
   p.rate_per_s = rate.tokens_per_s() / share + (index < rate.tokens_per_s() % share ? 1 : 0);
   p.limited = count != 0;
   p.count = count / share + (index < count % share ? 1 : 0);
-  fs.txgen->init(p, gen::now_ns());
+  fs.txgen->init(p, monotonic_ns());
 }
 
 bool fwd_txgen_burst(FwdStream& fs, const FwdSettings& s) {
   Mbuf* pkts[kMaxBurst];
-  uint16_t n = fs.txgen->fill(s.pool, pkts, s.burst, gen::now_ns());
+  uint16_t n = fs.txgen->fill(s.pool, pkts, s.burst, monotonic_ns());
   for (uint16_t i = 0; i < n; i++) pkts[i]->port = fs.tx_port;
   fwd_tx_and_free_rest(fs, pkts, n);
   return n != 0;

@@ -3,17 +3,10 @@
 // written into the header are big endian, so sums of be16()/be32() values
 // match what a decoder sums over the wire bytes.
 #include "template.h"
-#include <time.h>
 #include <algorithm>
 #include <cstring>
 
 namespace rs::gen {
-
-uint64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 namespace {
 

@@ -100,7 +100,4 @@ class Template {
 // none. Checks only the magic; the caller judges the timestamp.
 bool find_stamp(const uint8_t* frame, uint32_t len, Stamp* out);
 
-// Monotonic clock in ns (the stamp's and the pacer's clock).
-uint64_t now_ns();
-
 }  // namespace rs::gen

@@ -10,6 +10,7 @@
 #include "../engine.h"
 #include "../error.h"
 #include "../lcore.h"
+#include "../poll_clock.h"
 
 namespace rs {
 
@@ -25,12 +26,6 @@ constexpr uint64_t kSpinNs = 30000;
 constexpr uint64_t kMinSleepNs = 10000;  // shorter sleeps are not worth the wake-up
 constexpr uint64_t kLateNs = 2000;             // later than this: batch with the next ones
 constexpr std::size_t kReservoir = 1 << 16;
-
-uint64_t mono_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 std::string speed_text(const ReplayOptions& o) {
   char b[64];
@@ -160,7 +155,7 @@ ReplayStatus ReplayManager::start(Engine& engine, uint16_t port_id, const Replay
   for (auto* a : {&sent_, &bytes_, &skipped_, &retries_, &loop_, &err_n_, &err_sum_, &err_max_, &end_mono_}) a->store(0);
   samples_.clear();
   samples_.reserve(kReservoir);
-  start_mono_ = mono_ns();
+  start_mono_ = monotonic_ns();
   have_ = true;
   thread_ = std::thread(&ReplayManager::run, this);
   running_ = true;
@@ -267,7 +262,7 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
   };
   auto wait_until = [&](uint64_t t) {
     for (;;) {
-      uint64_t now = mono_ns();
+      uint64_t now = monotonic_ns();
       if (now >= t || stop_.load(std::memory_order_relaxed)) return;
       uint64_t rem = t - now;
       if (rem > kSpinNs + kMinSleepNs) {
@@ -302,12 +297,12 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
     pc.idx++;
     pc.bits += rec.caplen * 8.0;
     pc.prev = s;
-    uint64_t now = mono_ns();  // one clock read per packet unless it has to wait
+    uint64_t now = monotonic_ns();  // one clock read per packet unless it has to wait
     // Packets waiting in the burst are due: send them before sleeping.
     if (nb && s > now) flush(now);
     Mbuf* m = nullptr;
     while (!(m = pool_->alloc())) {
-      flush(mono_ns());  // our own packets may be what holds the pool
+      flush(monotonic_ns());  // our own packets may be what holds the pool
       if (stop_.load(std::memory_order_relaxed)) break;
       cpu_relax();
     }
@@ -317,14 +312,14 @@ void ReplayManager::paced_pass(Pacing& pc, uint32_t loop) {
     m->port = port_id_;
     if (!nb && s > now) {
       wait_until(s);
-      now = mono_ns();
+      now = monotonic_ns();
     }
     burst[nb] = m;
     sched[nb++] = s;
     burst_bytes += rec.caplen;
     if (now < s + kLateNs || nb == kBurst) flush(now);  // on time: out at once
   }
-  flush(mono_ns());
+  flush(monotonic_ns());
 }
 
 void ReplayManager::run() {
@@ -340,7 +335,7 @@ void ReplayManager::run() {
   // Loops at original timing follow each other after one average gap.
   const double avg_gap = file_packets_ > 1 ? static_cast<double>(span_ns_) / static_cast<double>(file_packets_ - 1) : 0;
   pc.loop_len = (static_cast<double>(span_ns_) + avg_gap) / pc.mult;
-  pc.t0 = pc.prev = mono_ns();
+  pc.t0 = pc.prev = monotonic_ns();
 
   try {
     for (uint32_t loop = 0; opts_.loops == 0 || loop < opts_.loops; loop++) {
@@ -355,7 +350,7 @@ void ReplayManager::run() {
     error_ = e.what();
   }
   pool_->flush_cache(kReplayLcore);
-  end_mono_.store(mono_ns(), std::memory_order_relaxed);
+  end_mono_.store(monotonic_ns(), std::memory_order_relaxed);
   if (!stop_.load(std::memory_order_relaxed)) announce_end();
   done_.store(true, std::memory_order_release);
 }
@@ -398,7 +393,7 @@ ReplayStatus ReplayManager::snapshot() const {
   s.skipped = skipped_.load(std::memory_order_relaxed);
   s.retries = retries_.load(std::memory_order_relaxed);
   uint64_t end = end_mono_.load(std::memory_order_relaxed);
-  s.elapsed_ns = (end ? end : mono_ns()) - start_mono_;
+  s.elapsed_ns = (end ? end : monotonic_ns()) - start_mono_;
   if (s.elapsed_ns) {
     s.pps = static_cast<double>(s.sent) * 1e9 / static_cast<double>(s.elapsed_ns);
     s.mbps = static_cast<double>(s.bytes) * 8e3 / static_cast<double>(s.elapsed_ns);
